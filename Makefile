@@ -1,0 +1,44 @@
+# Newsroom: the two quick-start commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate lint format superuser clean
+
+run: install .env migrate ## Start the site on http://127.0.0.1:8000 (SQLite by default)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install ## Run every test, on SQLite and on a throwaway PostgreSQL cluster
+	$(BIN)/python scripts/run_tests.py
+
+install: $(VENV)/.installed
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Local settings for development; never overwrites an existing .env.
+.env:
+	cp .env.example .env
+
+migrate: install .env
+	$(BIN)/python manage.py migrate --no-input
+
+superuser: install .env migrate ## Create an editor account for the admin
+	$(BIN)/python manage.py createsuperuser
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

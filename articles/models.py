@@ -1,0 +1,420 @@
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItemBase
+
+from articles.images import generated_upload_path, validate_image_file
+from articles.rendering import marker_keys, render_body
+from authors.models import Author
+
+
+def image_upload_path(instance: Image, filename: str) -> str:
+    return generated_upload_path("images", filename)
+
+
+class Image(models.Model):
+    """An uploaded picture with the words that travel with it."""
+
+    key = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="Short name used to place the image in a body: [[image:<key>]].",
+    )
+    file = models.ImageField(
+        upload_to=image_upload_path,
+        validators=[validate_image_file],
+        width_field="width",
+        height_field="height",
+        help_text="JPEG, PNG, WebP or GIF. The stored file gets a generated name.",
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    is_decorative = models.BooleanField(
+        default=False,
+        help_text="Tick only if the picture adds nothing to the text (then no alt text is needed).",
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text='For example "WEF".')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.caption or self.alt_text or self.key
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self) -> ArticleQuerySet:
+        """The one visibility rule: published, and its time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_bylines(self) -> ArticleQuerySet:
+        return self.prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def for_listing(self) -> ArticleQuerySet:
+        """What an article card needs: lead image and ordered authors."""
+        return self.select_related("lead_image").with_bylines()
+
+    def for_page(self) -> ArticleQuerySet:
+        """What the article page needs, in a fixed number of queries."""
+        return self.for_listing().prefetch_related(
+            "tags",
+            "quotes",
+            Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
+        )
+
+
+class TaggedArticle(TaggedItemBase):
+    """A real foreign key (not a generic relation) so tag listings can use indexes."""
+
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            # One tag once per article; also serves "articles with this tag" lookups.
+            models.UniqueConstraint(fields=["tag", "content_object"], name="unique_article_tag"),
+        ]
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class ArticleKind(models.TextChoices):
+    NEWS = "news", "News"
+    ANALYSIS = "analysis", "Analysis"
+    OPINION = "opinion", "Opinion"
+    REVIEW = "review", "Review"
+    SPONSORED = "sponsored", "Sponsored"
+
+
+class Article(models.Model):
+    Status = ArticleStatus
+    Kind = ArticleKind
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The article's address: /articles/<slug>/. Keep it stable once published.",
+    )
+    standfirst = models.TextField(
+        blank=True,
+        help_text="The summary under the headline; also the meta description.",
+    )
+    body = models.TextField(
+        blank=True,
+        help_text=(
+            "Markdown. Place a quote with [[quote:<key>]] and an image with [[image:<key>]], "
+            "each on a line of its own."
+        ),
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When readers may see it. A time in the future schedules the article.",
+    )
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The public 'Updated' time: set only for substantive changes.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    tags = TaggableManager(
+        through=TaggedArticle,
+        blank=True,
+        verbose_name="Topics",
+        help_text='"Read more on" topics, separated by commas. Organisations are topics too.',
+    )
+    lead_image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.PROTECT, related_name="lead_of"
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Bumped on every save, for safe concurrent editing.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            # Home page and every public listing: published, newest first.
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ArticleStatus.values),
+                name="article_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ArticleKind.values),
+                name="article_kind_valid",
+            ),
+            # A published article always has a publication time.
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(updated_at__isnull=True)
+                | Q(published_at__isnull=False, updated_at__gte=models.F("published_at")),
+                name="article_updated_after_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def ordered_authors(self) -> list[Author]:
+        return [byline.author for byline in self.bylines.all()]
+
+    def body_html(self) -> SafeString:
+        """The rendered body; quotes come from the (prefetched) quotes, images in one query."""
+        keys = marker_keys(self.body, "image")
+        images = {image.key: image for image in Image.objects.filter(key__in=keys)}
+        return render_body(self.body, self.quotes.all(), images)
+
+    def disclosures(self) -> models.QuerySet[Disclosure]:
+        """Disclosures valid at publication time, for this article's organisations."""
+        return Disclosure.objects.for_article(self)
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_byline"),
+        ]
+        indexes = [
+            # Author page: this author's articles.
+            models.Index(fields=["author", "article"], name="byline_author_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}"
+
+
+class QuoteSourceKind(models.TextChoices):
+    LETTER = "letter", "Letter"
+    STATEMENT = "statement", "Statement"
+    INTERVIEW = "interview", "Interview"
+    FILING = "filing", "Filing"
+    SOCIAL = "social", "Social media post"
+    SPEECH = "speech", "Speech"
+    OTHER = "other", "Other"
+
+
+class Quote(models.Model):
+    """A sourced quotation, placed in its article's body with [[quote:<key>]]."""
+
+    SourceKind = QuoteSourceKind
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    key = models.SlugField(
+        max_length=50,
+        help_text="Marker name: [[quote:<key>]] places this quote in the body.",
+    )
+    text = models.TextField(help_text="The quoted words, exactly as said or written.")
+    speaker = models.CharField(
+        max_length=200, help_text="Who said or wrote it: a person or an organisation."
+    )
+    speaker_author = models.ForeignKey(
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quotes",
+        help_text="When the speaker is one of our authors.",
+    )
+    source_kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    source_title = models.CharField(
+        max_length=300, blank=True, help_text='For example "Letter to Marc Benioff".'
+    )
+    reported_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who first reported the source, if not us.",
+    )
+    source_url = models.URLField(blank=True, max_length=500)
+    said_on = models.DateField(null=True, blank=True)
+    context = models.TextField(blank=True, help_text="Editor's note on the circumstances.")
+    is_pull_quote = models.BooleanField(
+        default=False, help_text="Shown as a pull quote rather than placed in the body."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="unique_quote_key"),
+            models.CheckConstraint(
+                condition=Q(source_kind__in=QuoteSourceKind.values),
+                name="quote_source_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        words = self.text if len(self.text) <= 60 else f"{self.text[:57]}..."
+        return f"{self.speaker}: {words}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#quote-{self.key}"
+
+    @property
+    def attribution(self) -> str:
+        """'Salesforce employees, letter to Marc Benioff, as reported by BuzzFeed'."""
+        parts = [self.speaker]
+        if self.source_title:
+            parts.append(self.source_title)
+        if self.reported_by:
+            parts.append(f"as reported by {self.reported_by}")
+        return ", ".join(parts)
+
+
+def _valid_on(day: datetime.date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+
+class DisclosureQuerySet(models.QuerySet["Disclosure"]):
+    def for_article(self, article: Article) -> DisclosureQuerySet:
+        """The article's own disclosures, plus register entries for its organisations
+        valid on its publication day. One query; reads the (prefetched) tags."""
+        own = Q(article=article)
+        if article.published_at is None:
+            return self.filter(own)
+        day = timezone.localdate(article.published_at)
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        register = Q(article__isnull=True, organisation__in=tag_ids) & _valid_on(day)
+        return self.filter(own | register).select_related("organisation")
+
+
+class DisclosureKind(models.TextChoices):
+    PARTNER = "partner", "Partner"
+    SPONSOR = "sponsor", "Sponsor"
+    CLIENT = "client", "Client"
+    ADVERTISER = "advertiser", "Advertiser"
+    INVESTOR = "investor", "Investor"
+    OWNER = "owner", "Owner"
+    PERSONAL = "personal", "Personal interest of an author"
+
+
+class Disclosure(models.Model):
+    """A relationship between the publisher and an organisation (or an article's own)."""
+
+    Kind = DisclosureKind
+
+    organisation = models.ForeignKey(
+        Tag,
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+        help_text="The organisation, as the topic its articles are tagged with.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    statement = models.CharField(
+        max_length=500,
+        help_text='Shown after "At time of writing", e.g. "Salesforce is a premier partner of …".',
+    )
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True, help_text="Leave empty while it lasts.")
+    article = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_disclosures",
+        help_text="Only for a disclosure that belongs to one article (an author's own interest).",
+    )
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "pk"]
+        indexes = [
+            # Article page: register entries of the article's organisations.
+            models.Index(fields=["organisation", "valid_from"], name="disclosure_org_from"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="disclosure_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DisclosureKind.values),
+                name="disclosure_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement
+
+
+class CorrectionKind(models.TextChoices):
+    CORRECTION = "correction", "Correction"
+    CLARIFICATION = "clarification", "Clarification"
+    UPDATE = "update", "Update"
+
+
+class Correction(models.Model):
+    Kind = CorrectionKind
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(help_text="What was wrong and what is right now.")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CorrectionKind.values),
+                name="correction_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.article}"

@@ -1,0 +1,33 @@
+"""Test settings: the real settings, made fast and self-contained.
+
+DATABASE_URL still chooses the database, so the same suite runs on SQLite
+and on PostgreSQL (scripts/run_tests.py starts a throwaway cluster).
+"""
+
+import atexit
+import os
+import shutil
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("DEBUG", "false")
+
+from newsroom.settings import *  # noqa: E402,F403
+from newsroom.settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# Seed and uploaded images go to a private folder removed at exit.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+
+# No collectstatic in tests: plain storage resolves files from the source tree.
+STATIC_ROOT = None
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,89 @@
+"""factory_boy factories: a published article by default, with everything it needs."""
+
+import datetime
+import io
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image as PILImage
+
+from articles.models import Article, Byline, Correction, Disclosure, Image, Quote
+from authors.models import Author
+
+
+def png_bytes(size: tuple[int, int] = (64, 48), colour: str = "#336699") -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Reporter {n}")
+    slug = factory.Sequence(lambda n: f"reporter-{n}")
+    job_title = "Reporter"
+    bio = "Covers enterprise technology."
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Image
+
+    key = factory.Sequence(lambda n: f"picture-{n}")
+    file = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="picture.png"))
+    alt_text = "A test picture"
+    caption = "A caption"
+    credit = "Test Agency"
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    headline = factory.Sequence(lambda n: f"Test headline number {n}")
+    slug = factory.Sequence(lambda n: f"test-headline-{n}")
+    standfirst = "A standfirst that sums the story up."
+    body = "A first paragraph.\n\nA second paragraph."
+    kind = Article.Kind.NEWS
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+    @factory.post_generation
+    def authors(self, create: bool, extracted: list[Author] | None, **kwargs: object) -> None:
+        if not create:
+            return
+        for position, author in enumerate(extracted or [AuthorFactory()]):
+            Byline.objects.create(article=self, author=author, position=position)
+
+
+class QuoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quote
+
+    article = factory.SubFactory(ArticleFactory)
+    key = factory.Sequence(lambda n: f"quote-{n}")
+    text = "Words somebody said."
+    speaker = "A Spokesperson"
+    source_kind = Quote.SourceKind.STATEMENT
+    is_pull_quote = True
+
+
+class DisclosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Disclosure
+
+    kind = Disclosure.Kind.PARTNER
+    statement = "Example Corp is a partner of this site"
+    valid_from = datetime.date(2020, 1, 1)
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    article = factory.SubFactory(ArticleFactory)
+    text = "An earlier version misspelt a name."

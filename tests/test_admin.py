@@ -1,0 +1,171 @@
+"""Editors write and publish through the admin, and readers see the result."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Image
+from tests.base import SEED_URL, page_text
+from tests.factories import AuthorFactory, ImageFactory, png_bytes
+
+ADD_URL = reverse("admin:articles_article_add")
+
+
+def inline_management(prefix: str, total: int) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+class AdminRoundTripTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.editor = get_user_model().objects.create_superuser(
+            "editor", "editor@example.com", "a-long-test-password"
+        )
+        cls.author = AuthorFactory(name="Jane Reporter", slug="jane-reporter")
+        cls.picture = ImageFactory(key="lead-picture", alt_text="A data centre", caption="Servers")
+
+    def setUp(self) -> None:
+        self.client.force_login(self.editor)
+
+    def article_form(self, **overrides: Any) -> dict[str, Any]:
+        now = timezone.localtime()
+        data = {
+            "headline": "Second story, written in the admin",
+            "slug": "second-story-written-in-the-admin",
+            "kind": "news",
+            "standfirst": "Proof that an editor can publish a story end to end.",
+            "body": "First paragraph of the new story.\n\n[[quote:ceo]]\n\nLast paragraph.",
+            "tags": "Salesforce, Cloud",
+            "lead_image": str(self.picture.pk),
+            "status": "published",
+            "published_at_0": now.strftime("%Y-%m-%d"),
+            "published_at_1": (now - timezone.timedelta(minutes=5)).strftime("%H:%M:%S"),
+            "updated_at_0": "",
+            "updated_at_1": "",
+            **inline_management("bylines", 1),
+            "bylines-0-author": str(self.author.pk),
+            "bylines-0-position": "0",
+            **inline_management("quotes", 1),
+            "quotes-0-key": "ceo",
+            "quotes-0-text": "We will keep building.",
+            "quotes-0-speaker": "A Chief Executive",
+            "quotes-0-source_kind": "interview",
+            "quotes-0-source_title": "Interview with us",
+            "quotes-0-position": "0",
+            **inline_management("corrections", 0),
+            **inline_management("own_disclosures", 0),
+        }
+        data.update(overrides)
+        return data
+
+    def test_editor_publishes_a_second_story_seen_on_home(self) -> None:
+        """An editor creates a story with author, quote, tags and image; readers see it."""
+        response = self.client.post(ADD_URL, self.article_form())
+        self.assertEqual(response.status_code, 302, response.content.decode()[:3000])
+        article = Article.objects.get(slug="second-story-written-in-the-admin")
+        self.assertEqual([a.name for a in article.ordered_authors], ["Jane Reporter"])
+        self.assertEqual(sorted(t.name for t in article.tags.all()), ["Cloud", "Salesforce"])
+
+        self.client.logout()
+        home = self.client.get("/")
+        self.assertContains(home, "Second story, written in the admin")
+        page = self.client.get(article.get_absolute_url())
+        self.assertContains(page, "<blockquote")
+        self.assertIn(
+            "We will keep building. A Chief Executive, Interview with us", page_text(page)
+        )
+        self.assertContains(page, 'alt="A data centre"')
+        # Tagged Salesforce, so the register's Salesforce disclosure attaches itself.
+        self.assertContains(page, "At time of writing Salesforce is a premier partner")
+
+    def test_marker_without_quote_is_a_clear_error(self) -> None:
+        """A [[quote:...]] marker that names no quote is refused, and nothing is saved."""
+        data = self.article_form(body="Text.\n\n[[quote:ceo]]\n\n[[quote:missing]]")
+        response = self.client.post(ADD_URL, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "The body places quotes that this article does not have")
+        self.assertContains(response, "[[quote:missing]]")
+        self.assertFalse(Article.objects.filter(slug=data["slug"]).exists())
+
+    def test_unplaced_quote_is_a_clear_error(self) -> None:
+        """A quote neither placed in the body nor marked as a pull quote is refused."""
+        response = self.client.post(ADD_URL, self.article_form(body="No marker here."))
+        self.assertContains(response, "These quotes are not placed in the body: ceo")
+
+    def test_image_marker_without_image_is_a_clear_error(self) -> None:
+        """[[image:...]] must name an uploaded image."""
+        response = self.client.post(
+            ADD_URL, self.article_form(body="[[quote:ceo]]\n\n[[image:nowhere]]")
+        )
+        self.assertContains(response, "No image has the key [[image:nowhere]]")
+
+    def test_published_without_time_is_refused(self) -> None:
+        """A published article needs a publication time: the form says so."""
+        data = self.article_form(published_at_0="", published_at_1="")
+        response = self.client.post(ADD_URL, data)
+        self.assertContains(response, "A published article needs a publication time.")
+
+    def test_duplicate_slug_is_refused(self) -> None:
+        """Slugs are unique: a second article with the seed's slug is refused with a message."""
+        data = self.article_form(slug=SEED_URL.split("/")[2])
+        response = self.client.post(ADD_URL, data)
+        self.assertContains(response, "Article with this Slug already exists.")
+
+    def test_admin_pages_render(self) -> None:
+        """The change list (with search and filters), add and change forms all load."""
+        seed = Article.objects.get(slug=SEED_URL.split("/")[2])
+        for url in [
+            reverse("admin:articles_article_changelist"),
+            reverse("admin:articles_article_changelist") + "?q=Salesforce&status__exact=published",
+            ADD_URL,
+            reverse("admin:articles_article_change", args=[seed.pk]),
+            reverse("admin:articles_image_changelist"),
+            reverse("admin:articles_disclosure_changelist"),
+            reverse("admin:authors_author_changelist"),
+            reverse("admin:authors_author_change", args=[self.author.pk]),
+        ]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+        change = self.client.get(reverse("admin:articles_article_change", args=[seed.pk]))
+        self.assertContains(change, "/media/seed/marc-benioff.png")  # image preview
+        self.assertContains(change, "View on site")
+
+    def test_image_upload_gets_generated_name_and_size(self) -> None:
+        """An uploaded picture is stored under a generated name with its size recorded."""
+        upload = SimpleUploadedFile("My Holiday Photo.png", png_bytes((120, 80)), "image/png")
+        response = self.client.post(
+            reverse("admin:articles_image_add"),
+            {"file": upload, "key": "holiday", "alt_text": "A beach", "caption": "", "credit": ""},
+        )
+        self.assertEqual(response.status_code, 302)
+        image = Image.objects.get(key="holiday")
+        self.assertNotIn("Holiday", image.file.name)
+        self.assertTrue(image.file.name.endswith(".png"))
+        self.assertEqual((image.width, image.height), (120, 80))
+
+    def test_non_image_upload_is_refused(self) -> None:
+        """A file that is not a picture is refused with a clear form error."""
+        upload = SimpleUploadedFile("evil.png", b"<script>alert(1)</script>", "image/png")
+        response = self.client.post(
+            reverse("admin:articles_image_add"),
+            {"file": upload, "key": "evil", "alt_text": "x", "caption": "", "credit": ""},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(Image.objects.filter(key="evil").exists())
+        self.assertContains(response, "Upload a valid image.")
+
+    def test_anonymous_is_sent_to_login(self) -> None:
+        """The admin is for staff only."""
+        self.client.logout()
+        response = self.client.get(ADD_URL)
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("admin:login"), response["Location"])

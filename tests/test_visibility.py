@@ -1,0 +1,99 @@
+"""One visibility rule: readers see an article only when it is published and its time has come."""
+
+import datetime
+
+from django.test import TestCase
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory
+
+
+class VisibilityTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.author = AuthorFactory(slug="visible-writer")
+        cls.live = ArticleFactory(headline="Live story", authors=[cls.author])
+        cls.live.tags.add("Secret topic", "Shared topic")
+        future = timezone.now() + datetime.timedelta(days=1)
+        cls.hidden = [
+            ArticleFactory(headline="Draft story", status=Article.Status.DRAFT, published_at=None),
+            ArticleFactory(headline="Review story", status=Article.Status.REVIEW),
+            ArticleFactory(headline="Archived story", status=Article.Status.ARCHIVED),
+            ArticleFactory(headline="Scheduled story", published_at=future),
+        ]
+        for article in cls.hidden:
+            article.bylines.create(author=cls.author, position=1)
+            article.tags.add("Shared topic", "Only unpublished")
+
+    def test_unpublished_articles_are_404(self) -> None:
+        """Drafts, items in review, archived and scheduled articles do not exist for readers."""
+        for article in self.hidden:
+            with self.subTest(status=article.status, headline=article.headline):
+                response = self.client.get(article.get_absolute_url())
+                self.assertEqual(response.status_code, 404)
+                self.assertNotContains(response, article.headline, status_code=404)
+
+    def test_unpublished_articles_absent_from_every_list(self) -> None:
+        """Home, author and tag pages list the live story and none of the others."""
+        pages = ["/", self.author.get_absolute_url(), "/topics/shared-topic/"]
+        for url in pages:
+            response = self.client.get(url)
+            with self.subTest(url=url):
+                self.assertContains(response, "Live story")
+                for article in self.hidden:
+                    self.assertNotContains(response, article.headline)
+
+    def test_topic_with_only_unpublished_articles_is_404(self) -> None:
+        """A topic used only by unpublished stories does not reveal itself."""
+        self.assertTrue(Tag.objects.filter(slug="only-unpublished").exists())
+        self.assertEqual(self.client.get("/topics/only-unpublished/").status_code, 404)
+
+    def test_scheduled_article_appears_when_its_time_comes(self) -> None:
+        """No cron needed: once the time has passed the article is live."""
+        scheduled = self.hidden[3]
+        Article.objects.filter(pk=scheduled.pk).update(
+            published_at=timezone.now() - datetime.timedelta(seconds=1)
+        )
+        self.assertEqual(self.client.get(scheduled.get_absolute_url()).status_code, 200)
+        self.assertContains(self.client.get("/"), "Scheduled story")
+
+    def test_published_queryset_is_the_rule(self) -> None:
+        """Article.objects.published() holds exactly the live articles."""
+        visible = set(Article.objects.published().values_list("headline", flat=True))
+        self.assertIn("Live story", visible)
+        self.assertFalse(visible & {a.headline for a in self.hidden})
+
+
+class NotFoundTests(TestCase):
+    def test_unknown_slugs_give_styled_404(self) -> None:
+        """Unknown article, author and topic addresses answer with the site's own 404 page."""
+        for url in ["/articles/no-such-story/", "/authors/nobody/", "/topics/nothing/", "/nope/"]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, "Page not found", status_code=404)
+                self.assertContains(response, 'class="site-header"', status_code=404)
+
+    def test_bad_page_numbers_give_404(self) -> None:
+        """Malformed, zero, negative, huge and empty page numbers are 404, never 500."""
+        for page in ["abc", "0", "-1", "1.5", "99999999999999999999", "²", "500"]:
+            with self.subTest(page=page):
+                self.assertEqual(self.client.get("/", {"page": page}).status_code, 404)
+        self.assertEqual(self.client.get("/", {"page": "1"}).status_code, 200)
+
+    def test_pagination_pages_through_the_archive(self) -> None:
+        """Page 2 holds what page 1 had no room for, newest first."""
+        now = timezone.now()
+        for n in range(25):
+            ArticleFactory(
+                headline=f"Paged story {n:02d}",
+                published_at=now - datetime.timedelta(minutes=n + 1),
+            )
+        first = self.client.get("/")
+        second = self.client.get("/", {"page": "2"})
+        self.assertContains(first, "Paged story 00")
+        self.assertContains(first, 'rel="next"')
+        self.assertNotContains(first, "Paged story 24")
+        self.assertContains(second, "Paged story 24")
+        self.assertContains(second, 'rel="prev"')
