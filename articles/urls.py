@@ -7,4 +7,5 @@ app_name = "articles"
 urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("topics/<slug:slug>/", views.tag_detail, name="tag"),
+    path("preview/<str:token>/", views.shared_preview, name="shared_preview"),
 ]
