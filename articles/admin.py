@@ -522,7 +522,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if not services.ACTIONS[action].allowed(request.user, article):
             raise PermissionDenied
         form_class = PublishForm if action == "publish" else ConfirmForm
-        form = form_class(request.POST or None)
+        form = form_class(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.MOVES[action](article=article, user=request.user, **form.move_kwargs())

@@ -327,8 +327,8 @@ def restore_revision(*, article: Article, revision: Revision, user: User) -> Art
     """
     if not can_edit(user, article):
         raise WorkflowError("You cannot edit this article.")
-    old = revision.version_set.filter(object_id=str(article.pk)).first()
-    if old is None or old._model is not Article:
+    old = Version.objects.get_for_object(article).filter(revision=revision).first()
+    if old is None:
         raise WorkflowError("That revision is not a revision of this article.")
     with transaction.atomic(), reversion.create_revision():
         fields = old.field_dict
