@@ -482,6 +482,16 @@ class CorrectionKind(models.TextChoices):
     UPDATE = "update", "Update"
 
 
+class CorrectionQuerySet(models.QuerySet["Correction"]):
+    def public(self) -> CorrectionQuerySet:
+        """Corrections readers may see: those of live articles, newest first."""
+        return (
+            self.filter(article__in=Article.objects.published(), published_at__lte=timezone.now())
+            .select_related("article")
+            .order_by("-published_at", "-pk")
+        )
+
+
 class Correction(models.Model):
     Kind = CorrectionKind
 
@@ -489,6 +499,8 @@ class Correction(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
     text = models.TextField(help_text="What was wrong and what is right now.")
     published_at = models.DateTimeField(default=timezone.now)
+
+    objects = CorrectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at"]

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Correction
 from articles.services import article_pk_for_share_token
 from newsroom.pagination import paginate
 
@@ -50,6 +50,12 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     if article.is_live:
         return redirect(article)
     return render_article(request, article, preview=True)
+
+
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Every correction and update to a live article, newest first."""
+    page = paginate(request, Correction.objects.public(), PER_PAGE)
+    return render(request, "articles/corrections.html", {"page": page})
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -5,6 +5,7 @@ import re
 from io import StringIO
 from typing import Any
 from unittest import mock
+from xml.etree import ElementTree
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -617,3 +618,25 @@ class AdminComfortTests(WorkflowTestCase):
         self.assertNotContains(page, "Salesforce staffers")
         live = self.client.get(admin_url("changelist"), {"state": "live"})
         self.assertContains(live, "Salesforce staffers")
+
+
+class CorrectionsPageTests(WorkflowTestCase):
+    def test_corrections_page_and_feed_list_live_articles_newest_first(self) -> None:
+        live = self.draft(headline="Live story")
+        services.publish(article=live, user=self.editor)
+        hidden = self.draft(headline="Unpublished story")
+        now = timezone.now()
+        Correction.objects.create(
+            article=live, text="Older fix.", published_at=now - datetime.timedelta(days=1)
+        )
+        Correction.objects.create(article=live, text="Newer fix.", kind=Correction.Kind.UPDATE)
+        Correction.objects.create(article=hidden, text="Secret fix.")
+        page = self.client.get("/corrections/")
+        text = page_text(page)
+        self.assertLess(text.index("Newer fix."), text.index("Older fix."))
+        self.assertNotIn("Secret fix.", text)
+        self.assertContains(page, f'href="{live.get_absolute_url()}#corrections"')
+        feed = ElementTree.fromstring(self.client.get("/corrections/feed/").content)
+        titles = [item.findtext("title") for item in feed.iter("item")]
+        self.assertEqual(titles, ["Update: Live story", "Correction: Live story"])
+        self.assertNotIn(b"Secret fix.", self.client.get("/corrections/feed/").content)
