@@ -1,6 +1,6 @@
 /* Article admin: keep unsaved text in this browser, and suggest existing topics.
    Loaded on the article change list and forms (ArticleAdmin.Media). No inline script. */
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
     "use strict";
     var PREFIX = "newsroom:autosave:";
     var match = location.pathname.match(/^(.*\/articles\/article\/)/);
@@ -86,4 +86,4 @@
                 }));
             });
     });
-}());
+});
