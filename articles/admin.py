@@ -22,7 +22,7 @@ from taggit.models import Tag
 
 from articles import services
 from articles.models import Article, Byline, Correction, Disclosure, Image, Quote
-from articles.rendering import marker_keys
+from articles.rendering import marker_keys, render_markdown
 from articles.revisions import revision_differences
 from articles.views import render_article
 
@@ -502,6 +502,7 @@ class ArticleAdmin(admin.ModelAdmin):
             path(
                 "tags/autocomplete/", view(self.tag_autocomplete), name="articles_tag_autocomplete"
             ),
+            path("render-body/", view(self.render_body_view), name="articles_render_body"),
             path(
                 "<path:object_id>/workflow/<str:action>/",
                 view(self.workflow_view),
@@ -673,6 +674,13 @@ class ArticleAdmin(admin.ModelAdmin):
             else []
         )
         return JsonResponse({"results": names})
+
+    def render_body_view(self, request: HttpRequest) -> JsonResponse:
+        """The body as readers will see it (markers shown as placeholders), for the
+        form's "Preview body" button. Sanitised like the public page."""
+        if request.method != "POST" or not self.has_view_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"html": render_markdown(request.POST.get("body", ""))})
 
     # -- bulk actions: the same moves, with a report of what happened --
 
