@@ -11,6 +11,11 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap_section"),
+    path("news-sitemap.xml", views.news_sitemap, name="news_sitemap"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("articles.urls")),
     path("", include("authors.urls")),
