@@ -57,7 +57,14 @@ def _joined(subquery_values: object) -> Func:
 
 
 def _without_markers(field: str) -> Func:
-    return Func(F(field), Value(_MARKER_RE), Value(" "), Value("g"), function="regexp_replace")
+    return Func(
+        F(field),
+        Value(_MARKER_RE),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
 
 
 def search_vector() -> SearchVector:

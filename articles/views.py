@@ -72,7 +72,8 @@ class ArchiveMixin:
     request: HttpRequest
 
     def get_queryset(self) -> QuerySet[Article]:
-        return Article.objects.published().for_listing()
+        # Plain: the views also read it for the dates of neighbouring periods.
+        return Article.objects.published()
 
     # The context's date that names the page ("year", "month", "day"), and its format.
     period = ""
@@ -89,7 +90,7 @@ class ArchiveMixin:
     def paginate_queryset(
         self, queryset: QuerySet[Article], page_size: int
     ) -> tuple[None, Any, list[Article], bool]:
-        page = paginate(self.request, queryset, page_size)
+        page = paginate(self.request, queryset.for_listing(), page_size)
         return None, page, page.items, page.has_previous or page.has_next
 
 
