@@ -184,5 +184,5 @@ class QueryCountTests(TestCase):
             items = list(Article.objects.published().for_listing())
         with self.assertNumQueries(0):
             for article in items:
-                article.ordered_authors
-                list(article.lead_image.renditions.all())
+                self.assertTrue(article.ordered_authors)
+                self.assertTrue(article.lead_image.renditions.all())
