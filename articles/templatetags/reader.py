@@ -3,6 +3,7 @@ addresses, JSON-LD."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
@@ -80,3 +81,9 @@ def json_ld(data: structured_data.JsonDict) -> SafeString:
 @register.filter(name="xml_text")
 def xml_text_filter(text: str) -> str:
     return xml_text(str(text))
+
+
+@register.filter
+def iso_datetime(moment: datetime.datetime) -> str:
+    """ISO 8601 to the second with the site's offset (the W3C format sitemaps use)."""
+    return structured_data.iso(moment)
