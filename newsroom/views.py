@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     page = paginate(request, Article.objects.published().for_listing(), PER_PAGE)
     context = {"page": page, "structured_data": structured_data.website(request)}
     if page.number == 1:
-        context["lead"], context["latest"] = (page.items[:1] or [None])[0], page.items[1:]
+        context["lead_story"], context["latest"] = (page.items[:1] or [None])[0], page.items[1:]
         context["topic_blocks"] = topic_blocks()
     else:
         context["latest"] = page.items

@@ -33,6 +33,7 @@ class HomePageTests(TestCase):
         lead = re.search(r'<section class="lead-story".*?</section>', html, re.S)[0]
         self.assertIn("Newest story", lead)
         self.assertIn("card--lead", lead)
+        self.assertEqual(html.count("card--lead"), 1, "only the lead story is shown large")
 
     def test_latest_section_lists_the_rest_newest_first(self) -> None:
         html = self.client.get("/").content.decode()
