@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds of published articles: the whole site, each author, each topic.
+"""RSS 2.0 and Atom feeds of published articles (the whole site, each author, each topic),
+and the RSS feed of corrections.
 
 Each request gets its own feed object (`as_view`), so the request (for absolute
 image addresses) is never shared between threads.
@@ -6,6 +7,7 @@ image addresses) is never shared between threads.
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 from collections.abc import Callable
@@ -13,13 +15,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from taggit.models import Tag
 
-from articles.models import Article, ArticleQuerySet, Rendition
+from articles.models import Article, ArticleQuerySet, Correction, Rendition
 from articles.renditions import renditions_of
 from newsroom.links import absolute_url
 
@@ -158,3 +161,39 @@ class TopicRssFeed(ArticleFeed):
 
 class TopicAtomFeed(AtomMixin, TopicRssFeed):
     pass
+
+
+FEED_ITEMS = 50
+
+
+class CorrectionsFeed(Feed):
+    """Corrections and updates, newest first: the RSS twin of /corrections/."""
+
+    item_guid_is_permalink = False
+
+    def title(self) -> str:
+        return f"{settings.SITE_NAME}: corrections and updates"
+
+    def link(self) -> str:
+        return reverse("articles:corrections")
+
+    def description(self) -> str:
+        return f"Corrections, clarifications and updates to {settings.SITE_NAME} stories."
+
+    def items(self) -> QuerySet[Correction]:
+        return Correction.objects.public()[:FEED_ITEMS]
+
+    def item_title(self, item: Correction) -> str:
+        return f"{item.get_kind_display()}: {item.article.headline}"
+
+    def item_description(self, item: Correction) -> str:
+        return item.text
+
+    def item_link(self, item: Correction) -> str:
+        return item.get_absolute_url()
+
+    def item_guid(self, item: Correction) -> str:
+        return f"correction-{item.pk}"
+
+    def item_pubdate(self, item: Correction) -> datetime.datetime:
+        return item.published_at

@@ -26,4 +26,7 @@ urlpatterns = [
         views.ArticleDayArchive.as_view(),
         name="archive_day",
     ),
+    path("preview/<str:token>/", views.shared_preview, name="shared_preview"),
+    path("corrections/", views.corrections, name="corrections"),
+    path("corrections/feed/", feeds.CorrectionsFeed(), name="corrections_feed"),
 ]

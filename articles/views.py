@@ -1,8 +1,10 @@
 from typing import Any
 
+from django.core import signing
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.views.generic.dates import (
     ArchiveIndexView,
@@ -12,7 +14,8 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from articles.models import Article, ArticleSlugHistory
+from articles.models import Article, ArticleSlugHistory, Correction
+from articles.services import article_pk_for_share_token
 from newsroom import structured_data
 from newsroom.pagination import paginate
 
@@ -20,11 +23,12 @@ PER_PAGE = 20
 RELATED_COUNT = 4
 
 
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = Article.objects.published().for_page().filter(slug=slug).first()
-    if article is None:
-        return redirect_old_slug(slug)
-    return render(
+def render_article(
+    request: HttpRequest, article: Article, *, preview: bool = False
+) -> HttpResponse:
+    """The article page. Previews use the same template, marked, unindexed and uncached,
+    and carry no structured data: only live articles are described to search engines."""
+    response = render(
         request,
         "articles/article_detail.html",
         {
@@ -34,9 +38,43 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "related": list(
                 Article.objects.published().for_listing().related_to(article)[:RELATED_COUNT]
             ),
-            "structured_data": structured_data.news_article(article, request),
+            "structured_data": None if preview else structured_data.news_article(article, request),
+            "preview": preview,
         },
     )
+    if preview:
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = Article.objects.published().for_page().filter(slug=slug).first()
+    if article is None:
+        return redirect_old_slug(slug)
+    return render_article(request, article)
+
+
+def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """An editor's share link: one unpublished article, no login, until it expires."""
+    try:
+        pk = article_pk_for_share_token(token)
+    except signing.SignatureExpired:
+        response = render(request, "articles/preview_expired.html", status=410)
+        add_never_cache_headers(response)
+        return response
+    except signing.BadSignature:
+        raise Http404("No such preview") from None
+    article = get_object_or_404(Article.objects.for_page(), pk=pk)
+    if article.is_live:
+        return redirect(article)
+    return render_article(request, article, preview=True)
+
+
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Every correction and update to a live article, newest first."""
+    page = paginate(request, Correction.objects.public(), PER_PAGE)
+    return render(request, "articles/corrections.html", {"page": page})
 
 
 def redirect_old_slug(slug: str) -> HttpResponse:

@@ -3,14 +3,42 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.urls import is_valid_path
+from django.urls import Resolver404, resolve
+
+# Views whose addresses are lower case by construction (slugs, dates, fixed words).
+# Anything else, a share link's case-sensitive token for one, is never lowered.
+LOWER_CASE_VIEWS = {
+    "home",
+    "search",
+    "articles:detail",
+    "articles:tag",
+    "articles:tag_rss",
+    "articles:tag_atom",
+    "articles:rss",
+    "articles:atom",
+    "articles:archive",
+    "articles:archive_year",
+    "articles:archive_month",
+    "articles:archive_day",
+    "articles:corrections",
+    "authors:detail",
+    "authors:rss",
+    "authors:atom",
+}
+
+
+def _lower_case_view(path: str, urlconf: str | None) -> bool:
+    try:
+        return resolve(path, urlconf).view_name in LOWER_CASE_VIEWS
+    except Resolver404:
+        return False
 
 
 class LowercaseRedirectMiddleware:
     """On a 404 for a path with capitals, redirect (301) to its lower-case form when
-    that (or that with a trailing slash) is an address of the site. Every public
-    address is lower case; a path that works as typed is never touched. Listed before
-    CommonMiddleware, so it sees the 404 after APPEND_SLASH has had its chance."""
+    that (or that with a trailing slash) is a reader page (LOWER_CASE_VIEWS). A path
+    that works as typed is never touched. Listed before CommonMiddleware, so it sees
+    the 404 after APPEND_SLASH has had its chance."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -25,7 +53,7 @@ class LowercaseRedirectMiddleware:
             return response
         urlconf = getattr(request, "urlconf", None)
         for candidate in (lower,) if lower.endswith("/") else (lower, lower + "/"):
-            if is_valid_path(candidate, urlconf):
+            if _lower_case_view(candidate, urlconf):
                 prefix = request.path[: len(request.path) - len(path)]
                 query = request.META.get("QUERY_STRING", "")
                 return HttpResponsePermanentRedirect(

@@ -133,3 +133,7 @@ class AddressVariantTests(TestCase):
                     response, '<meta name="robots" content="noindex">', status_code=status
                 )
                 self.assertNotContains(response, 'rel="canonical"', status_code=status)
+
+    def test_case_sensitive_addresses_are_not_lowered(self) -> None:
+        """A share link's token is case-sensitive: a wrong one is a 404, not a redirect."""
+        self.assertEqual(self.client.get("/preview/Not-A-Token/").status_code, 404)
