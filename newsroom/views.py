@@ -30,14 +30,15 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"page": page, "structured_data": structured_data.website(request)}
     if page.number == 1:
         context["lead_story"], context["latest"] = (page.items[:1] or [None])[0], page.items[1:]
-        context["topic_blocks"] = topic_blocks()
+        context["topic_blocks"] = topic_blocks(shown=[article.pk for article in page.items])
     else:
         context["latest"] = page.items
     return render(request, "home.html", context)
 
 
-def topic_blocks() -> list[tuple[Tag, list[Article]]]:
-    """The topics most used by the latest stories, each with its newest stories.
+def topic_blocks(*, shown: list[int]) -> list[tuple[Tag, list[Article]]]:
+    """The topics most used by the latest stories, each with its newest stories not
+    already `shown` above; a topic with nothing new to offer is left out.
     Two queries (topics; stories of every topic at once) plus the listing prefetches."""
     recent = Article.objects.published().order_by("-published_at").values("pk")
     topics = list(
@@ -53,13 +54,14 @@ def topic_blocks() -> list[tuple[Tag, list[Article]]]:
         return []
     stories = (
         Article.objects.published()
+        .exclude(pk__in=shown)
         .for_listing()
         .newest_by_topic([topic.pk for topic in topics], HOME_TOPIC_STORIES)
     )
     by_topic: dict[int, list[Article]] = {topic.pk: [] for topic in topics}
     for article in stories:
         by_topic[article.topic_id].append(article)
-    return [(topic, by_topic[topic.pk]) for topic in topics]
+    return [(topic, by_topic[topic.pk]) for topic in topics if by_topic[topic.pk]]
 
 
 def search(request: HttpRequest) -> HttpResponse:

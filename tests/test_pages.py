@@ -44,15 +44,21 @@ class HomePageTests(TestCase):
             headlines[:4], ["Cloud story 0", "Cloud story 1", "Cloud story 2", "Data only story"]
         )
 
+    @mock.patch("newsroom.views.PER_PAGE", 2)
     def test_topic_blocks_show_the_busiest_topics_with_their_newest_stories(self) -> None:
+        """Blocks carry each busy topic's newest stories not already listed above."""
         response = self.client.get("/")
         blocks = response.context["topic_blocks"]
         self.assertEqual([topic.name for topic, _ in blocks][:2], ["Cloud", "Data"])
         cloud = {topic.name: stories for topic, stories in blocks}["Cloud"]
-        self.assertEqual(
-            [a.headline for a in cloud], ["Newest story", "Cloud story 0", "Cloud story 1"]
-        )
+        self.assertEqual([a.headline for a in cloud], ["Cloud story 1", "Cloud story 2"])
         self.assertContains(response, '<a href="/topics/cloud/">Cloud</a>')
+
+    def test_no_story_is_shown_twice(self) -> None:
+        """With every story already on the page, no topic block repeats one."""
+        html = self.client.get("/").content.decode()
+        self.assertEqual(html.count(">Newest story</a>"), 1)
+        self.assertNotIn("topic-block", html)
 
     def test_later_pages_have_no_lead_or_topic_blocks(self) -> None:
         ArticleFactory.create_batch(20, published_at=at(0.05))
