@@ -5,10 +5,12 @@ file is read when present (real environment variables win), so a developer's
 machine needs no exports; production sets the variables in its environment.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -85,12 +87,16 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "reversion",
+    "axes",
+    "csp",
     "authors",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.middleware.LowercaseRedirectMiddleware",
@@ -99,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -116,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -140,6 +149,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-axes counts failed logins first, so a locked-out account is refused before
+# its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute force: after AXES_FAILURE_LIMIT failed logins for one username from one address,
+# that pair is locked out for AXES_COOLOFF_MINUTES. Locking by username and address
+# together means an attacker cannot lock a real editor out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Quiet at start-up: its banner would land in every management command's output.
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the TLS proxy the client's address is the first X-Forwarded-For entry.
+AXES_IPWARE_META_PRECEDENCE_ORDER = [
+    *(["HTTP_X_FORWARDED_FOR"] if env_bool("BEHIND_TLS_PROXY", not DEBUG) else []),
+    "REMOTE_ADDR",
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -194,6 +225,36 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only this site's own scripts, styles, images
+# and fonts, nothing framed, no plugins. The reader site has no inline script; an
+# inline script a template may need later must carry nonce="{{ CSP_NONCE }}".
+# JSON-LD (<script type="application/ld+json">) is data, which browsers never run.
+# data: images are only the empty favicon (<link rel="icon" href="data:,">). Media on
+# another host (an absolute MEDIA_URL, a CDN) is allowed by its origin; CSP_IMG_SRC
+# adds more sources.
+_media_origin = ["/".join(MEDIA_URL.split("/")[:3])] if "://" in MEDIA_URL else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_media_origin, *env_list("CSP_IMG_SRC")],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features the site never uses are switched off for it and anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "payment", "usb",
+    )
+}  # fmt: skip
 
 # Logs go to stdout; LOG_FORMAT=json (the production default) writes one JSON object
 # per line for the log collector.

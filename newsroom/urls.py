@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from newsroom import health, views
+from newsroom import errors, health, views
 
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = f"{settings.SITE_NAME} newsroom"
 admin.site.index_title = "Newsroom"
+
+# A database that is down gives the styled 503 page (newsroom.errors), not a 500.
+handler500 = errors.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),
