@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, ArticleQuerySet, Correction, Rendition
@@ -76,7 +77,9 @@ class ArticleFeed(Feed):
         return xml_text(item.headline)
 
     def item_description(self, item: Article) -> str:
-        return xml_text(item.standfirst)
+        # RSS descriptions and Atom summaries are HTML to feed readers: the standfirst is
+        # plain text, so it is escaped, or a "<script>" in it would be markup there.
+        return escape(xml_text(item.standfirst))
 
     def item_link(self, item: Article) -> str:
         return absolute_url(self.request, item.get_absolute_url())
@@ -153,7 +156,7 @@ class TopicRssFeed(ArticleFeed):
         return f"{xml_text(obj.name)} - {settings.SITE_NAME}"
 
     def description(self, obj: Tag) -> str:
-        return f"Stories about {xml_text(obj.name)} from {settings.SITE_NAME}"
+        return escape(f"Stories about {xml_text(obj.name)} from {settings.SITE_NAME}")
 
     def link(self, obj: Tag) -> str:
         return absolute_url(self.request, reverse("articles:tag", args=[obj.slug]))
@@ -187,7 +190,7 @@ class CorrectionsFeed(Feed):
         return f"{item.get_kind_display()}: {item.article.headline}"
 
     def item_description(self, item: Correction) -> str:
-        return item.text
+        return escape(xml_text(item.text))
 
     def item_link(self, item: Correction) -> str:
         return item.get_absolute_url()

@@ -1,36 +1,71 @@
-"""Image upload rules: accepted by content (Pillow), stored under generated names."""
+"""Image upload rules: accepted by content (Pillow), never by file name, and stored
+under generated names with the extension of the format actually found."""
 
+import re
 import uuid
 import warnings
-from pathlib import PurePath
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db import models
 from django.utils import timezone
 from PIL import Image as PILImage
 
 ALLOWED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
-_KNOWN_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+
+# Markup a browser could run if it ever sniffed the file as HTML or SVG: a polyglot
+# (a picture that is also a page) carries it in a comment, a metadata chunk or a tail.
+_MARKUP = re.compile(
+    rb"<\s*(?:script|html|body|svg|iframe|object|embed|\?php|!doctype)|javascript:", re.I
+)
+_PNG_END = b"IEND\xaeB`\x82"
 
 
-def generated_upload_path(prefix: str, filename: str) -> str:
-    """A fresh, unguessable name: the uploader's file name is never used."""
-    extension = PurePath(filename).suffix.lower()
-    if extension not in _KNOWN_EXTENSIONS:
-        extension = ""
-    today = timezone.now()
-    return f"{prefix}/{today:%Y/%m}/{uuid.uuid4().hex}{extension}"
+def generated_upload_path(prefix: str, extension: str) -> str:
+    """A fresh, unguessable name: nothing of the uploader's file name is used."""
+    return f"{prefix}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def content_extension(file: File) -> str:
+    """The extension of the picture's real format (".jpg" for a JPEG named x.png)."""
+    position = file.tell()
+    try:
+        file.seek(0)
+        with PILImage.open(file) as picture:
+            return ALLOWED_FORMATS.get(picture.format or "", "")
+    except (OSError, ValueError):
+        return ""
+    finally:
+        file.seek(position)
 
 
 def rendition_upload_path(instance: Any, filename: str) -> str:
-    """Renditions get fresh names too, so a replaced picture never hides behind a cache."""
-    return generated_upload_path("renditions", filename)
+    """Renditions get fresh names too, so a replaced picture never hides behind a cache.
+    Their file names are made by articles.renditions, which picks .jpg or .webp."""
+    return generated_upload_path("renditions", filename[filename.rfind(".") :])
+
+
+def _ends_where_the_format_ends(data: bytes, picture_format: str) -> bool:
+    """False for a truncated file or one with anything appended after the picture."""
+    match picture_format:
+        case "PNG":
+            return data.endswith(_PNG_END)
+        case "JPEG":
+            # Some cameras pad after the end-of-image marker with zero bytes.
+            return data.rstrip(b"\x00").endswith(b"\xff\xd9")
+        case "GIF":
+            return data.endswith(b"\x3b")
+        case "WEBP":
+            return int.from_bytes(data[4:8], "little") + 8 == len(data)
+    return False
 
 
 def validate_image_file(file: File) -> None:
-    """Refuse anything Pillow cannot verify as a JPEG, PNG, WebP or GIF picture."""
+    """Refuse anything that is not, from its first byte to its last, a JPEG, PNG, WebP or
+    GIF picture Pillow can verify and of a size (bytes and pixels) it can safely handle."""
     if file.size is not None and file.size > settings.MAX_IMAGE_UPLOAD_BYTES:
         limit_mb = settings.MAX_IMAGE_UPLOAD_BYTES / (1024 * 1024)
         raise ValidationError(
@@ -39,15 +74,20 @@ def validate_image_file(file: File) -> None:
     position = file.tell() if hasattr(file, "tell") else 0
     try:
         file.seek(0)
+        data = file.read()
+        file.seek(0)
         with warnings.catch_warnings():
-            # A decompression bomb is an error here, not a warning.
+            # Past MAX_IMAGE_PIXELS Pillow only warns (an error comes at twice the limit);
+            # a decompression bomb is refused here, not warned about.
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(file) as picture:
                 picture_format = picture.format
                 picture.verify()
     except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as error:
         raise ValidationError(
-            "The picture has too many pixels to be processed safely.", code="bomb"
+            f"The picture has too many pixels to be processed safely (the limit is "
+            f"{PILImage.MAX_IMAGE_PIXELS // 1_000_000} megapixels).",
+            code="bomb",
         ) from error
     except Exception as error:
         # Pillow raises many kinds of error for bad input; each means "not a picture".
@@ -61,3 +101,33 @@ def validate_image_file(file: File) -> None:
             f"{picture_format} pictures are not accepted: use JPEG, PNG, WebP or GIF.",
             code="format",
         )
+    if _MARKUP.search(data) or not _ends_where_the_format_ends(data, picture_format):
+        raise ValidationError(
+            "The file is damaged or carries something besides the picture (for example "
+            "HTML or script appended to it). Export the picture again and upload that.",
+            code="not_only_a_picture",
+        )
+
+
+class PictureFormField(forms.ImageField):
+    """The admin's upload field: validate_image_file's clear messages come first, before
+    Django's own check, which would say only "not an image or a corrupted image"."""
+
+    default_validators: list[Any] = []
+
+    def to_python(self, data: Any) -> Any:
+        file = forms.FileField.to_python(self, data)
+        if file is not None:
+            validate_image_file(file)
+        return super().to_python(data)
+
+
+class PictureField(models.ImageField):
+    """An ImageField judged by content only. Django's ImageField also refuses a file by
+    its name's extension, which would refuse a real JPEG named "photo" and lets a
+    name decide anything at all; the stored name is generated anyway."""
+
+    default_validators: list[Any] = []
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(**{"form_class": PictureFormField, **kwargs})

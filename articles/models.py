@@ -15,13 +15,19 @@ from django.utils.safestring import SafeString
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles.images import generated_upload_path, rendition_upload_path, validate_image_file
+from articles.images import (
+    PictureField,
+    content_extension,
+    generated_upload_path,
+    rendition_upload_path,
+    validate_image_file,
+)
 from articles.rendering import marker_keys, render_body
 from authors.models import Author
 
 
 def image_upload_path(instance: Image, filename: str) -> str:
-    return generated_upload_path("images", filename)
+    return generated_upload_path("images", content_extension(instance.file))
 
 
 class Image(models.Model):
@@ -32,7 +38,7 @@ class Image(models.Model):
         unique=True,
         help_text="Short name used to place the image in a body: [[image:<key>]].",
     )
-    file = models.ImageField(
+    file = PictureField(
         upload_to=image_upload_path,
         validators=[validate_image_file],
         width_field="width",

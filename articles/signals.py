@@ -4,7 +4,7 @@ and image renditions stay current whatever saved the rows (admin, commands, shel
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
@@ -12,6 +12,14 @@ from articles.models import Article, Byline, Image, Quote, Rendition
 from articles.renditions import make_renditions_later
 from articles.search import refresh_search_vectors_later
 from authors.models import Author
+
+
+@receiver(pre_save, sender=Tag)
+def topic_slug_never_empty(sender: type[Tag], instance: Tag, **kwargs: Any) -> None:
+    """A topic named only with punctuation or symbols ("!!!", "★") slugifies to nothing
+    (or "_1" on taggit's retry), which no address can hold: call it "topic" instead."""
+    if not instance.slug.strip("-_0123456789"):
+        instance.slug = f"topic{instance.slug}"
 
 
 @receiver(post_save, sender=Article)

@@ -1,14 +1,30 @@
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 
 from articles import feeds, views
+
+
+class TopicSlugConverter:
+    """Topic slugs in any script: taggit keeps letters beyond ASCII ("日本", "café"),
+    which Django's slug converter would refuse, making every page linking the topic fail."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(TopicSlugConverter, "topic")
 
 app_name = "articles"
 
 urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
-    path("topics/<slug:slug>/", views.tag_detail, name="tag"),
-    path("topics/<slug:slug>/feed/", feeds.TopicRssFeed.as_view(), name="tag_rss"),
-    path("topics/<slug:slug>/feed/atom/", feeds.TopicAtomFeed.as_view(), name="tag_atom"),
+    path("topics/<topic:slug>/", views.tag_detail, name="tag"),
+    path("topics/<topic:slug>/feed/", feeds.TopicRssFeed.as_view(), name="tag_rss"),
+    path("topics/<topic:slug>/feed/atom/", feeds.TopicAtomFeed.as_view(), name="tag_atom"),
     path("feed/", feeds.SiteRssFeed.as_view(), name="rss"),
     path("feed/atom/", feeds.SiteAtomFeed.as_view(), name="atom"),
     # Date archives: four-digit years, two-digit months and days, one address each.

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.html import escape
 
 from articles.feeds import ArticleFeed, AtomMixin, xml_text
 from articles.models import Article, ArticleQuerySet
@@ -21,7 +22,8 @@ class AuthorRssFeed(ArticleFeed):
         return f"{xml_text(obj.name)} - {settings.SITE_NAME}"
 
     def description(self, obj: Author) -> str:
-        return f"Stories by {xml_text(obj.name)} from {settings.SITE_NAME}"
+        # A channel description is HTML to feed readers: the name is plain text.
+        return escape(f"Stories by {xml_text(obj.name)} from {settings.SITE_NAME}")
 
     def link(self, obj: Author) -> str:
         return absolute_url(self.request, obj.get_absolute_url())

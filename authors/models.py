@@ -2,11 +2,16 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from articles.images import generated_upload_path, validate_image_file
+from articles.images import (
+    PictureField,
+    content_extension,
+    generated_upload_path,
+    validate_image_file,
+)
 
 
 def author_photo_path(instance: "Author", filename: str) -> str:
-    return generated_upload_path("authors", filename)
+    return generated_upload_path("authors", content_extension(instance.photo))
 
 
 class Author(models.Model):
@@ -16,7 +21,7 @@ class Author(models.Model):
     )
     job_title = models.CharField(max_length=200, blank=True)
     bio = models.TextField(blank=True, help_text="A short biography shown on the author page.")
-    photo = models.ImageField(
+    photo = PictureField(
         upload_to=author_photo_path,
         blank=True,
         validators=[validate_image_file],

@@ -32,6 +32,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 
+# The live server of the browser tests serves uploads, so pages load every picture and
+# a missing one shows as a console error.
+SERVE_MEDIA = True
+
 # No collectstatic in tests: plain storage resolves files from the source tree.
 STATIC_ROOT = None
 STORAGES = {

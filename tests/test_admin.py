@@ -158,7 +158,7 @@ class AdminRoundTripTests(TestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertFalse(Image.objects.filter(key="evil").exists())
-        self.assertContains(response, "Upload a valid image.")
+        self.assertContains(response, "The file is not a valid JPEG, PNG, WebP or GIF picture.")
 
     def test_anonymous_is_sent_to_login(self) -> None:
         """The admin is for staff only."""

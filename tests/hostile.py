@@ -1,0 +1,245 @@
+"""Hostile input for issue 9 (point 1): the payload catalogue, a way to store each
+payload in every field a user types through the admin, and a hunt for executable
+content in what the site then serves."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import html5lib
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles.models import Article
+from authors.models import Author
+from tests.base import DATA
+from tests.factories import png_bytes
+
+PAYLOADS: list[str] = json.loads((DATA / "xss_payloads.json").read_text())["payloads"]
+
+# Elements that run code, load a document or change where the page's links point.
+_DANGEROUS_ELEMENTS = {
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "style",
+    "foreignobject", "animate", "set", "handler", "listener", "noscript", "template",
+}  # fmt: skip
+_URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "xlink:href",
+}
+# Schemes a URL may have on our pages; anything else (javascript:, data:, vbscript:) is hostile.
+_SAFE_SCHEMES = {"", "http", "https", "mailto"}
+# Attributes that make the browser fetch something.
+_FETCHING_ATTRIBUTES = {"src", "srcset", "poster", "data", "background"}
+
+
+def _local_name(name: str) -> str:
+    return name.rsplit("}", 1)[-1].lower()
+
+
+def _scheme(url: str) -> str:
+    """The scheme a browser would see (WHATWG URL parsing): it trims C0 controls and
+    spaces at both ends and drops tabs and newlines anywhere."""
+    trimmed = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$", "", url)
+    cleaned = re.sub(r"[\t\n\r]", "", trimmed).lower()
+    match = re.match(r"^([a-z][a-z0-9+.-]*):", cleaned)
+    return match.group(1) if match else ""
+
+
+def _foreign(url: str, host: str) -> bool:
+    return urlsplit(url.strip()).hostname not in (None, host)
+
+
+def executable_content(html: str, *, host: str = "testserver") -> list[str]:
+    """Everything in a page that could run script or reach another origin by itself,
+    found the way a browser parses (html5lib). JSON-LD blocks are data, but must
+    parse as JSON, or a payload has broken out of them. Empty: the page is safe."""
+    found = []
+    tree = html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=False)
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue  # a comment
+        tag = _local_name(element.tag)
+        attributes = {_local_name(name): value for name, value in element.attrib.items()}
+        if tag == "script" and attributes.get("type") == "application/ld+json":
+            try:
+                json.loads(element.text or "")
+            except ValueError:
+                found.append(f"JSON-LD that is not JSON: {element.text!r:.200}")
+            continue
+        if tag == "script" and attributes.get("src") and not (element.text or "").strip():
+            # The site's own script files (the admin's); CSP allows only same-origin ones.
+            if _foreign(attributes["src"], host):
+                found.append(f"<script> from another origin: {attributes['src']}")
+            continue
+        if tag in _DANGEROUS_ELEMENTS:
+            found.append(f"<{tag}> element")
+        if tag == "meta" and attributes.get("http-equiv", "").lower() == "refresh":
+            found.append("<meta http-equiv=refresh>")
+        if tag == "link" and attributes.get("href") == "data:,":
+            continue  # the empty favicon of base.html: no request, nothing to run
+        if tag == "link" and _foreign(attributes.get("href", ""), host):
+            found.append(f"<link> to another origin: {attributes['href']}")
+        for name, value in attributes.items():
+            if name.startswith("on"):
+                found.append(f"<{tag} {name}=...> event handler")
+            elif name == "style":
+                found.append(f"<{tag} style=...> (CSS from content)")
+            elif name in _URL_ATTRIBUTES and _scheme(value) not in _SAFE_SCHEMES:
+                found.append(f"<{tag} {name}={value!r}> with a script-capable scheme")
+            if name in _FETCHING_ATTRIBUTES:
+                for url in re.split(r",\s*", value) if name == "srcset" else [value]:
+                    if _foreign(url.strip().split(" ")[0], host):
+                        found.append(f"<{tag} {name}={url!r}> loads from another origin")
+    return found
+
+
+@dataclass
+class Stored:
+    """One payload stored through the admin: the article and every page showing it."""
+
+    payload: str
+    article: Article
+    author: Author
+    tags: list[Tag] = field(default_factory=list)
+
+    def reader_urls(self) -> list[str]:
+        author = self.author.get_absolute_url()
+        urls = [self.article.get_absolute_url(), author, f"{author}feed/", f"{author}feed/atom/"]
+        for tag in self.tags:
+            urls += [f"/topics/{tag.slug}/", f"/topics/{tag.slug}/feed/"]
+        return urls
+
+
+def _post(client: Client, url: str, data: dict[str, Any], what: str) -> None:
+    response = client.post(url, data)
+    if response.status_code != 302:
+        page = response.content.decode()
+        errors = re.findall(
+            r'class="errorlist[^"]*"[^>]*>(.*?)</ul>|name="([^"]+)"[^>]*aria-invalid', page, re.S
+        )
+        raise AssertionError(f"{what} was not saved ({response.status_code}): {errors}")
+
+
+def _inline_management(prefix: str, total: int) -> dict[str, Any]:
+    return {
+        f"{prefix}-TOTAL_FORMS": total,
+        f"{prefix}-INITIAL_FORMS": 0,
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+
+
+def store_through_admin(client: Client, number: int, payload: str) -> Stored:
+    """Put `payload` in every field a person types, through the admin's own forms
+    (client: logged in as an editor), then publish the article from its workflow page."""
+    slug = f"hostile-{number}"
+    _post(
+        client,
+        reverse("admin:authors_author_add"),
+        {
+            "name": f"Hostile author {number} {payload}"[:200],
+            "slug": slug,
+            "job_title": payload[:200],
+            "bio": payload,
+            "expertise": payload[:500],
+            **_inline_management("links", 0),
+        },
+        "author",
+    )
+    author = Author.objects.get(slug=slug)
+    upload = SimpleUploadedFile(f"{payload[:40]}.png", png_bytes(), content_type="image/png")
+    _post(
+        client,
+        reverse("admin:articles_image_add"),
+        {
+            "file": upload,
+            "key": slug,
+            "caption": payload[:500],
+            "alt_text": payload[:300],
+            "credit": payload[:200],
+        },
+        "image",
+    )
+    # A topic named after the payload (quoted, so commas stay in the name) and a plain one
+    # that the disclosure register can name.
+    topic_name = payload.replace('"', "")[:90].strip() or "empty"
+    organisation, _ = Tag.objects.get_or_create(name="Hostile Org", slug="hostile-org")
+    _post(
+        client,
+        reverse("admin:articles_article_add"),
+        {
+            "headline": payload[:300],
+            "slug": slug,
+            "kind": Article.Kind.NEWS,
+            "standfirst": payload,
+            "body": f"{payload}\n\n[[quote:said]]\n\n[[image:{slug}]]\n\nThe end.",
+            "tags": f'"{topic_name}", Hostile Org',
+            "lead_image": "",
+            "embargo_until_0": "",
+            "embargo_until_1": "",
+            "embargo_by": "",
+            "embargo_note": payload,
+            "update_reason": "",
+            **_inline_management("bylines", 1),
+            "bylines-0-author": author.pk,
+            "bylines-0-position": 0,
+            **_inline_management("quotes", 1),
+            "quotes-0-key": "said",
+            "quotes-0-text": payload,
+            "quotes-0-speaker": payload[:200],
+            "quotes-0-source_kind": "statement",
+            "quotes-0-source_title": payload[:300],
+            "quotes-0-reported_by": payload[:200],
+            "quotes-0-context": payload,
+            "quotes-0-position": 0,
+            **_inline_management("corrections", 1),
+            "corrections-0-kind": "correction",
+            "corrections-0-text": payload,
+            "corrections-0-published_at_0": "2020-01-01",
+            "corrections-0-published_at_1": "09:00:00",
+            **_inline_management("own_disclosures", 1),
+            "own_disclosures-0-organisation": organisation.pk,
+            "own_disclosures-0-kind": "personal",
+            "own_disclosures-0-statement": payload[:500],
+            "own_disclosures-0-valid_from": "2020-01-01",
+        },
+        "article",
+    )
+    article = Article.objects.get(slug=slug)
+    _post(
+        client,
+        reverse("admin:articles_article_workflow", args=[article.pk, "publish"]),
+        {"publish_at": "", "override_reason": "Hostile input test"},
+        "publication",
+    )
+    article.refresh_from_db()
+    assert article.is_live, f"article {number} did not go live"
+    return Stored(payload, article, author, list(article.tags.all()))
+
+
+# Pages every stored payload reaches besides its own: lists, feeds, sitemaps.
+SHARED_URLS = [
+    "/",
+    "/archive/",
+    "/corrections/",
+    "/corrections/feed/",
+    "/feed/",
+    "/feed/atom/",
+    "/sitemap-articles.xml",
+    "/sitemap-authors.xml",
+    "/sitemap-topics.xml",
+    "/news-sitemap.xml",
+    "/topics/hostile-org/",
+]
