@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "taggit",
     "authors",
     "articles",
+    "pages",
 ]
 
 MIDDLEWARE = [
