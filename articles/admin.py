@@ -8,6 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from articles.models import (
@@ -148,8 +149,8 @@ class QuoteInline(admin.StackedInline):
         if obj.text_changed_at is None:
             return "No"
         return format_html(
-            "Yes, on {:%d %B %Y at %H:%M}. Readers first saw: “{}”",
-            timezone.localtime(obj.text_changed_at),
+            "Yes, on {}. Readers first saw: “{}”",
+            date_format(timezone.localtime(obj.text_changed_at), "j F Y, H:i"),
             obj.previous_text,
         )
 

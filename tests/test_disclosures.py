@@ -77,8 +77,12 @@ class DisclosureWindowTests(DisclosureTestCase):
     def test_two_overlapping_relationships_are_both_shown(self) -> None:
         """A partner that is also an advertiser discloses both."""
         self.disclose("Example Corp is a partner", "2020-01-01")
-        self.disclose("Example Corp advertises here", "2021-03-01", "2021-09-30",
-                      kind=Disclosure.Kind.ADVERTISER)  # fmt: skip
+        self.disclose(
+            "Example Corp advertises here",
+            "2021-03-01",
+            "2021-09-30",
+            kind=Disclosure.Kind.ADVERTISER,
+        )
         self.publish()
         self.assertEqual(
             self.shown(), ["Example Corp is a partner", "Example Corp advertises here"]
@@ -93,8 +97,12 @@ class DisclosureWindowTests(DisclosureTestCase):
 
     def test_article_specific_disclosure_shows_on_that_article_only(self) -> None:
         """A disclosure written for one article shows on it and on no other."""
-        self.disclose("The author attended as a guest of Example Corp", "2021-06-01",
-                      kind=Disclosure.Kind.PERSONAL, article=self.article)  # fmt: skip
+        self.disclose(
+            "The author attended as a guest of Example Corp",
+            "2021-06-01",
+            kind=Disclosure.Kind.PERSONAL,
+            article=self.article,
+        )
         other = ArticleFactory(published_at=PUBLISHED)
         other.tags.add(self.org.tag)
         self.publish()
@@ -110,11 +118,21 @@ class DisclosureWindowTests(DisclosureTestCase):
             ("Jane holds shares in Example Corp", interest.HOLDING, "2020-01-01", None),
             ("Jane sat on its board", interest.BOARD, "2015-01-01", "2020-12-31"),
             ("Jane advises it", interest.BOARD, "2021-07-01", None),
-            ("Jane worked for Example Corp from 2010 to 2014", interest.EMPLOYER,
-             "2010-01-01", "2014-12-31"),
-        ]:  # fmt: skip
-            AuthorInterestFactory(author=self.author, organisation=self.org, statement=statement,
-                                  kind=kind, started_on=day(start), ended_on=day(end))  # fmt: skip
+            (
+                "Jane worked for Example Corp from 2010 to 2014",
+                interest.EMPLOYER,
+                "2010-01-01",
+                "2014-12-31",
+            ),
+        ]:
+            AuthorInterestFactory(
+                author=self.author,
+                organisation=self.org,
+                statement=statement,
+                kind=kind,
+                started_on=day(start),
+                ended_on=day(end),
+            )
         AuthorInterestFactory(organisation=self.org, statement="Someone else's shares")
         AuthorInterestFactory(author=self.author, statement="Jane's shares in another company")
         self.publish()
@@ -125,9 +143,13 @@ class DisclosureWindowTests(DisclosureTestCase):
 
     def test_author_page_lists_interests_with_dates(self) -> None:
         """Readers find an author's register of interests on their page."""
-        AuthorInterestFactory(author=self.author, organisation=self.org,
-                              statement="Jane holds shares in Example Corp",
-                              started_on=day("2019-03-01"), ended_on=day("2022-02-01"))  # fmt: skip
+        AuthorInterestFactory(
+            author=self.author,
+            organisation=self.org,
+            statement="Jane holds shares in Example Corp",
+            started_on=day("2019-03-01"),
+            ended_on=day("2022-02-01"),
+        )
         response = self.client.get(self.author.get_absolute_url())
         self.assertIn(
             "Jane holds shares in Example Corp (Shareholding or other financial holding, "
@@ -207,8 +229,9 @@ class DisclosuresPageTests(DisclosureTestCase):
         """/disclosures/ names each relationship with its dates, current ones first,
         and leaves out disclosures written for one article."""
         self.disclose("Example Corp is a partner of this site", "2020-01-01")
-        self.disclose("Example Corp was a sponsor", "2018-01-01", "2019-06-30",
-                      kind=Disclosure.Kind.SPONSOR)  # fmt: skip
+        self.disclose(
+            "Example Corp was a sponsor", "2018-01-01", "2019-06-30", kind=Disclosure.Kind.SPONSOR
+        )
         self.disclose("Only on one article", "2021-01-01", article=self.article)
         text = page_text(self.client.get("/disclosures/"))
         current, past = text.split("Current relationships")[1].split("Past relationships")

@@ -30,5 +30,12 @@ class SeedMigrationTests(TransactionTestCase):
         call_command("migrate", "articles", verbosity=0)
         article = Article.objects.get(slug=SEED_SLUG)
         self.assertEqual(article.quotes.count(), 5)
+        self.assertEqual(
+            {quote.speaker.name for quote in article.quotes.all()}, {"Salesforce employees"}
+        )
+        self.assertEqual(
+            article.recorded_disclosures.get().statement,
+            "Salesforce is a premier partner of diginomica",
+        )
         self.assertTrue(article.lead_image.file.storage.exists(article.lead_image.file.name))
         self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)

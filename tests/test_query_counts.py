@@ -67,10 +67,16 @@ class QueryCountTests(TestCase):
         self.article.tags.add("Cloud", "Data", "Ethics")
         for n in range(4):
             QuoteFactory(article=self.article, key=f"extra-{n}", speaker=self.speaker)
-            QuoteFactory(article=self.article, key=f"other-{n}", speaker=SpeakerFactory(
-                organisation=self.org))  # fmt: skip
-            DisclosureFactory(organisation=self.org, statement=f"Disclosure {n}",
-                              valid_until=datetime.date(2020 + n, 12, 31))  # fmt: skip
+            QuoteFactory(
+                article=self.article,
+                key=f"other-{n}",
+                speaker=SpeakerFactory(organisation=self.org),
+            )
+            DisclosureFactory(
+                organisation=self.org,
+                statement=f"Disclosure {n}",
+                valid_until=datetime.date(2020 + n, 12, 31),
+            )
             DisclosureFactory(organisation=self.org, article=self.article)
             AuthorInterestFactory(author=self.author, organisation=self.org)
             CitationFactory(article=self.article)
@@ -123,9 +129,7 @@ class QueryCountTests(TestCase):
         self.assertContains(self.client.get(self.speaker.get_absolute_url()), "<blockquote", 10)
 
     def test_quote_page_query_count_is_fixed(self) -> None:
-        self.assert_fixed(
-            f"/articles/{self.article.slug}/quotes/first/", QUOTE_PAGE_QUERIES
-        )
+        self.assert_fixed(f"/articles/{self.article.slug}/quotes/first/", QUOTE_PAGE_QUERIES)
 
     def test_organisation_page_query_count_is_fixed(self) -> None:
         """An organisation page costs the same with more relationships, coverage and quotes."""
