@@ -79,6 +79,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             "recorded_disclosures",
             "own_disclosures",
             "citations",
+            "bylines__author__links",  # the authors' profiles (sameAs) in the JSON-LD
         )
 
 
@@ -265,6 +266,11 @@ class Article(models.Model):
 
     def backstory_html(self) -> SafeString:
         return mark_safe(render_markdown(self.backstory))  # noqa: S308 (sanitised by nh3)
+
+    def pull_quotes(self) -> list[Quote]:
+        """Quotes shown beside the body rather than placed in it (prefetched quotes)."""
+        placed = set(marker_keys(self.body, "quote"))
+        return [q for q in self.quotes.all() if q.is_pull_quote and q.key not in placed]
 
     def searchable_quote_text(self) -> str:
         """The words of the article's quotes and who said them, for the site search

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Correction, Quote
+from authors.models import Author
 from pages.models import POLICIES
 
 JsonLd = dict[str, Any]
@@ -78,6 +79,24 @@ def correction_comment(correction: Correction) -> JsonLd:
     }
 
 
+def person(author: Author, request: HttpRequest) -> JsonLd:
+    """An author: job title, expertise (knowsAbout) and profiles elsewhere (sameAs)."""
+    data: JsonLd = {
+        "@type": "Person",
+        "@id": request.build_absolute_uri(author.get_absolute_url()),
+        "name": author.name,
+        "url": request.build_absolute_uri(author.get_absolute_url()),
+    }
+    if author.job_title:
+        data["jobTitle"] = author.job_title
+    if author.expertise_list:
+        data["knowsAbout"] = author.expertise_list
+    same_as = [link.url for link in author.links.all()]
+    if same_as:
+        data["sameAs"] = same_as
+    return data
+
+
 def article_trust(article: Article, request: HttpRequest) -> JsonLd:
     """The article's trust indicators: type of work, dateline, backstory, citations
     and corrections, with the publisher by reference."""
@@ -88,6 +107,7 @@ def article_trust(article: Article, request: HttpRequest) -> JsonLd:
         "url": url,
         "headline": article.headline,
         "publisher": {"@id": publisher_id(request)},
+        "author": [person(author, request) for author in article.ordered_authors],
     }
     if article.dateline:
         data["dateline"] = article.dateline
@@ -121,6 +141,10 @@ def article_graph(article: Article, request: HttpRequest) -> JsonLd:
 
 def quote_graph(quote: Quote, request: HttpRequest) -> JsonLd:
     return {"@context": "https://schema.org", **quotation(quote, request)}
+
+
+def author_graph(author: Author, request: HttpRequest) -> JsonLd:
+    return {"@context": "https://schema.org", **person(author, request)}
 
 
 def as_script_json(data: JsonLd) -> SafeString:

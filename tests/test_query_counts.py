@@ -20,11 +20,12 @@ from tests.factories import (
 )
 
 # article + lead image; bylines + authors; tags; quotes + speakers; corrections;
-# recorded disclosures; the article's own disclosures; citations; images placed in the body
-ARTICLE_PAGE_QUERIES = 9
+# recorded disclosures; the article's own disclosures; citations; the authors' links;
+# images placed in the body
+ARTICLE_PAGE_QUERIES = 10
 # ... and, for a live article no publishing path has recorded: register entries;
 # the authors' interests
-UNRECORDED_ARTICLE_PAGE_QUERIES = 11
+UNRECORDED_ARTICLE_PAGE_QUERIES = 12
 # articles + lead images; bylines + authors
 HOME_PAGE_QUERIES = 2
 # speaker + organisation + author; quotes + speakers + articles

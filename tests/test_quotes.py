@@ -139,3 +139,20 @@ class QuotePermalinkTests(TestCase):
         for url in ["/articles/the-story/quotes/nope/", "/articles/nope/quotes/ceo/"]:
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class PullQuoteTests(TestCase):
+    def test_pull_quote_is_shown_beside_the_body(self) -> None:
+        """A quote ticked as a pull quote, not placed by a marker, still reaches readers,
+        once, as an attributed quotation."""
+        article = ArticleFactory(body="Intro.\n\n[[quote:placed]]")
+        QuoteFactory(article=article, key="placed", text="Placed words.", is_pull_quote=True)
+        QuoteFactory(article=article, key="pulled", text="Pulled words.", is_pull_quote=True)
+        response = self.client.get(article.get_absolute_url())
+        self.assertContains(response, "<p>Pulled words.</p>", count=1)
+        self.assertContains(response, "<p>Placed words.</p>", count=1)
+        aside = (
+            response.content.decode().split('<aside class="pull-quotes"')[1].split("</aside>")[0]
+        )
+        self.assertIn('id="quote-pulled"', aside)
+        self.assertNotIn("Placed words.", aside)

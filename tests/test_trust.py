@@ -164,3 +164,27 @@ class AuthorPageTests(TestCase):
         self.assertIn("Covers: Cryptography, Cloud", text)
         self.assertContains(response, '<a rel="me" href="https://example.social/@a">Mastodon</a>')
         self.assertIn("has declared no interests", text)
+
+
+class AuthorStructuredDataTests(TestCase):
+    def test_authors_carry_job_title_expertise_and_profiles(self) -> None:
+        """On the author page and in the article's JSON-LD, the author is a Person with
+        jobTitle, knowsAbout and sameAs."""
+        author = AuthorFactory(slug="sam", job_title="Security editor", expertise="Crypto, Cloud")
+        AuthorLink.objects.create(author=author, label="Mastodon", url="https://example.social/@s")
+        article = ArticleFactory(authors=[author])
+        expected = {
+            "@type": "Person",
+            "@id": "http://testserver/authors/sam/",
+            "name": author.name,
+            "url": "http://testserver/authors/sam/",
+            "jobTitle": "Security editor",
+            "knowsAbout": ["Crypto", "Cloud"],
+            "sameAs": ["https://example.social/@s"],
+        }
+        (on_author_page,) = graph_nodes(self.client.get("/authors/sam/"), "Person")
+        self.assertEqual(on_author_page, {"@context": "https://schema.org", **expected})
+        (article_node,) = graph_nodes(
+            self.client.get(article.get_absolute_url()), "ReportageNewsArticle"
+        )
+        self.assertEqual(article_node["author"], [expected])
