@@ -219,7 +219,7 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_image"]
     date_hierarchy = "published_at"
-    readonly_fields = ["lead_image_preview", "version"]
+    readonly_fields = ["lead_image_preview", "version", "disclosure_preview"]
     inlines = [BylineInline, QuoteInline, CorrectionInline, OwnDisclosureInline, CitationInline]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "kind", "dateline", "standfirst", "body", "tags"]}),
@@ -233,9 +233,6 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).with_bylines()
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> list[str]:
-        return [*super().get_readonly_fields(request, obj), "disclosure_preview"]
 
     def save_formset(
         self, request: HttpRequest, form: ArticleAdminForm, formset: Any, change: bool
