@@ -62,25 +62,17 @@ def split_datetime(data: dict[str, Any], name: str, value: datetime.datetime | N
 
 def change_form_data(article: Article) -> dict[str, Any]:
     """What the article's change form posts when the editor changes nothing."""
+    article_fields = ["headline", "slug", "kind", "dateline", "standfirst", "body", "backstory"]
     data: dict[str, Any] = {
-        **{
-            f: form_value(getattr(article, f))
-            for f in [
-                "headline",
-                "slug",
-                "kind",
-                "dateline",
-                "standfirst",
-                "body",
-                "backstory",
-                "status",
-            ]
-        },
+        **{name: form_value(getattr(article, name)) for name in article_fields},
         "tags": ", ".join(tag.name for tag in article.tags.all()),
         "lead_image": article.lead_image_id or "",
+        "embargo_by": article.embargo_by,
+        "embargo_note": article.embargo_note,
+        "loaded_version": article.version,
+        "update_reason": "",
     }
-    split_datetime(data, "published_at", article.published_at)
-    split_datetime(data, "updated_at", article.updated_at)
+    split_datetime(data, "embargo_until", article.embargo_until)
     for prefix, (related, fields) in INLINES.items():
         rows: list[Model] = list(getattr(article, related).all())
         data |= {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": len(rows)}

@@ -4,11 +4,17 @@ import datetime
 import html
 import re
 
+from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.utils import timezone
 
 from articles.models import Article, Disclosure
-from articles.services import record_disclosures, record_upcoming_disclosures
+from articles.services import (
+    publish,
+    record_disclosures,
+    record_upcoming_disclosures,
+    unpublish,
+)
 from authors.models import AuthorInterest
 from tests.base import page_text
 from tests.factories import (
@@ -250,3 +256,43 @@ class DisclosuresPageTests(DisclosureTestCase):
         for slug in ["ethics", "corrections", "ownership"]:
             with self.subTest(slug=slug):
                 self.assertContains(response, f'href="/about/{slug}/"')
+
+
+class WorkflowDisclosureTests(DisclosureTestCase):
+    """The editorial workflow's moves record disclosures as of the publication time."""
+
+    def setUp(self) -> None:
+        self.editor = get_user_model().objects.create_superuser("ed", "ed@example.com", "pw")
+        Article.objects.filter(pk=self.article.pk).update(status=Article.Status.DRAFT)
+        self.draft = Article.objects.get(pk=self.article.pk)
+        self.disclose("Example Corp is a partner", "2020-01-01", "2030-12-31")
+
+    def test_publishing_records_and_freezes(self) -> None:
+        """Published now, the article keeps its disclosures when the register changes."""
+        publish(article=self.draft, user=self.editor)
+        Disclosure.objects.update(statement="Reworded later")
+        self.assertEqual(self.shown(), ["Example Corp is a partner"])
+
+    def test_unpublishing_keeps_what_readers_saw_and_republishing_retakes(self) -> None:
+        """Taken down, the record stays; published again at a new time, the article
+        carries what the register says for that time."""
+        article = publish(article=self.draft, user=self.editor)
+        article = unpublish(article=article, user=self.editor)
+        self.assertEqual(
+            [r.statement for r in article.recorded_disclosures.all()], ["Example Corp is a partner"]
+        )
+        self.disclose("Example Corp is now also a client", "2020-01-01")
+        publish(article=article, user=self.editor)
+        self.assertEqual(
+            self.shown(), ["Example Corp is a partner", "Example Corp is now also a client"]
+        )
+
+    def test_scheduling_records_for_the_scheduled_day(self) -> None:
+        """Scheduled after the relationship ends, the article will not carry it;
+        unscheduled, its record is dropped."""
+        later = timezone.now().replace(year=2031)
+        article = publish(article=self.draft, user=self.editor, at=later)
+        self.assertEqual(article.disclosures_as_of, later)
+        self.assertFalse(article.recorded_disclosures.exists())
+        article = unpublish(article=article, user=self.editor)
+        self.assertIsNone(article.disclosures_as_of)
