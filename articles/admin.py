@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
@@ -269,12 +270,13 @@ class ArticleAdminForm(forms.ModelForm):
         current = (
             Article.objects.select_for_update()
             .filter(pk=self.instance.pk)
-            .values("version", "modified_at", "modified_by__username")
+            .values("version", "modified_at", "modified_by")
             .first()
         )
         if current is None or loaded == current["version"]:
             return
-        who = current["modified_by__username"] or "Someone"
+        editor = get_user_model().objects.filter(pk=current["modified_by"]).first()
+        who = editor.get_username() if editor else "Someone"
         when = timezone.localtime(current["modified_at"])
         raise forms.ValidationError(
             f"{who} saved this article at {when:%H:%M:%S on %d %b %Y} while you were editing, "
