@@ -34,7 +34,7 @@ from articles.models import (
     Quote,
     Speaker,
 )
-from articles.rendering import marker_keys
+from articles.rendering import marker_keys, render_markdown
 from articles.revisions import revision_differences
 from articles.services import record_disclosures, record_upcoming_disclosures
 from articles.views import render_article
@@ -102,8 +102,16 @@ class FollowsArticle(admin.options.InlineModelAdmin):
         return allowed and self._article_editable(request, obj)
 
 
+class BylineForm(forms.ModelForm):
+    def has_changed(self) -> bool:
+        # The writer's own byline, pre-filled on a new article, counts as entered.
+        prefilled = self.instance.pk is None and bool(self.initial.get("author"))
+        return prefilled or super().has_changed()
+
+
 class BylineInline(FollowsArticle, admin.TabularInline):
     model = Byline
+    form = BylineForm
     extra = 1
     autocomplete_fields = ["author"]
     verbose_name = "author"
@@ -485,6 +493,17 @@ class ArticleAdmin(admin.ModelAdmin):
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # A new article is a draft: offer the moves a draft allows this user.
+        moves = ["submit", "publish"] if services.is_editor(request.user) else ["submit"]
+        extra_context = {
+            "workflow_actions": [(name, services.ACTIONS[name].label) for name in moves],
+            **(extra_context or {}),
+        }
+        return super().add_view(request, form_url, extra_context)
+
     def change_view(
         self,
         request: HttpRequest,
@@ -496,6 +515,16 @@ class ArticleAdmin(admin.ModelAdmin):
         if article is not None and self.has_view_permission(request, article):
             extra_context = {**self._workflow_context(request, article), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Article, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        author = getattr(request.user, "author", None)
+        if isinstance(inline, BylineInline) and obj.pk is None and author is not None:
+            # A new article starts with its writer in the byline.
+            kwargs["initial"] = [{"author": author.pk}]
+        return kwargs
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         if not change:
@@ -577,6 +606,7 @@ class ArticleAdmin(admin.ModelAdmin):
             path(
                 "tags/autocomplete/", view(self.tag_autocomplete), name="articles_tag_autocomplete"
             ),
+            path("render-body/", view(self.render_body_view), name="articles_render_body"),
             path(
                 "<path:object_id>/workflow/<str:action>/",
                 view(self.workflow_view),
@@ -748,6 +778,13 @@ class ArticleAdmin(admin.ModelAdmin):
             else []
         )
         return JsonResponse({"results": names})
+
+    def render_body_view(self, request: HttpRequest) -> JsonResponse:
+        """The body as readers will see it (markers shown as placeholders), for the
+        form's "Preview body" button. Sanitised like the public page."""
+        if request.method != "POST" or not self.has_view_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"html": render_markdown(request.POST.get("body", ""))})
 
     # -- bulk actions: the same moves, with a report of what happened --
 

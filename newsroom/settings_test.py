@@ -11,9 +11,16 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("LOG_FORMAT", "text")
 
 from newsroom.settings import *  # noqa: E402,F403
 from newsroom.settings import STORAGES  # noqa: E402
+
+# Production security settings stay on, except those that need HTTPS, which the test
+# client and the live server of the browser tests do not speak.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -31,3 +38,10 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A file, not :memory:, for the SQLite test database: the live server used by the
+# browser tests then opens its own connections instead of sharing one across threads.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _DB_FOLDER = tempfile.mkdtemp(prefix="newsroom-test-db-")
+    atexit.register(shutil.rmtree, _DB_FOLDER, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_DB_FOLDER, "test.sqlite3")}  # noqa: F405

@@ -11,6 +11,8 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("readyz/", views.readyz, name="readyz"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("articles.urls")),
     path("", include("authors.urls")),

@@ -5,6 +5,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.test import TestCase
@@ -269,3 +270,25 @@ class RegisterAdminTests(AdminTestCase):
         other = Page.objects.create(slug="jobs", title="Jobs", body="None open.")
         delete = self.client.get(reverse("admin:pages_page_delete", args=[other.pk]))
         self.assertEqual(delete.status_code, 200)
+
+
+class RoleTests(TestCase):
+    def test_roles_cover_speakers_organisations_and_registers(self) -> None:
+        """Writers can pick and add speakers, see organisations and list sources; only
+        editors keep the registers, the organisations and the policy pages."""
+        users = {}
+        for role in ["writer", "editor"]:
+            users[role] = get_user_model().objects.create_user(role)
+            call_command("grant_role", role, role, verbosity=0)
+        writer = get_user_model().objects.get(pk=users["writer"].pk)
+        editor = get_user_model().objects.get(pk=users["editor"].pk)
+        for perm in ["add_speaker", "view_speaker", "view_organisation", "add_citation"]:
+            self.assertIs(writer.has_perm(f"articles.{perm}"), True, perm)
+        for perm in [
+            "articles.change_organisation",
+            "articles.add_disclosure",
+            "authors.change_authorinterest",
+            "pages.change_page",
+        ]:
+            self.assertIs(writer.has_perm(perm), False, perm)
+            self.assertIs(editor.has_perm(perm), True, perm)

@@ -5,7 +5,6 @@ import datetime
 import pytest
 
 from articles.services import record_disclosures
-from pages.models import Page
 from tests.factories import (
     ArticleFactory,
     DisclosureFactory,
@@ -14,8 +13,6 @@ from tests.factories import (
     SpeakerFactory,
 )
 
-# Builds its own story rather than relying on the seed: data restored by serialized
-# rollback does not reach a second browser test in a full run.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -35,7 +32,6 @@ def test_reader_follows_quote_disclosure_and_organisation_links(page, screenshot
     QuoteFactory(article=article, key="one", speaker=staff, text="We object.", is_pull_quote=False)
     QuoteFactory(article=article, key="two", speaker=staff, text="We still object.")
     record_disclosures(article=article)
-    Page.objects.get_or_create(slug="ethics", defaults={"title": "Ethics policy", "body": "…"})
 
     page.goto(article.get_absolute_url())
     first_quote = page.locator("figure.quote").first
