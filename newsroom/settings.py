@@ -66,6 +66,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env("SITE_NAME", "diginomica")
 SITE_TAGLINE = env("SITE_TAGLINE", "Enterprise technology news and analysis")
 PUBLISHER_NAME = env("PUBLISHER_NAME", SITE_NAME)
+# The public address (scheme and host, no path), for canonical links, feeds, sitemaps
+# and structured data. Empty: the address each request came in on.
+SITE_URL = env("SITE_URL").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, not {SITE_URL!r}")
+# The publisher's logo for structured data: a path under static/ or an absolute URL.
+PUBLISHER_LOGO = env("PUBLISHER_LOGO", "img/publisher-logo.png")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -75,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "reversion",
     "authors",
@@ -86,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "newsroom.middleware.LowercaseRedirectMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

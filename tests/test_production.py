@@ -65,7 +65,7 @@ class HealthTests(TestCase):
             mock.patch(
                 "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError
             ),
-            self.assertLogs("newsroom.views", "ERROR"),
+            self.assertLogs("newsroom.health", "ERROR"),
         ):
             response = self.client.get("/readyz/")
         self.assertEqual(response.status_code, 503)
@@ -75,7 +75,7 @@ class HealthTests(TestCase):
         """Fault injection: the cache client cannot connect."""
         with (
             mock.patch("django.core.cache.cache.set", side_effect=ConnectionError("refused")),
-            self.assertLogs("newsroom.views", "ERROR"),
+            self.assertLogs("newsroom.health", "ERROR"),
         ):
             response = self.client.get("/readyz/")
         self.assertEqual(response.status_code, 503)

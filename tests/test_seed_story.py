@@ -1,12 +1,11 @@
 """The Salesforce/CBP story, seeded by migrations, reads as the publication printed it."""
 
-import json
 import re
 
 from django.test import TestCase
 
 from articles.models import Article, Disclosure, Organisation, Speaker
-from tests.base import DATA, SEED_URL, page_text
+from tests.base import DATA, SEED_URL, json_ld, page_text
 
 # Page furniture a reader copied along with the story (see ../shared/seed/README.md).
 FURNITURE = {"Main content", "Read more on:", "A grey colored placeholder image"}
@@ -68,8 +67,9 @@ class SeededStoryPageTests(TestCase):
         """The lead picture has alt text and the caption "Marc Benioff"; the credit is WEF."""
         self.assertRegex(
             self.html,
-            r'<figure class="figure figure--lead">\s*<img src="[^"]+" width="1600" height="900" '
-            r'alt="Marc Benioff">\s*<figcaption>\s*Marc Benioff',
+            r'<figure class="figure figure--lead">\s*<picture>\s*<source type="image/webp"[^>]*>\s*'
+            r'<img src="[^"]+" srcset="[^"]+" sizes="[^"]+" width="1600" height="900" '
+            r'alt="Marc Benioff" decoding="async">\s*</picture>\s*<figcaption>\s*Marc Benioff',
         )
         self.assertIn("Image credit - WEF", self.text)
 
@@ -91,10 +91,11 @@ class SeededStoryPageTests(TestCase):
                 self.assertIn("Salesforce employees", figure)
                 self.assertIn("<cite", figure)
                 self.assertIn("as reported by BuzzFeed News", figure)
-        # In place: the Ohana quote follows the sentence that introduces it.
+        # In place: the Ohana quote follows the sentence that introduces it in the body.
+        body = self.html.split('<div class="article__body">')[1]
         self.assertLess(
-            self.html.index("writing to Benioff to say:"),
-            self.html.index("As members of the Salesforce Ohana"),
+            body.index("writing to Benioff to say:"),
+            body.index("As members of the Salesforce Ohana"),
         )
 
     def test_bulleted_list_my_take_and_inline_image(self) -> None:
@@ -106,7 +107,9 @@ class SeededStoryPageTests(TestCase):
         )
         self.assertInHTML("<h2>My take</h2>", self.html)
         self.assertRegex(
-            self.html, r'<img src="[^"]+" width="1200" height="675" alt="Salesforce border tweet"'
+            self.html,
+            r'<img src="[^"]+" srcset="[^"]+" sizes="[^"]+" width="1200" height="675" '
+            r'alt="Salesforce border tweet" loading="lazy"',
         )
 
     def test_disclosure_and_topics(self) -> None:
@@ -182,14 +185,13 @@ class SeededTrustTests(TestCase):
 
     def test_structured_data_types_the_story_and_its_quotations(self) -> None:
         """An AnalysisNewsArticle with five Quotations, each by an Organization (the
-        employees as a group) and part of the article."""
-        html = self.client.get(SEED_URL).content.decode()
-        (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-        nodes = json.loads(block)["@graph"]
-        self.assertEqual(nodes[0]["@type"], "AnalysisNewsArticle")
-        quotations = [node for node in nodes if node["@type"] == "Quotation"]
+        employees as a group), part of the article and citing the letter."""
+        [data] = json_ld(self.client.get(SEED_URL))
+        self.assertIn("AnalysisNewsArticle", data["@type"])
+        quotations = data["hasPart"]
         self.assertEqual(len(quotations), 5)
         for quotation in quotations:
+            self.assertEqual(quotation["@type"], "Quotation")
             self.assertEqual(quotation["creator"]["name"], "Salesforce employees")
             self.assertEqual(quotation["creator"]["@type"], "Organization")
             self.assertEqual(quotation["isPartOf"], {"@id": f"http://testserver{SEED_URL}"})

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0006_organisations_speakers_trust"),
+        ("articles", "0008_organisations_speakers_trust"),
         ("authors", "0001_initial"),
     ]
 

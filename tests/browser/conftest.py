@@ -10,13 +10,8 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-
-from articles.models import Article
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
@@ -61,39 +56,24 @@ def browser() -> Iterator[object]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{message}; CI=true requires the browser tests.")
         pytest.skip(message)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API leaves an event loop running in this thread, so from then
+    # on Django's connection handler (an asgiref Local) hands out new connection
+    # objects. They must keep the snapshot that serialized_rollback restores, or a
+    # browser test run after another test flushed the database finds no seeded story.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in snapshots.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-@pytest.fixture(scope="session")
-def fresh_install(django_db_setup: None, django_db_blocker: Any) -> str:
-    """The database as `migrate` leaves it on a fresh install (seeded story, roles,
-    policy pages, ...), serialized once. Browser tests run first among the tests that
-    empty the database, so it is still whole here."""
-    with django_db_blocker.unblock():
-        if not Article.objects.exists():
-            pytest.fail("The test database lost its seeded content before the browser tests.")
-        return connection.creation.serialize_db_to_string()
-
-
-@pytest.fixture(autouse=True)
-def seeded_site(transactional_db: None, fresh_install: str) -> None:
-    """The state a fresh install has, put back before each browser test.
-
-    Browser tests use a transactional database that is emptied after each test.
-    Restoring a snapshot, rather than re-running data migrations' functions against
-    today's models, keeps working when later migrations change those models.
-    """
-    if not Article.objects.exists():
-        # The flush that emptied the database made content types (and permissions)
-        # afresh; the snapshot brings its own, with the ids its rows refer to.
-        ContentType.objects.all().delete()
-        connection.creation.deserialize_db_from_string(fresh_install)
-        ContentType.objects.clear_cache()
 
 
 @pytest.fixture

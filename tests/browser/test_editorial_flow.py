@@ -8,7 +8,7 @@ from django.core.management import call_command
 from articles.models import Speaker
 from authors.models import Author
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PASSWORD = "browser-test-password"
 

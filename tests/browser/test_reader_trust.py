@@ -13,7 +13,7 @@ from tests.factories import (
     SpeakerFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_reader_follows_quote_disclosure_and_organisation_links(page, screenshot) -> None:

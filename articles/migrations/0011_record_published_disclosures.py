@@ -45,12 +45,12 @@ def record(apps, schema_editor):
 
 
 def unrecord(apps, schema_editor):
-    # Going back past this point drops RecordedDisclosure (0008): nothing to keep.
+    # Going back past this point drops RecordedDisclosure (0010): nothing to keep.
     apps.get_model("articles", "RecordedDisclosure").objects.all().delete()
     apps.get_model("articles", "Article").objects.update(disclosures_as_of=None)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0008_quote_speaker_disclosure_organisation")]
+    dependencies = [("articles", "0010_quote_speaker_disclosure_organisation")]
 
     operations = [migrations.RunPython(record, unrecord)]

@@ -2,7 +2,7 @@
 
 Quote.speaker (text) and Disclosure.organisation (a tag) become foreign keys to
 Speaker and Organisation. The new keys are added here under temporary names,
-filled by 0007 and take the old names in 0008, so every step is reversible.
+filled by 0009 and take the old names in 0010, so every step is reversible.
 """
 
 import django.db.models.deletion
@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0005_body_help"),
+        ("articles", "0007_merge_20261129_1453"),
         ("authors", "0001_initial"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
@@ -230,8 +230,8 @@ class Migration(migrations.Migration):
                 null=True,
             ),
         ),
-        # The old fields may be empty from here on, so that going back through 0008
-        # (which re-adds them before 0007 refills them) works.
+        # The old fields may be empty from here on, so that going back through 0010
+        # (which re-adds them before 0009 refills them) works.
         migrations.AlterField(
             model_name="quote",
             name="speaker",
@@ -247,7 +247,7 @@ class Migration(migrations.Migration):
                 to="taggit.tag",
             ),
         ),
-        # Temporary names: filled by 0007, renamed by 0008.
+        # Temporary names: filled by 0009, renamed by 0010.
         migrations.AddField(
             model_name="quote",
             name="speaker_record",

@@ -61,7 +61,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_record_published_disclosures"),
+        ("articles", "0011_record_published_disclosures"),
         ("authors", "0002_authorinterest"),
         ("pages", "0002_seed_policy_pages"),
     ]

@@ -1,4 +1,4 @@
-"""Schema, part 2 (issue 5): the keys filled by 0007 take the old fields' names;
+"""Schema, part 2 (issue 5): the keys filled by 0009 take the old fields' names;
 disclosures as articles carry them (RecordedDisclosure)."""
 
 import django.db.models.deletion
@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_organisations_speakers_data"),
+        ("articles", "0009_organisations_speakers_data"),
         ("authors", "0002_authorinterest"),
     ]
 

@@ -107,10 +107,10 @@ def backward(apps, schema_editor):
     for disclosure in Disclosure.objects.select_related("organisation_record"):
         disclosure.organisation_id = disclosure.organisation_record.tag_id
         disclosure.save(update_fields=["organisation"])
-    # The Organisation and Speaker tables go with 0006's reversal.
+    # The Organisation and Speaker tables go with 0008's reversal.
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0006_organisations_speakers_trust")]
+    dependencies = [("articles", "0008_organisations_speakers_trust")]
 
     operations = [migrations.RunPython(forward, backward)]
