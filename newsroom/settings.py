@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "csp",
     "authors",
     "articles",
+    "pages",
 ]
 
 MIDDLEWARE = [

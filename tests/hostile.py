@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Organisation, Speaker
 from authors.models import Author
 from tests.base import DATA
 from tests.factories import png_bytes
@@ -107,28 +107,29 @@ def executable_content(html: str, *, host: str = "testserver") -> list[str]:
 
 @dataclass
 class Stored:
-    """One payload stored through the admin: the article and every page showing it."""
+    """One payload stored through the admin, and every public page showing it."""
 
     payload: str
     article: Article
     author: Author
-    tags: list[Tag] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
 
     def reader_urls(self) -> list[str]:
         author = self.author.get_absolute_url()
-        urls = [self.article.get_absolute_url(), author, f"{author}feed/", f"{author}feed/atom/"]
-        for tag in self.tags:
-            urls += [f"/topics/{tag.slug}/", f"/topics/{tag.slug}/feed/"]
-        return urls
+        return [
+            self.article.get_absolute_url(),
+            f"{self.article.get_absolute_url()}quotes/said/",
+            author,
+            f"{author}feed/",
+            f"{author}feed/atom/",
+            *self.urls,
+        ]
 
 
 def _post(client: Client, url: str, data: dict[str, Any], what: str) -> None:
     response = client.post(url, data)
     if response.status_code != 302:
-        page = response.content.decode()
-        errors = re.findall(
-            r'class="errorlist[^"]*"[^>]*>(.*?)</ul>|name="([^"]+)"[^>]*aria-invalid', page, re.S
-        )
+        errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode())
         raise AssertionError(f"{what} was not saved ({response.status_code}): {errors}")
 
 
@@ -143,39 +144,71 @@ def _inline_management(prefix: str, total: int) -> dict[str, Any]:
 
 def store_through_admin(client: Client, number: int, payload: str) -> Stored:
     """Put `payload` in every field a person types, through the admin's own forms
-    (client: logged in as an editor), then publish the article from its workflow page."""
+    (client: logged in as an editor): author, picture, topic, organisation, speaker,
+    register disclosure, and the article with its quote, correction and own
+    disclosure; then publish the article from its workflow page."""
     slug = f"hostile-{number}"
-    _post(
-        client,
-        reverse("admin:authors_author_add"),
-        {
-            "name": f"Hostile author {number} {payload}"[:200],
-            "slug": slug,
-            "job_title": payload[:200],
-            "bio": payload,
-            "expertise": payload[:500],
-            **_inline_management("links", 0),
-        },
-        "author",
-    )
+    admin_add = {
+        "author": (
+            "admin:authors_author_add",
+            {
+                "name": f"Hostile author {number} {payload}"[:200],
+                "job_title": payload[:200],
+                "bio": payload,
+                "expertise": payload[:500],
+                **_inline_management("links", 0),
+                **_inline_management("interests", 0),
+            },
+        ),
+        "image": (
+            "admin:articles_image_add",
+            {
+                "file": SimpleUploadedFile(
+                    f"{payload[:40]}.png", png_bytes(), content_type="image/png"
+                ),
+                "key": slug,
+                "caption": payload[:500],
+                "alt_text": payload[:300],
+                "credit": payload[:200],
+            },
+        ),
+        # A topic named after the payload (quotes dropped: taggit's own syntax).
+        "topic": ("admin:taggit_tag_add", {"name": payload.replace('"', "")[:90].strip()}),
+    }
+    for what, (url, data) in admin_add.items():
+        _post(client, reverse(url), {"slug": slug, **data}, what)
     author = Author.objects.get(slug=slug)
-    upload = SimpleUploadedFile(f"{payload[:40]}.png", png_bytes(), content_type="image/png")
+    topic = Tag.objects.get(slug=slug)
+    for what, url, data in [
+        (
+            "organisation",
+            "admin:articles_organisation_add",
+            {"name": payload[:200], "tag": topic.pk, "description": payload, "url": ""},
+        ),
+        (
+            "speaker",
+            "admin:articles_speaker_add",
+            {"name": payload[:200], "kind": "person", "description": payload[:300]},
+        ),
+    ]:
+        _post(client, reverse(url), {"slug": slug, **data}, what)
+    organisation = Organisation.objects.get(slug=slug)
+    speaker = Speaker.objects.get(slug=slug)
+    speaker.organisation = organisation
+    speaker.save()
     _post(
         client,
-        reverse("admin:articles_image_add"),
+        reverse("admin:articles_disclosure_add"),
         {
-            "file": upload,
-            "key": slug,
-            "caption": payload[:500],
-            "alt_text": payload[:300],
-            "credit": payload[:200],
+            "organisation": organisation.pk,
+            "kind": "partner",
+            "statement": payload[:500],
+            "valid_from": "2020-01-01",
+            "valid_until": "",
+            "article": "",
         },
-        "image",
+        "disclosure",
     )
-    # A topic named after the payload (quoted, so commas stay in the name) and a plain one
-    # that the disclosure register can name.
-    topic_name = payload.replace('"', "")[:90].strip() or "empty"
-    organisation, _ = Tag.objects.get_or_create(name="Hostile Org", slug="hostile-org")
     _post(
         client,
         reverse("admin:articles_article_add"),
@@ -185,7 +218,7 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
             "kind": Article.Kind.NEWS,
             "standfirst": payload,
             "body": f"{payload}\n\n[[quote:said]]\n\n[[image:{slug}]]\n\nThe end.",
-            "tags": f'"{topic_name}", Hostile Org',
+            "tags": f'"{topic.name}"',
             "lead_image": "",
             "embargo_until_0": "",
             "embargo_until_1": "",
@@ -198,7 +231,7 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
             **_inline_management("quotes", 1),
             "quotes-0-key": "said",
             "quotes-0-text": payload,
-            "quotes-0-speaker": payload[:200],
+            "quotes-0-speaker": speaker.pk,
             "quotes-0-source_kind": "statement",
             "quotes-0-source_title": payload[:300],
             "quotes-0-reported_by": payload[:200],
@@ -209,6 +242,10 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
             "corrections-0-text": payload,
             "corrections-0-published_at_0": "2020-01-01",
             "corrections-0-published_at_1": "09:00:00",
+            **_inline_management("citations", 1),
+            "citations-0-title": payload[:300],
+            "citations-0-url": "https://example.org/source",
+            "citations-0-position": 0,
             **_inline_management("own_disclosures", 1),
             "own_disclosures-0-organisation": organisation.pk,
             "own_disclosures-0-kind": "personal",
@@ -226,7 +263,11 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
     )
     article.refresh_from_db()
     assert article.is_live, f"article {number} did not go live"
-    return Stored(payload, article, author, list(article.tags.all()))
+    # Topic names are case-insensitive: a payload differing only in case shares a topic.
+    pages = [organisation.get_absolute_url(), speaker.get_absolute_url()]
+    for tag in article.tags.all():
+        pages += [f"/topics/{tag.slug}/", f"/topics/{tag.slug}/feed/"]
+    return Stored(payload, article, author, pages)
 
 
 # Pages every stored payload reaches besides its own: lists, feeds, sitemaps.
@@ -241,5 +282,5 @@ SHARED_URLS = [
     "/sitemap-authors.xml",
     "/sitemap-topics.xml",
     "/news-sitemap.xml",
-    "/topics/hostile-org/",
+    "/disclosures/",
 ]

@@ -49,7 +49,9 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def site_on(database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
-    """Migrate the database, then serve the site with gunicorn on a loopback port."""
+    """Migrate the database, then serve the site with gunicorn on a loopback port
+    (its log goes to test-artifacts/)."""
+    ARTIFACTS.mkdir(exist_ok=True)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -64,11 +66,16 @@ def site_on(database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
         [*manage, "createsuperuser", "--no-input", "--username", "edith", "--email", "e@x.org"],
         cwd=ROOT, env=env, check=True, capture_output=True,
     )  # fmt: skip
+    speaker = (
+        "from articles.models import Speaker; Speaker.objects.create(name='Someone', slug='x')"
+    )
+    subprocess.run([*manage, "shell", "-v0", "-c", speaker], cwd=ROOT, env=env, check=True)
     port = free_port()
+    log = (ARTIFACTS / "database-outage-gunicorn.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", "2", "--threads", "4", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -81,6 +88,7 @@ def site_on(database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 def fetch(
@@ -161,9 +169,10 @@ def test_database_outage_gives_503_then_recovers_and_saves_stay_whole() -> None:
             "embargo_note": "", "update_reason": "",
             "bylines-TOTAL_FORMS": 0, "bylines-INITIAL_FORMS": 0,
             "quotes-TOTAL_FORMS": 1, "quotes-INITIAL_FORMS": 0, "quotes-0-key": "q",
-            "quotes-0-text": "Words", "quotes-0-speaker": "Someone",
+            "quotes-0-text": "Words", "quotes-0-speaker": 1,
             "quotes-0-source_kind": "statement", "quotes-0-position": 0,
             "corrections-TOTAL_FORMS": 0, "corrections-INITIAL_FORMS": 0,
+            "citations-TOTAL_FORMS": 0, "citations-INITIAL_FORMS": 0,
             "own_disclosures-TOTAL_FORMS": 0, "own_disclosures-INITIAL_FORMS": 0,
         }  # fmt: skip
         save_status, save_page, _ = fetch(
@@ -195,7 +204,6 @@ def test_database_outage_gives_503_then_recovers_and_saves_stay_whole() -> None:
         after = sum(reader.statuses[200] for reader in readers)
 
         totals = sum((reader.statuses for reader in readers), Counter())
-        ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "database-outage.txt").write_text(
             f"reader responses by status: {dict(sorted(totals.items()))}\n"
             f"editor save during the outage: {save_status}\n"
