@@ -224,6 +224,7 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
             "embargo_until_1": "",
             "embargo_by": "",
             "embargo_note": payload,
+            "backstory": payload,
             "update_reason": "",
             **_inline_management("bylines", 1),
             "bylines-0-author": author.pk,
