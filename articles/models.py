@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -60,6 +61,10 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> ArticleQuerySet:
         """The one visibility rule: published, and its time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def awaiting_go_live(self) -> ArticleQuerySet:
+        """Live articles whose go-live side effects (cache purge, notifications) have not run."""
+        return self.published().filter(went_live_at__isnull=True)
 
     def with_bylines(self) -> ArticleQuerySet:
         return self.prefetch_related(
@@ -156,6 +161,18 @@ class Article(models.Model):
         editable=False,
         help_text="Bumped on every save, for safe concurrent editing.",
     )
+    uid = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Stable identity across exports and imports: never changes, unlike the slug.",
+    )
+    went_live_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When publish_scheduled ran the go-live side effects; empty until then.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -164,6 +181,12 @@ class Article(models.Model):
         indexes = [
             # Home page and every public listing: published, newest first.
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # publish_scheduled: awaiting_go_live(), every minute; stays tiny however old the site.
+            models.Index(
+                fields=["published_at"],
+                condition=Q(status="published", went_live_at__isnull=True),
+                name="article_awaiting_go_live",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
