@@ -137,9 +137,9 @@ def _parse_json_line(text: str) -> Record | BadRecord:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()):
+        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated"):
             return BadRecord("truncated JSON: the line ends before the record does")
-        return BadRecord(f"not valid JSON: {error.msg} at column {error.colno}")
+        return BadRecord(f"not valid JSON ({error.msg}, column {error.colno})")
     if not isinstance(value, dict):
         return BadRecord(f"expected a JSON object, found {type(value).__name__}")
     return value
@@ -515,18 +515,18 @@ class Checker:
             return
         key = record[record_key(record)]
         digest = hashlib.sha1(json.dumps(record, sort_keys=True).encode()).digest()  # noqa: S324
+        if kind == "article":
+            slug = record["slug"]
+            earlier_slug = self.article_slugs.get(slug)
+            if earlier_slug and (earlier_slug[0] != key or self.seen[kind, key][0] != digest):
+                self.fail(order, where, f"duplicate slug {slug!r}: also at {earlier_slug[1]}")
+                return
         if (kind, key) in self.seen:
             earlier_digest, earlier = self.seen[kind, key]
             if earlier_digest != digest:
                 self.fail(order, where, f"{kind} {key!r} is also at {earlier}, differently")
             return
         if kind == "article":
-            slug = record["slug"]
-            if slug in self.article_slugs and self.article_slugs[slug][0] != key:
-                self.fail(
-                    order, where, f"duplicate slug {slug!r}: also at {self.article_slugs[slug][1]}"
-                )
-                return
             self.article_slugs[slug] = (key, where)
             self.slug_batch.append((order, where, slug, key))
             if len(self.slug_batch) >= _QUERY_CHUNK:

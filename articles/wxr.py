@@ -188,7 +188,10 @@ def _uploads_path(url: str) -> str:
 
 
 def _published_at(fields: dict[str, str], status: str) -> str | None:
-    """The GMT date when WordPress has one; else the local date in the site's time zone."""
+    """The GMT date when WordPress has one; else the local date in the site's time zone.
+    A draft's date is only when it was last saved: it has no publication time."""
+    if status != "published":
+        return None
     for name, zone in (("wp:post_date_gmt", datetime.UTC), ("wp:post_date", None)):
         value = fields.get(name, "")
         if value and not value.startswith("0000"):
@@ -197,9 +200,7 @@ def _published_at(fields: dict[str, str], status: str) -> str | None:
             except ValueError:
                 raise BadRecord(f"{name} {value!r} is not a date") from None
             return iso_datetime(moment.replace(tzinfo=zone or timezone.get_current_timezone()))
-    if status == "published":
-        raise BadRecord("a published post without a date")
-    return None
+    raise BadRecord("a published post without a date")
 
 
 def post_record(

@@ -2,8 +2,11 @@
 
 import html
 import re
+from io import StringIO
 from pathlib import Path
 
+from django.conf import settings
+from django.core.management import call_command
 from django.http import HttpResponse
 from django.utils.html import strip_tags
 
@@ -18,3 +21,19 @@ def page_text(response: HttpResponse) -> str:
     body = response.content.decode()
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(strip_tags(body))).strip()
+
+
+def run_command(
+    name: str, *args: str, stderr: StringIO | None = None, **options: object
+) -> tuple[str, str]:
+    """call_command with stdout and stderr captured: (stdout, stderr). Pass `stderr` to
+    read it after the command raised."""
+    out, err = StringIO(), stderr or StringIO()
+    call_command(name, *args, stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def stored_files() -> set[str]:
+    """Every file under MEDIA_ROOT, relative to it: what the storage holds."""
+    root = Path(settings.MEDIA_ROOT)
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}

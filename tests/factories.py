@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from articles.models import Article, Byline, Correction, Disclosure, Image, Quote
-from authors.models import Author
+from authors.models import Author, AuthorLink
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), colour: str = "#336699") -> bytes:
@@ -87,3 +87,12 @@ class CorrectionFactory(factory.django.DjangoModelFactory):
 
     article = factory.SubFactory(ArticleFactory)
     text = "An earlier version misspelt a name."
+
+
+class AuthorLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuthorLink
+
+    author = factory.SubFactory(AuthorFactory)
+    label = "Website"
+    url = factory.Sequence(lambda n: f"https://reporter-{n}.example.com/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from argparse import RawDescriptionHelpFormatter
 from types import TracebackType
 from typing import Any
@@ -50,14 +51,14 @@ class StaffCommand(BaseCommand):
 
 
 class Progress:
-    """A tqdm bar when stderr is a terminal; otherwise a plain line at every tenth of the
-    work (or every 10,000 units when the total is unknown); nothing at verbosity 0.
+    """A tqdm bar when stderr is a terminal; otherwise (cron, logs) a plain line at most
+    every PLAIN_SECONDS, so short work prints none; nothing at verbosity 0.
 
     It writes to stderr, so stdout stays clean for data (export_articles to stdout) and
     for the final counts.
     """
 
-    PLAIN_EVERY = 10_000
+    PLAIN_SECONDS = 10.0
 
     def __init__(
         self, stream: OutputWrapper, *, total: int | None, desc: str, unit: str, verbosity: int
@@ -75,9 +76,7 @@ class Progress:
             self.bar = tqdm(
                 total=total, desc=desc, unit=unit, unit_scale=unit == "B", file=out, leave=False
             )
-        step = (total // 10 if total else self.PLAIN_EVERY) or 1
-        self.step = step
-        self.next_line = step
+        self.last_line = time.monotonic()
 
     def __enter__(self) -> Progress:
         return self
@@ -95,10 +94,12 @@ class Progress:
         self.done += amount
         if self.bar is not None:
             self.bar.update(amount)
-        elif self.enabled and self.done >= self.next_line:
-            self.next_line = (self.done // self.step + 1) * self.step
+        elif self.enabled and time.monotonic() - self.last_line >= self.PLAIN_SECONDS:
+            self.last_line = time.monotonic()
             if self.total:
                 percent = min(100, 100 * self.done // self.total)
-                self.stream.write(f"{self.desc}: {percent}%")
+                self.stream.write(
+                    f"{self.desc}: {percent}% ({self.done:,} of {self.total:,} {self.unit})"
+                )
             else:
                 self.stream.write(f"{self.desc}: {self.done:,} {self.unit}")

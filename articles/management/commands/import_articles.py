@@ -19,6 +19,11 @@ from articles.importing import (
 )
 from articles.management.base import StaffCommand
 
+
+def plural(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
+
+
 KINDS = [("article", "articles"), ("author", "authors"), ("image", "images")]
 
 
@@ -83,7 +88,9 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
             self.stderr.write(f"{problem.where}: {problem.reason}")
         bad, good = len(checker.bad), checker.records - len(checker.bad)
         if bad and not partial:
-            hint = f" (--partial would import the {good} good ones)" if good else ""
+            hint = (
+                f" (--partial would import the {good} good {plural(good, 'one')})" if good else ""
+            )
             raise CommandError(f"{bad} bad record{'s' * (bad != 1)}; nothing was imported{hint}.")
         writer = Writer(dry_run=dry_run)
         try:
@@ -97,7 +104,8 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
         except BaseException:
             writer.discard_stored_files()
             raise
-        self.report(writer, checker, dry_run=dry_run, not_imported=bad + failed)
+        if verbosity > 0:
+            self.report(writer, checker, dry_run=dry_run, not_imported=bad + failed)
 
     def check_sources(self, sources: list[Source], verbosity: int) -> Checker:
         checker = Checker()
@@ -174,7 +182,7 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
 
     def report(self, writer: Writer, checker: Checker, *, dry_run: bool, not_imported: int) -> None:
         if dry_run:
-            self.stdout.write("Dry run: nothing was written. It would have left:")
+            self.stdout.write("Dry run: nothing was written. An import would leave:")
         for kind, plural in KINDS:
             counts = [writer.counts[kind, action] for action in ("created", "updated", "unchanged")]
             if any(counts):
