@@ -96,7 +96,10 @@ under a minute."""
         with transaction.atomic():
             authors = self.authors(names, seed)
             pictures = self.pictures()
-            tags: dict[str, Tag] = {}
+            tags = {
+                name: Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+                for name in [*demo.ORGANISATIONS, *demo.TOPICS]
+            }
             with self.progress(
                 total=count, desc="Articles", unit="articles", verbosity=verbosity
             ) as bar:
@@ -170,12 +173,6 @@ under a minute."""
             )
             articles.append(article)
         Article.objects.bulk_create(articles)
-        for item in items:
-            for name in item.tag_names:
-                if name not in tags:
-                    tags[name] = Tag.objects.get_or_create(
-                        slug=slugify(name), defaults={"name": name}
-                    )[0]
         pairs = list(zip(articles, items, strict=True))
         insert_rows(
             Byline,
