@@ -24,11 +24,15 @@ def page_text(response: HttpResponse) -> str:
 
 
 def run_command(
-    name: str, *args: str, stderr: StringIO | None = None, **options: object
+    name: str,
+    *args: str,
+    stdout: StringIO | None = None,
+    stderr: StringIO | None = None,
+    **options: object,
 ) -> tuple[str, str]:
-    """call_command with stdout and stderr captured: (stdout, stderr). Pass `stderr` to
-    read it after the command raised."""
-    out, err = StringIO(), stderr or StringIO()
+    """call_command with stdout and stderr captured: (stdout, stderr). Pass your own
+    streams to read them after the command raised."""
+    out, err = stdout or StringIO(), stderr or StringIO()
     call_command(name, *args, stdout=out, stderr=err, **options)
     return out.getvalue(), err.getvalue()
 
