@@ -37,7 +37,15 @@ from taggit.models import Tag
 from articles import exporting
 from articles.exporting import Record
 from articles.images import validate_image_file
-from articles.models import Article, Byline, Correction, Disclosure, Image, Quote
+from articles.models import (
+    Article,
+    Byline,
+    Correction,
+    Disclosure,
+    Image,
+    Quote,
+    TaggedArticle,
+)
 from articles.rendering import marker_keys
 from articles.services import set_publication
 from authors.models import Author, AuthorLink
@@ -716,7 +724,11 @@ class Writer:
             Byline(article=article, author_id=self.author_id(slug), position=n)
             for n, slug in enumerate(record["authors"])
         )
-        article.tags.set([self.tag(entry) for entry in record["tags"]])
+        # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
+        TaggedArticle.objects.filter(content_object=article).delete()
+        TaggedArticle.objects.bulk_create(
+            TaggedArticle(content_object=article, tag=self.tag(entry)) for entry in record["tags"]
+        )
         article.quotes.all().delete()
         Quote.objects.bulk_create(
             Quote(
