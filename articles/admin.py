@@ -1,15 +1,29 @@
+from collections.abc import Callable
 from typing import Any
 
+import reversion
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from taggit.models import Tag
 
+from articles import services
 from articles.models import Article, Byline, Correction, Disclosure, Image, Quote
 from articles.rendering import marker_keys
+from articles.revisions import revision_differences
+from articles.views import render_article
 
 # A link typed without a scheme means https (Django 6's default, chosen now).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -55,7 +69,26 @@ class ImageAdmin(admin.ModelAdmin):
         return image_preview(obj, 400)
 
 
-class BylineInline(admin.TabularInline):
+class FollowsArticle(admin.options.InlineModelAdmin):
+    """Inline rows may change only where the article itself may change (a writer's own
+    draft, or anything for an editor); the model permissions still apply on top."""
+
+    def _article_editable(self, request: HttpRequest, obj: Article | None) -> bool:
+        return obj is None or services.can_edit(request.user, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return super().has_add_permission(request, obj) and self._article_editable(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and self._article_editable(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and self._article_editable(request, obj)
+
+
+class BylineInline(FollowsArticle, admin.TabularInline):
     model = Byline
     extra = 1
     autocomplete_fields = ["author"]
@@ -99,7 +132,7 @@ class QuoteInlineFormSet(BaseInlineFormSet):
             raise forms.ValidationError(errors)
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(FollowsArticle, admin.StackedInline):
     model = Quote
     formfield_overrides = HTTPS_URLS
     formset = QuoteInlineFormSet
@@ -127,12 +160,12 @@ class QuoteInline(admin.StackedInline):
     ]
 
 
-class CorrectionInline(admin.StackedInline):
+class CorrectionInline(FollowsArticle, admin.StackedInline):
     model = Correction
     extra = 0
 
 
-class OwnDisclosureInline(admin.TabularInline):
+class OwnDisclosureInline(FollowsArticle, admin.TabularInline):
     model = Disclosure
     fk_name = "article"
     extra = 0
@@ -142,12 +175,29 @@ class OwnDisclosureInline(admin.TabularInline):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    substantive_update = forms.BooleanField(
+        required=False,
+        label="Substantive update",
+        help_text="Tick when this change matters to readers: it moves the public "
+        "“Updated” time and shows your reason at the foot of the article.",
+    )
+    update_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown to readers, e.g. “Adds the company’s response.”",
+    )
+
     class Meta:
         model = Article
         fields = [
-            "headline", "slug", "kind", "standfirst", "body", "tags",
-            "lead_image", "status", "published_at", "updated_at",
+            "headline", "slug", "kind", "standfirst", "body", "tags", "lead_image",
+            "embargo_until", "embargo_by", "embargo_note",
         ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
@@ -163,38 +213,463 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("status") == Article.Status.PUBLISHED and not data.get("published_at"):
-            self.add_error("published_at", "A published article needs a publication time.")
+        self._refuse_lost_update(data.get("loaded_version"))
+        if data.get("substantive_update"):
+            if not self.instance.is_live:
+                self.add_error(
+                    "substantive_update", "Only a live article can have a substantive update."
+                )
+            elif not (data.get("update_reason") or "").strip():
+                self.add_error("update_reason", "Say what changed: readers will see it.")
         return data
+
+    def _refuse_lost_update(self, loaded: int | None) -> None:
+        """Optimistic locking: refuse a save based on a version someone has since replaced.
+        The row is locked until the admin's transaction ends, so two saves cannot both pass."""
+        if self.instance.pk is None:
+            return
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values("version", "modified_at", "modified_by__username")
+            .first()
+        )
+        if current is None or loaded == current["version"]:
+            return
+        who = current["modified_by__username"] or "Someone"
+        when = timezone.localtime(current["modified_at"])
+        raise forms.ValidationError(
+            f"{who} saved this article at {when:%H:%M:%S on %d %b %Y} while you were editing, "
+            "so your changes were not saved. Your text is still in this form: copy what you "
+            "need, then reload the article to see their version and apply your changes to it.",
+            code="conflict",
+        )
+
+
+class PublishForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Publication time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text="Leave empty to publish now; a future time schedules the article.",
+    )
+    override_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason to override failed soft checks",
+        help_text="Recorded in the article's history with your name.",
+    )
+
+    def move_kwargs(self) -> dict[str, Any]:
+        return {
+            "at": self.cleaned_data["publish_at"],
+            "override_reason": self.cleaned_data["override_reason"],
+        }
+
+
+class ConfirmForm(forms.Form):
+    def move_kwargs(self) -> dict[str, Any]:
+        return {}
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Live"),
+            ("archived", "Archived"),
+            ("embargoed", "Embargoed"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        now = timezone.now()
+        published = queryset.filter(status=Article.Status.PUBLISHED)
+        match self.value():
+            case "draft" | "review" | "archived" as status:
+                return queryset.filter(status=status)
+            case "live":
+                return queryset.published()
+            case "scheduled":
+                return published.exclude(pk__in=queryset.published().values("pk"))
+            case "embargoed":
+                return queryset.filter(embargo_until__gt=now)
+        return queryset
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["headline", "status", "kind", "published_at", "byline"]
-    list_filter = ["status", "kind", "published_at", "tags"]
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = ["headline", "state", "kind", "published_at", "byline", "embargo", "length"]
+    list_filter = [
+        StateFilter,
+        "kind",
+        ("bylines__author", admin.RelatedOnlyFieldListFilter),
+        "tags",
+        "published_at",
+    ]
     search_fields = ["headline", "standfirst", "body"]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_image"]
     date_hierarchy = "published_at"
-    readonly_fields = ["lead_image_preview", "version"]
+    readonly_fields = [
+        "state", "published_at", "updated_at", "version", "length", "lead_image_preview",
+    ]  # fmt: skip
     inlines = [BylineInline, QuoteInline, CorrectionInline, OwnDisclosureInline]
+    actions = ["submit_selected", "publish_selected", "unpublish_selected"]
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "kind", "standfirst", "body", "tags"]}),
+        (
+            None,
+            {"fields": ["headline", "slug", "kind", "standfirst", "body", "tags", "length"]},
+        ),
         ("Lead image", {"fields": ["lead_image", "lead_image_preview"]}),
-        ("Publishing", {"fields": ["status", "published_at", "updated_at", "version"]}),
+        ("Embargo", {"fields": ["embargo_until", "embargo_by", "embargo_note"]}),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    "state",
+                    "published_at",
+                    "updated_at",
+                    "substantive_update",
+                    "update_reason",
+                    "version",
+                    "loaded_version",
+                ],  # fmt: skip
+            },
+        ),
     ]
 
+    class Media:
+        js = ["admin/articles/article_form.js"]
+        css = {"all": ["admin/articles/article_form.css"]}
+
+    # -- permissions: model permissions, narrowed to the articles a user may touch --
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return super().get_queryset(request).with_bylines()
+        return super().get_queryset(request).editable_by(request.user).with_bylines()
+
+    def has_view_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or services.can_view(request.user, obj))
+
+    def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or services.can_edit(request.user, obj))
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return services.is_editor(request.user)
+
+    # -- list columns --
+
+    @admin.display(description="State", ordering="status")
+    def state(self, obj: Article) -> str:
+        return obj.state_label
 
     @admin.display(description="Authors")
     def byline(self, obj: Article) -> str:
         return ", ".join(author.name for author in obj.ordered_authors)
 
+    @admin.display(description="Embargo", ordering="embargo_until")
+    def embargo(self, obj: Article) -> str:
+        if not obj.is_embargoed:
+            return ""
+        return format_html(
+            '<strong class="embargo-flag">Embargoed until {}</strong>',
+            f"{timezone.localtime(obj.embargo_until):%d %b %Y %H:%M}",
+        )
+
+    @admin.display(description="Length")
+    def length(self, obj: Article) -> str:
+        return f"{obj.word_count} words, {obj.reading_minutes} min read"
+
     @admin.display(description="Preview")
     def lead_image_preview(self, obj: Article) -> str:
         return image_preview(obj.lead_image)
+
+    # -- saving: who saved, substantive updates, revisions --
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        article = self.get_object(request, unquote(object_id))
+        if article is not None and self.has_view_permission(request, article):
+            extra_context = {**self._workflow_context(request, article), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        obj.modified_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if form.cleaned_data.get("substantive_update"):
+            # A correction of kind "update" moves the public Updated time (Correction.save).
+            Correction.objects.create(
+                article=form.instance,
+                kind=Correction.Kind.UPDATE,
+                text=form.cleaned_data["update_reason"].strip(),
+            )
+
+    def log_addition(self, request: HttpRequest, obj: Article, message: Any) -> LogEntry:
+        entry = super().log_addition(request, obj, message)
+        reversion.set_comment(entry.get_change_message() or "Created")
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: Article, message: Any) -> LogEntry:
+        entry = super().log_change(request, obj, message)
+        reversion.set_comment(entry.get_change_message() or "Saved with no changes")
+        return entry
+
+    def _after_save(
+        self, request: HttpRequest, obj: Article, response: HttpResponse
+    ) -> HttpResponse:
+        """ "Save and submit" / "Save and publish": after saving, go to that move's page."""
+        action = request.POST.get("_workflow")
+        if action in services.ACTIONS and response.status_code == 302:
+            return redirect("admin:articles_article_workflow", obj.pk, action)
+        return response
+
+    def response_add(
+        self, request: HttpRequest, obj: Article, post_url_continue: Any = None
+    ) -> HttpResponse:
+        return self._after_save(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request: HttpRequest, obj: Article) -> HttpResponse:
+        return self._after_save(request, obj, super().response_change(request, obj))
+
+    # -- workflow pages --
+
+    def get_urls(self) -> list[URLPattern]:
+        def view(function: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+            return self.admin_site.admin_view(function)
+
+        return [
+            path(
+                "tags/autocomplete/", view(self.tag_autocomplete), name="articles_tag_autocomplete"
+            ),
+            path(
+                "<path:object_id>/workflow/<str:action>/",
+                view(self.workflow_view),
+                name="articles_article_workflow",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                view(self.preview_view),
+                name="articles_article_preview",
+            ),
+            path("<path:object_id>/share/", view(self.share_view), name="articles_article_share"),
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.compare_view),
+                name="articles_article_compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:revision_id>/restore/",
+                view(self.restore_view),
+                name="articles_article_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_or_404(self, request: HttpRequest, object_id: str) -> Article:
+        """The article, if this user may see it in the admin; otherwise a 404, so ids of
+        other writers' articles reveal nothing."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_permission(request, article):
+            raise Http404("No such article")
+        return article
+
+    def _workflow_context(self, request: HttpRequest, article: Article) -> dict[str, Any]:
+        return {
+            "state_label": article.state_label,
+            "checks": services.checklist(article),
+            "workflow_actions": [
+                (name, services.ACTIONS[name].label)
+                for name in services.allowed_actions(request.user, article)
+            ],
+            "can_share": services.is_editor(request.user) and not article.is_live,
+            "overrides": article.overrides.select_related("user"),
+        }
+
+    def workflow_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        article = self._article_or_404(request, object_id)
+        if action not in services.ACTIONS:
+            raise Http404("No such action")
+        if not services.ACTIONS[action].allowed(request.user, article):
+            raise PermissionDenied
+        form_class = PublishForm if action == "publish" else ConfirmForm
+        form = form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.MOVES[action](article=article, user=request.user, **form.move_kwargs())
+            except services.WorkflowError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, f"“{article}”: {article.state_label}.", messages.SUCCESS)
+                return redirect("admin:articles_article_change", article.pk)
+        at = form.cleaned_data.get("publish_at") if form.is_bound and form.is_valid() else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "title": f"{services.ACTIONS[action].label}: {article}",
+            "action": action,
+            "action_label": services.ACTIONS[action].label,
+            "form": form,
+            "checks": services.checklist(article, at=at),
+            "disclosures": article.disclosures(at or timezone.now()) if action == "publish" else [],
+        }
+        return TemplateResponse(request, "admin/articles/article/workflow.html", context)
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        article = self._article_or_404(request, object_id)
+        return render_article(request, Article.objects.for_page().get(pk=article.pk), preview=True)
+
+    def share_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        article = self._article_or_404(request, object_id)
+        if request.method != "POST":
+            return redirect("admin:articles_article_change", article.pk)
+        try:
+            token = services.share_token(article=article, user=request.user)
+        except services.WorkflowError as error:
+            raise PermissionDenied(str(error)) from error
+        url = request.build_absolute_uri(reverse("articles:shared_preview", args=[token]))
+        hours = settings.PREVIEW_LINK_MAX_AGE // 3600
+        self.message_user(
+            request, f"Share link (works for {hours} hours, no login needed): {url}", messages.INFO
+        )
+        return redirect("admin:articles_article_change", article.pk)
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        article = self._article_or_404(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "title": f"History: {article}",
+            "versions": services.revisions(article),
+            "can_restore": services.can_edit(request.user, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/history.html", context)
+
+    def compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        article = self._article_or_404(request, object_id)
+        versions = {str(v.pk): v for v in services.revisions(article)}
+        older, newer = (
+            versions.get(request.GET.get("from", "")),
+            versions.get(request.GET.get("to", "")),
+        )
+        if older is None or newer is None:
+            self.message_user(request, "Choose two revisions to compare.", messages.WARNING)
+            return redirect("admin:articles_article_history", article.pk)
+        if older.pk > newer.pk:
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "title": f"Changes: {article}",
+            "older": older,
+            "newer": newer,
+            "differences": revision_differences(older, newer),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request: HttpRequest, object_id: str, revision_id: int) -> HttpResponse:
+        article = self._article_or_404(request, object_id)
+        if not services.can_edit(request.user, article):
+            raise PermissionDenied
+        chosen = next(
+            (v for v in services.revisions(article) if v.revision_id == revision_id), None
+        )
+        if chosen is None:
+            raise Http404("No such revision of this article")
+        if request.method == "POST":
+            services.restore_revision(article=article, revision=chosen.revision, user=request.user)
+            self.message_user(
+                request, "Restored. The restore is itself a new revision.", messages.SUCCESS
+            )
+            return redirect("admin:articles_article_change", article.pk)
+        latest = services.revisions(article)[0]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "title": f"Restore a revision: {article}",
+            "chosen": chosen,
+            "differences": revision_differences(latest, chosen),
+        }
+        return TemplateResponse(request, "admin/articles/article/restore.html", context)
+
+    def tag_autocomplete(self, request: HttpRequest) -> JsonResponse:
+        """Topic names starting with what the editor typed, for the Topics field."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        term = request.GET.get("q", "").strip()[:100]
+        names = (
+            list(
+                Tag.objects.filter(name__istartswith=term)
+                .order_by("name")
+                .values_list("name", flat=True)[:10]
+            )
+            if term
+            else []
+        )
+        return JsonResponse({"results": names})
+
+    # -- bulk actions: the same moves, with a report of what happened --
+
+    def _bulk(self, request: HttpRequest, queryset: QuerySet[Article], action: str) -> None:
+        done, refused = [], []
+        for article in queryset:
+            try:
+                services.MOVES[action](article=article, user=request.user)
+                done.append(article.headline)
+            except services.WorkflowError as error:
+                refused.append(f"“{article.headline}”: {error}")
+        label = services.ACTIONS[action].done.lower()
+        if done:
+            self.message_user(request, f"{len(done)} {label}: {', '.join(done)}.", messages.SUCCESS)
+        for problem in refused:
+            self.message_user(request, f"Not {label}: {problem}", messages.ERROR)
+
+    @admin.action(description="Submit selected articles for review", permissions=["change"])
+    def submit_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._bulk(request, queryset, "publish")
+
+    @admin.action(description="Unpublish selected articles", permissions=["publish"])
+    def unpublish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._bulk(request, queryset, "unpublish")
 
 
 @admin.register(Disclosure)

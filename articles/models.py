@@ -3,6 +3,9 @@ from __future__ import annotations
 import datetime
 import uuid
 
+import reversion
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -59,8 +62,19 @@ class Image(models.Model):
 
 class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> ArticleQuerySet:
-        """The one visibility rule: published, and its time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """The one visibility rule: published, its time has come and no embargo holds it."""
+        now = timezone.now()
+        return self.filter(
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
+
+    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ArticleQuerySet:
+        """Editors see every article; writers see the ones they created or are bylined on."""
+        if user.has_perm("articles.publish_article"):
+            return self
+        return self.filter(Q(created_by=user.pk) | Q(bylines__author__user=user.pk)).distinct()
 
     def awaiting_go_live(self) -> ArticleQuerySet:
         """Live articles whose go-live side effects (cache purge, notifications) have not run."""
@@ -132,7 +146,12 @@ class Article(models.Model):
             "each on a line of its own."
         ),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        blank=True,
+        help_text="The kind of work, shown above the headline. Required to publish.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True,
@@ -173,6 +192,32 @@ class Article(models.Model):
         editable=False,
         help_text="When publish_scheduled ran the go-live side effects; empty until then.",
     )
+    embargo_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Nothing can make the article visible before this time, whatever its status.",
+    )
+    embargo_by = models.CharField(
+        max_length=200, blank=True, help_text="Who imposed the embargo, e.g. a press office."
+    )
+    embargo_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="Who saved last: named when a concurrent edit is refused.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -194,7 +239,7 @@ class Article(models.Model):
                 name="article_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=ArticleKind.values),
+                condition=Q(kind__in=["", *ArticleKind.values]),
                 name="article_kind_valid",
             ),
             # A published article always has a publication time.
@@ -207,6 +252,9 @@ class Article(models.Model):
                 | Q(published_at__isnull=False, updated_at__gte=models.F("published_at")),
                 name="article_updated_after_published",
             ),
+        ]
+        permissions = [
+            ("publish_article", "Can publish, schedule, unpublish and archive any article"),
         ]
 
     def __str__(self) -> str:
@@ -221,12 +269,43 @@ class Article(models.Model):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @property
+    def is_embargoed(self) -> bool:
+        return self.embargo_until is not None and self.embargo_until > timezone.now()
+
+    @property
     def is_live(self) -> bool:
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
+            and not self.is_embargoed
         )
+
+    @property
+    def goes_live_at(self) -> datetime.datetime | None:
+        """When readers will first see it: its publication time, or the embargo's end if later."""
+        if self.status != self.Status.PUBLISHED or self.published_at is None:
+            return None
+        return max(self.published_at, self.embargo_until or self.published_at)
+
+    @property
+    def state_label(self) -> str:
+        """What an editor needs to know at a glance: draft, in review, scheduled, live..."""
+        go_live = self.goes_live_at
+        if go_live is not None and not self.is_live:
+            return f"Scheduled for {timezone.localtime(go_live):%d %b %Y %H:%M}"
+        if go_live is not None:
+            return "Live"
+        return str(self.get_status_display())
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body.split())
+
+    @property
+    def reading_minutes(self) -> int:
+        """At about 230 words a minute, rounded up, and at least one."""
+        return max(1, -(-self.word_count // 230))
 
     @property
     def ordered_authors(self) -> list[Author]:
@@ -238,9 +317,9 @@ class Article(models.Model):
         images = {image.key: image for image in Image.objects.filter(key__in=keys)}
         return render_body(self.body, self.quotes.all(), images)
 
-    def disclosures(self) -> models.QuerySet[Disclosure]:
-        """Disclosures valid at publication time, for this article's organisations."""
-        return Disclosure.objects.for_article(self)
+    def disclosures(self, at: datetime.datetime | None = None) -> models.QuerySet[Disclosure]:
+        """Disclosures valid at publication time (or `at`), for this article's organisations."""
+        return Disclosure.objects.for_article(self, at)
 
 
 class Byline(models.Model):
@@ -344,13 +423,17 @@ def _valid_on(day: datetime.date) -> Q:
 
 
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
-    def for_article(self, article: Article) -> DisclosureQuerySet:
+    def for_article(
+        self, article: Article, at: datetime.datetime | None = None
+    ) -> DisclosureQuerySet:
         """The article's own disclosures, plus register entries for its organisations
-        valid on its publication day. One query; reads the (prefetched) tags."""
+        valid on its publication day (or on the day of `at`, for a publication being
+        prepared). One query; reads the (prefetched) tags."""
         own = Q(article=article)
-        if article.published_at is None:
+        moment = at or article.published_at
+        if moment is None:
             return self.filter(own)
-        day = timezone.localdate(article.published_at)
+        day = timezone.localdate(moment)
         tag_ids = [tag.pk for tag in article.tags.all()]
         register = Q(article__isnull=True, organisation__in=tag_ids) & _valid_on(day)
         return self.filter(own | register).select_related("organisation")
@@ -422,6 +505,16 @@ class CorrectionKind(models.TextChoices):
     UPDATE = "update", "Update"
 
 
+class CorrectionQuerySet(models.QuerySet["Correction"]):
+    def public(self) -> CorrectionQuerySet:
+        """Corrections readers may see: those of live articles, newest first."""
+        return (
+            self.filter(article__in=Article.objects.published(), published_at__lte=timezone.now())
+            .select_related("article")
+            .order_by("-published_at", "-pk")
+        )
+
+
 class Correction(models.Model):
     Kind = CorrectionKind
 
@@ -430,8 +523,14 @@ class Correction(models.Model):
     text = models.TextField(help_text="What was wrong and what is right now.")
     published_at = models.DateTimeField(default=timezone.now)
 
+    objects = CorrectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-published_at"]
+        indexes = [
+            # /corrections/: newest first.
+            models.Index(fields=["-published_at"], name="correction_published"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=CorrectionKind.values),
@@ -441,3 +540,47 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.article}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """A correction is a substantive change: it moves the article's public "Updated" time
+        (never backwards, and never before the article's own publication)."""
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        Article.objects.filter(
+            Q(updated_at__isnull=True) | Q(updated_at__lt=self.published_at),
+            pk=self.article_id,
+            status=Article.Status.PUBLISHED,
+            published_at__lte=self.published_at,
+        ).update(updated_at=self.published_at)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#corrections"
+
+
+class ChecklistOverride(models.Model):
+    """An editor published despite failed soft checks: who, when, which checks and why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="overrides")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    checks = models.JSONField(help_text="The messages of the checks that were overridden.")
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Override on {self.article} by {self.user}"
+
+
+# Revisions keep an article together with its authors, quotes, topics, lead image and
+# corrections (issue #3). Restoring is done by articles.services.restore_revision, which
+# brings back content and never the publishing state.
+reversion.register(Image)
+reversion.register(Byline)
+reversion.register(Quote)
+reversion.register(TaggedArticle)
+reversion.register(Correction)
+reversion.register(
+    Article,
+    follow=["bylines", "quotes", "taggedarticle_set", "lead_image", "corrections"],
+)

@@ -1,15 +1,411 @@
-"""Workflows that touch more than one model, or rules every writer must go through."""
+"""The editorial workflow: every change of an article's publishing state goes through here.
+
+Admin buttons, bulk actions, imports and commands all call these functions, so the
+rules (who may do what, the publish checklist, embargoes) hold on every path.
+Each change is saved in a revision naming who did it.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+import reversion
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from reversion.models import Revision, Version
+from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Byline, ChecklistOverride, Image, Quote, TaggedArticle
+from articles.rendering import marker_keys
 from articles.signals import article_went_live
+from authors.models import Author
+
+User = AbstractBaseUser | AnonymousUser
+Status = Article.Status
+
+
+class WorkflowError(Exception):
+    """A move the rules refuse; the message is written for the editor."""
+
+
+@dataclass(frozen=True)
+class Check:
+    label: str
+    passed: bool
+    hard: bool
+    problem: str = ""
+
+
+# -- who may do what ---------------------------------------------------------------
+
+
+def is_editor(user: User) -> bool:
+    return user.is_active and user.has_perm("articles.publish_article")
+
+
+def owns(user: User, article: Article) -> bool:
+    """A writer owns the articles they created or carry their byline."""
+    if not user.is_authenticated or article.pk is None:
+        return False
+    return (
+        article.created_by_id == user.pk or article.bylines.filter(author__user_id=user.pk).exists()
+    )
+
+
+def can_view(user: User, article: Article) -> bool:
+    return is_editor(user) or (user.has_perm("articles.view_article") and owns(user, article))
+
+
+def can_edit(user: User, article: Article) -> bool:
+    """Editors edit everything; writers only their own drafts."""
+    if is_editor(user):
+        return True
+    return (
+        user.has_perm("articles.change_article")
+        and article.status == Status.DRAFT
+        and owns(user, article)
+    )
+
+
+def allowed_actions(user: User, article: Article) -> list[str]:
+    """The workflow moves this user may make on this article now, in display order."""
+    return [name for name, action in ACTIONS.items() if action.allowed(user, article)]
+
+
+# -- the publish checklist ---------------------------------------------------------
+
+EMBARGO_CHECK = "The embargo is lifted"
+
+
+def checklist(article: Article, *, at: datetime.datetime | None = None) -> list[Check]:
+    """What a news editor checks before publishing (at `at`, default now).
+
+    Hard checks can never be overridden; soft ones can, by an editor with a reason.
+    """
+    at = at or timezone.now()
+    quote_keys = {quote.key for quote in article.quotes.all()}
+    unmatched = [key for key in marker_keys(article.body, "quote") if key not in quote_keys]
+    image_keys = marker_keys(article.body, "image")
+    images = list(Image.objects.filter(key__in=image_keys))
+    missing_images = sorted(set(image_keys) - {image.key for image in images})
+    if article.lead_image_id:
+        images.append(article.lead_image)
+    no_alt = sorted(
+        {image.key for image in images if not image.alt_text.strip() and not image.is_decorative}
+    )
+    embargoed = article.embargo_until is not None and article.embargo_until > at
+    return [
+        Check("A headline", bool(article.headline.strip()), hard=True, problem="No headline."),
+        Check(
+            "At least one author",
+            article.bylines.exists(),
+            hard=True,
+            problem="No author: add one under Authors.",
+        ),
+        Check(
+            "A kind of work",
+            bool(article.kind),
+            hard=True,
+            problem="No kind of work chosen (news, analysis, opinion, ...).",
+        ),
+        Check(
+            "Every quote and image marker matches",
+            not unmatched and not missing_images,
+            hard=True,
+            problem="Markers that match nothing: "
+            + ", ".join(
+                [f"[[quote:{k}]]" for k in unmatched] + [f"[[image:{k}]]" for k in missing_images]
+            ),
+        ),
+        Check(
+            EMBARGO_CHECK,
+            not embargoed,
+            hard=True,
+            problem=f"Embargoed until {_when(article.embargo_until)}: "
+            "schedule it for that time or later.",
+        ),
+        Check(
+            "A standfirst", bool(article.standfirst.strip()), hard=False, problem="No standfirst."
+        ),
+        Check(
+            "Every image has alt text (or is marked decorative)",
+            not no_alt,
+            hard=False,
+            problem="Images without alt text: " + ", ".join(no_alt) + ".",
+        ),
+        Check(
+            "At least one topic",
+            article.tags.exists(),
+            hard=False,
+            problem="No topics: readers and disclosures rely on them.",
+        ),
+    ]
+
+
+def _when(moment: datetime.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%d %b %Y %H:%M %Z}" if moment else "—"
+
+
+def failures(checks: Iterable[Check], *, hard: bool) -> list[str]:
+    return [check.problem for check in checks if not check.passed and check.hard is hard]
+
+
+# -- the moves ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    done: str
+    sources: frozenset[str]
+    editors_only: bool
+
+    def allowed(self, user: User, article: Article) -> bool:
+        if article.status not in self.sources:
+            return False
+        if is_editor(user):
+            return True
+        return (
+            not self.editors_only
+            and user.has_perm("articles.change_article")
+            and owns(user, article)
+        )
+
+
+ACTIONS = {
+    "submit": Action(
+        "Submit for review", "Submitted for review", frozenset({Status.DRAFT}), editors_only=False
+    ),
+    "withdraw": Action(
+        "Return to draft", "Returned to draft", frozenset({Status.REVIEW}), editors_only=False
+    ),
+    "publish": Action(
+        "Publish or schedule",
+        "Published",
+        frozenset({Status.DRAFT, Status.REVIEW, Status.PUBLISHED, Status.ARCHIVED}),
+        editors_only=True,
+    ),
+    "unpublish": Action("Unpublish", "Unpublished", frozenset({Status.PUBLISHED}), True),
+    "archive": Action("Archive", "Archived", frozenset({Status.PUBLISHED}), editors_only=True),
+}
+
+
+def _move(
+    *, article: Article, user: User, action: str, prepare: Callable[[Article], str]
+) -> Article:
+    """Lock the row, check the move against its current state, apply it in a revision.
+
+    `prepare` changes the locked article (or raises WorkflowError) and returns the
+    revision comment."""
+    with transaction.atomic(), reversion.create_revision():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        if not ACTIONS[action].allowed(user, locked):
+            raise WorkflowError(
+                f"You cannot {ACTIONS[action].label.lower()} this article "
+                f"(it is {locked.state_label.lower()})."
+            )
+        comment = prepare(locked)
+        locked.modified_by_id = user.pk
+        locked.save()
+        reversion.set_user(user if user.is_authenticated else None)
+        reversion.set_comment(comment)
+    article.refresh_from_db()
+    return article
+
+
+def submit_for_review(*, article: Article, user: User) -> Article:
+    """Draft to review; the hard checks (other than the embargo) must pass."""
+
+    def prepare(locked: Article) -> str:
+        problems = [
+            check.problem
+            for check in checklist(locked)
+            if not check.passed and check.hard and check.label != EMBARGO_CHECK
+        ]
+        if problems:
+            raise WorkflowError("Cannot submit for review: " + " ".join(problems))
+        locked.status = Status.REVIEW
+        return "Submitted for review"
+
+    return _move(article=article, user=user, action="submit", prepare=prepare)
+
+
+def return_to_draft(*, article: Article, user: User) -> Article:
+    return _set_status(article=article, user=user, action="withdraw", status=Status.DRAFT)
+
+
+def publish(
+    *,
+    article: Article,
+    user: User,
+    at: datetime.datetime | None = None,
+    override_reason: str = "",
+) -> Article:
+    """Publish now, or schedule for `at`. Hard checks must pass; failed soft checks need
+    an override reason, which is recorded with who gave it."""
+    at = at or timezone.now()
+    reason = override_reason.strip()
+
+    def prepare(locked: Article) -> str:
+        if locked.is_live:
+            raise WorkflowError("The article is already live.")
+        checks = checklist(locked, at=at)
+        if hard := failures(checks, hard=True):
+            raise WorkflowError("Cannot publish: " + " ".join(hard))
+        if soft := failures(checks, hard=False):
+            if not reason:
+                raise WorkflowError(
+                    "Cannot publish without a reason to override: " + " ".join(soft)
+                )
+            ChecklistOverride.objects.create(
+                article=locked, user_id=user.pk, checks=soft, reason=reason
+            )
+        locked.status = Status.PUBLISHED
+        locked.published_at = at
+        if locked.updated_at and locked.updated_at < at:
+            locked.updated_at = None  # a new publication time starts a new public life
+        comment = f"Scheduled for {_when(at)}" if at > timezone.now() else "Published"
+        if soft:
+            # The override is part of the history too: which checks, and why.
+            comment += f", overriding: {' '.join(soft)} Reason: {reason}"
+        return comment
+
+    return _move(article=article, user=user, action="publish", prepare=prepare)
+
+
+def unpublish(*, article: Article, user: User) -> Article:
+    return _set_status(article=article, user=user, action="unpublish", status=Status.DRAFT)
+
+
+def archive(*, article: Article, user: User) -> Article:
+    return _set_status(article=article, user=user, action="archive", status=Status.ARCHIVED)
+
+
+def _set_status(*, article: Article, user: User, action: str, status: str) -> Article:
+    def prepare(locked: Article) -> str:
+        locked.status = status
+        return ACTIONS[action].done
+
+    return _move(article=article, user=user, action=action, prepare=prepare)
+
+
+MOVES: dict[str, Callable[..., Article]] = {
+    "submit": submit_for_review,
+    "withdraw": return_to_draft,
+    "publish": publish,
+    "unpublish": unpublish,
+    "archive": archive,
+}
+
+
+# -- revisions -----------------------------------------------------------------------
+
+# What a restore brings back: the words and pictures, never the publishing state
+# (status, times, embargo), which only the moves above change.
+RESTORED_FIELDS = ["headline", "standfirst", "body", "kind", "lead_image_id"]
+
+
+def revisions(article: Article) -> list[Version]:
+    """The article's versions, newest first, with who saved them and why."""
+    return list(
+        Version.objects.get_for_object(article).select_related("revision__user").order_by("-pk")
+    )
+
+
+def _related_versions(revision: Revision, model: type) -> list[Version]:
+    return [v for v in revision.version_set.all() if v._model is model]
+
+
+def restore_revision(*, article: Article, revision: Revision, user: User) -> Article:
+    """Bring back an old revision's content, quotes, authors and topics as a new revision.
+
+    Corrections stay as they are: they are a public record.
+    """
+    if not can_edit(user, article):
+        raise WorkflowError("You cannot edit this article.")
+    old = Version.objects.get_for_object(article).filter(revision=revision).first()
+    if old is None:
+        raise WorkflowError("That revision is not a revision of this article.")
+    with transaction.atomic(), reversion.create_revision():
+        fields = old.field_dict
+        for name in RESTORED_FIELDS:
+            setattr(article, name, fields[name])
+        if not Image.objects.filter(pk=article.lead_image_id).exists():
+            article.lead_image_id = None
+        article.modified_by_id = user.pk
+        article.save()
+        _restore_related(article, revision, Quote, Author, "speaker_author_id", required=False)
+        _restore_related(article, revision, Byline, Author, "author_id", required=True)
+        _restore_related(article, revision, TaggedArticle, Tag, "tag_id", required=True)
+        reversion.add_to_revision(article)
+        reversion.set_user(user if user.is_authenticated else None)
+        reversion.set_comment(
+            f"Restored the revision of {_when(revision.date_created)} (#{revision.pk})"
+        )
+    return article
+
+
+def _restore_related(
+    article: Article,
+    revision: Revision,
+    model: type[Quote] | type[Byline] | type[TaggedArticle],
+    target: type[Author] | type[Tag],
+    link: str,
+    *,
+    required: bool,
+) -> None:
+    """Make the article's rows of `model` exactly those of the revision. A row whose
+    `link` points at something deleted since is dropped (or unlinked if optional)."""
+    article_field = "content_object_id" if model is TaggedArticle else "article_id"
+    versions = [
+        v
+        for v in _related_versions(revision, model)
+        if str(v.field_dict[article_field]) == str(article.pk)
+    ]
+    keep = [v.object_id for v in versions]
+    model.objects.filter(**{article_field: article.pk}).exclude(pk__in=keep).delete()
+    existing = set(
+        target.objects.filter(pk__in=[v.field_dict[link] for v in versions]).values_list(
+            "pk", flat=True
+        )
+    )
+    for version in versions:
+        row = version._object_version.object
+        if getattr(row, link) not in existing:
+            if required:
+                continue
+            setattr(row, link, None)
+        row.save()
+
+
+# -- share links -------------------------------------------------------------------
+
+SHARE_SALT = "articles.preview-share"
+
+
+def share_token(*, article: Article, user: User) -> str:
+    """A signed token that shows this one article to whoever has the link, until it expires."""
+    if not is_editor(user):
+        raise WorkflowError("Only editors can create share links.")
+    return signing.dumps(article.pk, salt=SHARE_SALT)
+
+
+def article_pk_for_share_token(token: str) -> int:
+    """The article a token names. Raises signing.SignatureExpired after
+    settings.PREVIEW_LINK_MAX_AGE seconds and signing.BadSignature if tampered with."""
+    pk = signing.loads(token, salt=SHARE_SALT, max_age=settings.PREVIEW_LINK_MAX_AGE)
+    if not isinstance(pk, int):
+        raise signing.BadSignature("Not an article token")
+    return pk
+
+
+# -- imports and scheduled go-live -------------------------------------------------
 
 
 def set_publication(
@@ -19,15 +415,20 @@ def set_publication(
     published_at: datetime.datetime | None,
     announce: bool = True,
 ) -> None:
-    """The one place that sets an article's publishing state (the workflow issue adds the
-    embargo check here). Does not save.
+    """Set an article's publishing state where no editor makes a move (imports, demo
+    data): the same rules as publish() on what a publication time must respect. Does not
+    save.
 
-    `announce=False` is for content that is already public elsewhere (imports, demo data):
-    an article live at once is marked as announced, so publish_scheduled does not send
-    notifications for old news.
+    `announce=False` is for content that is already public elsewhere: an article live at
+    once is marked as announced, so publish_scheduled sends no notifications for old news.
     """
-    if status == Article.Status.PUBLISHED and published_at is None:
-        raise ValidationError("A published article needs a publication time.")
+    if status == Article.Status.PUBLISHED:
+        if published_at is None:
+            raise ValidationError("A published article needs a publication time.")
+        if article.embargo_until and published_at < article.embargo_until:
+            raise ValidationError(
+                f"Embargoed until {_when(article.embargo_until)}: it cannot be published earlier."
+            )
     article.status = status
     article.published_at = published_at
     if not article.is_live:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "reversion",
     "authors",
     "articles",
 ]
@@ -157,6 +158,9 @@ STORAGES = {
         )
     },
 }
+
+# How long an editor's share link to an unpublished article works.
+PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_HOURS", 48) * 3600
 
 # Uploads larger than this are refused by the image validator.
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -1,6 +1,6 @@
 """Give every existing article its stable uid, and mark live ones as already announced.
 
-Data only; 0003 added the columns and 0005 makes uid unique and required. Without
+Data only; 0005 added the columns and 0007 makes uid unique and required. Without
 went_live_at, the first publish_scheduled run would send go-live notifications for
 every article ever published.
 """
@@ -16,12 +16,16 @@ def fill(apps, schema_editor):
     Article = apps.get_model("articles", "Article")
     for article in Article.objects.filter(uid__isnull=True).only("pk").iterator():
         Article.objects.filter(pk=article.pk).update(uid=uuid.uuid4())
-    live = Q(status="published", published_at__lte=timezone.now())
-    Article.objects.filter(live, went_live_at__isnull=True).update(went_live_at=timezone.now())
+    now = timezone.now()
+    # Live as Article.objects.published() says; an embargoed article waits for its time.
+    live = Q(status="published", published_at__lte=now) & (
+        Q(embargo_until__isnull=True) | Q(embargo_until__lte=now)
+    )
+    Article.objects.filter(live, went_live_at__isnull=True).update(went_live_at=now)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0003_article_uid_went_live")]
+    dependencies = [("articles", "0005_article_uid_went_live")]
 
-    # Reversing 0003 drops both columns, so there is nothing to undo here.
+    # Reversing 0005 drops both columns, so there is nothing to undo here.
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

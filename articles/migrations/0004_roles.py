@@ -1,0 +1,75 @@
+"""Writer and Editor groups with exactly the permissions of their role (issue #3).
+
+Running it sets each group's permissions to the list below, so a later change
+to a role is a new migration calling sync_roles with the new lists. Object-level
+rules (a writer edits only their own drafts) live in the admin and services.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ROLES = {
+    "Writer": {
+        "articles": [
+            "add_article", "change_article", "view_article",
+            "add_byline", "change_byline", "delete_byline", "view_byline",
+            "add_quote", "change_quote", "delete_quote", "view_quote",
+            "add_image", "change_image", "view_image",
+            "view_disclosure", "view_correction",
+        ],
+        "authors": ["view_author"],
+        "taggit": ["add_tag", "view_tag"],
+    },
+    "Editor": {
+        "articles": [
+            "add_article", "change_article", "delete_article", "view_article",
+            "publish_article",
+            "add_byline", "change_byline", "delete_byline", "view_byline",
+            "add_quote", "change_quote", "delete_quote", "view_quote",
+            "add_image", "change_image", "delete_image", "view_image",
+            "add_disclosure", "change_disclosure", "delete_disclosure", "view_disclosure",
+            "add_correction", "change_correction", "delete_correction", "view_correction",
+            "view_checklistoverride",
+        ],
+        "authors": [
+            "add_author", "change_author", "delete_author", "view_author",
+            "add_authorlink", "change_authorlink", "delete_authorlink", "view_authorlink",
+        ],
+        "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag"],
+    },
+}  # fmt: skip
+
+
+def sync_roles(apps, schema_editor):
+    # Permissions are normally created after all migrations (post_migrate); make
+    # sure the ones named here exist already on a fresh database.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, by_app in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codenames in by_app.items()
+            for codename in codenames
+        ]
+        group.permissions.set(wanted)
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0003_workflow"),
+        ("authors", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
+    ]
+
+    operations = [migrations.RunPython(sync_roles, remove_roles)]

@@ -1,0 +1,89 @@
+/* Article admin: keep unsaved text in this browser, and suggest existing topics.
+   Loaded on the article change list and forms (ArticleAdmin.Media). No inline script. */
+(function () {
+    "use strict";
+    var PREFIX = "newsroom:autosave:";
+    var match = location.pathname.match(/^(.*\/articles\/article\/)/);
+    if (!match) { return; }
+    var base = match[1];
+    var addKey = PREFIX + base + "add/";
+    var saved = document.querySelector(".messagelist .success");
+    if (saved) {
+        // The last save went through: a new article's text is safe in the database now.
+        localStorage.removeItem(addKey);
+    }
+
+    var form = document.getElementById("article_form");
+    if (!form) { return; }
+    var fields = ["headline", "standfirst", "body"]
+        .map(function (name) { return form.elements.namedItem(name); })
+        .filter(function (field) { return field && field.tagName && !field.readOnly; });
+    if (!fields.length) { return; }  // a read-only view
+    var key = PREFIX + location.pathname;
+
+    function values() {
+        var out = {};
+        fields.forEach(function (field) { out[field.name] = field.value; });
+        return out;
+    }
+    function load() {
+        try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
+    }
+    function differs(stored) {
+        return fields.some(function (field) {
+            return stored.values[field.name] !== undefined && stored.values[field.name] !== field.value;
+        });
+    }
+
+    var stored = load();
+    var offer = document.getElementById("autosave-offer");
+    if (stored && stored.values && differs(stored) && offer) {
+        offer.querySelector("[data-autosave-time]").textContent =
+            new Date(stored.savedAt).toLocaleString();
+        offer.hidden = false;
+        offer.querySelector("[data-autosave-restore]").addEventListener("click", function () {
+            fields.forEach(function (field) {
+                if (stored.values[field.name] !== undefined) { field.value = stored.values[field.name]; }
+            });
+            offer.hidden = true;
+        });
+        offer.querySelector("[data-autosave-discard]").addEventListener("click", function () {
+            localStorage.removeItem(key);
+            offer.hidden = true;
+        });
+    } else if (stored) {
+        localStorage.removeItem(key);  // nothing unsaved: the form holds the same text
+    }
+
+    var timer = null;
+    form.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+            localStorage.setItem(key, JSON.stringify({savedAt: Date.now(), values: values()}));
+        }, 300);
+    });
+
+    // Topic suggestions: complete the last comma-separated name from existing topics.
+    var tags = form.elements.namedItem("tags");
+    if (!tags || tags.readOnly) { return; }
+    var list = document.createElement("datalist");
+    list.id = "topic-suggestions";
+    document.body.appendChild(list);
+    tags.setAttribute("list", list.id);
+    tags.setAttribute("autocomplete", "off");
+    tags.addEventListener("input", function () {
+        var parts = tags.value.split(",");
+        var term = parts.pop().trim();
+        var head = parts.length ? parts.join(",") + ", " : "";
+        if (term.length < 1) { list.replaceChildren(); return; }
+        fetch(base + "tags/autocomplete/?q=" + encodeURIComponent(term), {credentials: "same-origin"})
+            .then(function (response) { return response.ok ? response.json() : {results: []}; })
+            .then(function (data) {
+                list.replaceChildren.apply(list, data.results.map(function (name) {
+                    var option = document.createElement("option");
+                    option.value = head + name;
+                    return option;
+                }));
+            });
+    });
+}());
