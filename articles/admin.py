@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
@@ -21,7 +22,7 @@ from taggit.models import Tag
 
 from articles import services
 from articles.models import Article, Byline, Correction, Disclosure, Image, Quote
-from articles.rendering import marker_keys
+from articles.rendering import marker_keys, render_markdown
 from articles.revisions import revision_differences
 from articles.views import render_article
 
@@ -88,8 +89,16 @@ class FollowsArticle(admin.options.InlineModelAdmin):
         return allowed and self._article_editable(request, obj)
 
 
+class BylineForm(forms.ModelForm):
+    def has_changed(self) -> bool:
+        # The writer's own byline, pre-filled on a new article, counts as entered.
+        prefilled = self.instance.pk is None and bool(self.initial.get("author"))
+        return prefilled or super().has_changed()
+
+
 class BylineInline(FollowsArticle, admin.TabularInline):
     model = Byline
+    form = BylineForm
     extra = 1
     autocomplete_fields = ["author"]
     verbose_name = "author"
@@ -231,12 +240,13 @@ class ArticleAdminForm(forms.ModelForm):
         current = (
             Article.objects.select_for_update()
             .filter(pk=self.instance.pk)
-            .values("version", "modified_at", "modified_by__username")
+            .values("version", "modified_at", "modified_by")
             .first()
         )
         if current is None or loaded == current["version"]:
             return
-        who = current["modified_by__username"] or "Someone"
+        editor = get_user_model().objects.filter(pk=current["modified_by"]).first()
+        who = editor.get_username() if editor else "Someone"
         when = timezone.localtime(current["modified_at"])
         raise forms.ValidationError(
             f"{who} saved this article at {when:%H:%M:%S on %d %b %Y} while you were editing, "
@@ -406,6 +416,17 @@ class ArticleAdmin(admin.ModelAdmin):
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # A new article is a draft: offer the moves a draft allows this user.
+        moves = ["submit", "publish"] if services.is_editor(request.user) else ["submit"]
+        extra_context = {
+            "workflow_actions": [(name, services.ACTIONS[name].label) for name in moves],
+            **(extra_context or {}),
+        }
+        return super().add_view(request, form_url, extra_context)
+
     def change_view(
         self,
         request: HttpRequest,
@@ -417,6 +438,16 @@ class ArticleAdmin(admin.ModelAdmin):
         if article is not None and self.has_view_permission(request, article):
             extra_context = {**self._workflow_context(request, article), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Article, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        author = getattr(request.user, "author", None)
+        if isinstance(inline, BylineInline) and obj.pk is None and author is not None:
+            # A new article starts with its writer in the byline.
+            kwargs["initial"] = [{"author": author.pk}]
+        return kwargs
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         if not change:
@@ -471,6 +502,7 @@ class ArticleAdmin(admin.ModelAdmin):
             path(
                 "tags/autocomplete/", view(self.tag_autocomplete), name="articles_tag_autocomplete"
             ),
+            path("render-body/", view(self.render_body_view), name="articles_render_body"),
             path(
                 "<path:object_id>/workflow/<str:action>/",
                 view(self.workflow_view),
@@ -642,6 +674,13 @@ class ArticleAdmin(admin.ModelAdmin):
             else []
         )
         return JsonResponse({"results": names})
+
+    def render_body_view(self, request: HttpRequest) -> JsonResponse:
+        """The body as readers will see it (markers shown as placeholders), for the
+        form's "Preview body" button. Sanitised like the public page."""
+        if request.method != "POST" or not self.has_view_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"html": render_markdown(request.POST.get("body", ""))})
 
     # -- bulk actions: the same moves, with a report of what happened --
 

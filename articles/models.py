@@ -142,8 +142,9 @@ class Article(models.Model):
     body = models.TextField(
         blank=True,
         help_text=(
-            "Markdown. Place a quote with [[quote:<key>]] and an image with [[image:<key>]], "
-            "each on a line of its own."
+            "Markdown: a blank line between paragraphs; ## for a heading; - for a bullet; "
+            "**bold**, *italic*, [words](https://link). Place a quote with [[quote:<key>]] "
+            "and an image with [[image:<key>]], each on a line of its own."
         ),
     )
     kind = models.CharField(

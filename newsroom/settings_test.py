@@ -31,3 +31,10 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A file, not :memory:, for the SQLite test database: the live server used by the
+# browser tests then opens its own connections instead of sharing one across threads.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _DB_FOLDER = tempfile.mkdtemp(prefix="newsroom-test-db-")
+    atexit.register(shutil.rmtree, _DB_FOLDER, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_DB_FOLDER, "test.sqlite3")}  # noqa: F405

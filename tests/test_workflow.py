@@ -640,3 +640,17 @@ class CorrectionsPageTests(WorkflowTestCase):
         titles = [item.findtext("title") for item in feed.iter("item")]
         self.assertEqual(titles, ["Update: Live story", "Correction: Live story"])
         self.assertNotIn(b"Secret fix.", self.client.get("/corrections/feed/").content)
+
+
+class BodyPreviewTests(WorkflowTestCase):
+    def test_body_preview_renders_sanitised_markdown_for_staff_only(self) -> None:
+        url = reverse("admin:articles_render_body")
+        body = "## Heading\n\nSome **bold** words.<script>alert(1)</script>"
+        self.client.force_login(self.writer)
+        html_out = self.client.post(url, {"body": body}).json()["html"]
+        self.assertIn("<h2>Heading</h2>", html_out)
+        self.assertIn("<strong>bold</strong>", html_out)
+        self.assertNotIn("<script", html_out)
+        self.assertEqual(self.client.get(url).status_code, 403)
+        self.client.logout()
+        self.assertEqual(self.client.post(url, {"body": body}).status_code, 302)

@@ -1,6 +1,6 @@
 /* Article admin: keep unsaved text in this browser, and suggest existing topics.
    Loaded on the article change list and forms (ArticleAdmin.Media). No inline script. */
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
     "use strict";
     var PREFIX = "newsroom:autosave:";
     var match = location.pathname.match(/^(.*\/articles\/article\/)/);
@@ -63,6 +63,32 @@
         }, 300);
     });
 
+    // "Preview body": the Markdown as readers will see it, before saving.
+    var body = form.elements.namedItem("body");
+    var csrf = form.elements.namedItem("csrfmiddlewaretoken");
+    if (body && csrf) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = "Preview body";
+        var output = document.createElement("div");
+        output.className = "body-preview";
+        output.setAttribute("aria-live", "polite");
+        body.parentNode.insertBefore(output, body.nextSibling);
+        body.parentNode.insertBefore(button, output);
+        button.addEventListener("click", function () {
+            var data = new FormData();
+            data.append("body", body.value);
+            fetch(base + "render-body/", {
+                method: "POST",
+                body: data,
+                credentials: "same-origin",
+                headers: {"X-CSRFToken": csrf.value}
+            })
+                .then(function (response) { return response.json(); })
+                .then(function (result) { output.innerHTML = result.html; });
+        });
+    }
+
     // Topic suggestions: complete the last comma-separated name from existing topics.
     var tags = form.elements.namedItem("tags");
     if (!tags || tags.readOnly) { return; }
@@ -86,4 +112,4 @@
                 }));
             });
     });
-}());
+});

@@ -1,0 +1,94 @@
+"""The newsroom's main path in real Chromium: a writer drafts and submits, an editor
+publishes, a reader reads. And a closed tab does not lose the writer's text."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from authors.models import Author
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "browser-test-password"
+
+
+def staff(username: str, role: str) -> object:
+    user = get_user_model().objects.create_user(username, password=PASSWORD)
+    call_command("grant_role", username, role, verbosity=0)
+    return user
+
+
+def log_in(page, username: str, next_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"/admin/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_writer_submits_editor_publishes_reader_reads(browser, live_server, screenshot) -> None:
+    writer = staff("wendy", "writer")
+    Author.objects.create(name="Wendy Writer", slug="wendy-writer", user=writer)
+    staff("edith", "editor")
+
+    writer_tab = browser.new_context(base_url=live_server.url).new_page()
+    log_in(writer_tab, "wendy", "/admin/articles/article/add/")
+    writer_tab.fill("#id_headline", "Cloud vendor answers its staff")
+    writer_tab.select_option("#id_kind", "news")
+    writer_tab.fill("#id_standfirst", "The company replied to the letter within a day.")
+    writer_tab.fill(
+        "#id_body", "The reply was short.\n\n[[quote:reply]]\n\nStaff were not convinced."
+    )
+    writer_tab.fill("#id_tags", "Salesforce")
+    writer_tab.click("#quotes-group .add-row a")
+    writer_tab.fill("#id_quotes-0-key", "reply")
+    writer_tab.fill("#id_quotes-0-text", "We hear you, and we are listening.")
+    writer_tab.fill("#id_quotes-0-speaker", "A company spokesperson")
+    writer_tab.select_option("#id_quotes-0-source_kind", "statement")
+    assert writer_tab.input_value("#id_slug") == "cloud-vendor-answers-its-staff"
+    writer_tab.click("button[name=_workflow][value=submit]")
+    writer_tab.wait_for_url("**/workflow/submit/")
+    screenshot(writer_tab, "submit")
+    writer_tab.click("input[type=submit][value='Submit for review']")
+    writer_tab.wait_for_url("**/change/")
+    assert "In review" in writer_tab.inner_text(".workflow-state")
+
+    editor_tab = browser.new_context(base_url=live_server.url).new_page()
+    log_in(editor_tab, "edith", "/admin/articles/article/?state=review")
+    editor_tab.click("text=Cloud vendor answers its staff")
+    editor_tab.click(".workflow-links >> text=Publish or schedule")
+    assert "At time of writing Salesforce is a premier partner" in editor_tab.content()
+    editor_tab.click("input[type=submit][value='Publish or schedule']")
+    editor_tab.wait_for_url("**/change/")
+    assert "Live" in editor_tab.inner_text(".workflow-state")
+
+    reader = browser.new_context(base_url=live_server.url).new_page()
+    reader.goto("/")
+    reader.click("text=Cloud vendor answers its staff")
+    quote = reader.locator("figure.quote")
+    assert "We hear you, and we are listening." in quote.locator("blockquote").inner_text()
+    assert "A company spokesperson" in quote.locator("figcaption").inner_text()
+    assert "Wendy Writer" in reader.inner_text(".byline")
+    screenshot(reader, "published")
+
+
+def test_unsaved_text_is_offered_back_after_closing_the_tab(browser, live_server) -> None:
+    staff("wendy", "writer")
+    context = browser.new_context(base_url=live_server.url)
+    tab = context.new_page()
+    log_in(tab, "wendy", "/admin/articles/article/add/")
+    tab.fill("#id_headline", "A story I never saved")
+    tab.fill("#id_body", "Three hours of careful work.")
+    tab.wait_for_timeout(600)  # the autosave waits for a pause in typing
+    tab.close()
+
+    reopened = context.new_page()
+    reopened.goto("/admin/articles/article/add/")
+    offer = reopened.locator("#autosave-offer")
+    offer.wait_for(state="visible")
+    assert reopened.input_value("#id_body") == ""
+    reopened.click("[data-autosave-restore]")
+    assert reopened.input_value("#id_body") == "Three hours of careful work."
+    assert reopened.input_value("#id_headline") == "A story I never saved"
+    reopened.click("text=Preview body")
+    assert reopened.locator(".body-preview p").inner_text() == "Three hours of careful work."
