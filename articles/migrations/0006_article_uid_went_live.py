@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0004_roles"),
+        ("articles", "0005_body_help"),
     ]
 
     operations = [
