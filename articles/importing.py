@@ -370,6 +370,9 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         "status": (str, Article.Status.DRAFT.value),
         "published_at": (str, None),
         "updated_at": (str, None),
+        "embargo_until": (str, None),
+        "embargo_by": (str, ""),
+        "embargo_note": (str, ""),
         "authors": (list, []),
         "tags": (list, []),
         "lead_image": (str, None),
@@ -381,9 +384,18 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
     what = f"article {record['slug']!r}"
     published_at = parse_datetime(record["published_at"], "published_at")
     updated_at = parse_datetime(record["updated_at"], "updated_at")
-    fields = {
-        name: record[name] for name in ("slug", "headline", "standfirst", "body", "kind", "status")
-    }
+    embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
+    names = (
+        "slug",
+        "headline",
+        "standfirst",
+        "body",
+        "kind",
+        "status",
+        "embargo_by",
+        "embargo_note",
+    )
+    fields = {name: record[name] for name in names}
     check_fields(
         Article(**fields, published_at=published_at, updated_at=updated_at),
         what,
@@ -393,6 +405,9 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         raise BadRecord(f"{what}: a published article needs published_at")
     if updated_at and (published_at is None or updated_at < published_at):
         raise BadRecord(f"{what}: updated_at must come after published_at")
+    publishing = record["status"] == Article.Status.PUBLISHED
+    if publishing and embargo_until and published_at and published_at < embargo_until:
+        raise BadRecord(f"{what}: published_at is before embargo_until")
     try:
         uid = (
             uuid.UUID(record["uid"])
@@ -419,6 +434,7 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         "uid": str(uid),
         "published_at": exporting.iso_datetime(published_at),
         "updated_at": exporting.iso_datetime(updated_at),
+        "embargo_until": exporting.iso_datetime(embargo_until),
         "tags": exporting.sort_tags(tags.values()),
         "quotes": quotes,
         "corrections": exporting.sort_corrections(map(normalize_correction, record["corrections"])),
@@ -702,8 +718,18 @@ class Writer:
             return "created" if article is None else "updated"
         created = article is None
         article = article or Article(uid=uuid.UUID(record["uid"]))
-        for name in ("slug", "headline", "standfirst", "body", "kind"):
+        for name in (
+            "slug",
+            "headline",
+            "standfirst",
+            "body",
+            "kind",
+            "embargo_by",
+            "embargo_note",
+        ):
             setattr(article, name, record[name])
+        # Before the publication time, which must respect it.
+        article.embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
         set_publication(
             article,
             status=record["status"],

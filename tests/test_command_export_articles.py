@@ -30,6 +30,7 @@ from tests.factories import (
 )
 
 PUBLISHED = datetime.datetime(2024, 5, 2, 9, 15, tzinfo=datetime.UTC)
+EMBARGO = ["embargo_until", "embargo_by", "embargo_note"]
 
 
 def file_hash(field_file: Any) -> str | None:
@@ -61,7 +62,7 @@ def content_snapshot() -> dict[str, Any]:
     for article in Article.objects.order_by("slug"):
         fields = ["uid", "headline", "standfirst", "body", "kind", "status", "published_at"]
         articles[article.slug] = {
-            **{name: getattr(article, name) for name in [*fields, "updated_at"]},
+            **{name: getattr(article, name) for name in [*fields, "updated_at", *EMBARGO]},
             "authors": [author_snapshot(a) for a in article.ordered_authors],
             "tags": sorted(article.tags.values_list("name", "slug")),
             "lead_image": image_snapshot(article.lead_image),
@@ -127,6 +128,9 @@ class RoundTripTests(TestCase):
             kind=Article.Kind.ANALYSIS,
             published_at=PUBLISHED,
             updated_at=PUBLISHED + datetime.timedelta(days=1),
+            embargo_until=PUBLISHED,
+            embargo_by="Example Corp press office",
+            embargo_note="Results embargoed until the market opens.",
             lead_image=ImageFactory(key="lead-photo", caption="On stage", credit="Agency"),
             body="Intro.\n\n[[quote:first]]\n\n[[image:inline-chart]]\n\nEnd.",
             authors=[second, writer],

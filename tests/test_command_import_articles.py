@@ -202,6 +202,16 @@ class BadInputTests(TestCase):
             with self.subTest(path):
                 self.assert_refused(message, path)
 
+    def test_publication_before_the_embargo(self) -> None:
+        """The embargo rule holds for imports too: no publication time before it."""
+        record = json.loads(Path(ARTICLES).read_text().splitlines()[6])
+        record.update(embargo_until="2024-02-02T00:00:00+00:00", embargo_by="A press office")
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as embargoed:
+            embargoed.write(json.dumps(record) + "\n")
+            embargoed.flush()
+            errors = self.assert_refused("1 bad record", embargoed.name)
+        self.assertIn("line 1: article 'why-councils-hesitate': published_at is before", errors)
+
     def test_empty_file(self) -> None:
         with tempfile.NamedTemporaryFile(suffix=".jsonl") as empty:
             self.assert_refused("the file is empty", empty.name)
