@@ -48,7 +48,8 @@ news is not announced."""
             due = Article.objects.awaiting_go_live().order_by("published_at", "pk")
             for article in due:
                 self.say(article, "Due", verbosity)
-            self.stdout.write(f"Dry run: {len(due)} articles are due; nothing was changed.")
+            if verbosity > 0:
+                self.stdout.write(f"Dry run: {len(due)} articles are due; nothing was changed.")
             return
         total = 0
         while batch := go_live_due(limit=batch_size):
