@@ -1,11 +1,167 @@
+"""RSS 2.0 and Atom feeds of published articles (the whole site, each author, each topic),
+and the RSS feed of corrections.
+
+Each request gets its own feed object (`as_view`), so the request (for absolute
+image addresses) is never shared between threads.
+"""
+
+from __future__ import annotations
+
 import datetime
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure
+from taggit.models import Tag
 
-from articles.models import Correction
+from articles.models import Article, ArticleQuerySet, Correction, Rendition
+from articles.renditions import renditions_of
+from newsroom.links import absolute_url
+
+FEED_LENGTH = 20
+
+# Characters XML 1.0 forbids; Django's feed writer refuses them with an error.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text as XML 1.0 allows it: forbidden control characters dropped."""
+    return _NOT_XML.sub("", text)
+
+
+class ArticleFeed(Feed):
+    """The newest published articles: headline, standfirst, authors, dates, topics and
+    the lead image (16:9 JPEG) as an enclosure."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+
+    @classmethod
+    def as_view(cls) -> Callable[..., HttpResponse]:
+        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return cls(request)(request, *args, **kwargs)
+
+        return view
+
+    def articles(self, obj: Any) -> ArticleQuerySet:
+        return Article.objects.published()
+
+    def items(self, obj: Any) -> list[Article]:
+        return list(self.articles(obj).for_listing().prefetch_related("tags")[:FEED_LENGTH])
+
+    def title(self, obj: Any) -> str:
+        return settings.SITE_NAME
+
+    def description(self, obj: Any) -> str:
+        return settings.SITE_TAGLINE
+
+    def link(self, obj: Any) -> str:
+        return absolute_url(self.request, reverse("home"))
+
+    def feed_url(self, obj: Any) -> str:
+        return absolute_url(self.request, self.request.path)
+
+    def feed_copyright(self, obj: Any) -> str:
+        return f"© {settings.PUBLISHER_NAME}"
+
+    def item_title(self, item: Article) -> str:
+        return xml_text(item.headline)
+
+    def item_description(self, item: Article) -> str:
+        return xml_text(item.standfirst)
+
+    def item_link(self, item: Article) -> str:
+        return absolute_url(self.request, item.get_absolute_url())
+
+    def item_guid(self, item: Article) -> str:
+        """Stable through slug changes, so a renamed article is not news again."""
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"newsroom:article:{item.pk}").urn
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, item: Article) -> str:
+        """ "Ann Author, Bo Byline and Cy Writer", as the byline reads."""
+        names = [author.name for author in item.ordered_authors]
+        if len(names) > 1:
+            names = [", ".join(names[:-1]), names[-1]]
+        return xml_text(" and ".join(names))
+
+    def item_author_link(self, item: Article) -> str | None:
+        authors = item.ordered_authors
+        return absolute_url(self.request, authors[0].get_absolute_url()) if authors else None
+
+    def item_pubdate(self, item: Article) -> Any:
+        return item.published_at
+
+    def item_updateddate(self, item: Article) -> Any:
+        return item.updated_at or item.published_at
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [xml_text(tag.name) for tag in item.tags.all()]
+
+    def item_enclosures(self, item: Article) -> list[Enclosure]:
+        if item.lead_image is None:
+            return []
+        wide = renditions_of(item.lead_image, Rendition.Crop.WIDE, Rendition.Format.JPEG)
+        if not wide:
+            return []
+        return [
+            Enclosure(
+                absolute_url(self.request, wide[-1].file.url), str(wide[-1].file_size), "image/jpeg"
+            )
+        ]
+
+
+class AtomMixin:
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: Any) -> str:
+        return self.description(obj)  # type: ignore[attr-defined]
+
+
+class SiteRssFeed(ArticleFeed):
+    pass
+
+
+class SiteAtomFeed(AtomMixin, SiteRssFeed):
+    pass
+
+
+class TopicRssFeed(ArticleFeed):
+    def get_object(self, request: HttpRequest, slug: str) -> Tag:
+        return get_object_or_404(Tag, slug=slug)
+
+    def articles(self, obj: Tag) -> ArticleQuerySet:
+        return Article.objects.published().filter(tags=obj)
+
+    def items(self, obj: Tag) -> list[Article]:
+        items = super().items(obj)
+        if not items:
+            # Like the topic page: a topic with nothing published does not reveal itself.
+            raise Http404("No such topic")
+        return items
+
+    def title(self, obj: Tag) -> str:
+        return f"{xml_text(obj.name)} - {settings.SITE_NAME}"
+
+    def description(self, obj: Tag) -> str:
+        return f"Stories about {xml_text(obj.name)} from {settings.SITE_NAME}"
+
+    def link(self, obj: Tag) -> str:
+        return absolute_url(self.request, reverse("articles:tag", args=[obj.slug]))
+
+
+class TopicAtomFeed(AtomMixin, TopicRssFeed):
+    pass
+
 
 FEED_ITEMS = 50
 

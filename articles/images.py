@@ -3,6 +3,7 @@
 import uuid
 import warnings
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,11 @@ def generated_upload_path(prefix: str, filename: str) -> str:
         extension = ""
     today = timezone.now()
     return f"{prefix}/{today:%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def rendition_upload_path(instance: Any, filename: str) -> str:
+    """Renditions get fresh names too, so a replaced picture never hides behind a cache."""
+    return generated_upload_path("renditions", filename)
 
 
 def validate_image_file(file: File) -> None:

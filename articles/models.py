@@ -6,15 +6,17 @@ import uuid
 import reversion
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles.images import generated_upload_path, validate_image_file
+from articles.images import generated_upload_path, rendition_upload_path, validate_image_file
 from articles.rendering import marker_keys, render_body
 from authors.models import Author
 
@@ -60,6 +62,49 @@ class Image(models.Model):
         return self.caption or self.alt_text or self.key
 
 
+class RenditionCrop(models.TextChoices):
+    ORIGINAL = "original", "Original shape"
+    WIDE = "16x9", "16:9"
+    STANDARD = "4x3", "4:3"
+    SQUARE = "1x1", "1:1"
+
+
+class RenditionFormat(models.TextChoices):
+    WEBP = "webp", "WebP"
+    JPEG = "jpeg", "JPEG"
+
+
+class Rendition(models.Model):
+    """A resized (and possibly cropped) copy of an Image, made once when the image is
+    saved (articles.renditions) and reused by every page, feed and structured data."""
+
+    Crop = RenditionCrop
+    Format = RenditionFormat
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
+    crop = models.CharField(max_length=10, choices=Crop.choices)
+    format = models.CharField(max_length=10, choices=Format.choices)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    file = models.FileField(upload_to=rendition_upload_path, max_length=200)
+    file_size = models.PositiveIntegerField(help_text="Bytes; feeds announce it with the image.")
+    source_name = models.CharField(
+        max_length=200, help_text="The image file this was made from; a new upload replaces it."
+    )
+
+    class Meta:
+        ordering = ["crop", "format", "width"]
+        constraints = [
+            # One rendition per shape, size and format; also serves the image's prefetch.
+            models.UniqueConstraint(
+                fields=["image", "crop", "width", "format"], name="unique_rendition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.image} {self.crop} {self.width}w {self.format}"
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> ArticleQuerySet:
         """The one visibility rule: published, its time has come and no embargo holds it."""
@@ -86,8 +131,14 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         )
 
     def for_listing(self) -> ArticleQuerySet:
-        """What an article card needs: lead image and ordered authors."""
-        return self.select_related("lead_image").with_bylines()
+        """What an article card needs: lead image with its renditions, ordered authors."""
+        return (
+            self.select_related("lead_image")
+            .prefetch_related("lead_image__renditions")
+            .with_bylines()
+            # Only search reads the stored vector; pages need not carry it.
+            .defer("search_vector")
+        )
 
     def for_page(self) -> ArticleQuerySet:
         """What the article page needs, in a fixed number of queries."""
@@ -95,6 +146,33 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             "tags",
             "quotes",
             Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
+        )
+
+    def related_to(self, article: Article) -> ArticleQuerySet:
+        """Other articles sharing a topic with this one, newest first. Reads the
+        article's (prefetched) tags; one query, no DISTINCT needed."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not tag_ids:
+            return self.none()
+        sharing = TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object_id")
+        return self.filter(pk__in=sharing).exclude(pk=article.pk).order_by("-published_at", "-pk")
+
+    def newest_by_topic(self, topic_ids: list[int], per_topic: int) -> ArticleQuerySet:
+        """Each topic's `per_topic` newest articles, in one query (a window per topic);
+        every row carries the `topic_id` it was picked for."""
+        topic = F("taggedarticle__tag_id")
+        return (
+            self.filter(taggedarticle__tag_id__in=topic_ids)
+            .annotate(
+                topic_id=topic,
+                topic_rank=Window(
+                    RowNumber(),
+                    partition_by=topic,
+                    order_by=[F("published_at").desc(), F("pk").desc()],
+                ),
+            )
+            .filter(topic_rank__lte=per_topic)
+            .order_by("topic_id", "topic_rank")
         )
 
 
@@ -193,6 +271,10 @@ class Article(models.Model):
         editable=False,
         help_text="When publish_scheduled ran the go-live side effects; empty until then.",
     )
+    # Kept current by articles.search on PostgreSQL (GIN index in migration
+    # 0004_search_vector_gin_index); stays empty on SQLite, where search falls back
+    # to icontains.
+    search_vector = SearchVectorField(null=True, editable=False)
     embargo_until = models.DateTimeField(
         null=True,
         blank=True,
@@ -265,9 +347,26 @@ class Article(models.Model):
         if self.pk is not None:
             self.version += 1
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+        self.remember_old_slug()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: list[str], values: list[object]) -> Article:
+        article = super().from_db(db, field_names, values)
+        # The slug as stored, so a save can tell that an editor changed it.
+        article._stored_slug = article.__dict__.get("slug")
+        return article
+
+    def remember_old_slug(self) -> None:
+        """After a slug change the old address keeps working: it answers 301 to the new one."""
+        old = getattr(self, "_stored_slug", None)
+        if old and old != self.slug:
+            ArticleSlugHistory.objects.update_or_create(slug=old, defaults={"article": self})
+        # The article may take back an old slug: it is its address again, not a redirect.
+        ArticleSlugHistory.objects.filter(slug=self.slug).delete()
+        self._stored_slug = self.slug
 
     @property
     def is_embargoed(self) -> bool:
@@ -315,12 +414,28 @@ class Article(models.Model):
     def body_html(self) -> SafeString:
         """The rendered body; quotes come from the (prefetched) quotes, images in one query."""
         keys = marker_keys(self.body, "image")
-        images = {image.key: image for image in Image.objects.filter(key__in=keys)}
+        placed = Image.objects.filter(key__in=keys).prefetch_related("renditions")
+        images = {image.key: image for image in placed}
         return render_body(self.body, self.quotes.all(), images)
 
     def disclosures(self, at: datetime.datetime | None = None) -> models.QuerySet[Disclosure]:
         """Disclosures valid at publication time (or `at`), for this article's organisations."""
         return Disclosure.objects.for_article(self, at)
+
+
+class ArticleSlugHistory(models.Model):
+    """A slug an article had before: its old address redirects (301) to the current one."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    # Unique: it serves the lookup of an unknown slug on the article page.
+    slug = models.SlugField(max_length=200, unique=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "article slug history"
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.article.slug}"
 
 
 class Byline(models.Model):
@@ -584,4 +699,6 @@ reversion.register(Correction)
 reversion.register(
     Article,
     follow=["bylines", "quotes", "taggedarticle_set", "lead_image", "corrections"],
+    # Derived from the rest and rebuilt on every save: not worth keeping per revision.
+    exclude=["search_vector"],
 )

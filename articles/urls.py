@@ -1,14 +1,32 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from articles import views
-from articles.feeds import CorrectionsFeed
+from articles import feeds, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("topics/<slug:slug>/", views.tag_detail, name="tag"),
+    path("topics/<slug:slug>/feed/", feeds.TopicRssFeed.as_view(), name="tag_rss"),
+    path("topics/<slug:slug>/feed/atom/", feeds.TopicAtomFeed.as_view(), name="tag_atom"),
+    path("feed/", feeds.SiteRssFeed.as_view(), name="rss"),
+    path("feed/atom/", feeds.SiteAtomFeed.as_view(), name="atom"),
+    # Date archives: four-digit years, two-digit months and days, one address each.
+    path("archive/", views.ArticleArchiveIndex.as_view(), name="archive"),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/$", views.ArticleYearArchive.as_view(), name="archive_year"
+    ),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
+        views.ArticleMonthArchive.as_view(),
+        name="archive_month",
+    ),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$",
+        views.ArticleDayArchive.as_view(),
+        name="archive_day",
+    ),
     path("preview/<str:token>/", views.shared_preview, name="shared_preview"),
     path("corrections/", views.corrections, name="corrections"),
-    path("corrections/feed/", CorrectionsFeed(), name="corrections_feed"),
+    path("corrections/feed/", feeds.CorrectionsFeed(), name="corrections_feed"),
 ]

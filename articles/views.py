@@ -1,20 +1,33 @@
+from typing import Any
+
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
+from django.views.generic.dates import (
+    ArchiveIndexView,
+    DayArchiveView,
+    MonthArchiveView,
+    YearArchiveView,
+)
 from taggit.models import Tag
 
-from articles.models import Article, Correction
+from articles.models import Article, ArticleSlugHistory, Correction
 from articles.services import article_pk_for_share_token
+from newsroom import structured_data
 from newsroom.pagination import paginate
 
 PER_PAGE = 20
+RELATED_COUNT = 4
 
 
 def render_article(
     request: HttpRequest, article: Article, *, preview: bool = False
 ) -> HttpResponse:
-    """The article page. Previews use the same template, marked, unindexed and uncached."""
+    """The article page. Previews use the same template, marked, unindexed and uncached,
+    and carry no structured data: only live articles are described to search engines."""
     response = render(
         request,
         "articles/article_detail.html",
@@ -22,6 +35,10 @@ def render_article(
             "article": article,
             "body_html": article.body_html(),
             "disclosures": list(article.disclosures()),
+            "related": list(
+                Article.objects.published().for_listing().related_to(article)[:RELATED_COUNT]
+            ),
+            "structured_data": None if preview else structured_data.news_article(article, request),
             "preview": preview,
         },
     )
@@ -32,7 +49,9 @@ def render_article(
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
+    article = Article.objects.published().for_page().filter(slug=slug).first()
+    if article is None:
+        return redirect_old_slug(slug)
     return render_article(request, article)
 
 
@@ -58,6 +77,19 @@ def corrections(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/corrections.html", {"page": page})
 
 
+def redirect_old_slug(slug: str) -> HttpResponse:
+    """An address an article had before its slug changed answers 301 to the current one;
+    only for a live article, so an old slug reveals nothing unpublished."""
+    history = (
+        ArticleSlugHistory.objects.filter(slug=slug, article__in=Article.objects.published())
+        .select_related("article")
+        .first()
+    )
+    if history is None:
+        raise Http404("No such article")
+    return HttpResponsePermanentRedirect(history.article.get_absolute_url())
+
+
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A "Read more on" topic: its published articles, newest first."""
     tag = get_object_or_404(Tag, slug=slug)
@@ -66,3 +98,59 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # A topic with nothing published yet must not reveal itself.
         return render(request, "404.html", status=404)
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+
+
+class ArchiveMixin:
+    """Date archives of published articles, paginated without COUNT(*)."""
+
+    date_field = "published_at"
+    allow_empty = False
+    paginate_by = PER_PAGE
+    context_object_name = "articles"
+    request: HttpRequest
+
+    def get_queryset(self) -> QuerySet[Article]:
+        # Plain: the views also read it for the dates of neighbouring periods.
+        return Article.objects.published()
+
+    # The context's date that names the page ("year", "month", "day"), and its format.
+    period = ""
+    period_format = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        period = context.get(self.period)
+        context["heading"] = (
+            f"Stories of {date_format(period, self.period_format)}" if period else "All stories"
+        )
+        return context
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Article], page_size: int
+    ) -> tuple[None, Any, list[Article], bool]:
+        page = paginate(self.request, queryset.for_listing(), page_size)
+        return None, page, page.items, page.has_previous or page.has_next
+
+
+class ArticleArchiveIndex(ArchiveMixin, ArchiveIndexView):
+    """The newest articles and the years with articles."""
+
+    template_name = "articles/archive_index.html"
+
+
+class ArticleYearArchive(ArchiveMixin, YearArchiveView):
+    make_object_list = True
+    period, period_format = "year", "Y"
+    template_name = "articles/archive_year.html"
+
+
+class ArticleMonthArchive(ArchiveMixin, MonthArchiveView):
+    month_format = "%m"
+    period, period_format = "month", "F Y"
+    template_name = "articles/archive_month.html"
+
+
+class ArticleDayArchive(ArchiveMixin, DayArchiveView):
+    month_format = "%m"
+    period, period_format = "day", "j F Y"
+    template_name = "articles/archive_day.html"

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from authors import views
+from authors import feeds, views
 
 app_name = "authors"
 
 urlpatterns = [
     path("authors/<slug:slug>/", views.author_detail, name="detail"),
+    path("authors/<slug:slug>/feed/", feeds.AuthorRssFeed.as_view(), name="rss"),
+    path("authors/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed.as_view(), name="atom"),
 ]

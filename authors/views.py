@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 
 from articles.models import Article
 from authors.models import Author
+from newsroom import structured_data
 from newsroom.pagination import paginate
 
 PER_PAGE = 20
@@ -13,4 +14,12 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = paginate(
         request, Article.objects.published().filter(bylines__author=author).for_listing(), PER_PAGE
     )
-    return render(request, "authors/author_detail.html", {"author": author, "page": page})
+    return render(
+        request,
+        "authors/author_detail.html",
+        {
+            "author": author,
+            "page": page,
+            "structured_data": structured_data.author_profile(author, request),
+        },
+    )

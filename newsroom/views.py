@@ -1,13 +1,110 @@
+from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
+from django.db.models import Count, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from taggit.models import Tag
 
 from articles.models import Article
+from articles.search import clean_query, highlight, search_articles
+from articles.sitemaps import ArticleSitemap, NewsSitemap, TopicSitemap
+from authors.sitemaps import AuthorSitemap
+from newsroom import structured_data
+from newsroom.links import absolute_url
 from newsroom.pagination import paginate
 
 PER_PAGE = 20
+# The home page's topic blocks: the topics most used by recent stories.
+HOME_TOPICS = 3
+HOME_TOPIC_STORIES = 3
+HOME_TOPICS_FROM_LATEST = 200
+
+SITEMAPS = {"articles": ArticleSitemap, "authors": AuthorSitemap, "topics": TopicSitemap}
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Latest published articles, newest first."""
+    """The lead story, the latest stories and blocks of the busiest topics; later pages
+    carry on with the latest stories alone."""
     page = paginate(request, Article.objects.published().for_listing(), PER_PAGE)
-    return render(request, "home.html", {"page": page})
+    context = {"page": page, "structured_data": structured_data.website(request)}
+    if page.number == 1:
+        context["lead_story"], context["latest"] = (page.items[:1] or [None])[0], page.items[1:]
+        context["topic_blocks"] = topic_blocks(shown=[article.pk for article in page.items])
+    else:
+        context["latest"] = page.items
+    return render(request, "home.html", context)
+
+
+def topic_blocks(*, shown: list[int]) -> list[tuple[Tag, list[Article]]]:
+    """The topics most used by the latest stories, each with its newest stories not
+    already `shown` above; a topic with nothing new to offer is left out.
+    Two queries (topics; stories of every topic at once) plus the listing prefetches."""
+    recent = Article.objects.published().order_by("-published_at").values("pk")
+    topics = list(
+        Tag.objects.filter(
+            articles_taggedarticle_items__content_object__in=Subquery(
+                recent[:HOME_TOPICS_FROM_LATEST]
+            )
+        )
+        .annotate(uses=Count("articles_taggedarticle_items"))
+        .order_by("-uses", "name")[:HOME_TOPICS]
+    )
+    if not topics:
+        return []
+    stories = (
+        Article.objects.published()
+        .exclude(pk__in=shown)
+        .for_listing()
+        .newest_by_topic([topic.pk for topic in topics], HOME_TOPIC_STORIES)
+    )
+    by_topic: dict[int, list[Article]] = {topic.pk: [] for topic in topics}
+    for article in stories:
+        by_topic[article.topic_id].append(article)
+    return [(topic, by_topic[topic.pk]) for topic in topics if by_topic[topic.pk]]
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Full-text search of published stories. Any query string is safe: empty or
+    unsearchable queries give an empty page, never an error."""
+    query = clean_query(request.GET.get("q", ""))
+    page = None
+    if query:
+        page = paginate(request, search_articles(query), PER_PAGE)
+        for article in page.items:
+            snippet = getattr(article, "snippet", None)
+            article.search_snippet = highlight(snippet) if snippet else article.standfirst
+    return render(request, "search.html", {"query": query, "page": page})
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "robots.txt",
+        {
+            "sitemaps": [
+                absolute_url(request, reverse("sitemap")),
+                absolute_url(request, reverse("news_sitemap")),
+            ]
+        },
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """sitemap.xml: every page of every section (sections split past PublicSitemap.limit)."""
+    response = sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap_section")
+    if settings.SITE_URL:
+        # Django's index names the requested host; the public address wins.
+        requested = f"{request.scheme}://{request.get_host()}"
+        for entry in response.context_data["sitemaps"]:
+            entry.location = settings.SITE_URL + entry.location.removeprefix(requested)
+    return response
+
+
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+
+
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    return sitemap_views.sitemap(request, {"news": NewsSitemap}, template_name="sitemaps/news.xml")

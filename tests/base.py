@@ -1,7 +1,9 @@
 """Shared helpers for the test modules."""
 
 import html
+import json
 import re
+import xml.etree.ElementTree as ET
 from io import StringIO
 from pathlib import Path
 
@@ -21,6 +23,20 @@ def page_text(response: HttpResponse) -> str:
     body = response.content.decode()
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(strip_tags(body))).strip()
+
+
+def parse_xml(content: bytes) -> ET.Element:
+    """Parse a feed or sitemap the site itself produced (trusted input, so the
+    standard library parser is fine); a malformed document fails the test."""
+    return ET.fromstring(content)  # noqa: S314
+
+
+def json_ld(response: HttpResponse) -> list[dict]:
+    """Every JSON-LD object in the page's <script type="application/ld+json"> elements."""
+    scripts = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S
+    )
+    return [json.loads(script) for script in scripts]
 
 
 def run_command(

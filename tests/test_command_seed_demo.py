@@ -1,5 +1,7 @@
 """seed_demo: realistic, deterministic demo content, written in bulk."""
 
+import unittest
+
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import TestCase
@@ -55,6 +57,14 @@ class SeedDemoTests(TestCase):
         self.assertGreater(Quote.objects.filter(article__in=articles).count(), 60)
         self.assertEqual(list(content_checks.body_problems(on_article=lambda: None)), [])
         self.assertEqual(list(content_checks.published_problems()), [])
+
+    @unittest.skipUnless(connection.vendor == "postgresql", "search vectors are PostgreSQL's")
+    def test_demo_articles_are_searchable(self) -> None:
+        """Bulk writes skip the signals; seed_demo refreshes the search vectors itself."""
+        with self.captureOnCommitCallbacks(execute=True):
+            run_command("seed_demo", "--articles", "5", "--seed", "21", "-v", "0")
+        demo = Article.objects.filter(slug__regex=r"-21-[0-9]+$")
+        self.assertFalse(demo.filter(search_vector__isnull=True).exists())
 
     def test_a_few_pictures_are_shared(self) -> None:
         self.assertEqual(Image.objects.filter(key__startswith="demo-picture-").count(), 6)

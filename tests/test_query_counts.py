@@ -1,62 +1,192 @@
-"""Public pages run a fixed number of SQL queries, however much an article carries."""
+"""Public pages run a fixed number of SQL queries, however much they carry.
+
+Each page is fetched, the data grows (more tags, quotes, authors, corrections,
+related and listed articles), and the page is fetched again: the count must not move.
+"""
+
+from unittest import mock
 
 from django.test import TestCase
+from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, QuoteFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    ImageFactory,
+    QuoteFactory,
+)
 
-# article + lead image; bylines + authors; tags; quotes; corrections;
-# images placed in the body; disclosures
-ARTICLE_PAGE_QUERIES = 7
-# articles + lead images; bylines + authors
-HOME_PAGE_QUERIES = 2
+# article + lead image; lead renditions; bylines + authors; tags; quotes; corrections;
+# images placed in the body; their renditions; disclosures;
+# related articles + lead images; their renditions; their bylines
+ARTICLE_PAGE_QUERIES = 12
+# page 1: articles + lead images; renditions; bylines; busiest topics;
+# those topics' newest articles; their renditions; their bylines
+HOME_PAGE_QUERIES = 7
+# page 2 and later: articles + lead images; renditions; bylines
+HOME_LATER_PAGE_QUERIES = 3
+# author + links (2); articles; renditions; bylines
+AUTHOR_PAGE_QUERIES = 5
+# tag; articles; renditions; bylines
+TAG_PAGE_QUERIES = 4
+# articles (with rank and snippet on PostgreSQL); renditions; bylines
+SEARCH_PAGE_QUERIES = 3
+# anything at all (EXISTS); years; articles; renditions; bylines
+ARCHIVE_INDEX_QUERIES = 5
+# anything in the period (EXISTS); its months (or days); articles; renditions; bylines;
+# the previous and the next period with articles
+ARCHIVE_YEAR_QUERIES = 7
+ARCHIVE_MONTH_QUERIES = 7
+# anything that day (EXISTS); articles; renditions; bylines; previous and next day;
+# previous and next month (Django's DayArchiveView offers both)
+ARCHIVE_DAY_QUERIES = 8
+# articles + lead images; renditions; bylines; tags
+SITE_FEED_QUERIES = 4
+# the author or the tag, then as the site feed
+OWNER_FEED_QUERIES = 5
+# per section: its count, and its latest lastmod where it has one
+SITEMAP_INDEX_QUERIES = 4
+# the section's count; its items
+SITEMAP_SECTION_QUERIES = 2
+NEWS_SITEMAP_QUERIES = 2
 
 
 class QueryCountTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.inline = ImageFactory(key="inline-picture")
-        cls.article = ArticleFactory(
-            lead_image=ImageFactory(),
-            body="Intro.\n\n[[quote:first]]\n\n[[image:inline-picture]]\n\nOutro.",
-        )
-        QuoteFactory(article=cls.article, key="first", is_pull_quote=False)
-        cls.article.tags.add("Salesforce")
+        with cls.captureOnCommitCallbacks(execute=True):
+            cls.author = AuthorFactory()
+            ImageFactory(key="inline-picture")
+            cls.article = ArticleFactory(
+                lead_image=ImageFactory(),
+                body="Intro.\n\n[[quote:first]]\n\n[[image:inline-picture]]\n\nOutro.",
+                authors=[cls.author],
+            )
+            QuoteFactory(article=cls.article, key="first", is_pull_quote=False)
+            cls.article.tags.add("Salesforce")
+            ArticleFactory(lead_image=ImageFactory(), authors=[cls.author]).tags.add("Salesforce")
 
     def grow(self) -> None:
-        """More tags, quotes, authors and articles."""
-        self.article.tags.add("Cloud", "Data", "Ethics")
-        for n in range(4):
-            QuoteFactory(article=self.article, key=f"extra-{n}")
-        for position in range(1, 4):
-            self.article.bylines.create(author=AuthorFactory(), position=position)
-        ArticleFactory.create_batch(5)
+        """More of everything a page shows."""
+        with self.captureOnCommitCallbacks(execute=True):
+            self.article.tags.add("Cloud", "Data", "Ethics")
+            for n in range(4):
+                QuoteFactory(article=self.article, key=f"extra-{n}")
+            for position in range(1, 4):
+                self.article.bylines.create(author=AuthorFactory(), position=position)
+            CorrectionFactory(article=self.article)
+            for _ in range(5):
+                related = ArticleFactory(lead_image=ImageFactory(), authors=[self.author])
+                related.tags.add("Salesforce", "Cloud", "Data", "Ethics")
+                related.bylines.create(author=AuthorFactory(), position=1)
+
+    def assert_all_fixed(self, pages: list[tuple[str, int]]) -> None:
+        """Each page keeps its query budget before and after the data grows."""
+        for stage in ("small", "grown"):
+            if stage == "grown":
+                self.grow()
+            for url, queries in pages:
+                with self.subTest(url=url, stage=stage), self.assertNumQueries(queries):
+                    self.assertEqual(self.client.get(url).status_code, 200)
+
+    def assert_fixed(self, url: str, queries: int, **params: str) -> None:
+        """Same number of queries before and after the data grows; the page is a 200."""
+        for stage in ("small", "grown"):
+            if stage == "grown":
+                self.grow()
+            with self.subTest(url=url, stage=stage), self.assertNumQueries(queries):
+                response = self.client.get(url, params)
+            self.assertEqual(response.status_code, 200, url)
 
     def test_article_page_query_count_is_fixed(self) -> None:
-        """The article page costs the same queries with 1 or 4 tags, quotes and authors."""
+        """The article page costs the same queries with 1 or 4 tags, quotes and authors,
+        and 1 or 4 related stories."""
         url = self.article.get_absolute_url()
-        with self.assertNumQueries(ARTICLE_PAGE_QUERIES):
-            self.assertEqual(self.client.get(url).status_code, 200)
-        self.grow()
-        with self.assertNumQueries(ARTICLE_PAGE_QUERIES):
-            response = self.client.get(url)
+        self.assert_fixed(url, ARTICLE_PAGE_QUERIES)
+        response = self.client.get(url)
         # The page really shows what was added.
         for author in Article.objects.get(pk=self.article.pk).ordered_authors:
             self.assertContains(response, author.name)
         self.assertContains(response, 'href="/topics/ethics/"')
         self.assertContains(response, 'id="quote-first"')
+        self.assertContains(response, "An earlier version misspelt a name.")
+        self.assertEqual(response.content.decode().count('class="card"'), 4)
 
+    @mock.patch("newsroom.views.PER_PAGE", 1)
     def test_home_page_query_count_is_fixed(self) -> None:
-        """The home page costs the same queries with 2 or 8 articles on it."""
-        with self.assertNumQueries(HOME_PAGE_QUERIES):
-            self.client.get("/")
-        self.grow()
-        with self.assertNumQueries(HOME_PAGE_QUERIES):
-            self.client.get("/")
+        """The home page costs the same queries with 2 or 7 articles and 1 or 4 topics
+        (one story per page, so the topic blocks have stories of their own to show)."""
+        self.assert_fixed("/", HOME_PAGE_QUERIES)
+        self.assertContains(self.client.get("/"), 'class="topic-block"', count=3)
+
+    def test_later_home_pages_query_count_is_fixed(self) -> None:
+        """Page 2 has no lead or topic blocks: three queries, whatever it lists."""
+        ArticleFactory.create_batch(20)
+        self.assert_fixed("/", HOME_LATER_PAGE_QUERIES, page="2")
+
+    def test_author_page_query_count_is_fixed(self) -> None:
+        """The author page costs the same with 2 or 7 of their stories and any links."""
+        self.author.links.create(label="Website", url="https://example.com/")
+        self.assert_fixed(self.author.get_absolute_url(), AUTHOR_PAGE_QUERIES)
+
+    def test_tag_page_query_count_is_fixed(self) -> None:
+        """The topic page costs the same with 2 or 7 stories on it."""
+        self.assert_fixed("/topics/salesforce/", TAG_PAGE_QUERIES)
+
+    def test_search_page_query_count_is_fixed(self) -> None:
+        """Search costs the same with 1 or 7 matches, on SQLite and on PostgreSQL."""
+        self.assert_fixed("/search/", SEARCH_PAGE_QUERIES, q="headline")
+
+    def test_empty_search_runs_no_query(self) -> None:
+        """A blank query shows the form without searching."""
+        with self.assertNumQueries(0):
+            self.client.get("/search/", {"q": "   "})
+
+    def test_archive_pages_query_counts_are_fixed(self) -> None:
+        """Year, month and day archives cost the same with 2 or 7 articles in them."""
+        # Archives use the site's time zone, as readers see dates.
+        local = timezone.localtime(self.article.published_at)
+        pages = [
+            ("/archive/", ARCHIVE_INDEX_QUERIES),
+            (f"/archive/{local:%Y}/", ARCHIVE_YEAR_QUERIES),
+            (f"/archive/{local:%Y/%m}/", ARCHIVE_MONTH_QUERIES),
+            (f"/archive/{local:%Y/%m/%d}/", ARCHIVE_DAY_QUERIES),
+        ]
+        self.assert_all_fixed(pages)
+
+    def test_feed_query_counts_are_fixed(self) -> None:
+        """Site, author and topic feeds cost the same with 2 or 7 articles in them."""
+        feeds = [
+            ("/feed/", SITE_FEED_QUERIES),
+            ("/feed/atom/", SITE_FEED_QUERIES),
+            (f"/authors/{self.author.slug}/feed/", OWNER_FEED_QUERIES),
+            ("/topics/salesforce/feed/atom/", OWNER_FEED_QUERIES),
+        ]
+        self.assert_all_fixed(feeds)
+
+    def test_sitemap_query_counts_are_fixed(self) -> None:
+        """The index and every section cost the same however many entries they list."""
+        maps = [
+            ("/sitemap.xml", SITEMAP_INDEX_QUERIES),
+            ("/sitemap-articles.xml", SITEMAP_SECTION_QUERIES),
+            ("/sitemap-authors.xml", SITEMAP_SECTION_QUERIES),
+            ("/sitemap-topics.xml", SITEMAP_SECTION_QUERIES),
+            ("/news-sitemap.xml", NEWS_SITEMAP_QUERIES),
+        ]
+        self.assert_all_fixed(maps)
+
+    def test_robots_txt_runs_no_query(self) -> None:
+        """robots.txt names the sitemaps without touching the database."""
+        with self.assertNumQueries(0):
+            self.client.get("/robots.txt")
 
     def test_listing_prefetch_costs_nothing_to_iterate(self) -> None:
-        """Iterating prefetched bylines costs no query."""
-        with self.assertNumQueries(2):  # articles + lead images; bylines + authors
+        """Iterating prefetched bylines and renditions costs no query."""
+        with self.assertNumQueries(3):  # articles + lead images; renditions; bylines
             items = list(Article.objects.published().for_listing())
         with self.assertNumQueries(0):
-            [article.ordered_authors for article in items]
+            for article in items:
+                self.assertTrue(article.ordered_authors)
+                self.assertTrue(article.lead_image.renditions.all())

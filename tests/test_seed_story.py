@@ -67,8 +67,9 @@ class SeededStoryPageTests(TestCase):
         """The lead picture has alt text and the caption "Marc Benioff"; the credit is WEF."""
         self.assertRegex(
             self.html,
-            r'<figure class="figure figure--lead">\s*<img src="[^"]+" width="1600" height="900" '
-            r'alt="Marc Benioff">\s*<figcaption>\s*Marc Benioff',
+            r'<figure class="figure figure--lead">\s*<picture>\s*<source type="image/webp"[^>]*>\s*'
+            r'<img src="[^"]+" srcset="[^"]+" sizes="[^"]+" width="1600" height="900" '
+            r'alt="Marc Benioff" decoding="async">\s*</picture>\s*<figcaption>\s*Marc Benioff',
         )
         self.assertIn("Image credit - WEF", self.text)
 
@@ -105,7 +106,9 @@ class SeededStoryPageTests(TestCase):
         )
         self.assertInHTML("<h2>My take</h2>", self.html)
         self.assertRegex(
-            self.html, r'<img src="[^"]+" width="1200" height="675" alt="Salesforce border tweet"'
+            self.html,
+            r'<img src="[^"]+" srcset="[^"]+" sizes="[^"]+" width="1200" height="675" '
+            r'alt="Salesforce border tweet" loading="lazy"',
         )
 
     def test_disclosure_and_topics(self) -> None:

@@ -97,3 +97,95 @@ class NotFoundTests(TestCase):
         self.assertNotContains(first, "Paged story 24")
         self.assertContains(second, "Paged story 24")
         self.assertContains(second, 'rel="prev"')
+
+
+class EverySurfaceVisibilityTests(TestCase):
+    """Drafts, items in review, scheduled and archived articles appear on no public
+    surface: pages, archives, search, feeds, sitemaps, related lists, structured data."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        now = timezone.now()
+        with cls.captureOnCommitCallbacks(execute=True):
+            cls.author = AuthorFactory(slug="shared-writer")
+            cls.live = ArticleFactory(
+                headline="Zeppelin live story", authors=[cls.author], slug="zeppelin-live"
+            )
+            cls.live.tags.add("Zeppelins")
+            cls.hidden = [
+                ArticleFactory(
+                    headline="Zeppelin draft story",
+                    status=Article.Status.DRAFT,
+                    published_at=now - datetime.timedelta(hours=3),
+                ),
+                ArticleFactory(headline="Zeppelin review story", status=Article.Status.REVIEW),
+                ArticleFactory(headline="Zeppelin archived story", status=Article.Status.ARCHIVED),
+                ArticleFactory(
+                    headline="Zeppelin scheduled story",
+                    published_at=now + datetime.timedelta(hours=2),
+                ),
+            ]
+            for article in cls.hidden:
+                article.bylines.create(author=cls.author, position=1)
+                article.tags.add("Zeppelins")
+        cls.local = timezone.localtime(cls.live.published_at)
+
+    def surfaces(self) -> list[str]:
+        day = self.local
+        return [
+            "/",
+            "/archive/",
+            f"/archive/{day:%Y}/",
+            f"/archive/{day:%Y/%m}/",
+            f"/archive/{day:%Y/%m/%d}/",
+            self.author.get_absolute_url(),
+            "/topics/zeppelins/",
+            "/search/?q=zeppelin",
+            "/search/?q=story",
+            "/feed/",
+            "/feed/atom/",
+            "/authors/shared-writer/feed/",
+            "/authors/shared-writer/feed/atom/",
+            "/topics/zeppelins/feed/",
+            "/topics/zeppelins/feed/atom/",
+            "/sitemap-articles.xml",
+            "/news-sitemap.xml",
+            # Related list and JSON-LD of the live article share every topic with them.
+            self.live.get_absolute_url(),
+        ]
+
+    def test_hidden_articles_appear_on_no_surface(self) -> None:
+        for url in self.surfaces():
+            response = self.client.get(url)
+            with self.subTest(url=url):
+                self.assertEqual(response.status_code, 200)
+                body = response.content.decode()
+                for article in self.hidden:
+                    self.assertNotIn(article.headline, body)
+                    self.assertNotIn(article.slug, body)
+
+    def test_the_live_article_does_appear(self) -> None:
+        """The same surfaces list the live story, so the test above can fail."""
+        for url in self.surfaces()[:-1]:
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), "zeppelin-live")
+
+    def test_hidden_article_addresses_and_old_slugs_are_404(self) -> None:
+        for article in self.hidden:
+            old_slug = article.slug
+            article.slug = f"{old_slug}-renamed"
+            article.save()
+            for slug in (old_slug, article.slug):
+                with self.subTest(slug=slug):
+                    self.assertEqual(self.client.get(f"/articles/{slug}/").status_code, 404)
+
+    def test_topic_used_only_by_hidden_articles_has_no_feed_or_sitemap_entry(self) -> None:
+        for article in self.hidden:
+            article.tags.add("Airships")
+        self.assertEqual(self.client.get("/topics/airships/feed/").status_code, 404)
+        self.assertNotContains(self.client.get("/sitemap-topics.xml"), "airships")
+
+    def test_author_with_only_hidden_articles_is_not_in_the_sitemap(self) -> None:
+        ghost = AuthorFactory(slug="ghost-writer")
+        self.hidden[0].bylines.create(author=ghost, position=2)
+        self.assertNotContains(self.client.get("/sitemap-authors.xml"), "ghost-writer")

@@ -61,9 +61,21 @@ def browser() -> Iterator[object]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{message}; CI=true requires the browser tests.")
         pytest.skip(message)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API leaves an event loop running in this thread, so from then
+    # on Django's connection handler (an asgiref Local) hands out new connection
+    # objects. They must keep the snapshot that serialized_rollback restores, or a
+    # browser test run after another test flushed the database finds no seeded story.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in snapshots.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

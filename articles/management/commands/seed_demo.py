@@ -15,6 +15,7 @@ from taggit.models import Tag
 from articles import demo
 from articles.management.base import StaffCommand
 from articles.models import Article, Byline, Image, Quote, TaggedArticle
+from articles.search import refresh_search_vectors_later
 from articles.services import set_publication
 from authors.models import Author
 
@@ -173,6 +174,8 @@ under a minute."""
             )
             articles.append(article)
         Article.objects.bulk_create(articles)
+        # bulk_create sends no post_save: ask for the search vectors the signals would.
+        refresh_search_vectors_later(Article.objects.filter(pk__in=[a.pk for a in articles]))
         pairs = list(zip(articles, items, strict=True))
         insert_rows(
             Byline,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_fill_uid_went_live"),
+        ("articles", "0009_fill_uid_went_live"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0005_body_help"),
+        ("articles", "0007_merge_20261129_1453"),
     ]
 
     operations = [

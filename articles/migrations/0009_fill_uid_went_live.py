@@ -1,6 +1,6 @@
 """Give every existing article its stable uid, and mark live ones as already announced.
 
-Data only; 0006 added the columns and 0008 makes uid unique and required. Without
+Data only; 0008 added the columns and 0010 makes uid unique and required. Without
 went_live_at, the first publish_scheduled run would send go-live notifications for
 every article ever published.
 """
@@ -25,7 +25,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0006_article_uid_went_live")]
+    dependencies = [("articles", "0008_article_uid_went_live")]
 
-    # Reversing 0006 drops both columns, so there is nothing to undo here.
+    # Reversing 0008 drops both columns, so there is nothing to undo here.
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

@@ -1,0 +1,31 @@
+"""RSS 2.0 and Atom feeds of one author's published articles."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from articles.feeds import ArticleFeed, AtomMixin, xml_text
+from articles.models import Article, ArticleQuerySet
+from authors.models import Author
+from newsroom.links import absolute_url
+
+
+class AuthorRssFeed(ArticleFeed):
+    def get_object(self, request: HttpRequest, slug: str) -> Author:
+        return get_object_or_404(Author, slug=slug)
+
+    def articles(self, obj: Author) -> ArticleQuerySet:
+        return Article.objects.published().filter(bylines__author=obj)
+
+    def title(self, obj: Author) -> str:
+        return f"{xml_text(obj.name)} - {settings.SITE_NAME}"
+
+    def description(self, obj: Author) -> str:
+        return f"Stories by {xml_text(obj.name)} from {settings.SITE_NAME}"
+
+    def link(self, obj: Author) -> str:
+        return absolute_url(self.request, obj.get_absolute_url())
+
+
+class AuthorAtomFeed(AtomMixin, AuthorRssFeed):
+    pass

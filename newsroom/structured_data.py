@@ -1,0 +1,170 @@
+"""schema.org JSON-LD for reader pages, as small functions returning dicts.
+
+Follows Google's Article structured-data documentation (NewsArticle with headline,
+images in 16:9, 4:3 and 1:1, ISO 8601 dates with offset, each author a Person with
+a url, the publisher an Organization with a logo). Publisher properties such as
+publishingPrinciples can be added to `organization()` in one place.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article
+from articles.renditions import share_renditions
+from authors.models import Author
+from newsroom.links import absolute_url
+
+JsonDict = dict[str, Any]
+
+CONTEXT = "https://schema.org"
+
+# Each kind of article as the most precise schema.org type. The NewsArticle family
+# keeps NewsArticle first (the type Google's documentation names); sponsored content
+# is advertising, not news.
+SCHEMA_TYPES: dict[str, list[str]] = {
+    Article.Kind.NEWS: ["NewsArticle", "ReportageNewsArticle"],
+    Article.Kind.ANALYSIS: ["NewsArticle", "AnalysisNewsArticle"],
+    Article.Kind.OPINION: ["NewsArticle", "OpinionNewsArticle"],
+    Article.Kind.REVIEW: ["NewsArticle", "ReviewNewsArticle"],
+    Article.Kind.SPONSORED: ["Article", "AdvertiserContentArticle"],
+}
+
+# Characters that could end the <script> element or start HTML inside it.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def iso(moment: datetime.datetime) -> str:
+    """ISO 8601 with the site's offset, to the second: 2018-06-25T10:00:00+01:00."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def organization(request: HttpRequest | None) -> JsonDict:
+    logo = settings.PUBLISHER_LOGO
+    if not logo.startswith(("https://", "http://")):
+        logo = static(logo)
+    return {
+        "@type": "Organization",
+        "name": settings.PUBLISHER_NAME,
+        "url": absolute_url(request, reverse("home")),
+        "logo": {"@type": "ImageObject", "url": absolute_url(request, logo)},
+    }
+
+
+def person(author: Author, request: HttpRequest | None) -> JsonDict:
+    """An author as a byline names them: enough to tell authors apart."""
+    return {
+        "@type": "Person",
+        "name": author.name,
+        "url": absolute_url(request, author.get_absolute_url()),
+    }
+
+
+def author_profile(author: Author, request: HttpRequest | None) -> JsonDict:
+    """The author page's Person: who they are, what they cover, where else they are."""
+    data = {"@context": CONTEXT, **person(author, request)}
+    if author.job_title:
+        data["jobTitle"] = author.job_title
+    if author.bio:
+        data["description"] = author.bio
+    if author.photo:
+        data["image"] = absolute_url(request, author.photo.url)
+    if author.expertise_list:
+        data["knowsAbout"] = author.expertise_list
+    links = [link.url for link in author.links.all()]
+    if links:
+        data["sameAs"] = links
+    data["worksFor"] = organization(request)
+    return data
+
+
+def article_images(article: Article, request: HttpRequest | None) -> list[JsonDict]:
+    return [
+        {
+            "@type": "ImageObject",
+            "url": absolute_url(request, rendition.file.url),
+            "width": rendition.width,
+            "height": rendition.height,
+        }
+        for rendition in share_renditions(article.lead_image)
+    ]
+
+
+def date_modified(article: Article) -> datetime.datetime:
+    """The latest of publication, the public update time and any correction."""
+    moments = [article.published_at, article.updated_at]
+    moments += [correction.published_at for correction in article.corrections.all()]
+    return max(moment for moment in moments if moment is not None)
+
+
+def news_article(article: Article, request: HttpRequest | None) -> JsonDict:
+    """The article page's NewsArticle (reads only prefetched relations)."""
+    url = absolute_url(request, article.get_absolute_url())
+    data: JsonDict = {
+        "@context": CONTEXT,
+        "@type": SCHEMA_TYPES[article.kind],
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": article.headline,
+        "datePublished": iso(article.published_at),
+        "dateModified": iso(date_modified(article)),
+        "author": [person(author, request) for author in article.ordered_authors],
+        "publisher": organization(request),
+        "articleSection": article.get_kind_display(),
+        "inLanguage": settings.LANGUAGE_CODE,
+        "isAccessibleForFree": True,
+    }
+    if article.standfirst:
+        data["description"] = article.standfirst
+    if images := article_images(article, request):
+        data["image"] = images
+    if tags := [tag.name for tag in article.tags.all()]:
+        data["keywords"] = tags
+    if corrections := list(article.corrections.all()):
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": iso(correction.published_at),
+            }
+            for correction in corrections
+        ]
+    return data
+
+
+def website(request: HttpRequest | None) -> JsonDict:
+    """The home page's WebSite, with the site search as its SearchAction."""
+    search = absolute_url(request, reverse("search"))
+    return {
+        "@context": CONTEXT,
+        "@type": "WebSite",
+        "name": settings.SITE_NAME,
+        "url": absolute_url(request, reverse("home")),
+        "publisher": organization(request),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": f"{search}?q={{search_term_string}}",
+            "query-input": "required name=search_term_string",
+        },
+    }
+
+
+def script(data: JsonDict) -> SafeString:
+    """A <script type="application/ld+json"> element; nothing in the data can close it."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 - escaped above
+    )

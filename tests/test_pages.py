@@ -1,0 +1,176 @@
+"""Reader pages: home, related stories, date archives, error pages, weight and markup."""
+
+import datetime
+import re
+from pathlib import Path
+from unittest import mock
+
+from django.contrib.staticfiles import finders
+from django.test import Client, TestCase
+from django.utils import timezone
+
+from tests.base import SEED_URL
+from tests.factories import ArticleFactory
+
+
+def at(days_ago: float) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days_ago)
+
+
+class HomePageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.newest = ArticleFactory(headline="Newest story", published_at=at(0.1))
+        cls.newest.tags.add("Cloud")
+        for n in range(3):
+            ArticleFactory(headline=f"Cloud story {n}", published_at=at(1 + n)).tags.add(
+                "Cloud", "Data"
+            )
+        ArticleFactory(headline="Data only story", published_at=at(5)).tags.add("Data")
+
+    def test_lead_story_is_the_newest(self) -> None:
+        html = self.client.get("/").content.decode()
+        lead = re.search(r'<section class="lead-story".*?</section>', html, re.S)[0]
+        self.assertIn("Newest story", lead)
+        self.assertIn("card--lead", lead)
+        self.assertEqual(html.count("card--lead"), 1, "only the lead story is shown large")
+
+    def test_latest_section_lists_the_rest_newest_first(self) -> None:
+        html = self.client.get("/").content.decode()
+        latest = re.search(r'aria-labelledby="latest-heading".*?</section>', html, re.S)[0]
+        self.assertNotIn("Newest story", latest)
+        headlines = re.findall(r'class="card__headline"><a [^>]+>([^<]+)</a>', latest)
+        self.assertEqual(
+            headlines[:4], ["Cloud story 0", "Cloud story 1", "Cloud story 2", "Data only story"]
+        )
+
+    @mock.patch("newsroom.views.PER_PAGE", 2)
+    def test_topic_blocks_show_the_busiest_topics_with_their_newest_stories(self) -> None:
+        """Blocks carry each busy topic's newest stories not already listed above."""
+        response = self.client.get("/")
+        blocks = response.context["topic_blocks"]
+        self.assertEqual([topic.name for topic, _ in blocks][:2], ["Cloud", "Data"])
+        cloud = {topic.name: stories for topic, stories in blocks}["Cloud"]
+        self.assertEqual([a.headline for a in cloud], ["Cloud story 1", "Cloud story 2"])
+        self.assertContains(response, '<a href="/topics/cloud/">Cloud</a>')
+
+    def test_no_story_is_shown_twice(self) -> None:
+        """With every story already on the page, no topic block repeats one."""
+        html = self.client.get("/").content.decode()
+        self.assertEqual(html.count(">Newest story</a>"), 1)
+        self.assertNotIn("topic-block", html)
+
+    def test_later_pages_have_no_lead_or_topic_blocks(self) -> None:
+        ArticleFactory.create_batch(20, published_at=at(0.05))
+        response = self.client.get("/", {"page": "2"})
+        self.assertNotContains(response, "lead-story")
+        self.assertNotContains(response, "topic-block")
+        self.assertContains(response, 'rel="prev"')
+
+
+class RelatedStoriesTests(TestCase):
+    def test_related_share_a_topic_newest_first_without_the_article_itself(self) -> None:
+        article = ArticleFactory(headline="The story", published_at=at(3))
+        article.tags.add("Ports", "Trade")
+        ArticleFactory(headline="Unrelated", published_at=at(0.5)).tags.add("Sport")
+        for n, tag in enumerate(["Ports", "Trade", "Ports", "Trade", "Ports"]):
+            ArticleFactory(headline=f"Related {n}", published_at=at(1 + n / 10)).tags.add(tag)
+        html = self.client.get(article.get_absolute_url()).content.decode()
+        related = re.search(r'<section class="related".*?</section>', html, re.S)[0]
+        headlines = re.findall(r'class="card__headline"><a [^>]+>([^<]+)</a>', related)
+        self.assertEqual(headlines, ["Related 0", "Related 1", "Related 2", "Related 3"])
+
+    def test_article_without_topics_has_no_related_section(self) -> None:
+        article = ArticleFactory()
+        self.assertNotContains(self.client.get(article.get_absolute_url()), 'class="related"')
+
+
+class ArchiveTests(TestCase):
+    def test_year_month_and_day_list_the_seeded_story(self) -> None:
+        for url, heading in [
+            ("/archive/2018/", "Stories of 2018"),
+            ("/archive/2018/06/", "Stories of June 2018"),
+            ("/archive/2018/06/25/", "Stories of 25 June 2018"),
+        ]:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, f"<h1>{heading}</h1>", html=True)
+                self.assertContains(response, SEED_URL)
+
+    def test_year_links_its_months_and_month_its_days(self) -> None:
+        self.assertContains(self.client.get("/archive/2018/"), 'href="/archive/2018/06/"')
+        self.assertContains(self.client.get("/archive/2018/06/"), 'href="/archive/2018/06/25/"')
+        self.assertContains(self.client.get("/archive/"), 'href="/archive/2018/"')
+
+    def test_neighbouring_periods_are_linked(self) -> None:
+        ArticleFactory(published_at=datetime.datetime(2019, 3, 5, 12, tzinfo=datetime.UTC))
+        self.assertContains(self.client.get("/archive/2018/"), 'href="/archive/2019/"')
+        self.assertContains(self.client.get("/archive/2019/03/"), 'href="/archive/2018/06/"')
+
+    def test_empty_or_impossible_dates_are_404(self) -> None:
+        for url in [
+            "/archive/2017/",
+            "/archive/2018/13/",
+            "/archive/2018/02/30/",
+            "/archive/0000/",
+            "/archive/2018/6/",
+            "/archive/2999/",
+        ]:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class PageQualityTests(TestCase):
+    def test_article_html_plus_css_under_60_kb(self) -> None:
+        """The seeded story (five quotes, two pictures) weighs under 60 KB before images."""
+        html = len(self.client.get(SEED_URL).content)
+        with open(finders.find("css/site.css"), "rb") as css:
+            weight = html + len(css.read())
+        self.assertLess(weight, 60 * 1024, f"{weight} bytes")
+
+    def test_no_third_party_scripts_fonts_or_styles(self) -> None:
+        """Every script, stylesheet and font comes from the site itself."""
+        for url in ["/", SEED_URL, "/authors/slauchlan/", "/topics/salesforce/", "/search/?q=x"]:
+            html = self.client.get(url).content.decode()
+            with self.subTest(url=url):
+                self.assertNotRegex(html, r"<script[^>]+src=")
+                for href in re.findall(r'<link rel="(?:stylesheet|preload)" href="([^"]+)"', html):
+                    self.assertTrue(href.startswith("/static/"), href)
+        css = Path(finders.find("css/site.css")).read_text()
+        self.assertNotIn("@import", css)
+        self.assertNotIn("@font-face", css)
+
+    def test_landmarks_skip_link_and_one_h1(self) -> None:
+        for url in [
+            "/",
+            SEED_URL,
+            "/authors/slauchlan/",
+            "/topics/salesforce/",
+            "/search/?q=x",
+            "/archive/2018/",
+        ]:
+            html = self.client.get(url).content.decode()
+            with self.subTest(url=url):
+                self.assertIn('<a class="skip-link" href="#main">', html)
+                self.assertIn('<main id="main"', html)
+                self.assertIn('<header class="site-header">', html)
+                self.assertIn('<footer class="site-footer">', html)
+                self.assertEqual(html.count("<h1"), 1)
+
+    def test_stylesheet_has_print_rules_and_visible_focus(self) -> None:
+        css = Path(finders.find("css/site.css")).read_text()
+        self.assertIn("@media print", css)
+        self.assertIn(":focus-visible", css)
+
+    def test_404_is_styled(self) -> None:
+        response = self.client.get("/articles/not-here/")
+        self.assertContains(response, "Page not found", status_code=404)
+        self.assertContains(response, "/static/css/site.css", status_code=404)
+
+    def test_500_is_styled(self) -> None:
+        """An unexpected error shows the site's own page, not a traceback."""
+        client = Client(raise_request_exception=False)
+        with mock.patch("articles.views.render", side_effect=ZeroDivisionError):
+            response = client.get(SEED_URL)
+        self.assertContains(response, "Something went wrong", status_code=500)
+        self.assertContains(response, "/static/css/site.css", status_code=500)
