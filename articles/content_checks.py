@@ -20,9 +20,10 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, Disclosure, Image, Quote
+from articles.models import Article, Disclosure, Image, Organisation, Quote, Speaker
 from articles.rendering import marker_keys
-from authors.models import Author
+from authors.models import Author, AuthorInterest
+from pages.models import Page
 
 CHUNK = 1000
 
@@ -113,18 +114,29 @@ def link_problem(
     except Resolver404:
         yield article_problem("broken-link", article, f"links to {path}, where there is no page")
         return
-    kinds = {"articles:detail": "article", "authors:detail": "author", "articles:tag": "topic"}
+    kinds = {
+        "articles:detail": "article",
+        "authors:detail": "author",
+        "articles:tag": "topic",
+        "articles:speaker": "speaker",
+        "articles:organisation": "organisation",
+        "pages:detail": "page",
+    }
     if kind := kinds.get(match.view_name):
         wanted[kind, match.kwargs["slug"]].append((article, f"links to {path}, the {kind}"))
 
 
 def missing_targets(wanted: dict[tuple[str, str], list[tuple[Article, str]]]) -> Iterator[Problem]:
-    """Which of the wanted images, public articles, authors and topics do not exist."""
+    """Which of the wanted images, public articles, authors, topics, speakers,
+    organisations and pages do not exist."""
     lookups = {
         "image": (Image.objects.all(), "key"),
         "article": (Article.objects.published(), "slug"),
         "author": (Author.objects.all(), "slug"),
         "topic": (Tag.objects.all(), "slug"),
+        "speaker": (Speaker.objects.all(), "slug"),
+        "organisation": (Organisation.objects.all(), "slug"),
+        "page": (Page.objects.all(), "slug"),
     }
     for kind, (queryset, field) in lookups.items():
         keys = sorted(key for wanted_kind, key in wanted if wanted_kind == kind)
@@ -165,8 +177,9 @@ def published_problems() -> Iterator[Problem]:
 
 
 def disclosure_problems(today: datetime.date | None = None) -> Iterator[Problem]:
-    """Typo years, and article disclosures not valid when their article was published (the
-    page says "at time of writing"). Ends before it starts is refused by the database."""
+    """Typo years (in the register, article disclosures and authors' interests), and
+    article disclosures not valid when their article was published (the page says "at
+    time of writing"). Ends before it starts is refused by the database."""
     today = today or timezone.localdate()
     earliest, latest = datetime.date(1900, 1, 1), today.replace(year=today.year + 10)
     disclosures = Disclosure.objects.select_related("article").order_by("pk")
@@ -185,6 +198,25 @@ def disclosure_problems(today: datetime.date | None = None) -> Iterator[Problem]
                 message,
                 reverse("admin:articles_disclosure_change", args=[disclosure.pk]),
             )
+    # Authors' interests are disclosed too (issue 5); they are edited on the author's page.
+    interests = AuthorInterest.objects.select_related("author").order_by("pk")
+    for interest in interests.filter(
+        Q(started_on__lt=earliest) | Q(started_on__gt=latest) | Q(ended_on__gt=latest)
+        | Q(ended_on__lt=earliest)
+    ):  # fmt: skip
+        name, day = next(
+            (name, day)
+            for name, day in [("started_on", interest.started_on), ("ended_on", interest.ended_on)]
+            if day is not None and not earliest <= day <= latest
+        )
+        yield Problem(
+            "disclosure-dates",
+            "author interest",
+            interest.pk,
+            interest.statement[:60],
+            f"{name} {day} is not a plausible date",
+            reverse("admin:authors_author_change", args=[interest.author_id]),
+        )
 
 
 def disclosure_date_problem(

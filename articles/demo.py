@@ -1,7 +1,8 @@
 """Realistic, deterministic demo content for seed_demo: enterprise-technology news.
 
-Everything comes from one random.Random(seed), so the same seed gives the same
-headlines, bodies, quotes, tags, authors and bylines. Publication times are spread
+Everything comes from random.Random generators seeded with the seed, so the same
+seed gives the same headlines, bodies, quotes and their speakers, tags, authors and
+bylines. Publication times are spread
 over the five years before today (UTC midnight), so most articles are live, a few
 are scheduled and some are drafts.
 """
@@ -72,10 +73,24 @@ QUOTE_TEXTS = [
     "Trust is earned in small increments and lost in large ones.",
     "This is the most significant change to the platform in a decade.",
 ]  # fmt: skip
-ROLES = ["chief executive", "chief technology officer", "head of product", "an analyst"]
-SOURCE_KINDS = ["interview", "statement", "speech", "filing"]
+ROLES = ["Chief executive", "Chief technology officer", "Head of product", "Head of strategy"]
+SOURCE_TITLES = {
+    "interview": "Interview with Newsroom",
+    "statement": "Statement to the press",
+    "speech": "Keynote at the annual user conference",
+    "filing": "Annual report",
+}
+SOURCE_KINDS = list(SOURCE_TITLES)
+SPEAKERS = 60  # people quoted, per seed: a speaker's page lists several quotes
 KINDS = ["news"] * 6 + ["analysis"] * 3 + ["opinion"]
 PICTURE_COLOURS = ["#2f3e46", "#1d3557", "#6a4c93", "#386641", "#9d0208", "#264653"]
+
+
+@dataclass
+class DemoSpeaker:
+    name: str
+    description: str
+    organisation: str
 
 
 @dataclass
@@ -114,6 +129,21 @@ def author_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
     ]
 
 
+def speakers(rng: random.Random, count: int = SPEAKERS) -> list[DemoSpeaker]:
+    """The people the demo articles quote: a name, a role, and an organisation."""
+    people = []
+    for _ in range(count):
+        organisation = rng.choice(ORGANISATIONS)
+        people.append(
+            DemoSpeaker(
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                description=f"{rng.choice(ROLES)}, {organisation}",
+                organisation=organisation,
+            )
+        )
+    return people
+
+
 def demo_article(
     rng: random.Random, index: int, seed: int, authors: int, pictures: int, until: datetime.datetime
 ) -> DemoArticle:
@@ -123,14 +153,14 @@ def demo_article(
     quotes = []
     for position in range(rng.choice([1, 1, 2])):
         key = f"q{position + 1}"
-        speaker = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        source_kind = rng.choice(SOURCE_KINDS)
         quotes.append(
             {
                 "key": key,
                 "text": rng.choice(QUOTE_TEXTS),
-                "speaker": speaker,
-                "source_title": f"{speaker}, {rng.choice(ROLES)} at {organisation}",
-                "source_kind": rng.choice(SOURCE_KINDS),
+                "speaker_index": rng.randrange(SPEAKERS),
+                "source_title": SOURCE_TITLES[source_kind],
+                "source_kind": source_kind,
                 "position": position,
             }
         )

@@ -6,6 +6,34 @@ images by key, articles by `uid` (stable, unlike the slug); image files are name
 a path relative to a media folder that travels with the file. Lists that have no
 order of their own (tags, corrections, disclosures) are sorted, so that the same
 content always gives the same record: import compares records to tell "unchanged".
+
+Speakers and organisations are shared by many articles but small, so they travel
+inside the articles that use them (a quote's `speaker`, a disclosure's
+`organisation`), keyed by slug; import creates or updates them by that slug. A
+hand-written record may give just a name for either; import fills in the rest.
+
+Disclosures: an article record carries its own disclosures (those written for it).
+Those it carries from the publisher's register and its authors' interests are not
+exported: import records them afresh, from the register of the site it goes to,
+as of the article's publication (articles.services.record_disclosures).
+
+An article record:
+
+    uid, slug, headline, standfirst, body, kind, dateline, backstory, status,
+    published_at, updated_at, embargo_until, embargo_by, embargo_note,
+    authors: [author slug, ...] (byline order), tags: [{name, slug}, ...],
+    lead_image: image key or null,
+    quotes: [{key, text, speaker, source_kind, source_title, reported_by, source_url,
+              said_on, context, is_pull_quote, position}, ...],
+    citations: [{title, url}, ...] (in the order shown),
+    corrections: [{kind, text, published_at}, ...],
+    disclosures: [{organisation, kind, statement, valid_from, valid_until}, ...]
+
+    speaker: {name, slug, kind, description, organisation: organisation or null,
+              author: author slug or null}
+    organisation: {name, slug, tag: {name, slug}, description, url}
+
+Times are ISO 8601 with a time zone (written in UTC), days are YYYY-MM-DD.
 """
 
 from __future__ import annotations
@@ -17,7 +45,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from taggit.models import Tag
 
-from articles.models import Article, Byline, Disclosure, Image, Quote
+from articles.models import Article, Byline, Disclosure, Image, Organisation, Quote, Speaker
 from authors.models import Author
 
 FORMAT = "newsroom-articles"
@@ -62,9 +90,15 @@ def for_export(articles: QuerySet[Article]) -> QuerySet[Article]:
     return articles.select_related("lead_image").prefetch_related(
         Prefetch("bylines", queryset=Byline.objects.select_related("author")),
         "tags",
-        Prefetch("quotes", queryset=Quote.objects.select_related("speaker_author")),
+        Prefetch(
+            "quotes",
+            queryset=Quote.objects.select_related("speaker__author", "speaker__organisation__tag"),
+        ),
+        "citations",
         "corrections",
-        Prefetch("own_disclosures", queryset=Disclosure.objects.select_related("organisation")),
+        Prefetch(
+            "own_disclosures", queryset=Disclosure.objects.select_related("organisation__tag")
+        ),
     )
 
 
@@ -93,12 +127,34 @@ def image_record(image: Image) -> Record:
     }
 
 
+def organisation_value(organisation: Organisation) -> Record:
+    return {
+        "name": organisation.name,
+        "slug": organisation.slug,
+        "tag": tag_value(organisation.tag),
+        "description": organisation.description,
+        "url": organisation.url,
+    }
+
+
+def speaker_value(speaker: Speaker) -> Record:
+    return {
+        "name": speaker.name,
+        "slug": speaker.slug,
+        "kind": speaker.kind,
+        "description": speaker.description,
+        "organisation": (
+            organisation_value(speaker.organisation) if speaker.organisation else None
+        ),
+        "author": speaker.author.slug if speaker.author else None,
+    }
+
+
 def quote_value(quote: Quote) -> Record:
     return {
         "key": quote.key,
         "text": quote.text,
-        "speaker": quote.speaker,
-        "speaker_author": quote.speaker_author.slug if quote.speaker_author else None,
+        "speaker": speaker_value(quote.speaker),
         "source_kind": quote.source_kind,
         "source_title": quote.source_title,
         "reported_by": quote.reported_by,
@@ -120,6 +176,8 @@ def article_record(article: Article) -> Record:
         "standfirst": article.standfirst,
         "body": article.body,
         "kind": article.kind,
+        "dateline": article.dateline,
+        "backstory": article.backstory,
         "status": article.status,
         "published_at": iso_datetime(article.published_at),
         "updated_at": iso_datetime(article.updated_at),
@@ -130,6 +188,9 @@ def article_record(article: Article) -> Record:
         "tags": sort_tags(tag_value(tag) for tag in article.tags.all()),
         "lead_image": article.lead_image.key if article.lead_image else None,
         "quotes": [quote_value(quote) for quote in article.quotes.all()],
+        "citations": [
+            {"title": citation.title, "url": citation.url} for citation in article.citations.all()
+        ],
         "corrections": sort_corrections(
             {
                 "kind": correction.kind,
@@ -140,7 +201,7 @@ def article_record(article: Article) -> Record:
         ),
         "disclosures": sort_disclosures(
             {
-                "organisation": tag_value(disclosure.organisation),
+                "organisation": organisation_value(disclosure.organisation),
                 "kind": disclosure.kind,
                 "statement": disclosure.statement,
                 "valid_from": iso_date(disclosure.valid_from),

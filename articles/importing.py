@@ -1,4 +1,5 @@
-"""Import articles with their authors, images, tags, quotes, corrections and disclosures.
+"""Import articles with their authors, images, tags, quotes (and their speakers),
+citations, corrections and disclosures.
 
 Input is the project's JSON Lines format (see articles/exporting.py) or a WordPress
 export (WXR, translated to the same records by articles/wxr.py). An import reads its
@@ -10,8 +11,11 @@ files as streams, so memory does not grow with the size of a file, in three pass
 3. write articles, which refer to them (a WordPress export may list an image after the
    post that uses it).
 
-Records are matched on a stable key (author slug, image key, article uid), and one that
-equals what the database holds is left alone: importing a file twice changes nothing.
+Records are matched on a stable key (author slug, image key, article uid; speakers and
+organisations, which travel inside articles, by slug), and one that equals what the
+database holds is left alone: importing a file twice changes nothing. A published
+article written by an import records its disclosures as of its publication, as the
+publish move does.
 """
 
 from __future__ import annotations
@@ -40,20 +44,28 @@ from articles.images import validate_image_file
 from articles.models import (
     Article,
     Byline,
+    Citation,
     Correction,
     Disclosure,
     Image,
+    Organisation,
     Quote,
+    Speaker,
     TaggedArticle,
 )
 from articles.rendering import marker_keys
-from articles.services import set_publication
+from articles.services import record_disclosures, set_publication
 from authors.models import Author, AuthorLink
 
 # Articles without a uid get one derived from their slug, so re-importing them matches.
 SLUG_UID_NAMESPACE = uuid.UUID("1d0c5d2e-6b1e-4f55-9c55-0b8f3c1f6a10")
 _BOM = b"\xef\xbb\xbf"
 _QUERY_CHUNK = 500
+# The article fields a record sets as they are (publishing state and relations aside).
+ARTICLE_FIELDS = (
+    "slug", "headline", "standfirst", "body", "kind", "dateline", "backstory",
+    "embargo_by", "embargo_note",
+)  # fmt: skip
 
 
 class ImportFileError(Exception):
@@ -234,6 +246,82 @@ def tag_entry(value: object, what: str) -> Record:
     return entry
 
 
+# Speakers and organisations travel inside articles (see articles/exporting.py). An entry
+# sets the fields it gives and leaves the others as the site has them (or at their
+# defaults, for a new one): a WordPress quote names its speaker and must not wipe what
+# editors wrote about them. A full export gives every field.
+ORGANISATION_DEFAULTS: Record = {"description": "", "url": ""}
+SPEAKER_DEFAULTS: Record = {
+    "kind": Speaker.Kind.PERSON.value,
+    "description": "",
+    "organisation": None,
+    "author": None,
+}
+
+
+def _given(value: Record, spec: dict[str, tuple[type, Any]], what: str) -> Record:
+    """The fields of `value` that it gives, type-checked, with the slug made from the name
+    when missing."""
+    entry = take(value, spec, what)
+    entry = {name: entry[name] for name in spec if name in value or name in ("name", "slug")}
+    entry["slug"] = entry["slug"] or slugify(entry["name"])
+    if not entry["name"].strip() or not entry["slug"]:
+        raise BadRecord(f"{what}: {entry['name']!r} cannot be one (no name or slug)")
+    return entry
+
+
+def organisation_entry(value: object, what: str) -> Record:
+    """An organisation: a name, or {name, slug, tag, description, url}. A new one's topic
+    (tag) is one of the same name and slug unless `tag` says otherwise."""
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise BadRecord(f"{what}: an organisation must be a name or {{name, slug, ...}}")
+    spec = {"name": (str, _REQUIRED), "slug": (str, "")}
+    spec |= {"tag": (object, None), "description": (str, ""), "url": (str, "")}
+    entry = _given(value, spec, what)
+    if "tag" in entry:
+        entry["tag"] = tag_entry(entry["tag"], f"{what} tag")
+    fields = {**ORGANISATION_DEFAULTS, **entry}
+    fields.pop("tag", None)
+    check_fields(Organisation(**fields), f"{what} {entry['name']!r}", ["tag"])
+    return entry
+
+
+def speaker_entry(value: object, what: str) -> Record:
+    """A quote's speaker: a name, or {name, slug, kind, description, organisation,
+    author}; a new one is a person unless `kind` says otherwise."""
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise BadRecord(f"{what}: a speaker must be a name or {{name, slug, ...}}")
+    spec = {
+        "name": (str, _REQUIRED),
+        "slug": (str, ""),
+        "kind": (str, ""),
+        "description": (str, ""),
+    }
+    spec |= {"organisation": (object, None), "author": (str, None)}
+    entry = _given(value, spec, what)
+    if entry.get("organisation") is not None:
+        entry["organisation"] = organisation_entry(entry["organisation"], f"{what} organisation")
+    fields = {**SPEAKER_DEFAULTS, **entry}
+    fields = {name: fields[name] for name in ("name", "slug", "kind", "description")}
+    check_fields(Speaker(**fields), f"{what} {entry['name']!r}", ["organisation", "author"])
+    return entry
+
+
+def shared_entries(record: Record) -> Iterator[tuple[str, Record]]:
+    """The speakers and organisations an article record carries: (kind, entry) pairs."""
+    for quote in record["quotes"]:
+        speaker = quote["speaker"]
+        yield "speaker", speaker
+        if speaker.get("organisation"):
+            yield "organisation", speaker["organisation"]
+    for disclosure in record["disclosures"]:
+        yield "organisation", disclosure["organisation"]
+
+
 def normalize_author(raw: Record, media_dir: Path) -> Record:
     spec = {
         "slug": (str, _REQUIRED),
@@ -288,8 +376,7 @@ def normalize_quote(raw: object, position: int) -> Record:
     spec = {
         "key": (str, _REQUIRED),
         "text": (str, _REQUIRED),
-        "speaker": (str, _REQUIRED),
-        "speaker_author": (str, None),
+        "speaker": (object, _REQUIRED),
         "source_kind": (str, Quote.SourceKind.OTHER.value),
         "source_title": (str, ""),
         "reported_by": (str, ""),
@@ -302,9 +389,18 @@ def normalize_quote(raw: object, position: int) -> Record:
     quote = take(raw, spec, "quote")
     what = f"quote {quote['key']!r}"
     said_on = parse_date(quote["said_on"], f"{what} said_on")
-    fields = {k: v for k, v in quote.items() if k not in ("speaker_author", "said_on")}
-    check_fields(Quote(**fields, said_on=said_on), what, ["article", "speaker_author"])
-    return {**quote, "said_on": exporting.iso_date(said_on)}
+    speaker = speaker_entry(quote["speaker"], f"{what} speaker")
+    fields = {k: v for k, v in quote.items() if k not in ("speaker", "said_on")}
+    check_fields(Quote(**fields, said_on=said_on), what, ["article", "speaker"])
+    return {**quote, "speaker": speaker, "said_on": exporting.iso_date(said_on)}
+
+
+def normalize_citation(raw: object) -> Record:
+    if not isinstance(raw, dict):
+        raise BadRecord("citations: each citation must be a JSON object")
+    citation = take(raw, {"title": (str, _REQUIRED), "url": (str, "")}, "citation")
+    check_fields(Citation(**citation), f"citation {citation['title'][:40]!r}", ["article"])
+    return citation
 
 
 def normalize_correction(raw: object) -> Record:
@@ -336,7 +432,7 @@ def normalize_disclosure(raw: object) -> Record:
         "valid_until": (str, None),
     }
     disclosure = take(raw, spec, "disclosure")
-    organisation = tag_entry(disclosure["organisation"], "disclosure organisation")
+    organisation = organisation_entry(disclosure["organisation"], "disclosure organisation")
     valid_from = parse_date(disclosure["valid_from"], "disclosure valid_from")
     valid_until = parse_date(disclosure["valid_until"], "disclosure valid_until")
     if valid_from and valid_until and valid_until < valid_from:
@@ -367,6 +463,8 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         "standfirst": (str, ""),
         "body": (str, ""),
         "kind": (str, Article.Kind.NEWS.value),
+        "dateline": (str, ""),
+        "backstory": (str, ""),
         "status": (str, Article.Status.DRAFT.value),
         "published_at": (str, None),
         "updated_at": (str, None),
@@ -377,6 +475,7 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         "tags": (list, []),
         "lead_image": (str, None),
         "quotes": (list, []),
+        "citations": (list, []),
         "corrections": (list, []),
         "disclosures": (list, []),
     }
@@ -385,17 +484,7 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
     published_at = parse_datetime(record["published_at"], "published_at")
     updated_at = parse_datetime(record["updated_at"], "updated_at")
     embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
-    names = (
-        "slug",
-        "headline",
-        "standfirst",
-        "body",
-        "kind",
-        "status",
-        "embargo_by",
-        "embargo_note",
-    )
-    fields = {name: record[name] for name in names}
+    fields = {name: record[name] for name in (*ARTICLE_FIELDS, "status")}
     check_fields(
         Article(**fields, published_at=published_at, updated_at=updated_at),
         what,
@@ -437,6 +526,7 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         "embargo_until": exporting.iso_datetime(embargo_until),
         "tags": exporting.sort_tags(tags.values()),
         "quotes": quotes,
+        "citations": [normalize_citation(citation) for citation in record["citations"]],
         "corrections": exporting.sort_corrections(map(normalize_correction, record["corrections"])),
         "disclosures": exporting.sort_disclosures(map(normalize_disclosure, record["disclosures"])),
     }
@@ -484,8 +574,8 @@ def references(record: Record) -> Iterator[tuple[str, str]]:
     for slug in record["authors"]:
         yield "author", slug
     for quote in record["quotes"]:
-        if quote["speaker_author"]:
-            yield "author", quote["speaker_author"]
+        if quote["speaker"].get("author"):
+            yield "author", quote["speaker"]["author"]
     if record["lead_image"]:
         yield "image", record["lead_image"]
     for key in marker_keys(record["body"], "image"):
@@ -518,6 +608,7 @@ class Checker:
     article_slugs: dict[str, tuple[str, str]] = field(default_factory=dict)
     pending: list[tuple[tuple[int, int], str, str, str]] = field(default_factory=list)
     slug_batch: list[tuple[tuple[int, int], str, str, str]] = field(default_factory=list)
+    shared: dict[tuple[str, str, str], tuple[object, str]] = field(default_factory=dict)
 
     def fail(self, order: tuple[int, int], where: str, reason: str) -> None:
         if where not in self.bad:
@@ -551,6 +642,9 @@ class Checker:
                 self.fail(order, where, f"{kind} {key!r} is also at {earlier}, differently")
             return
         if kind == "article":
+            if reason := self.check_shared(record, where):
+                self.fail(order, where, reason)
+                return
             self.article_slugs[slug] = (key, where)
             self.slug_batch.append((order, where, slug, key))
             if len(self.slug_batch) >= _QUERY_CHUNK:
@@ -559,6 +653,32 @@ class Checker:
             if (ref_kind, ref_key) not in self.seen:
                 self.pending.append((order, where, ref_kind, ref_key))
         self.seen[kind, key] = (digest, where)
+
+    def check_shared(self, record: Record, where: str) -> str | None:
+        """Speakers and organisations travel inside articles: the copies of one may give
+        different fields but must not disagree on any, and two of them cannot claim one
+        author or one topic."""
+        found: list[tuple[tuple[str, str, str], object, str]] = []
+        for kind, entry in shared_entries(record):
+            for name, value in entry.items():
+                if isinstance(value, dict):
+                    value = value["slug"]  # a speaker's organisation is checked on its own
+                found.append(((kind, entry["slug"], name), value, f"{kind} {entry['slug']!r}"))
+            if entry.get("author"):
+                claim = ("speaker author", entry["author"], "")
+                found.append((claim, entry["slug"], f"author {entry['author']!r}"))
+            if kind == "organisation" and "tag" in entry:
+                claim = ("organisation topic", entry["tag"]["slug"], "")
+                found.append((claim, entry["slug"], f"topic {entry['tag']['slug']!r}"))
+        for key, value, name in found:
+            earlier = self.shared.get(key)
+            if earlier is not None and earlier[0] != value:
+                if key[0] in ("speaker", "organisation"):
+                    return f"{name}: {key[2]} differs from {earlier[1]}"
+                return f"{name} is claimed by two {key[0].split()[0]}s (see {earlier[1]})"
+        for key, value, _ in found:
+            self.shared.setdefault(key, (value, where))
+        return None
 
     def check_slugs_against_database(self) -> None:
         """A slug taken in the database by another article (another uid) is a duplicate."""
@@ -619,6 +739,8 @@ class Writer:
     author_ids: dict[str, int] = field(default_factory=dict)
     image_ids: dict[str, int] = field(default_factory=dict)
     tags: dict[str, Tag] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    speakers: dict[str, Speaker] = field(default_factory=dict)
 
     def write(self, record: Record) -> str:
         """Write one record; returns "created", "updated" or "unchanged"."""
@@ -632,6 +754,13 @@ class Writer:
         for name in self.stored_files[since:]:
             default_storage.delete(name)
         del self.stored_files[since:]
+
+    def forget(self) -> None:
+        """Drop what was looked up or created so far: after a rolled-back savepoint
+        (--partial), some of it may no longer exist."""
+        for cache in (self.author_ids, self.image_ids, self.tags, self.organisations):
+            cache.clear()
+        self.speakers.clear()
 
     def store(self, field_file: FieldFile, source: str | None) -> None:
         old = field_file.name
@@ -710,7 +839,100 @@ class Writer:
             self.tags[slug] = tag
         return self.tags[slug]
 
+    def full_organisation(self, entry: Record) -> Record:
+        """The organisation as it will be: the site's (or the defaults), then the entry."""
+        existing = self.existing_organisation(entry["slug"])
+        if existing is not None:
+            base = exporting.organisation_value(existing)
+        else:
+            base = {**ORGANISATION_DEFAULTS, "tag": {"name": entry["name"], "slug": entry["slug"]}}
+        return {**base, **entry}
+
+    def full_speaker(self, entry: Record) -> Record:
+        """The speaker as it will be: the site's (or the defaults), then the entry."""
+        existing = self.existing_speaker(entry["slug"])
+        base = exporting.speaker_value(existing) if existing else SPEAKER_DEFAULTS
+        full = {**base, **entry}
+        if full["organisation"] is not None:
+            full["organisation"] = self.full_organisation(full["organisation"])
+        return full
+
+    def full_record(self, record: Record) -> Record:
+        """The article record with every speaker and organisation in full, as export
+        would write it, to compare with what the site holds."""
+        return {
+            **record,
+            "quotes": [
+                {**quote, "speaker": self.full_speaker(quote["speaker"])}
+                for quote in record["quotes"]
+            ],
+            "disclosures": [
+                {**disclosure, "organisation": self.full_organisation(disclosure["organisation"])}
+                for disclosure in record["disclosures"]
+            ],
+        }
+
+    def existing_organisation(self, slug: str) -> Organisation | None:
+        if slug not in self.organisations:
+            found = Organisation.objects.select_related("tag").filter(slug=slug).first()
+            if found is None:
+                return None
+            self.organisations[slug] = found
+        return self.organisations[slug]
+
+    def existing_speaker(self, slug: str) -> Speaker | None:
+        if slug not in self.speakers:
+            speakers = Speaker.objects.select_related("author", "organisation__tag")
+            found = speakers.filter(slug=slug).first()
+            if found is None:
+                return None
+            self.speakers[slug] = found
+        return self.speakers[slug]
+
+    def organisation(self, entry: Record) -> Organisation:
+        """The organisation with this slug, made to match the full entry (created if new)."""
+        organisation = self.existing_organisation(entry["slug"])
+        if organisation is not None and exporting.organisation_value(organisation) == entry:
+            return organisation
+        organisation = organisation or Organisation(slug=entry["slug"])
+        tag = self.tag(entry["tag"])
+        owner = Organisation.objects.filter(tag=tag).exclude(pk=organisation.pk).first()
+        if owner is not None:
+            raise ValidationError(
+                f"organisation {entry['slug']!r}: the topic {tag.slug!r} stands for {owner.slug!r}"
+            )
+        for name in ("name", "description", "url"):
+            setattr(organisation, name, entry[name])
+        organisation.tag = tag
+        organisation.save()
+        self.organisations[organisation.slug] = organisation
+        return organisation
+
+    def speaker(self, entry: Record) -> Speaker:
+        """The speaker with this slug, made to match the full entry (created if new)."""
+        speaker = self.existing_speaker(entry["slug"])
+        if speaker is not None and exporting.speaker_value(speaker) == entry:
+            return speaker
+        speaker = speaker or Speaker(slug=entry["slug"])
+        author_id = self.author_id(entry["author"]) if entry["author"] else None
+        others = Speaker.objects.filter(author_id=author_id).exclude(pk=speaker.pk)
+        if author_id is not None and others.exists():
+            raise ValidationError(
+                f"speaker {entry['slug']!r}: the author {entry['author']!r} is another speaker"
+            )
+        for name in ("name", "kind", "description"):
+            setattr(speaker, name, entry[name])
+        speaker.author_id = author_id
+        speaker.organisation = (
+            self.organisation(entry["organisation"]) if entry["organisation"] else None
+        )
+        speaker.save()
+        # Read back with its relations, as the comparison for the next article needs them.
+        self.speakers.pop(speaker.slug, None)
+        return self.existing_speaker(speaker.slug) or speaker
+
     def article(self, record: Record) -> str:
+        record = self.full_record(record)
         article = exporting.for_export(Article.objects.filter(uid=record["uid"])).first()
         if article is not None and exporting.article_record(article) == record:
             return "unchanged"
@@ -718,15 +940,7 @@ class Writer:
             return "created" if article is None else "updated"
         created = article is None
         article = article or Article(uid=uuid.UUID(record["uid"]))
-        for name in (
-            "slug",
-            "headline",
-            "standfirst",
-            "body",
-            "kind",
-            "embargo_by",
-            "embargo_note",
-        ):
+        for name in ARTICLE_FIELDS:
             setattr(article, name, record[name])
         # Before the publication time, which must respect it.
         article.embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
@@ -742,6 +956,11 @@ class Writer:
         )
         article.save()
         self.replace_related(article, record)
+        if article.status == Article.Status.PUBLISHED or article.disclosures_as_of is not None:
+            # As the publish move does: the disclosures due at its publication time (or,
+            # for one no longer published, none). A fresh instance: the related rows
+            # prefetched for the comparison above have just been replaced.
+            record_disclosures(article=Article.objects.get(pk=article.pk))
         return "created" if created else "updated"
 
     def replace_related(self, article: Article, record: Record) -> None:
@@ -759,13 +978,16 @@ class Writer:
         Quote.objects.bulk_create(
             Quote(
                 article=article,
-                **{k: v for k, v in quote.items() if k not in ("speaker_author", "said_on")},
-                speaker_author_id=(
-                    self.author_id(quote["speaker_author"]) if quote["speaker_author"] else None
-                ),
+                **{k: v for k, v in quote.items() if k not in ("speaker", "said_on")},
+                speaker=self.speaker(quote["speaker"]),
                 said_on=parse_date(quote["said_on"], "said_on"),
             )
             for quote in record["quotes"]
+        )
+        article.citations.all().delete()
+        Citation.objects.bulk_create(
+            Citation(article=article, position=n, **citation)
+            for n, citation in enumerate(record["citations"])
         )
         article.corrections.all().delete()
         Correction.objects.bulk_create(
@@ -781,7 +1003,7 @@ class Writer:
         Disclosure.objects.bulk_create(
             Disclosure(
                 article=article,
-                organisation=self.tag(disclosure["organisation"]),
+                organisation=self.organisation(disclosure["organisation"]),
                 kind=disclosure["kind"],
                 statement=disclosure["statement"],
                 valid_from=parse_date(disclosure["valid_from"], "valid_from"),

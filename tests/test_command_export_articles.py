@@ -15,17 +15,21 @@ from django.test import TestCase
 from taggit.models import Tag
 
 from articles import exporting
-from articles.models import Article, Disclosure, Image
+from articles.models import Article, Disclosure, Image, Organisation, Speaker
+from articles.services import record_disclosures
 from authors.models import Author
 from tests.base import SEED_SLUG, run_command
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
     AuthorLinkFactory,
+    CitationFactory,
     CorrectionFactory,
     DisclosureFactory,
     ImageFactory,
+    OrganisationFactory,
     QuoteFactory,
+    SpeakerFactory,
     png_bytes,
 )
 
@@ -56,13 +60,33 @@ def author_snapshot(author: Author) -> dict[str, Any]:
     }
 
 
+def organisation_snapshot(organisation: Organisation | None) -> tuple[str, ...] | None:
+    if organisation is None:
+        return None
+    tag = organisation.tag
+    fields = [organisation.name, organisation.slug, organisation.description, organisation.url]
+    return (*fields, tag.name, tag.slug)
+
+
+def speaker_snapshot(speaker: Speaker) -> tuple[Any, ...]:
+    return (
+        speaker.name,
+        speaker.slug,
+        speaker.kind,
+        speaker.description,
+        organisation_snapshot(speaker.organisation),
+        speaker.author and speaker.author.slug,
+    )
+
+
 def content_snapshot() -> dict[str, Any]:
     """Everything readers and editors see, read from the models (not from the exporter)."""
     articles = {}
     for article in Article.objects.order_by("slug"):
-        fields = ["uid", "headline", "standfirst", "body", "kind", "status", "published_at"]
+        fields = ["uid", "headline", "standfirst", "body", "kind", "dateline", "backstory"]
+        fields += ["status", "published_at", "updated_at", *EMBARGO, "disclosures_as_of"]
         articles[article.slug] = {
-            **{name: getattr(article, name) for name in [*fields, "updated_at", *EMBARGO]},
+            **{name: getattr(article, name) for name in fields},
             "authors": [author_snapshot(a) for a in article.ordered_authors],
             "tags": sorted(article.tags.values_list("name", "slug")),
             "lead_image": image_snapshot(article.lead_image),
@@ -70,8 +94,7 @@ def content_snapshot() -> dict[str, Any]:
                 (
                     q.key,
                     q.text,
-                    q.speaker,
-                    q.speaker_author and q.speaker_author.slug,
+                    speaker_snapshot(q.speaker),
                     q.source_kind,
                     q.source_title,
                     q.reported_by,
@@ -83,17 +106,23 @@ def content_snapshot() -> dict[str, Any]:
                 )
                 for q in article.quotes.all()
             ],  # fmt: skip
+            "citations": list(article.citations.values_list("title", "url", "position")),
             "corrections": sorted(article.corrections.values_list("kind", "text", "published_at")),
-            "disclosures": sorted(
-                article.own_disclosures.values_list(
-                    "organisation__name",
-                    "organisation__slug",
-                    "kind",
-                    "statement",
-                    "valid_from",
-                    "valid_until",
+            "own disclosures": sorted(
+                (
+                    organisation_snapshot(d.organisation),
+                    d.kind,
+                    d.statement,
+                    d.valid_from,
+                    d.valid_until,
                 )
-            ),  # fmt: skip
+                for d in article.own_disclosures.all()
+            ),
+            # What readers are told "at time of writing", as recorded at publication.
+            "carried disclosures": [
+                (d.organisation_name, d.relationship, d.statement, d.valid_from, d.valid_until)
+                for d in article.recorded_disclosures.all()
+            ],
         }
     return {
         "articles": articles,
@@ -103,11 +132,15 @@ def content_snapshot() -> dict[str, Any]:
 
 
 def empty_database() -> None:
+    """Every article, author, image, speaker and topic gone; only the publisher's register
+    (its organisations and their disclosures) stays, as it would on a new site set up
+    for the import: an export carries articles, not the register."""
     Article.objects.all().delete()
-    Disclosure.objects.all().delete()
+    Speaker.objects.all().delete()
     Image.objects.all().delete()
     Author.objects.all().delete()
-    Tag.objects.all().delete()
+    Organisation.objects.filter(disclosures__isnull=True).delete()
+    Tag.objects.filter(organisation__isnull=True).delete()
 
 
 class RoundTripTests(TestCase):
@@ -126,6 +159,8 @@ class RoundTripTests(TestCase):
             slug="rich-story",
             headline="A rich story",
             kind=Article.Kind.ANALYSIS,
+            dateline="SAN FRANCISCO",
+            backstory="Why this matters: *the contract* was [disputed](https://example.com/).",
             published_at=PUBLISHED,
             updated_at=PUBLISHED + datetime.timedelta(days=1),
             embargo_until=PUBLISHED,
@@ -136,28 +171,51 @@ class RoundTripTests(TestCase):
             authors=[second, writer],
         )
         cls.article.tags.add("Salesforce", "Ethics")
+        example = OrganisationFactory(
+            name="Example Corp",
+            slug="example",
+            tag=Tag.objects.create(name="Example Corporation", slug="example-corporation"),
+            description="Makes examples.",
+            url="https://example.com/",
+        )
+        analyst = SpeakerFactory(
+            name="Ana Writer", slug="ana-writer", description="Our analyst", author=writer
+        )
+        spokesperson = SpeakerFactory(
+            name="Example Corp", slug="example-corp", kind="organisation", organisation=example
+        )
         QuoteFactory(
-            article=cls.article, key="first", is_pull_quote=False, speaker_author=writer,
+            article=cls.article, key="first", is_pull_quote=False, speaker=analyst,
             said_on=datetime.date(2024, 5, 1), source_url="https://example.com/letter", position=0,
         )  # fmt: skip
-        QuoteFactory(article=cls.article, key="pull", position=1)
+        QuoteFactory(article=cls.article, key="pull", position=1, speaker=spokesperson)
+        CitationFactory(article=cls.article, title="The contract", position=0)
+        CitationFactory(article=cls.article, title="A reply", url="", position=1)
         CorrectionFactory(article=cls.article, published_at=PUBLISHED + datetime.timedelta(days=1))
         DisclosureFactory(
             article=cls.article,
-            organisation=Tag.objects.get(slug="salesforce"),
+            organisation=example,
             kind=Disclosure.Kind.PERSONAL,
-            statement="The author owns Salesforce shares",
+            statement="The author owns Example Corp shares",
             valid_from=datetime.date(2024, 1, 1),
         )
+        # Published as the publish move would: with the register's Salesforce entry.
+        record_disclosures(article=cls.article)
         ArticleFactory(
             slug="a-draft", status=Article.Status.DRAFT, published_at=None, authors=[second]
         )
 
     def test_export_then_import_into_an_empty_database_reproduces_the_content(self) -> None:
-        """Articles, bylines in order, tags, quotes, corrections, images with their files,
-        article disclosures and authors come back field by field."""
+        """Articles (dateline and backstory too), bylines in order, tags, quotes with their
+        speakers (and the speakers' organisations and authors), citations, corrections,
+        images with their files, the article's own disclosures and those it carries from
+        the register, and authors come back field by field."""
         before = content_snapshot()
         self.assertIn(SEED_SLUG, before["articles"])
+        rich = before["articles"]["rich-story"]
+        self.assertEqual(len(rich["carried disclosures"]), 1)
+        self.assertEqual(len(rich["own disclosures"]), 1)
+        self.assertEqual(len(rich["citations"]), 2)
         with tempfile.TemporaryDirectory() as folder:
             run_command(
                 "export_articles", "-o", f"{folder}/all.jsonl", "--media-dir", f"{folder}/media"

@@ -12,12 +12,13 @@ from django.core.management.base import CommandError, OutputWrapper
 from django.test import TestCase
 from taggit.models import Tag
 
+from articles import importing
 from articles.importing import Writer
 from articles.management.base import Progress
-from articles.models import Article, Image
+from articles.models import Article, Disclosure, Image, Organisation, Speaker
 from authors.models import Author
-from tests.base import DATA, run_command, stored_files
-from tests.factories import ArticleFactory
+from tests.base import DATA, SEED_SLUG, run_command, stored_files
+from tests.factories import ArticleFactory, DisclosureFactory, OrganisationFactory
 
 JSONL = DATA / "jsonl"
 ARTICLES = str(JSONL / "articles.jsonl")
@@ -36,11 +37,25 @@ class JsonLinesImportTests(TestCase):
         cls.output, cls.errors = import_articles(ARTICLES, "--media-dir", MEDIA)
 
     def test_imports_articles_with_everything_they_carry(self) -> None:
-        """Fields, bylines in order, tags, quotes, corrections, disclosures and images arrive."""
+        """Fields, bylines in order, tags, quotes with speakers, citations, corrections,
+        disclosures and images arrive."""
         article = Article.objects.get(slug="councils-sign-up-for-sovereign-cloud")
         self.assertEqual(str(article.uid), "0b7d3c5e-2f5a-4d8e-9a61-3c2b1f4e8d01")
         self.assertEqual(article.headline, "Councils sign up for a sovereign cloud")
         self.assertEqual(article.kind, Article.Kind.ANALYSIS)
+        self.assertEqual(article.dateline, "LONDON")
+        self.assertTrue(article.backstory.startswith("Councils [hesitated for years]"))
+        self.assertEqual(
+            list(article.citations.values_list("title", "url", "position")),
+            [
+                (
+                    "Speech to the Local Government Association",
+                    "https://www.example.gov/speeches/sovereign-cloud",
+                    0,
+                ),
+                ("Council procurement notices, March 2024", "", 1),
+            ],
+        )
         self.assertEqual(
             article.published_at, datetime.datetime(2024, 3, 5, 9, 30, tzinfo=datetime.UTC)
         )
@@ -52,7 +67,7 @@ class JsonLinesImportTests(TestCase):
         minister, analyst = article.quotes.all()
         self.assertEqual(minister.said_on, datetime.date(2024, 3, 4))
         self.assertEqual(minister.source_kind, "speech")
-        self.assertEqual(analyst.speaker_author.slug, "tom-okafor")
+        self.assertEqual(analyst.speaker.author.slug, "tom-okafor")
         self.assertTrue(analyst.is_pull_quote)
         self.assertEqual(article.corrections.get().text[:20], "An earlier version g")
         disclosure = article.own_disclosures.get()
@@ -65,6 +80,21 @@ class JsonLinesImportTests(TestCase):
                 stored.read(), (JSONL / "media/pictures/cloud-summit.jpg").read_bytes()
             )
         self.assertTrue(Image.objects.get(key="data-centre-aisle").is_decorative)
+
+    def test_speakers_from_a_name_or_in_full(self) -> None:
+        """A speaker given by name is a new person; one given in full keeps its description,
+        organisation (made from the entry, with its topic) and author."""
+        minister = Speaker.objects.get(slug="jo-minister")
+        self.assertEqual((minister.name, minister.kind), ("Jo Minister", Speaker.Kind.PERSON))
+        self.assertIsNone(minister.organisation)
+        analyst = Speaker.objects.select_related("organisation__tag").get(slug="tom-okafor")
+        self.assertEqual(analyst.description, "Cloud analyst and contributor")
+        self.assertEqual(analyst.organisation.name, "Example Cloud")
+        self.assertEqual(analyst.organisation.url, "https://cloud.example/")
+        self.assertEqual(analyst.organisation.tag.slug, "example-cloud")
+        # The disclosure names the same organisation: one row, the article's topic.
+        self.assertEqual(Organisation.objects.filter(slug="example-cloud").count(), 1)
+        self.assertEqual(Tag.objects.filter(slug="example-cloud").count(), 1)
 
     def test_imports_authors_with_photo_and_links(self) -> None:
         author = Author.objects.get(slug="amira-chen")
@@ -130,6 +160,158 @@ class JsonLinesImportTests(TestCase):
 
     def test_verbosity_0_says_nothing(self) -> None:
         self.assertEqual(import_articles(ARTICLES, "--media-dir", MEDIA, verbosity=0), ("", ""))
+
+
+def write_jsonl(folder: str, *records: dict[str, object]) -> str:
+    path = Path(folder) / "records.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    return str(path)
+
+
+def article(slug: str, **fields: object) -> dict[str, object]:
+    return {"type": "article", "slug": slug, "headline": slug.title(), **fields}
+
+
+class DisclosureRecordingTests(TestCase):
+    """Imported articles carry the disclosures due at their publication time, from this
+    site's register, as the publish move records them."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        example = OrganisationFactory(
+            name="Example Cloud",
+            slug="example-cloud",
+            tag=Tag.objects.create(name="Example Cloud", slug="example-cloud"),
+            url="https://cloud.example/",
+        )
+        DisclosureFactory(
+            organisation=example,
+            statement="Example Cloud sponsors our cloud coverage",
+            kind=Disclosure.Kind.SPONSOR,
+            valid_from=datetime.date(2024, 1, 1),
+        )
+        DisclosureFactory(
+            organisation=example,
+            statement="Example Cloud became a partner",
+            valid_from=datetime.date(2025, 1, 1),
+        )
+
+    def test_published_articles_record_what_was_due_at_publication(self) -> None:
+        """The entry valid on the day of publication, not the later one; the article's
+        own disclosure is shown after it; a draft records nothing."""
+        with mock.patch.object(
+            importing, "record_disclosures", wraps=importing.record_disclosures
+        ) as recorded:
+            import_articles(ARTICLES, "--media-dir", MEDIA)
+        published = Article.objects.get(slug="councils-sign-up-for-sovereign-cloud")
+        self.assertEqual(published.disclosures_as_of, published.published_at)
+        self.assertEqual(
+            [d.statement for d in published.disclosures()],
+            [
+                "Example Cloud sponsors our cloud coverage",
+                "Tom Okafor has advised Example Cloud in the past",
+            ],
+        )
+        draft = Article.objects.get(slug="notes-on-procurement")
+        self.assertIsNone(draft.disclosures_as_of)
+        self.assertFalse(draft.recorded_disclosures.exists())
+        # Once per published article written (three: two live, one scheduled).
+        self.assertEqual(recorded.call_count, 3)
+        imported = Article.objects.filter(status="published").exclude(slug=SEED_SLUG)
+        self.assertCountEqual(
+            [call.kwargs["article"].slug for call in recorded.call_args_list],
+            imported.values_list("slug", flat=True),
+        )
+
+        with mock.patch.object(
+            importing, "record_disclosures", wraps=importing.record_disclosures
+        ) as recorded:
+            import_articles(ARTICLES, "--media-dir", MEDIA)
+        self.assertEqual(recorded.call_count, 0)  # nothing changed, nothing to record
+
+    def test_dry_run_records_nothing(self) -> None:
+        import_articles(ARTICLES, "--media-dir", MEDIA, "--dry-run")
+        self.assertFalse(
+            Article.objects.filter(slug="councils-sign-up-for-sovereign-cloud").exists()
+        )
+        self.assertFalse(
+            Article.objects.exclude(slug=SEED_SLUG).filter(recorded_disclosures__isnull=False)
+        )
+
+
+class SharedEntryTests(TestCase):
+    """Speakers and organisations travel inside articles; an import keeps them consistent."""
+
+    def test_a_name_leaves_an_existing_speaker_as_editors_described_them(self) -> None:
+        """Giving only the name refers to the speaker; it does not reset their details, so
+        the article counts as unchanged on the next import."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_jsonl(
+                folder,
+                article(
+                    "quoting-employees",
+                    body="[[quote:q]]",
+                    quotes=[{"key": "q", "text": "We object.", "speaker": "Salesforce employees"}],
+                ),
+            )
+            output, _ = import_articles(path)
+            self.assertIn("Articles: 1 created", output)
+            output, _ = import_articles(path)
+            self.assertIn("Articles: 0 created, 0 updated, 1 unchanged.", output)
+        speaker = Speaker.objects.get(slug="salesforce-employees")
+        self.assertEqual(speaker.kind, Speaker.Kind.GROUP)
+        self.assertEqual(speaker.organisation.slug, "salesforce")
+
+    def test_a_field_given_changes_the_speaker(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            speaker = {"name": "Salesforce employees", "description": "Staff who signed"}
+            quote = {"key": "q", "text": "We object.", "speaker": speaker}
+            output, _ = import_articles(write_jsonl(folder, article("a", quotes=[quote])))
+        self.assertIn("Articles: 1 created", output)
+        speaker = Speaker.objects.get(slug="salesforce-employees")
+        self.assertEqual(speaker.description, "Staff who signed")
+        self.assertEqual(speaker.kind, Speaker.Kind.GROUP)
+
+    def test_records_that_disagree_about_a_speaker_are_bad(self) -> None:
+        """Two records giving one speaker different names: the second is refused, with the
+        place of the first; so are two speakers claiming one author."""
+        first = {"key": "q", "text": "Yes.", "speaker": {"name": "Jo Minister", "slug": "jo"}}
+        second = {"key": "q", "text": "No.", "speaker": {"name": "Joanna Minister", "slug": "jo"}}
+        third = {"key": "q", "text": "Maybe.", "speaker": {"name": "A", "author": "amira-chen"}}
+        fourth = {"key": "q", "text": "Never.", "speaker": {"name": "B", "author": "amira-chen"}}
+        author = {"type": "author", "slug": "amira-chen", "name": "Amira Chen"}
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_jsonl(
+                folder,
+                author,
+                article("one", quotes=[first]),
+                article("two", quotes=[second]),
+                article("three", quotes=[third]),
+                article("four", quotes=[fourth]),
+            )
+            errors = io.StringIO()
+            with self.assertRaisesMessage(CommandError, "2 bad records; nothing was imported"):
+                run_command("import_articles", path, stderr=errors)
+        lines = errors.getvalue().splitlines()
+        self.assertIn("line 3: speaker 'jo': name differs from", lines[0])
+        self.assertIn("records.jsonl line 2", lines[0])
+        self.assertIn("line 5: author 'amira-chen' is claimed by two speakers", lines[1])
+        self.assertFalse(Speaker.objects.filter(slug="jo").exists())
+
+    def test_a_topic_that_stands_for_another_organisation_cannot_be_written(self) -> None:
+        """The register's organisation keeps its topic; the import stops, nothing written."""
+        disclosure = {
+            "organisation": {"name": "Sales Force", "slug": "sales-force", "tag": "Salesforce"},
+            "kind": "personal",
+            "statement": "An interest",
+            "valid_from": "2024-01-01",
+        }
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_jsonl(folder, article("taken-topic", disclosures=[disclosure]))
+            with self.assertRaisesMessage(CommandError, "stands for 'salesforce'"):
+                import_articles(path)
+        self.assertFalse(Article.objects.filter(slug="taken-topic").exists())
+        self.assertFalse(Organisation.objects.filter(slug="sales-force").exists())
 
 
 class BadInputTests(TestCase):
@@ -275,7 +457,10 @@ class WordPressImportTests(TestCase):
         self.assertNotIn("<!--", article.body)
         self.assertIn("[[quote:quote-1]]\n\n[[image:wp-201]]", article.body)
         quote = article.quotes.get()
-        self.assertEqual(quote.speaker, "Salesforce employees")
+        # The site's speaker of that name, as editors described them (not overwritten).
+        self.assertEqual(quote.speaker.name, "Salesforce employees")
+        self.assertEqual(quote.speaker.kind, Speaker.Kind.GROUP)
+        self.assertEqual(quote.speaker.organisation.slug, "salesforce")
         self.assertTrue(quote.text.startswith("Those values often feel abstract"))
         self.assertEqual(article.lead_image.key, "wp-200")
         self.assertEqual([a.name for a in article.ordered_authors], ["Jane Moore"])

@@ -134,8 +134,9 @@ copied to --media-dir, under the paths the records name."""
     ) -> Iterator[Record]:
         """Meta, then the authors and images the articles need, then the articles."""
         yield exporting.meta_record()
+        # In a byline, or quoted (a speaker who is one of the authors).
         authors = Author.objects.filter(
-            Q(bylines__article__in=articles) | Q(quotes__article__in=articles)
+            Q(bylines__article__in=articles) | Q(speaker__quotes__article__in=articles)
         ).distinct()
         for author in authors.prefetch_related("links").iterator(chunk_size=CHUNK):
             if author.photo:

@@ -29,15 +29,18 @@ KINDS = [("article", "articles"), ("author", "authors"), ("image", "images")]
 
 class Command(StaffCommand):
     help = """\
-Import articles with their authors, images, tags, quotes, corrections and
-disclosures, from JSON Lines files (as export_articles writes them) or from
-WordPress exports (WXR), read as streams whatever their size.
+Import articles with their authors, images, tags, quotes and speakers,
+citations, corrections and disclosures, from JSON Lines files (as
+export_articles writes them) or from WordPress exports (WXR), read as streams
+whatever their size.
 
 Every record is checked before anything is written, and each bad one is listed
 with its line (JSON Lines) or item number (WXR) and why. By default the import
 is all or nothing, in one transaction; --partial imports the good records and
 lists the bad. Records are matched on a stable key (article uid, author slug,
-image key), so importing the same file twice changes nothing.
+image key; speakers and organisations by slug), so importing the same file twice
+changes nothing. A published article records the disclosures due at its
+publication time, from this site's register, as publishing it here would.
 
 Image files are looked up in --media-dir: by default the file's own folder for
 JSON Lines, and the "uploads" folder beside a WordPress export."""
@@ -173,6 +176,7 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
                     f"{where}: could not write: {error}; nothing was imported."
                 ) from None
             writer.discard_stored_files(since=stored)
+            writer.forget()
             self.stderr.write(f"{where}: could not write: {error}")
             return False
         if verbosity >= 2:

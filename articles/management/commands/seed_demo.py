@@ -14,7 +14,7 @@ from taggit.models import Tag
 
 from articles import demo
 from articles.management.base import StaffCommand
-from articles.models import Article, Byline, Image, Quote, TaggedArticle
+from articles.models import Article, Byline, Image, Organisation, Quote, Speaker, TaggedArticle
 from articles.search import refresh_search_vectors_later
 from articles.services import set_publication
 from authors.models import Author
@@ -32,8 +32,9 @@ def positive(value: str) -> int:
 class Command(StaffCommand):
     help = """\
 Create realistic demo content for demos and benchmarks: authors, and articles
-with headlines, standfirsts, Markdown bodies with placed quotes, tags, bylines
-and lead images (a few generated pictures, shared). The same --seed always
+with headlines, standfirsts, Markdown bodies with placed quotes (by a pool of
+speakers at the demo companies, which become organisations), tags, bylines and
+lead images (a few generated pictures, shared). The same --seed always
 gives the same content; another seed adds another, distinct set. Rows are
 written in bulk, in batches, in one transaction: 100,000 articles take well
 under a minute."""
@@ -101,6 +102,8 @@ under a minute."""
                 name: Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
                 for name in [*demo.ORGANISATIONS, *demo.TOPICS]
             }
+            people = demo.speakers(random.Random(f"{seed}:speakers"))  # noqa: S311
+            speakers = self.speakers(people, self.organisations(tags), seed)
             with self.progress(
                 total=count, desc="Articles", unit="articles", verbosity=verbosity
             ) as bar:
@@ -110,7 +113,7 @@ under a minute."""
                         demo.demo_article(rng, i, seed, len(authors), PICTURES, until)
                         for i in batch
                     ]
-                    self.write_batch(items, authors, pictures, tags)
+                    self.write_batch(items, authors, pictures, tags, speakers)
                     bar.update(len(items))
         if verbosity > 0:
             self.stdout.write(
@@ -133,6 +136,44 @@ under a minute."""
         Author.objects.bulk_create(wanted, ignore_conflicts=True)
         by_slug = Author.objects.in_bulk([author.slug for author in wanted], field_name="slug")
         return [by_slug[author.slug] for author in wanted]
+
+    def organisations(self, tags: dict[str, Tag]) -> dict[str, Organisation]:
+        """The demo companies as organisations (pages, speakers' affiliations), made
+        once for their topics; a slug another organisation has already is left alone."""
+        topics = [tags[name] for name in demo.ORGANISATIONS]
+        existing = {org.tag_id: org for org in Organisation.objects.filter(tag__in=topics)}
+        taken = set(
+            Organisation.objects.filter(slug__in=[tag.slug for tag in topics]).values_list(
+                "slug", flat=True
+            )
+        )
+        new = [
+            Organisation(name=tag.name, slug=tag.slug, tag=tag)
+            for tag in topics
+            if tag.pk not in existing and tag.slug not in taken
+        ]
+        Organisation.objects.bulk_create(new)
+        by_tag = {**existing, **{org.tag_id: org for org in new}}
+        return {
+            name: by_tag[tags[name].pk] for name in demo.ORGANISATIONS if tags[name].pk in by_tag
+        }
+
+    def speakers(
+        self, people: list[demo.DemoSpeaker], organisations: dict[str, Organisation], seed: int
+    ) -> list[Speaker]:
+        """The people this seed's articles quote, created once and reused."""
+        wanted = [
+            Speaker(
+                name=person.name,
+                slug=f"demo-{slugify(person.name)}-{seed}-{n}",
+                description=person.description,
+                organisation=organisations.get(person.organisation),
+            )
+            for n, person in enumerate(people)
+        ]
+        Speaker.objects.bulk_create(wanted, ignore_conflicts=True)
+        by_slug = Speaker.objects.in_bulk([speaker.slug for speaker in wanted], field_name="slug")
+        return [by_slug[speaker.slug] for speaker in wanted]
 
     def pictures(self) -> list[Image]:
         """A few generated pictures, shared by every seed's articles."""
@@ -157,6 +198,7 @@ under a minute."""
         authors: list[Author],
         pictures: list[Image],
         tags: dict[str, Tag],
+        speakers: list[Speaker],
     ) -> None:
         articles = []
         for item in items:
@@ -191,13 +233,18 @@ under a minute."""
             ["content_object_id", "tag_id"],
             [(article.pk, tags[name].pk) for article, item in pairs for name in item.tag_names],
         )
-        quote_fields = ["key", "text", "speaker", "source_title", "source_kind", "position"]
+        quote_fields = ["key", "text", "source_title", "source_kind", "position"]
         insert_rows(
             Quote,
-            ["article_id", *quote_fields, "speaker_author_id", "reported_by", "source_url"]
-            + ["said_on", "context", "is_pull_quote"],
+            ["article_id", "speaker_id", *quote_fields, "reported_by", "source_url"]
+            + ["said_on", "context", "is_pull_quote", "text_changed_at", "previous_text"],
             [
-                (article.pk, *(quote[name] for name in quote_fields), None, "", "", None, "", False)
+                (
+                    article.pk,
+                    speakers[quote["speaker_index"]].pk,  # type: ignore[index]
+                    *(quote[name] for name in quote_fields),
+                    *("", "", None, "", False, None, ""),
+                )
                 for article, item in pairs
                 for quote in item.quotes
             ],
