@@ -298,16 +298,26 @@ def publish(
 
 
 def unpublish(*, article: Article, user: User) -> Article:
-    return _set_status(article=article, user=user, action="unpublish", status=Status.DRAFT)
+    return _set_status(
+        article=article, user=user, action="unpublish", status=Status.DRAFT, off_site=True
+    )
 
 
 def archive(*, article: Article, user: User) -> Article:
-    return _set_status(article=article, user=user, action="archive", status=Status.ARCHIVED)
+    return _set_status(
+        article=article, user=user, action="archive", status=Status.ARCHIVED, off_site=True
+    )
 
 
-def _set_status(*, article: Article, user: User, action: str, status: str) -> Article:
+def _set_status(
+    *, article: Article, user: User, action: str, status: str, off_site: bool = False
+) -> Article:
     def prepare(locked: Article) -> str:
         locked.status = status
+        if off_site:
+            # Off the site: when it is published again, publish_scheduled announces it
+            # again (cache purge, notifications), as it did the first time (issue 6).
+            locked.went_live_at = None
         return ACTIONS[action].done
 
     return _move(article=article, user=user, action=action, prepare=prepare)

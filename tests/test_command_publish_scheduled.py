@@ -8,10 +8,12 @@ from django.db import connection, connections, transaction
 from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 
+from articles import services
 from articles.models import Article
 from articles.signals import article_went_live
 from tests.base import run_command
 from tests.factories import ArticleFactory
+from tests.test_workflow import make_user
 
 
 class Announcements:
@@ -105,6 +107,46 @@ class PublishScheduledTests(TestCase):
         make_due("third-due")
         _, announced = self.run_publish("--batch-size", "1")
         self.assertEqual(sorted(announced), ["due-story", "second-due", "third-due"])
+
+
+class TakenOffTheSiteTests(TestCase):
+    """Unpublishing or archiving clears the go-live mark: an article published again is
+    announced again (its pages, feeds and caches changed twice)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.editor = make_user("edith", "editor")
+
+    def run_publish(self) -> list[str]:
+        with Announcements() as announced, self.captureOnCommitCallbacks(execute=True):
+            run_command("publish_scheduled", "-v", "0")
+        return announced.slugs
+
+    def test_republished_after_unpublish_or_archive_is_announced_again(self) -> None:
+        for move in (services.unpublish, services.archive):
+            with self.subTest(move.__name__):
+                article = make_due(f"story-{move.__name__}")
+                self.assertEqual(self.run_publish(), [article.slug])
+
+                move(article=article, user=self.editor)
+                self.assertIsNone(Article.objects.get(pk=article.pk).went_live_at)
+                self.assertEqual(self.run_publish(), [])  # off the site: nothing to announce
+
+                services.publish(article=article, user=self.editor, override_reason="Test")
+                self.assertEqual(self.run_publish(), [article.slug])
+                self.assertIsNotNone(Article.objects.get(pk=article.pk).went_live_at)
+                self.assertEqual(self.run_publish(), [])  # and once only
+
+    def test_other_moves_keep_the_mark(self) -> None:
+        """A live article stays announced when edited or saved; only leaving the site
+        clears the mark."""
+        article = make_due("staying-live")
+        self.run_publish()
+        article.refresh_from_db()
+        article.headline = "Edited while live"
+        article.save()
+        self.assertIsNotNone(Article.objects.get(pk=article.pk).went_live_at)
+        self.assertEqual(self.run_publish(), [])
 
 
 @unittest.skipUnless(connection.vendor == "postgresql", "row locks need PostgreSQL")

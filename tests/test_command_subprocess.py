@@ -20,7 +20,14 @@ from django.test import SimpleTestCase, TransactionTestCase
 from tests.base import DATA
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ["import_articles", "export_articles", "publish_scheduled", "seed_demo", "check_content"]
+COMMANDS = [
+    "import_articles",
+    "export_articles",
+    "publish_scheduled",
+    "seed_demo",
+    "check_content",
+    "renditions",
+]
 
 
 def manage(
@@ -90,7 +97,8 @@ class StaffSessionTests(TransactionTestCase):
 
     def test_import_twice_export_check_and_publish(self) -> None:
         """Import (exit 0), again (all unchanged), export to stdout (JSON Lines, report on
-        stderr), check_content (exit 0, JSON), publish_scheduled (nothing due)."""
+        stderr), check_content (exit 0, JSON), publish_scheduled (nothing due), renditions
+        (exit 1 and one line for an unknown image)."""
         articles = str(DATA / "jsonl/articles.jsonl")
         media = str(DATA / "jsonl/media")
         first = self.manage("import_articles", articles, "--media-dir", media)
@@ -113,6 +121,12 @@ class StaffSessionTests(TransactionTestCase):
         published = self.manage("publish_scheduled")
         self.assertEqual(published.returncode, 0, published.stderr)
         self.assertIn("Nothing was due.", published.stdout)
+
+        renditions = self.manage("renditions", "--dry-run", "--image", "no-such-picture")
+        self.assertEqual(renditions.returncode, 1)
+        self.assertEqual(
+            renditions.stderr.strip(), "CommandError: No image has the key 'no-such-picture'."
+        )
 
     def test_bad_file_exits_non_zero_and_lists_the_bad_records(self) -> None:
         result = self.manage("import_articles", str(DATA / "jsonl/bad.jsonl"))
