@@ -93,6 +93,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 304 answers from ETag/Last-Modified, for cached and fresh pages alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before sessions: a cached page costs no session lookup and no query.
+    "newsroom.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.middleware.LowercaseRedirectMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,6 +172,15 @@ STORAGES = {
         )
     },
 }
+
+# Anonymous page caching (newsroom.page_cache). PAGE_CACHE_SECONDS: how long the server
+# keeps a page or a rendered body (unset: 600 on a shared cache, 10 on the per-process
+# default; 0 turns caching and the public Cache-Control headers off). The others go to
+# browsers (max-age) and CDNs (s-maxage, stale-while-revalidate).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0) if env("PAGE_CACHE_SECONDS") else None
+PAGE_MAX_AGE = env_int("PAGE_MAX_AGE", 60)
+PAGE_S_MAXAGE = env_int("PAGE_S_MAXAGE", 300)
+PAGE_STALE_WHILE_REVALIDATE = env_int("PAGE_STALE_WHILE_REVALIDATE", 60)
 
 # How long an editor's share link to an unpublished article works.
 PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_HOURS", 48) * 3600

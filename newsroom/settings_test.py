@@ -25,6 +25,10 @@ CSRF_COOKIE_SECURE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# No page or body caching: most tests change rows inside a transaction that never
+# commits, so the on-commit invalidation cannot run. tests/test_page_cache.py turns it
+# on and commits (captureOnCommitCallbacks) as production does.
+PAGE_CACHE_SECONDS = 0
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
