@@ -133,7 +133,9 @@ WSGI_APPLICATION = "newsroom.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        # Production keeps each worker's connection (checked before reuse) instead of
+        # opening one per request; runserver's thread per request would only pile them up.
+        conn_max_age=env_int("CONN_MAX_AGE", 0 if DEBUG else 600),
         conn_health_checks=True,
     )
 }
