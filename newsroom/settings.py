@@ -7,6 +7,7 @@ machine needs no exports; production sets the variables in its environment.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.routers.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -123,15 +125,67 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
+# Connection reuse on PostgreSQL: a pool shared by each process's threads
+# (psycopg_pool through Django's OPTIONS["pool"]), or persistent connections
+# (CONN_MAX_AGE). Django refuses both at once.
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 0)
+if DATABASE_POOL and CONN_MAX_AGE:
+    raise ImproperlyConfigured(
+        "DATABASE_POOL=true and CONN_MAX_AGE are exclusive: set CONN_MAX_AGE=0 with the pool"
+    )
+
+
+def database(variable: str, url: str) -> dict[str, Any]:
+    """One DATABASES entry from a URL, pooled when DATABASE_POOL is on."""
+    try:
+        config = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{variable} is not a database URL: {error}") from None
+    if DATABASE_POOL:
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"DATABASE_POOL=true needs PostgreSQL in {variable}")
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
+            # Seconds a request waits for a free connection before failing.
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
+    return config
+
+
 # SQLite is the embedded default so a fresh clone runs with no server;
 # production points DATABASE_URL at PostgreSQL.
 DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
-        conn_health_checks=True,
-    )
+    "default": database("DATABASE_URL", env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
+# Read replicas (streaming copies of the primary): readers' pages are read from them,
+# everything else from the primary (newsroom/routers.py). Tests treat them as mirrors
+# of the test database.
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    DATABASES[f"replica_{_number}"] = {
+        **database("DATABASE_REPLICA_URLS", _url),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
+
+
+def cache_from_url(url: str) -> dict[str, Any]:
+    """The default cache: locmem (one process) unless a shared Redis is named."""
+    if not url or url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss://, unix:// or locmem://, not {url!r}"
+    )
+
+
+# Several app servers need one shared cache, or each keeps its own stale copy.
+CACHES = {"default": cache_from_url(env("CACHE_URL") or env("REDIS_URL"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
