@@ -222,6 +222,51 @@ STORAGES = {
     },
 }
 
+
+def object_storage(
+    bucket: str,
+    *,
+    endpoint_url: str | None,
+    region_name: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    custom_domain: str | None,
+) -> dict[str, Any]:
+    """The media storage on an S3-compatible bucket (django-storages)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url,
+            "region_name": region_name,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            # The CDN's host name in front of the bucket, used in media URLs.
+            "custom_domain": custom_domain,
+            # Pictures are public: plain URLs that a CDN can cache, never signed ones.
+            "querystring_auth": False,
+            # Upload names are fresh (articles/images.py), so a stored file never
+            # changes and browsers and CDNs may keep it for a year.
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
+
+# Media on object storage when a bucket is named, so every app server reads and writes
+# the same files; local files otherwise. The keys may stay empty where boto3 finds
+# credentials itself (an instance role).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = object_storage(
+        AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env("AWS_S3_ENDPOINT_URL") or None,
+        region_name=env("AWS_S3_REGION_NAME") or None,
+        access_key=env("AWS_ACCESS_KEY_ID") or None,
+        secret_key=env("AWS_SECRET_ACCESS_KEY") or None,
+        custom_domain=env("AWS_S3_CUSTOM_DOMAIN") or None,
+    )
+
 # How long an editor's share link to an unpublished article works.
 PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_HOURS", 48) * 3600
 

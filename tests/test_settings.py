@@ -119,3 +119,19 @@ class ScaleOutSettingsTests(SimpleTestCase):
         self.assertIn("DATABASE_POOL=true and CONN_MAX_AGE are exclusive", both.stderr)
         sqlite = load_settings(DEBUG="true", DATABASE_POOL="true")
         self.assertIn("DATABASE_POOL=true needs PostgreSQL in DATABASE_URL", sqlite.stderr)
+
+    def test_a_bucket_name_puts_media_on_object_storage(self) -> None:
+        self.assertEqual(
+            settings_json("s.STORAGES['default']['BACKEND']"),
+            "django.core.files.storage.FileSystemStorage",
+        )
+        options = settings_json(
+            "s.STORAGES['default']['OPTIONS']",
+            AWS_STORAGE_BUCKET_NAME="media",
+            AWS_S3_ENDPOINT_URL="https://s3.example",
+            AWS_S3_CUSTOM_DOMAIN="media.example.com",
+        )
+        self.assertEqual(
+            (options["bucket_name"], options["endpoint_url"], options["custom_domain"]),
+            ("media", "https://s3.example", "media.example.com"),
+        )
