@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "reversion",
     "authors",
     "articles",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +267,11 @@ if AWS_STORAGE_BUCKET_NAME:
         secret_key=env("AWS_SECRET_ACCESS_KEY") or None,
         custom_domain=env("AWS_S3_CUSTOM_DOMAIN") or None,
     )
+
+# Background jobs (jobs/queue.py): also try each job due now in the process that
+# enqueued it, right after the commit, so editors see its result at once. The job
+# runner (`manage.py run_jobs`) does whatever that misses. False leaves all to it.
+JOBS_RUN_AT_COMMIT = env_bool("JOBS_RUN_AT_COMMIT", True)
 
 # How long an editor's share link to an unpublished article works.
 PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_HOURS", 48) * 3600
