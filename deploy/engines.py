@@ -46,7 +46,7 @@ def start(
 ) -> subprocess.Popen[bytes]:
     """Start an engine in a new process group, its output in `log` (or discarded)."""
     with open(log, "ab") if log else contextlib.nullcontext(subprocess.DEVNULL) as output:
-        return subprocess.Popen(  # noqa: S603 (the project's own engines)
+        return subprocess.Popen(
             args, stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
 
