@@ -14,16 +14,29 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
 from articles import services
-from articles.models import Article, Byline, Correction, Disclosure, Image, Quote
+from articles.models import (
+    Article,
+    Byline,
+    Citation,
+    Correction,
+    Disclosure,
+    Image,
+    Organisation,
+    Quote,
+    Speaker,
+)
 from articles.rendering import marker_keys, render_markdown
 from articles.revisions import revision_differences
+from articles.services import record_disclosures, record_upcoming_disclosures
 from articles.views import render_article
 
 # A link typed without a scheme means https (Django 6's default, chosen now).
@@ -146,32 +159,53 @@ class QuoteInline(FollowsArticle, admin.StackedInline):
     formfield_overrides = HTTPS_URLS
     formset = QuoteInlineFormSet
     extra = 0
-    autocomplete_fields = ["speaker_author"]
+    autocomplete_fields = ["speaker"]
+    readonly_fields = ["text_change"]
     fieldsets = [
         (
             None,
-            {"fields": ["key", "text", "speaker", "source_kind", "source_title", "reported_by"]},
+            {
+                "fields": [
+                    "key",
+                    "text",
+                    "text_change",
+                    "speaker",
+                    "source_kind",
+                    "source_title",
+                    "reported_by",
+                ]
+            },
         ),
         (
             "More about the source",
             {
                 "classes": ["collapse"],
-                "fields": [
-                    "source_url",
-                    "said_on",
-                    "speaker_author",
-                    "context",
-                    "is_pull_quote",
-                    "position",
-                ],
+                "fields": ["source_url", "said_on", "context", "is_pull_quote", "position"],
             },
         ),
     ]
+
+    @admin.display(description="Changed after publication")
+    def text_change(self, obj: Quote) -> str:
+        if obj.text_changed_at is None:
+            return "No"
+        return format_html(
+            "Yes, on {}. Readers first saw: “{}”",
+            date_format(timezone.localtime(obj.text_changed_at), "j F Y, H:i"),
+            obj.previous_text,
+        )
 
 
 class CorrectionInline(FollowsArticle, admin.StackedInline):
     model = Correction
     extra = 0
+
+
+class CitationInline(FollowsArticle, admin.TabularInline):
+    model = Citation
+    formfield_overrides = HTTPS_URLS
+    extra = 0
+    verbose_name_plural = "Sources cited (listed under the article)"
 
 
 class OwnDisclosureInline(FollowsArticle, admin.TabularInline):
@@ -200,13 +234,17 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = [
-            "headline", "slug", "kind", "standfirst", "body", "tags", "lead_image",
-            "embargo_until", "embargo_by", "embargo_note",
+            "headline", "slug", "kind", "dateline", "standfirst", "body", "tags", "lead_image",
+            "backstory", "embargo_until", "embargo_by", "embargo_note",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        # Read before the form copies its data onto the instance: a quote changed in
+        # this save counts as changed after publication only if readers saw it before.
+        self.was_live = self.instance.pk is not None and self.instance.is_live
+        self.changed_quote_keys: list[str] = []
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
@@ -330,15 +368,28 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     readonly_fields = [
         "state", "published_at", "updated_at", "version", "length", "lead_image_preview",
+        "disclosure_preview",
     ]  # fmt: skip
-    inlines = [BylineInline, QuoteInline, CorrectionInline, OwnDisclosureInline]
+    inlines = [BylineInline, QuoteInline, CorrectionInline, OwnDisclosureInline, CitationInline]
     actions = ["submit_selected", "publish_selected", "unpublish_selected"]
     fieldsets = [
         (
             None,
-            {"fields": ["headline", "slug", "kind", "standfirst", "body", "tags", "length"]},
+            {
+                "fields": [
+                    "headline",
+                    "slug",
+                    "kind",
+                    "dateline",
+                    "standfirst",
+                    "body",
+                    "tags",
+                    "length",
+                ],  # fmt: skip
+            },
         ),
         ("Lead image", {"fields": ["lead_image", "lead_image_preview"]}),
+        ("How we reported this", {"classes": ["collapse"], "fields": ["backstory"]}),
         ("Embargo", {"fields": ["embargo_until", "embargo_by", "embargo_note"]}),
         (
             "Publishing",
@@ -351,6 +402,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     "update_reason",
                     "version",
                     "loaded_version",
+                    "disclosure_preview",
                 ],  # fmt: skip
             },
         ),
@@ -381,6 +433,31 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="State", ordering="status")
     def state(self, obj: Article) -> str:
         return obj.state_label
+
+    @admin.display(description="Disclosures it carries")
+    def disclosure_preview(self, obj: Article | None) -> str:
+        """What readers will see (point 7), and for a published article how the
+        register has moved on since."""
+        if obj is None or obj.pk is None:
+            return "Save the article (a draft is fine) to see which disclosures it will carry."
+        own = list(obj.own_disclosures.all())
+        due = obj.due_disclosures()
+        context: dict[str, Any] = {
+            "article": obj,
+            "own": own,
+            "due": due,
+            "frozen": obj.disclosures_frozen,
+        }
+        if obj.disclosures_frozen:
+            carried = list(obj.recorded_disclosures.all())
+            carried_keys = {(r.source_id, r.statement) for r in carried}
+            due_keys = {(d.source_id, d.statement) for d in due}
+            context |= {
+                "carried": carried,
+                "now_due": [d for d in due if (d.source_id, d.statement) not in carried_keys],
+                "no_longer_due": [r for r in carried if (r.source_id, r.statement) not in due_keys],
+            }
+        return render_to_string("admin/articles/disclosure_preview.html", context)
 
     @admin.display(description="Authors")
     def byline(self, obj: Article) -> str:
@@ -455,14 +532,41 @@ class ArticleAdmin(admin.ModelAdmin):
         obj.modified_by = request.user
         super().save_model(request, obj, form, change)
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: ArticleAdminForm, formset: Any, change: bool
+    ) -> None:
+        if formset.model is Quote and form.was_live:
+            deleted = formset.deleted_forms
+            for quote_form in formset.initial_forms:
+                if "text" in quote_form.changed_data and quote_form not in deleted:
+                    quote_form.instance.note_text_change(quote_form.initial["text"])
+                    form.changed_quote_keys.append(quote_form.instance.key)
+        super().save_formset(request, form, formset, change)
+
+    def save_related(
+        self, request: HttpRequest, form: ArticleAdminForm, formsets: Any, change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
-        if form.cleaned_data.get("substantive_update"):
+        substantive_update = form.cleaned_data.get("substantive_update")
+        if substantive_update:
             # A correction of kind "update" moves the public Updated time (Correction.save).
             Correction.objects.create(
                 article=form.instance,
                 kind=Correction.Kind.UPDATE,
                 text=form.cleaned_data["update_reason"].strip(),
+            )
+        # Tags and bylines are saved by now: the disclosures can be worked out.
+        record_disclosures(article=form.instance)
+        told_readers = substantive_update or any(
+            formset.model is Correction and formset.new_objects for formset in formsets
+        )
+        if form.changed_quote_keys and not told_readers:
+            self.message_user(
+                request,
+                "You changed the words of a published quote ("
+                + ", ".join(form.changed_quote_keys)
+                + "). Readers saw the earlier words: add a correction saying what changed.",
+                messages.WARNING,
             )
 
     def log_addition(self, request: HttpRequest, obj: Article, message: Any) -> LogEntry:
@@ -714,7 +818,41 @@ class ArticleAdmin(admin.ModelAdmin):
 @admin.register(Disclosure)
 class DisclosureAdmin(admin.ModelAdmin):
     list_display = ["statement", "organisation", "kind", "valid_from", "valid_until", "article"]
-    list_filter = ["kind", "valid_from"]
+    list_filter = ["kind", "valid_from", "organisation"]
     search_fields = ["statement", "organisation__name"]
     autocomplete_fields = ["organisation", "article"]
     list_select_related = ["organisation", "article"]
+
+    # Scheduled articles go out with the register as it stands when they go live;
+    # published ones keep what they carried (articles/services.py).
+    def save_model(self, request: HttpRequest, obj: Disclosure, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        record_upcoming_disclosures()
+
+    def delete_model(self, request: HttpRequest, obj: Disclosure) -> None:
+        super().delete_model(request, obj)
+        record_upcoming_disclosures()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Disclosure]) -> None:
+        super().delete_queryset(request, queryset)
+        record_upcoming_disclosures()
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ["name", "tag", "url"]
+    search_fields = ["name", "tag__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["tag"]
+    list_select_related = ["tag"]
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "description", "organisation", "author"]
+    list_filter = ["kind", "organisation"]
+    search_fields = ["name", "description", "organisation__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["organisation", "author"]
+    list_select_related = ["organisation", "author"]

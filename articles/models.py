@@ -11,13 +11,13 @@ from django.db.models import F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from articles.images import generated_upload_path, rendition_upload_path, validate_image_file
-from articles.rendering import marker_keys, render_body
-from authors.models import Author
+from articles.rendering import marker_keys, render_body, render_markdown
+from authors.models import Author, AuthorInterest
 
 
 def image_upload_path(instance: Image, filename: str) -> str:
@@ -139,8 +139,11 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """What the article page needs, in a fixed number of queries."""
         return self.for_listing().prefetch_related(
             "tags",
-            "quotes",
+            Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
             Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
+            "recorded_disclosures",
+            "own_disclosures",
+            "citations",
         )
 
     def related_to(self, article: Article) -> ArticleQuerySet:
@@ -226,6 +229,18 @@ class Article(models.Model):
         blank=True,
         help_text="The kind of work, shown above the headline. Required to publish.",
     )
+    dateline = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='Where the story was reported from, e.g. "SAN FRANCISCO". Leave empty if none.',
+    )
+    backstory = models.TextField(
+        blank=True,
+        help_text=(
+            '"How we reported this" (Markdown): sources, methods, why the story was written. '
+            "Shown at the end of the article."
+        ),
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True,
@@ -283,6 +298,15 @@ class Article(models.Model):
         related_name="+",
         editable=False,
         help_text="Who saved last: named when a concurrent edit is refused.",
+    )
+    disclosures_as_of = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "The publication time the article's disclosures were recorded for. Once that time "
+            "has passed, later edits of the register no longer change them."
+        ),
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -395,9 +419,66 @@ class Article(models.Model):
         images = {image.key: image for image in placed}
         return render_body(self.body, self.quotes.all(), images)
 
-    def disclosures(self, at: datetime.datetime | None = None) -> models.QuerySet[Disclosure]:
-        """Disclosures valid at publication time (or `at`), for this article's organisations."""
-        return Disclosure.objects.for_article(self, at)
+    @property
+    def is_sponsored(self) -> bool:
+        return self.kind == self.Kind.SPONSORED
+
+    def backstory_html(self) -> SafeString:
+        return mark_safe(render_markdown(self.backstory))  # noqa: S308 (sanitised by nh3)
+
+    def pull_quotes(self) -> list[Quote]:
+        """Quotes shown beside the body rather than placed in it (prefetched quotes)."""
+        placed = set(marker_keys(self.body, "quote"))
+        return [q for q in self.quotes.all() if q.is_pull_quote and q.key not in placed]
+
+    @property
+    def disclosures_frozen(self) -> bool:
+        """True once the disclosures recorded for its publication time may have been seen
+        by readers: from then on they stay as they were, whatever happens to the register
+        (issue 5, point 6). A new publication time (republishing) records them afresh."""
+        return (
+            self.disclosures_as_of is not None
+            and self.disclosures_as_of == self.published_at
+            and self.disclosures_as_of <= timezone.now()
+        )
+
+    def due_disclosures(self, at: datetime.datetime | None = None) -> list[RecordedDisclosure]:
+        """What the register and the authors' interests say this article should carry if
+        published at `at` (default: its publication time, or now if it has none), for the
+        organisations it is tagged with, as unsaved rows.
+        Three queries: tags, register entries, authors' interests."""
+        day = timezone.localdate(at or self.published_at or timezone.now())
+        tag_ids = [tag.pk for tag in self.tags.all()]
+        register = (
+            Disclosure.objects.register()
+            .valid_on(day)
+            .filter(organisation__tag__in=tag_ids)
+            .select_related("organisation")
+            .order_by("organisation__name", "valid_from", "pk")
+        )
+        interests = (
+            AuthorInterest.objects.carried_on(day)
+            .filter(author__bylines__article=self, organisation__tag__in=tag_ids)
+            .select_related("organisation")
+            .order_by("author__name", "organisation__name", "pk")
+        )
+        due = [RecordedDisclosure.copy_of(self, source) for source in [*register, *interests]]
+        for position, record in enumerate(due):
+            record.position = position
+        return due
+
+    def disclosures(
+        self, at: datetime.datetime | None = None
+    ) -> list[RecordedDisclosure | Disclosure]:
+        """Every disclosure the article shows: those recorded for its publication (or,
+        when none are recorded, or for a publication being prepared at `at`, those due),
+        then the article's own. Reads prefetched rows when recorded."""
+        carried: list[RecordedDisclosure | Disclosure]
+        if self.disclosures_as_of is not None and (at is None or self.disclosures_frozen):
+            carried = [*self.recorded_disclosures.all()]
+        else:
+            carried = [*self.due_disclosures(at)]
+        return carried + list(self.own_disclosures.all())
 
 
 class ArticleSlugHistory(models.Model):
@@ -434,6 +515,18 @@ class Byline(models.Model):
         return f"{self.author} on {self.article}"
 
 
+class QuoteQuerySet(models.QuerySet["Quote"]):
+    def published(self) -> QuoteQuerySet:
+        """Quotes readers may see: those of published articles (the one rule)."""
+        return self.filter(article__in=Article.objects.published())
+
+    def for_listing(self) -> QuoteQuerySet:
+        """What a quote in a list needs: its speaker and article, newest article first."""
+        return self.select_related("speaker", "article").order_by(
+            "-article__published_at", "article_id", "position", "pk"
+        )
+
+
 class QuoteSourceKind(models.TextChoices):
     LETTER = "letter", "Letter"
     STATEMENT = "statement", "Statement"
@@ -455,16 +548,11 @@ class Quote(models.Model):
         help_text="Marker name: [[quote:<key>]] places this quote in the body.",
     )
     text = models.TextField(help_text="The quoted words, exactly as said or written.")
-    speaker = models.CharField(
-        max_length=200, help_text="Who said or wrote it: a person or an organisation."
-    )
-    speaker_author = models.ForeignKey(
-        Author,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+    speaker = models.ForeignKey(
+        "Speaker",
+        on_delete=models.PROTECT,
         related_name="quotes",
-        help_text="When the speaker is one of our authors.",
+        help_text="Who said or wrote it: a person, a group or an organisation (+ adds one).",
     )
     source_kind = models.CharField(max_length=20, choices=SourceKind.choices)
     source_title = models.CharField(
@@ -482,9 +570,26 @@ class Quote(models.Model):
         default=False, help_text="Shown as a pull quote rather than placed in the body."
     )
     position = models.PositiveSmallIntegerField(default=0)
+    text_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the words were last changed after the article was published.",
+    )
+    previous_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The words as readers saw them before that change.",
+    )
+
+    objects = QuoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
+        indexes = [
+            # Speaker page: this speaker's quotes (joined to the published articles).
+            models.Index(fields=["speaker", "article"], name="quote_speaker_article"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["article", "key"], name="unique_quote_key"),
             models.CheckConstraint(
@@ -498,38 +603,39 @@ class Quote(models.Model):
         return f"{self.speaker}: {words}"
 
     def get_absolute_url(self) -> str:
+        """The quote's permalink page."""
+        return reverse("articles:quote", kwargs={"slug": self.article.slug, "key": self.key})
+
+    @property
+    def in_context_url(self) -> str:
+        """The quote in its place in the article."""
         return f"{self.article.get_absolute_url()}#quote-{self.key}"
 
     @property
     def attribution(self) -> str:
         """'Salesforce employees, letter to Marc Benioff, as reported by BuzzFeed'."""
-        parts = [self.speaker]
+        parts = [self.speaker.name]
         if self.source_title:
             parts.append(self.source_title)
         if self.reported_by:
             parts.append(f"as reported by {self.reported_by}")
         return ", ".join(parts)
 
-
-def _valid_on(day: datetime.date) -> Q:
-    return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+    def note_text_change(self, previous_text: str) -> None:
+        """Remember that readers saw other words (call before saving the new text)."""
+        self.previous_text = previous_text
+        self.text_changed_at = timezone.now()
 
 
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
-    def for_article(
-        self, article: Article, at: datetime.datetime | None = None
-    ) -> DisclosureQuerySet:
-        """The article's own disclosures, plus register entries for its organisations
-        valid on its publication day (or on the day of `at`, for a publication being
-        prepared). One query; reads the (prefetched) tags."""
-        own = Q(article=article)
-        moment = at or article.published_at
-        if moment is None:
-            return self.filter(own)
-        day = timezone.localdate(moment)
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        register = Q(article__isnull=True, organisation__in=tag_ids) & _valid_on(day)
-        return self.filter(own | register).select_related("organisation")
+    def register(self) -> DisclosureQuerySet:
+        """The publisher's register: relationships not written for one article."""
+        return self.filter(article__isnull=True)
+
+    def valid_on(self, day: datetime.date) -> DisclosureQuerySet:
+        return self.filter(
+            Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        )
 
 
 class DisclosureKind(models.TextChoices):
@@ -548,18 +654,22 @@ class Disclosure(models.Model):
     Kind = DisclosureKind
 
     organisation = models.ForeignKey(
-        Tag,
+        "Organisation",
         on_delete=models.PROTECT,
         related_name="disclosures",
-        help_text="The organisation, as the topic its articles are tagged with.",
+        help_text="Articles tagged with this organisation's topic carry the disclosure.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     statement = models.CharField(
         max_length=500,
         help_text='Shown after "At time of writing", e.g. "Salesforce is a premier partner of …".',
     )
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True, help_text="Leave empty while it lasts.")
+    valid_from = models.DateField(
+        help_text="The first day it is true. Articles published from this day carry it."
+    )
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="The last day it is true. Leave empty while it lasts."
+    )
     article = models.ForeignKey(
         Article,
         null=True,
@@ -590,6 +700,15 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return self.statement
+
+    @property
+    def is_current(self) -> bool:
+        """Not ended yet (an agreed relationship that has not begun counts as current)."""
+        return self.valid_until is None or self.valid_until >= timezone.localdate()
+
+    @property
+    def has_begun(self) -> bool:
+        return self.valid_from <= timezone.localdate()
 
 
 class CorrectionKind(models.TextChoices):
@@ -663,6 +782,167 @@ class ChecklistOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Override on {self.article} by {self.user}"
+
+
+class Organisation(models.Model):
+    """An organisation the newsroom covers: what one topic (tag) stands for.
+
+    An article tagged with the organisation's topic is about the organisation, so it
+    carries the publisher's disclosures about it and counts as its coverage.
+    """
+
+    name = models.CharField(max_length=200, help_text='As readers know it, e.g. "Salesforce".')
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="The organisation page's address: /organisations/<slug>/.",
+    )
+    tag = models.OneToOneField(
+        Tag,
+        on_delete=models.PROTECT,
+        related_name="organisation",
+        help_text="The topic articles about it are tagged with (+ adds a new topic).",
+    )
+    description = models.TextField(blank=True, help_text="A sentence or two for its page.")
+    url = models.URLField(blank=True, max_length=500, help_text="Its own website.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:organisation", kwargs={"slug": self.slug})
+
+
+class SpeakerKind(models.TextChoices):
+    PERSON = "person", "Person"
+    GROUP = "group", "Group of people"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class Speaker(models.Model):
+    """Who said or wrote quoted words; has a page listing all of them."""
+
+    Kind = SpeakerKind
+
+    name = models.CharField(
+        max_length=200,
+        help_text='As the attribution names them, e.g. "Marc Benioff" or "Salesforce employees".',
+    )
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="The speaker page's address: /speakers/<slug>/."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    description = models.CharField(
+        max_length=300, blank=True, help_text='Who they are, e.g. "Chief executive of Salesforce".'
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="speakers",
+        help_text="The organisation they speak for or belong to (itself, for an organisation); "
+        "their quotes then appear on its page.",
+    )
+    author = models.OneToOneField(
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="speaker",
+        help_text="When the speaker is one of our authors.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SpeakerKind.values), name="speaker_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:speaker", kwargs={"slug": self.slug})
+
+    @property
+    def schema_type(self) -> str:
+        return "Person" if self.kind == self.Kind.PERSON else "Organization"
+
+
+class RecordedDisclosure(models.Model):
+    """A disclosure as one article carries it, copied from the register or from an
+    author's interests when the article is published. Later edits (or deletion) of
+    the register entry do not touch it: the article keeps showing what was true
+    when it was published (issue 5, point 6)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="recorded_disclosures"
+    )
+    # Where it was copied from, while that still exists (for the admin's comparison).
+    disclosure = models.ForeignKey(
+        Disclosure, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    interest = models.ForeignKey(
+        AuthorInterest, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    organisation_name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100, help_text='The kind, e.g. "Partner".')
+    statement = models.CharField(max_length=500)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.statement
+
+    @classmethod
+    def copy_of(cls, article: Article, source: Disclosure | AuthorInterest) -> RecordedDisclosure:
+        """An unsaved record of a register entry or an author's interest, as it is now."""
+        interest = source if isinstance(source, AuthorInterest) else None
+        register = source if isinstance(source, Disclosure) else None
+        return cls(
+            article=article,
+            disclosure=register,
+            interest=interest,
+            organisation_name=source.organisation.name,
+            relationship=source.get_kind_display(),
+            statement=source.statement,
+            valid_from=register.valid_from if register else source.started_on,
+            valid_until=register.valid_until if register else source.ended_on,
+        )
+
+    @property
+    def source_id(self) -> tuple[str, int | None]:
+        """Which register entry or interest this is, to compare records with what is due."""
+        if self.interest_id is not None:
+            return ("interest", self.interest_id)
+        return ("register", self.disclosure_id)
+
+
+class Citation(models.Model):
+    """A source the article cites (schema.org citation), listed under the article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="citations")
+    title = models.CharField(
+        max_length=300, help_text='What is cited, e.g. "Letter to Marc Benioff (BuzzFeed News)".'
+    )
+    url = models.URLField(blank=True, max_length=500, help_text="Where readers can find it.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 # Revisions keep an article together with its authors, quotes, topics, lead image and

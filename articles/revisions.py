@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles.models import Article, Byline, Correction, Image, Quote, TaggedArticle
+from articles.models import Article, Byline, Correction, Image, Quote, Speaker, TaggedArticle
 from authors.models import Author
 
 
@@ -33,6 +33,7 @@ def revision_text(version: Version) -> dict[str, str]:
     authors = Author.objects.in_bulk([row["author_id"] for row in bylines])
     tag_ids = [row["tag_id"] for row in _rows(version, TaggedArticle, "content_object_id")]
     quotes = sorted(_rows(version, Quote), key=lambda row: (row["position"], row["id"]))
+    speakers = Speaker.objects.in_bulk([row["speaker_id"] for row in quotes])
     corrections = sorted(_rows(version, Correction), key=lambda row: row["published_at"])
     lead = Image.objects.filter(pk=fields["lead_image_id"]).first()
     return {
@@ -47,7 +48,10 @@ def revision_text(version: Version) -> dict[str, str]:
         "Topics": "\n".join(
             sorted(Tag.objects.filter(pk__in=tag_ids).values_list("name", flat=True))
         ),
-        "Quotes": "\n\n".join(f"[{row['key']}] {row['speaker']}: {row['text']}" for row in quotes),
+        "Quotes": "\n\n".join(
+            f"[{row['key']}] {speakers.get(row['speaker_id'], '(deleted speaker)')}: {row['text']}"
+            for row in quotes
+        ),
         "Corrections": "\n".join(f"{row['kind']}: {row['text']}" for row in corrections),
     }
 

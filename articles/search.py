@@ -73,7 +73,7 @@ def search_vector() -> SearchVector:
     authors = Byline.objects.filter(article=OuterRef("pk")).values("author__name")
     quotes = (
         Quote.objects.filter(article=OuterRef("pk"))
-        .annotate(words=Concat("speaker", Value(" "), "text", output_field=TextField()))
+        .annotate(words=Concat("speaker__name", Value(" "), "text", output_field=TextField()))
         .values("words")
     )
     return (
@@ -113,7 +113,7 @@ def _contains(term: str) -> Q:
         | Q(standfirst__icontains=term)
         | Q(body__icontains=term)
         | Q(Exists(Quote.objects.filter(article=OuterRef("pk"), text__icontains=term)))
-        | Q(Exists(Quote.objects.filter(article=OuterRef("pk"), speaker__icontains=term)))
+        | Q(Exists(Quote.objects.filter(article=OuterRef("pk"), speaker__name__icontains=term)))
         | Q(Exists(Byline.objects.filter(article=OuterRef("pk"), author__name__icontains=term)))
         | Q(
             Exists(

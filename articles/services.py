@@ -3,6 +3,12 @@
 Admin buttons, bulk actions, imports and commands all call these functions, so the
 rules (who may do what, the publish checklist, embargoes) hold on every path.
 Each change is saved in a revision naming who did it.
+
+Disclosures (issue 5, point 6): an article carries the register entries and the
+authors' interests valid on its publication day for the organisations it is
+tagged with. They are copied into RecordedDisclosure rows on every move and save,
+re-taken while the article is not yet live, and frozen once its publication time
+has passed, so later edits of the register cannot rewrite what readers were told.
 """
 
 from __future__ import annotations
@@ -20,7 +26,16 @@ from django.utils import timezone
 from reversion.models import Revision, Version
 from taggit.models import Tag
 
-from articles.models import Article, Byline, ChecklistOverride, Image, Quote, TaggedArticle
+from articles.models import (
+    Article,
+    Byline,
+    ChecklistOverride,
+    Image,
+    Quote,
+    RecordedDisclosure,
+    Speaker,
+    TaggedArticle,
+)
 from articles.rendering import marker_keys
 from authors.models import Author
 
@@ -211,6 +226,9 @@ def _move(
         comment = prepare(locked)
         locked.modified_by_id = user.pk
         locked.save()
+        # Publishing records the disclosures as of the publication time; unpublishing a
+        # scheduled article drops them; those readers have seen stay (see below).
+        record_disclosures(article=locked)
         reversion.set_user(user if user.is_authenticated else None)
         reversion.set_comment(comment)
     article.refresh_from_db()
@@ -306,7 +324,9 @@ MOVES: dict[str, Callable[..., Article]] = {
 
 # What a restore brings back: the words and pictures, never the publishing state
 # (status, times, embargo), which only the moves above change.
-RESTORED_FIELDS = ["headline", "standfirst", "body", "kind", "lead_image_id"]
+RESTORED_FIELDS = [
+    "headline", "standfirst", "body", "kind", "dateline", "backstory", "lead_image_id",
+]  # fmt: skip
 
 
 def revisions(article: Article) -> list[Version]:
@@ -338,7 +358,7 @@ def restore_revision(*, article: Article, revision: Revision, user: User) -> Art
             article.lead_image_id = None
         article.modified_by_id = user.pk
         article.save()
-        _restore_related(article, revision, Quote, Author, "speaker_author_id", required=False)
+        _restore_related(article, revision, Quote, Speaker, "speaker_id", required=True)
         _restore_related(article, revision, Byline, Author, "author_id", required=True)
         _restore_related(article, revision, TaggedArticle, Tag, "tag_id", required=True)
         reversion.add_to_revision(article)
@@ -353,7 +373,7 @@ def _restore_related(
     article: Article,
     revision: Revision,
     model: type[Quote] | type[Byline] | type[TaggedArticle],
-    target: type[Author] | type[Tag],
+    target: type[Author] | type[Speaker] | type[Tag],
     link: str,
     *,
     required: bool,
@@ -401,3 +421,40 @@ def article_pk_for_share_token(token: str) -> int:
     if not isinstance(pk, int):
         raise signing.BadSignature("Not an article token")
     return pk
+
+
+# -- disclosures ---------------------------------------------------------------
+
+
+@transaction.atomic
+def record_disclosures(*, article: Article) -> bool:
+    """Record the disclosures the article carries; call after its tags and bylines
+    are saved (the admin's save_related and every workflow move do; so must imports).
+    Returns True when it recorded.
+
+    - Frozen (recorded for its publication time, which has passed): nothing changes.
+    - Published (live or scheduled): the due disclosures replace any earlier record.
+    - Draft, in review or archived, and never live: any record is dropped, since
+      the publication time, tags and register may all change before it goes out.
+    """
+    if article.disclosures_frozen:
+        return False
+    RecordedDisclosure.objects.filter(article=article).delete()
+    as_of = article.published_at if article.status == Article.Status.PUBLISHED else None
+    if as_of is not None:
+        RecordedDisclosure.objects.bulk_create(article.due_disclosures())
+    # update(), not save(): recording is not an editorial change, so the version
+    # used for safe concurrent editing stays as it is.
+    Article.objects.filter(pk=article.pk).update(disclosures_as_of=as_of)
+    article.disclosures_as_of = as_of
+    return as_of is not None
+
+
+def record_upcoming_disclosures() -> int:
+    """Re-take the disclosures of every scheduled article, after the register or an
+    author's interests changed: they must go out with the register as it stands
+    when they go live. Returns how many were re-taken."""
+    scheduled = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
+    ).prefetch_related("tags")
+    return sum(record_disclosures(article=article) for article in scheduled)

@@ -8,7 +8,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from articles.models import Article, Byline, Image, Quote, Rendition
+from articles.models import Article, Byline, Image, Quote, Rendition, Speaker
 from articles.renditions import make_renditions_later
 from articles.search import refresh_search_vectors_later
 from authors.models import Author
@@ -38,6 +38,13 @@ def author_saved(sender: type[Author], instance: Author, created: bool, **kwargs
     """A renamed author is found under the new name in every article."""
     if not created:
         refresh_search_vectors_later(Article.objects.filter(bylines__author=instance))
+
+
+@receiver(post_save, sender=Speaker)
+def speaker_saved(sender: type[Speaker], instance: Speaker, created: bool, **kwargs: Any) -> None:
+    """A renamed speaker is found under the new name in every article quoting them."""
+    if not created:
+        refresh_search_vectors_later(Article.objects.filter(quotes__speaker=instance))
 
 
 @receiver(post_save, sender=Tag)

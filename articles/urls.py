@@ -6,6 +6,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("articles/<slug:slug>/quotes/<slug:key>/", views.quote_detail, name="quote"),
     path("topics/<slug:slug>/", views.tag_detail, name="tag"),
     path("topics/<slug:slug>/feed/", feeds.TopicRssFeed.as_view(), name="tag_rss"),
     path("topics/<slug:slug>/feed/atom/", feeds.TopicAtomFeed.as_view(), name="tag_atom"),
@@ -29,4 +30,7 @@ urlpatterns = [
     path("preview/<str:token>/", views.shared_preview, name="shared_preview"),
     path("corrections/", views.corrections, name="corrections"),
     path("corrections/feed/", feeds.CorrectionsFeed(), name="corrections_feed"),
+    path("speakers/<slug:slug>/", views.speaker_detail, name="speaker"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    path("disclosures/", views.disclosures, name="disclosures"),
 ]

@@ -1,14 +1,28 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.html import format_html
 
 from articles.admin import HTTPS_URLS
-from authors.models import Author, AuthorLink
+from articles.services import record_upcoming_disclosures
+from authors.models import Author, AuthorInterest, AuthorLink
 
 
 class AuthorLinkInline(admin.TabularInline):
     model = AuthorLink
     formfield_overrides = HTTPS_URLS
     extra = 1
+
+
+class AuthorInterestInline(admin.TabularInline):
+    model = AuthorInterest
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    verbose_name_plural = (
+        "Register of interests (shown on the author page and on their articles about "
+        "the organisation, as of publication)"
+    )
 
 
 @admin.register(Author)
@@ -20,7 +34,13 @@ class AuthorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = ["photo_preview"]
     fields = ["name", "slug", "job_title", "bio", "photo", "photo_preview", "expertise", "user"]
-    inlines = [AuthorLinkInline]
+    inlines = [AuthorLinkInline, AuthorInterestInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Scheduled articles must go out with the interests as they now stand.
+        if any(formset.model is AuthorInterest and formset.has_changed() for formset in formsets):
+            record_upcoming_disclosures()
 
     @admin.display(description="Current photo")
     def photo_preview(self, obj: Author) -> str:

@@ -1,8 +1,9 @@
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from articles.models import Article
-from authors.models import Author
+from authors.models import Author, AuthorInterest
 from newsroom import structured_data
 from newsroom.pagination import paginate
 
@@ -10,7 +11,11 @@ PER_PAGE = 20
 
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    author = get_object_or_404(Author.objects.prefetch_related("links"), slug=slug)
+    interests = AuthorInterest.objects.select_related("organisation")
+    author = get_object_or_404(
+        Author.objects.prefetch_related("links", Prefetch("interests", queryset=interests)),
+        slug=slug,
+    )
     page = paginate(
         request, Article.objects.published().filter(bylines__author=author).for_listing(), PER_PAGE
     )

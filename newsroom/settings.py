@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "reversion",
     "authors",
     "articles",
+    "pages",
     "jobs",
 ]
 

@@ -2,8 +2,9 @@
 
 Follows Google's Article structured-data documentation (NewsArticle with headline,
 images in 16:9, 4:3 and 1:1, ISO 8601 dates with offset, each author a Person with
-a url, the publisher an Organization with a logo). Publisher properties such as
-publishingPrinciples can be added to `organization()` in one place.
+a url, the publisher a NewsMediaOrganization with a logo and the Trust Project's
+policy links), plus the trust indicators of issue 5: dateline, backstory, sources
+cited, and each quote as a Quotation.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article
+from articles.models import Article, Quote
 from articles.renditions import share_renditions
 from authors.models import Author
 from newsroom.links import absolute_url
+from pages.models import POLICIES
 
 JsonDict = dict[str, Any]
 
@@ -51,15 +53,21 @@ def iso(moment: datetime.datetime) -> str:
 
 
 def organization(request: HttpRequest | None) -> JsonDict:
+    """The publisher, with the Trust Project's policy links (the pages app's pages,
+    at fixed addresses: no query)."""
     logo = settings.PUBLISHER_LOGO
     if not logo.startswith(("https://", "http://")):
         logo = static(logo)
-    return {
-        "@type": "Organization",
+    data: JsonDict = {
+        "@type": "NewsMediaOrganization",
         "name": settings.PUBLISHER_NAME,
         "url": absolute_url(request, reverse("home")),
         "logo": {"@type": "ImageObject", "url": absolute_url(request, logo)},
     }
+    for policy in POLICIES:
+        page = reverse("pages:detail", kwargs={"slug": policy.slug})
+        data[policy.schema_property] = absolute_url(request, page)
+    return data
 
 
 def person(author: Author, request: HttpRequest | None) -> JsonDict:
@@ -141,6 +149,60 @@ def news_article(article: Article, request: HttpRequest | None) -> JsonDict:
             }
             for correction in corrections
         ]
+    data.update(trust_indicators(article, request))
+    return data
+
+
+def quotation(quote: Quote, request: HttpRequest | None) -> JsonDict:
+    """A quote: its words, who said them, the article it is part of, its source
+    (reads the quote's speaker and article, prefetched by the pages that list quotes)."""
+    speaker = quote.speaker
+    data: JsonDict = {
+        "@type": "Quotation",
+        "@id": absolute_url(request, quote.get_absolute_url()),
+        "text": quote.text,
+        "creator": {
+            "@type": speaker.schema_type,
+            "name": speaker.name,
+            "url": absolute_url(request, speaker.get_absolute_url()),
+        },
+        "isPartOf": {"@id": absolute_url(request, quote.article.get_absolute_url())},
+    }
+    if quote.source_title or quote.source_url:
+        citation: JsonDict = {
+            "@type": "CreativeWork",
+            "name": quote.source_title or quote.get_source_kind_display(),
+        }
+        if quote.source_url:
+            citation["url"] = quote.source_url
+        data["citation"] = citation
+    if quote.said_on:
+        data["dateCreated"] = quote.said_on.isoformat()
+    return data
+
+
+def quote_page(quote: Quote, request: HttpRequest | None) -> JsonDict:
+    """A quote's permalink page."""
+    return {"@context": CONTEXT, **quotation(quote, request)}
+
+
+def trust_indicators(article: Article, request: HttpRequest | None) -> JsonDict:
+    """Dateline, "how we reported this", sources cited and the quotes (issue 5)."""
+    data: JsonDict = {}
+    if article.dateline:
+        data["dateline"] = article.dateline
+    if article.backstory:
+        data["backstory"] = article.backstory
+    citations = []
+    for citation in article.citations.all():
+        work: JsonDict = {"@type": "CreativeWork", "name": citation.title}
+        if citation.url:
+            work["url"] = citation.url
+        citations.append(work)
+    if citations:
+        data["citation"] = citations
+    if quotes := [quotation(quote, request) for quote in article.quotes.all()]:
+        data["hasPart"] = quotes
     return data
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("articles.urls")),
     path("", include("authors.urls")),
+    path("", include("pages.urls")),
 ]
 
 if settings.SERVE_MEDIA:

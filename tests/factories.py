@@ -7,9 +7,20 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image as PILImage
+from taggit.models import Tag
 
-from articles.models import Article, Byline, Correction, Disclosure, Image, Quote
-from authors.models import Author
+from articles.models import (
+    Article,
+    Byline,
+    Citation,
+    Correction,
+    Disclosure,
+    Image,
+    Organisation,
+    Quote,
+    Speaker,
+)
+from authors.models import Author, AuthorInterest
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), colour: str = "#336699") -> bytes:
@@ -60,6 +71,25 @@ class ArticleFactory(factory.django.DjangoModelFactory):
             Byline.objects.create(article=self, author=author, position=position)
 
 
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """An organisation with its own topic (tag), named after it."""
+
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Example Corp {n}")
+    slug = factory.Sequence(lambda n: f"example-corp-{n}")
+    tag = factory.LazyAttribute(lambda o: Tag.objects.create(name=o.name, slug=o.slug))
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Spokesperson {n}")
+    slug = factory.Sequence(lambda n: f"spokesperson-{n}")
+
+
 class QuoteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Quote
@@ -67,7 +97,7 @@ class QuoteFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
     key = factory.Sequence(lambda n: f"quote-{n}")
     text = "Words somebody said."
-    speaker = "A Spokesperson"
+    speaker = factory.SubFactory(SpeakerFactory)
     source_kind = Quote.SourceKind.STATEMENT
     is_pull_quote = True
 
@@ -76,9 +106,21 @@ class DisclosureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Disclosure
 
+    organisation = factory.SubFactory(OrganisationFactory)
     kind = Disclosure.Kind.PARTNER
     statement = "Example Corp is a partner of this site"
     valid_from = datetime.date(2020, 1, 1)
+
+
+class AuthorInterestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuthorInterest
+
+    author = factory.SubFactory(AuthorFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = AuthorInterest.Kind.HOLDING
+    statement = "The author owns shares in Example Corp"
+    started_on = datetime.date(2020, 1, 1)
 
 
 class CorrectionFactory(factory.django.DjangoModelFactory):
@@ -87,3 +129,12 @@ class CorrectionFactory(factory.django.DjangoModelFactory):
 
     article = factory.SubFactory(ArticleFactory)
     text = "An earlier version misspelt a name."
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Citation
+
+    article = factory.SubFactory(ArticleFactory)
+    title = factory.Sequence(lambda n: f"Cited report {n}")
+    url = "https://example.com/report"

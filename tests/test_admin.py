@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from articles.models import Article, Image
 from tests.base import SEED_URL, page_text
-from tests.factories import AuthorFactory, ImageFactory, png_bytes
+from tests.factories import AuthorFactory, ImageFactory, SpeakerFactory, png_bytes
 
 ADD_URL = reverse("admin:articles_article_add")
 
@@ -31,6 +31,7 @@ class AdminRoundTripTests(TestCase):
         )
         cls.author = AuthorFactory(name="Jane Reporter", slug="jane-reporter")
         cls.picture = ImageFactory(key="lead-picture", alt_text="A data centre", caption="Servers")
+        cls.speaker = SpeakerFactory(name="A Chief Executive", slug="a-chief-executive")
 
     def setUp(self) -> None:
         self.client.force_login(self.editor)
@@ -54,12 +55,13 @@ class AdminRoundTripTests(TestCase):
             **inline_management("quotes", 1),
             "quotes-0-key": "ceo",
             "quotes-0-text": "We will keep building.",
-            "quotes-0-speaker": "A Chief Executive",
+            "quotes-0-speaker": str(self.speaker.pk),
             "quotes-0-source_kind": "interview",
             "quotes-0-source_title": "Interview with us",
             "quotes-0-position": "0",
             **inline_management("corrections", 0),
             **inline_management("own_disclosures", 0),
+            **inline_management("citations", 0),
         }
         data.update(overrides)
         return data

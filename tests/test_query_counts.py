@@ -10,6 +10,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from articles.models import Article
+from articles.services import record_disclosures
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -18,18 +19,19 @@ from tests.factories import (
     QuoteFactory,
 )
 
-# article + lead image; lead renditions; bylines + authors; tags; quotes; corrections;
-# images placed in the body; their renditions; disclosures;
+# article + lead image; lead renditions; bylines + authors; tags; quotes + speakers;
+# corrections; disclosures recorded at publication; the article's own disclosures;
+# sources cited; images placed in the body; their renditions;
 # related articles + lead images; their renditions; their bylines
-ARTICLE_PAGE_QUERIES = 12
+ARTICLE_PAGE_QUERIES = 14
 # page 1: articles + lead images; renditions; bylines; busiest topics;
 # those topics' newest articles; their renditions; their bylines
 HOME_PAGE_QUERIES = 7
 # page 2 and later: articles + lead images; renditions; bylines
 HOME_LATER_PAGE_QUERIES = 3
-# author + links (2); articles; renditions; bylines
-AUTHOR_PAGE_QUERIES = 5
-# tag; articles; renditions; bylines
+# author + links + interests with their organisations (3); articles; renditions; bylines
+AUTHOR_PAGE_QUERIES = 6
+# tag + its organisation; articles; renditions; bylines
 TAG_PAGE_QUERIES = 4
 # articles (with rank and snippet on PostgreSQL); renditions; bylines
 SEARCH_PAGE_QUERIES = 3
@@ -66,6 +68,8 @@ class QueryCountTests(TestCase):
             )
             QuoteFactory(article=cls.article, key="first", is_pull_quote=False)
             cls.article.tags.add("Salesforce")
+            # As publishing does: the disclosures are recorded once the topics are saved.
+            record_disclosures(article=cls.article)
             ArticleFactory(lead_image=ImageFactory(), authors=[cls.author]).tags.add("Salesforce")
 
     def grow(self) -> None:

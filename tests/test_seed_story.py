@@ -4,8 +4,8 @@ import re
 
 from django.test import TestCase
 
-from articles.models import Article, Disclosure
-from tests.base import DATA, SEED_URL, page_text
+from articles.models import Article, Disclosure, Organisation, Speaker
+from tests.base import DATA, SEED_URL, json_ld, page_text
 
 # Page furniture a reader copied along with the story (see ../shared/seed/README.md).
 FURNITURE = {"Main content", "Read more on:", "A grey colored placeholder image"}
@@ -91,10 +91,11 @@ class SeededStoryPageTests(TestCase):
                 self.assertIn("Salesforce employees", figure)
                 self.assertIn("<cite", figure)
                 self.assertIn("as reported by BuzzFeed News", figure)
-        # In place: the Ohana quote follows the sentence that introduces it.
+        # In place: the Ohana quote follows the sentence that introduces it in the body.
+        body = self.html.split('<div class="article__body">')[1]
         self.assertLess(
-            self.html.index("writing to Benioff to say:"),
-            self.html.index("As members of the Salesforce Ohana"),
+            body.index("writing to Benioff to say:"),
+            body.index("As members of the Salesforce Ohana"),
         )
 
     def test_bulleted_list_my_take_and_inline_image(self) -> None:
@@ -135,3 +136,63 @@ class SeededStoryPageTests(TestCase):
         for file in [self.article.lead_image.file, self.article.ordered_authors[0].photo]:
             with self.subTest(name=file.name):
                 self.assertTrue(file.storage.exists(file.name))
+
+
+class SeededTrustTests(TestCase):
+    """What issue 5 adds to the seeded story: organisations, speaker, recorded disclosure."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.article = Article.objects.get(slug__startswith="salesforce-staffers")
+
+    def test_covered_organisations_have_pages(self) -> None:
+        """Salesforce, Microsoft and Amazon are organisations; Salesforce's page shows the
+        partnership, the story and the employees' letter."""
+        for slug, name in [
+            ("salesforce", "Salesforce"),
+            ("microsoft", "Microsoft"),
+            ("amazon", "Amazon"),
+        ]:
+            with self.subTest(name=name):
+                organisation = Organisation.objects.get(slug=slug)
+                self.assertEqual(organisation.tag.name, name)
+                self.assertContains(self.client.get(f"/organisations/{slug}/"), f"<h1>{name}</h1>")
+        text = page_text(self.client.get("/organisations/salesforce/"))
+        self.assertIn(
+            "Salesforce is a premier partner of diginomica (Partner, since June 25, 2018)", text
+        )
+        self.assertIn("Salesforce staffers voice concern", text)
+        self.assertIn("As members of the Salesforce Ohana", text)
+        microsoft = page_text(self.client.get("/organisations/microsoft/"))
+        self.assertIn("diginomica has no current relationship with Microsoft", microsoft)
+
+    def test_letter_quotes_belong_to_one_speaker_page(self) -> None:
+        """The five quotes are by "Salesforce employees", whose page lists them all."""
+        speaker = Speaker.objects.get(slug="salesforce-employees")
+        self.assertEqual(speaker.organisation.slug, "salesforce")
+        self.assertEqual(speaker.kind, Speaker.Kind.GROUP)
+        response = self.client.get("/speakers/salesforce-employees/")
+        self.assertContains(response, 'class="quote-item"', count=5)
+        self.assertContains(self.client.get(SEED_URL), 'href="/speakers/salesforce-employees/"', 5)
+
+    def test_disclosure_is_recorded_as_of_publication(self) -> None:
+        """The seeded story carries the partnership as recorded for 25 June 2018."""
+        self.assertEqual(self.article.disclosures_as_of, self.article.published_at)
+        self.assertEqual(
+            [r.statement for r in self.article.recorded_disclosures.all()],
+            ["Salesforce is a premier partner of diginomica"],
+        )
+
+    def test_structured_data_types_the_story_and_its_quotations(self) -> None:
+        """An AnalysisNewsArticle with five Quotations, each by an Organization (the
+        employees as a group), part of the article and citing the letter."""
+        [data] = json_ld(self.client.get(SEED_URL))
+        self.assertIn("AnalysisNewsArticle", data["@type"])
+        quotations = data["hasPart"]
+        self.assertEqual(len(quotations), 5)
+        for quotation in quotations:
+            self.assertEqual(quotation["@type"], "Quotation")
+            self.assertEqual(quotation["creator"]["name"], "Salesforce employees")
+            self.assertEqual(quotation["creator"]["@type"], "Organization")
+            self.assertEqual(quotation["isPartOf"], {"@id": f"http://testserver{SEED_URL}"})
+            self.assertEqual(quotation["citation"]["name"], "Letter to CEO Marc Benioff")

@@ -58,9 +58,9 @@ class ArticleStructuredDataTests(TestCase):
             ],
         )
 
-    def test_publisher_is_an_organization_with_logo(self) -> None:
+    def test_publisher_is_a_news_media_organization_with_logo(self) -> None:
         publisher = self.data["publisher"]
-        self.assertEqual(publisher["@type"], "Organization")
+        self.assertEqual(publisher["@type"], "NewsMediaOrganization")
         self.assertEqual(publisher["name"], "diginomica")
         self.assertEqual(publisher["logo"]["@type"], "ImageObject")
         logo = publisher["logo"]["url"]
@@ -179,7 +179,7 @@ class PersonStructuredDataTests(TestCase):
         self.assertEqual(
             data["knowsAbout"], ["Enterprise software", "Cloud computing", "Tech industry"]
         )
-        self.assertEqual(data["worksFor"]["@type"], "Organization")
+        self.assertEqual(data["worksFor"]["@type"], "NewsMediaOrganization")
 
     def test_author_links_become_same_as(self) -> None:
         author = AuthorFactory()

@@ -2,12 +2,31 @@
 
 import datetime
 
+from django.http import HttpResponse
 from django.test import TestCase
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory
+from articles.models import Article, Quote
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    DisclosureFactory,
+    OrganisationFactory,
+    QuoteFactory,
+    SpeakerFactory,
+)
+
+
+def unpublished_articles() -> list[Article]:
+    """One article in each state readers must not see: draft, in review, archived, scheduled."""
+    future = timezone.now() + datetime.timedelta(days=1)
+    return [
+        ArticleFactory(headline="Draft story", status=Article.Status.DRAFT, published_at=None),
+        ArticleFactory(headline="Review story", status=Article.Status.REVIEW),
+        ArticleFactory(headline="Archived story", status=Article.Status.ARCHIVED),
+        ArticleFactory(headline="Scheduled story", published_at=future),
+    ]
 
 
 class VisibilityTests(TestCase):
@@ -16,13 +35,7 @@ class VisibilityTests(TestCase):
         cls.author = AuthorFactory(slug="visible-writer")
         cls.live = ArticleFactory(headline="Live story", authors=[cls.author])
         cls.live.tags.add("Secret topic", "Shared topic")
-        future = timezone.now() + datetime.timedelta(days=1)
-        cls.hidden = [
-            ArticleFactory(headline="Draft story", status=Article.Status.DRAFT, published_at=None),
-            ArticleFactory(headline="Review story", status=Article.Status.REVIEW),
-            ArticleFactory(headline="Archived story", status=Article.Status.ARCHIVED),
-            ArticleFactory(headline="Scheduled story", published_at=future),
-        ]
+        cls.hidden = unpublished_articles()
         for article in cls.hidden:
             article.bylines.create(author=cls.author, position=1)
             article.tags.add("Shared topic", "Only unpublished")
@@ -189,3 +202,63 @@ class EverySurfaceVisibilityTests(TestCase):
         ghost = AuthorFactory(slug="ghost-writer")
         self.hidden[0].bylines.create(author=ghost, position=2)
         self.assertNotContains(self.client.get("/sitemap-authors.xml"), "ghost-writer")
+
+
+class QuoteAndDisclosureVisibilityTests(TestCase):
+    """Quotes and disclosures of drafts, articles in review, scheduled and archived
+    articles appear on no public surface."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.org = OrganisationFactory(name="Acme", slug="acme")
+        cls.speaker = SpeakerFactory(name="Acme boss", slug="acme-boss", organisation=cls.org)
+        cls.hidden_only = SpeakerFactory(name="Whistleblower", slug="whistleblower")
+        live = ArticleFactory(headline="Live story")
+        live.tags.add(cls.org.tag)
+        QuoteFactory(article=live, speaker=cls.speaker, text="Live words.")
+        cls.hidden = unpublished_articles()
+        for n, article in enumerate(cls.hidden):
+            article.tags.add(cls.org.tag)
+            QuoteFactory(article=article, speaker=cls.speaker, text=f"Hidden words {n}.", key="q")
+            QuoteFactory(article=article, speaker=cls.hidden_only, text=f"Leaked words {n}.")
+            DisclosureFactory(organisation=cls.org, article=article, statement=f"Hidden note {n}")
+
+    def assert_nothing_hidden(self, response: HttpResponse) -> None:
+        for n, article in enumerate(self.hidden):
+            with self.subTest(url=response.wsgi_request.path, headline=article.headline):
+                self.assertNotContains(response, article.headline)
+                self.assertNotContains(response, f"Hidden words {n}.")
+                self.assertNotContains(response, f"Hidden note {n}")
+
+    def test_speaker_page_shows_only_published_quotes(self) -> None:
+        response = self.client.get("/speakers/acme-boss/")
+        self.assertContains(response, "Live words.")
+        self.assert_nothing_hidden(response)
+
+    def test_speaker_quoted_only_in_unpublished_articles_is_404(self) -> None:
+        """A speaker must not reveal that an unpublished story quotes them."""
+        response = self.client.get("/speakers/whistleblower/")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotContains(response, "Leaked words", status_code=404)
+
+    def test_permalinks_of_unpublished_quotes_are_404(self) -> None:
+        for article in self.hidden:
+            with self.subTest(headline=article.headline):
+                response = self.client.get(f"/articles/{article.slug}/quotes/q/")
+                self.assertEqual(response.status_code, 404)
+
+    def test_organisation_and_disclosures_pages_show_only_published(self) -> None:
+        """Coverage and quotes on the organisation page, and the disclosures page, leave
+        out every unpublished article and its own disclosures."""
+        organisation_page = self.client.get("/organisations/acme/")
+        self.assertContains(organisation_page, "Live story")
+        self.assertContains(organisation_page, "Live words.")
+        self.assert_nothing_hidden(organisation_page)
+        self.assert_nothing_hidden(self.client.get("/disclosures/"))
+
+    def test_published_quotes_queryset_is_the_rule(self) -> None:
+        """Quote.objects.published() (what search and every quote list use) holds only
+        quotes of live articles."""
+        texts = set(Quote.objects.published().values_list("text", flat=True))
+        self.assertIn("Live words.", texts)
+        self.assertFalse({text for text in texts if "Hidden" in text or "Leaked" in text})

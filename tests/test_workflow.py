@@ -77,6 +77,7 @@ class WorkflowTestCase(TestCase):
             ("quotes", list(article.quotes.all())),
             ("corrections", []),
             ("own_disclosures", []),
+            ("citations", []),
         ]:
             data.update(
                 {
@@ -93,8 +94,8 @@ class WorkflowTestCase(TestCase):
                     data[f"{prefix}-{index}-author"] = row.author_id
                     data[f"{prefix}-{index}-position"] = row.position
                 else:
-                    for field in ["key", "text", "speaker", "source_kind", "position"]:
-                        data[f"{prefix}-{index}-{field}"] = getattr(row, field)
+                    for field in ["key", "text", "speaker_id", "source_kind", "position"]:
+                        data[f"{prefix}-{index}-{field.removesuffix('_id')}"] = getattr(row, field)
                     data[f"{prefix}-{index}-is_pull_quote"] = "on" if row.is_pull_quote else ""
         data.update(overrides)
         return data

@@ -9,14 +9,9 @@ Screenshots go to test-artifacts/ at the repository root.
 import os
 import shutil
 from collections.abc import Iterator
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
-
-from articles.models import Article
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
@@ -79,19 +74,6 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-@pytest.fixture(autouse=True)
-def seeded_site(transactional_db: None) -> None:
-    """The state a fresh install has: the seeded story and the newsroom roles.
-
-    Browser tests use a transactional database that is emptied after each test, so
-    the data migrations' own functions put that state back before each one.
-    """
-    if not Group.objects.filter(name="Editor").exists():
-        import_module("articles.migrations.0004_roles").sync_roles(apps, None)
-    if not Article.objects.exists():
-        import_module("articles.migrations.0002_seed_salesforce_story").seed(apps, None)
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from articles.models import Speaker
 from authors.models import Author
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PASSWORD = "browser-test-password"
 
@@ -29,6 +30,7 @@ def log_in(page, username: str, next_url: str) -> None:  # type: ignore[no-untyp
 def test_writer_submits_editor_publishes_reader_reads(browser, live_server, screenshot) -> None:
     writer = staff("wendy", "writer")
     Author.objects.create(name="Wendy Writer", slug="wendy-writer", user=writer)
+    Speaker.objects.create(name="A company spokesperson", slug="a-company-spokesperson")
     staff("edith", "editor")
 
     writer_tab = browser.new_context(base_url=live_server.url).new_page()
@@ -43,7 +45,10 @@ def test_writer_submits_editor_publishes_reader_reads(browser, live_server, scre
     writer_tab.click("#quotes-group .add-row a")
     writer_tab.fill("#id_quotes-0-key", "reply")
     writer_tab.fill("#id_quotes-0-text", "We hear you, and we are listening.")
-    writer_tab.fill("#id_quotes-0-speaker", "A company spokesperson")
+    # The speaker is a record of its own, picked with the autocomplete.
+    writer_tab.click("#id_quotes-0-speaker + .select2 .select2-selection")
+    writer_tab.fill(".select2-container--open .select2-search__field", "spokes")
+    writer_tab.click(".select2-results__option >> text=A company spokesperson")
     writer_tab.select_option("#id_quotes-0-source_kind", "statement")
     assert writer_tab.input_value("#id_slug") == "cloud-vendor-answers-its-staff"
     writer_tab.click("button[name=_workflow][value=submit]")

@@ -14,6 +14,11 @@ PAGES = {
     "author": "/authors/slauchlan/",
     "tag": "/topics/salesforce/",
     "search": "/search/?q=border",
+    "speaker": "/speakers/salesforce-employees/",
+    "quote": f"{SEED_URL}quotes/ohana/",
+    "organisation": "/organisations/salesforce/",
+    "disclosures": "/disclosures/",
+    "policy": "/about/ethics/",
 }
 # WCAG 2.0, 2.1 and 2.2 A and AA rules, plus axe's best practices (landmarks, headings).
 AXE_OPTIONS = {
