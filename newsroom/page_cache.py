@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -85,7 +85,9 @@ def cache_seconds() -> int:
     configured: int | None = settings.PAGE_CACHE_SECONDS
     if configured is not None:
         return configured
-    return LOCAL_CACHE_SECONDS if isinstance(cache, LocMemCache) else SHARED_CACHE_SECONDS
+    # `cache` is a proxy; the backend itself tells whether other processes share it.
+    local = isinstance(caches["default"], LocMemCache)
+    return LOCAL_CACHE_SECONDS if local else SHARED_CACHE_SECONDS
 
 
 def _new_generation() -> int:

@@ -12,6 +12,9 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_FORMAT", "text")
+# Connections closed after each request: the live server's threads must not keep one
+# open past the test database's teardown.
+os.environ.setdefault("CONN_MAX_AGE", "0")
 
 from newsroom.settings import *  # noqa: E402,F403
 from newsroom.settings import STORAGES  # noqa: E402

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.services import SHARE_SALT, record_disclosures
+from newsroom import page_cache
 from newsroom.page_cache import AnonymousPageCacheMiddleware
 from pages.models import Page
 from tests.factories import (
@@ -295,3 +296,11 @@ class PageCacheTests(TestCase):
         with mock.patch("newsroom.page_cache.cache.get", side_effect=ConnectionError("down")):
             response = self.client.get(self.url)
         self.assertContains(response, "Original headline")
+
+
+class CacheLifetimeTests(TestCase):
+    @override_settings(PAGE_CACHE_SECONDS=None)
+    def test_per_process_cache_keeps_pages_briefly(self) -> None:
+        """Another worker cannot see a change in this process's memory cache, so its
+        pages live seconds, not minutes, unless PAGE_CACHE_SECONDS says otherwise."""
+        self.assertEqual(page_cache.cache_seconds(), page_cache.LOCAL_CACHE_SECONDS)
