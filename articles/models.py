@@ -115,6 +115,22 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             published_at__lte=now,
         )
 
+    def next_visibility_change(self) -> datetime.datetime | None:
+        """The earliest future moment published() may gain an article: a scheduled time
+        or an embargo's end. An article goes live at the later of its two, so the earlier
+        of these minima is never after it. Two indexed queries: article_status_published
+        and article_embargo_until (issue 7: scheduled articles appear without cron)."""
+        now = timezone.now()
+        pending = self.filter(status=Article.Status.PUBLISHED)
+        moments = [
+            pending.filter(**{f"{field}__gt": now})
+            .order_by(field)
+            .values_list(field, flat=True)
+            .first()
+            for field in ("published_at", "embargo_until")
+        ]
+        return min((moment for moment in moments if moment is not None), default=None)
+
     def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ArticleQuerySet:
         """Editors see every article; writers see the ones they created or are bylined on."""
         if user.has_perm("articles.publish_article"):
@@ -338,6 +354,13 @@ class Article(models.Model):
                 fields=["published_at"],
                 condition=Q(status="published", went_live_at__isnull=True),
                 name="article_awaiting_go_live",
+            ),
+            # Page cache: the next embargo to end (next_visibility_change). Few rows carry
+            # an embargo, so the index stays small.
+            models.Index(
+                fields=["embargo_until"],
+                condition=Q(embargo_until__isnull=False),
+                name="article_embargo_until",
             ),
         ]
         constraints = [

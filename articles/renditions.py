@@ -12,11 +12,11 @@ import logging
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from PIL import Image as PILImage
 from PIL import ImageOps
 
 from articles.models import Image, Rendition
+from jobs.queue import enqueue, handler
 
 logger = logging.getLogger(__name__)
 
@@ -171,20 +171,21 @@ def plan_upkeep(image: Image) -> Upkeep:
 
 
 def make_renditions_later(image_id: int) -> None:
-    """After the transaction commits, make the image's renditions. A picture Pillow
-    cannot read (the upload validator should have refused it) is logged, not raised:
-    pages fall back to the original file."""
+    """Make the image's renditions through the job queue, once the transaction commits."""
+    enqueue("renditions", image_id=image_id)
 
-    def make() -> None:
-        image = Image.objects.filter(pk=image_id).prefetch_related("renditions").first()
-        if image is None or not image.file:
-            return
-        try:
-            ensure_renditions(image)
-        except OSError:
-            logger.exception("Could not make renditions of image %s", image_id)
 
-    transaction.on_commit(make)
+@handler("renditions")
+def make_renditions(*, image_id: int) -> None:
+    """A picture Pillow cannot read (the upload validator should have refused it) is
+    logged, not retried: pages fall back to the original file."""
+    image = Image.objects.filter(pk=image_id).prefetch_related("renditions").first()
+    if image is None or not image.file:
+        return
+    try:
+        ensure_renditions(image)
+    except OSError:
+        logger.exception("Could not make renditions of image %s", image_id)
 
 
 def renditions_of(image: Image, crop: str, fmt: str) -> list[Rendition]:

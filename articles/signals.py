@@ -13,6 +13,7 @@ from articles.models import Article, Byline, Image, Quote, Rendition, Speaker
 from articles.renditions import make_renditions_later
 from articles.search import refresh_search_vectors_later
 from authors.models import Author
+from newsroom import page_cache
 
 # Sent once per article, after the commit that marks it live, by publish_scheduled:
 # subscribe for go-live side effects (cache purge, notifications).
@@ -70,3 +71,20 @@ def rendition_deleted(sender: type[Rendition], instance: Rendition, **kwargs: An
     name, storage = instance.file.name, instance.file.storage
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+# Apps whose rows readers see, on a page or through one (issue 7). Every model counts,
+# so a new one is covered without a new receiver.
+READER_CONTENT_APPS = frozenset({"articles", "authors", "pages", "taggit"})
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def reader_content_changed(sender: type, **kwargs: Any) -> None:
+    """Saved, deleted or linked reader content retires every cached page once committed.
+    Connected after the search receivers above, so their on-commit refresh runs first
+    and no page is cached from a stale search vector under the new generation."""
+    meta = getattr(sender, "_meta", None)
+    if meta is not None and meta.app_label in READER_CONTENT_APPS:
+        page_cache.content_changed()

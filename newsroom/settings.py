@@ -7,6 +7,7 @@ machine needs no exports; production sets the variables in its environment.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -88,16 +89,22 @@ INSTALLED_APPS = [
     "authors",
     "articles",
     "pages",
+    "jobs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 304 answers from ETag/Last-Modified, for cached and fresh pages alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before sessions: a cached page costs no session lookup and no query.
+    "newsroom.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.middleware.LowercaseRedirectMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.routers.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -124,15 +131,69 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
+# Connection reuse on PostgreSQL: a pool shared by each process's threads
+# (psycopg_pool through Django's OPTIONS["pool"]), or persistent connections
+# (CONN_MAX_AGE). Django refuses both at once.
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
+# Without the pool, production keeps each worker's connection (checked before reuse)
+# instead of opening one per request; runserver's thread per request would pile them up.
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 0 if DEBUG or DATABASE_POOL else 600)
+if DATABASE_POOL and CONN_MAX_AGE:
+    raise ImproperlyConfigured(
+        "DATABASE_POOL=true and CONN_MAX_AGE are exclusive: set CONN_MAX_AGE=0 with the pool"
+    )
+
+
+def database(variable: str, url: str) -> dict[str, Any]:
+    """One DATABASES entry from a URL, pooled when DATABASE_POOL is on."""
+    try:
+        config = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{variable} is not a database URL: {error}") from None
+    if DATABASE_POOL:
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"DATABASE_POOL=true needs PostgreSQL in {variable}")
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
+            # Seconds a request waits for a free connection before failing.
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
+    return config
+
+
 # SQLite is the embedded default so a fresh clone runs with no server;
 # production points DATABASE_URL at PostgreSQL.
 DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
-        conn_health_checks=True,
-    )
+    "default": database("DATABASE_URL", env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
+# Read replicas (streaming copies of the primary): readers' pages are read from them,
+# everything else from the primary (newsroom/routers.py). Tests treat them as mirrors
+# of the test database.
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    DATABASES[f"replica_{_number}"] = {
+        **database("DATABASE_REPLICA_URLS", _url),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
+
+
+def cache_from_url(url: str) -> dict[str, Any]:
+    """The default cache: locmem (one process) unless a shared Redis is named."""
+    if not url or url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss://, unix:// or locmem://, not {url!r}"
+    )
+
+
+# Several app servers need one shared cache, or each keeps its own stale copy.
+CACHES = {"default": cache_from_url(env("CACHE_URL") or env("REDIS_URL"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -168,6 +229,65 @@ STORAGES = {
         )
     },
 }
+
+# Anonymous page caching (newsroom.page_cache). PAGE_CACHE_SECONDS: how long the server
+# keeps a page or a rendered body (unset: 600 on a shared cache, 10 on the per-process
+# default; 0 turns caching and the public Cache-Control headers off). The others go to
+# browsers (max-age) and CDNs (s-maxage, stale-while-revalidate).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0) if env("PAGE_CACHE_SECONDS") else None
+PAGE_MAX_AGE = env_int("PAGE_MAX_AGE", 60)
+PAGE_S_MAXAGE = env_int("PAGE_S_MAXAGE", 300)
+PAGE_STALE_WHILE_REVALIDATE = env_int("PAGE_STALE_WHILE_REVALIDATE", 60)
+
+
+def object_storage(
+    bucket: str,
+    *,
+    endpoint_url: str | None,
+    region_name: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    custom_domain: str | None,
+) -> dict[str, Any]:
+    """The media storage on an S3-compatible bucket (django-storages)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url,
+            "region_name": region_name,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            # The CDN's host name in front of the bucket, used in media URLs.
+            "custom_domain": custom_domain,
+            # Pictures are public: plain URLs that a CDN can cache, never signed ones.
+            "querystring_auth": False,
+            # Upload names are fresh (articles/images.py), so a stored file never
+            # changes and browsers and CDNs may keep it for a year.
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
+
+# Media on object storage when a bucket is named, so every app server reads and writes
+# the same files; local files otherwise. The keys may stay empty where boto3 finds
+# credentials itself (an instance role).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = object_storage(
+        AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env("AWS_S3_ENDPOINT_URL") or None,
+        region_name=env("AWS_S3_REGION_NAME") or None,
+        access_key=env("AWS_ACCESS_KEY_ID") or None,
+        secret_key=env("AWS_SECRET_ACCESS_KEY") or None,
+        custom_domain=env("AWS_S3_CUSTOM_DOMAIN") or None,
+    )
+
+# Background jobs (jobs/queue.py): also try each job due now in the process that
+# enqueued it, right after the commit, so editors see its result at once. The job
+# runner (`manage.py run_jobs`) does whatever that misses. False leaves all to it.
+JOBS_RUN_AT_COMMIT = env_bool("JOBS_RUN_AT_COMMIT", True)
 
 # How long an editor's share link to an unpublished article works.
 PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_HOURS", 48) * 3600

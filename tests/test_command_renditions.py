@@ -1,5 +1,6 @@
 """renditions: makes the missing image renditions and removes orphaned ones, with real files."""
 
+import datetime
 import os
 import time
 from io import StringIO
@@ -13,10 +14,13 @@ from django.core.management.base import CommandError
 from django.test import TestCase
 
 from articles.management.base import Progress
+from articles.management.commands import renditions as command
 from articles.models import Image, Rendition
 from articles.renditions import specs_for
 from tests.base import run_command, stored_files
 from tests.factories import ImageFactory, png_bytes
+from tests.test_object_storage import ObjectStorageTestCase
+from tests.test_renditions import picture_file
 
 
 def age(name: str, hours: float) -> None:
@@ -138,3 +142,31 @@ class RenditionsCommandTests(TestCase):
             _, errors = self.renditions("--dry-run")
         count = Image.objects.count()  # the seeded story's pictures too
         self.assertIn(f"Images: 100% ({count} of {count} images)", errors)
+
+
+class RenditionsOnObjectStorageTests(ObjectStorageTestCase):
+    """The same upkeep with media in an S3 bucket, which has no folders, only names."""
+
+    def test_missing_renditions_are_made_and_orphans_removed_in_the_bucket(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            image = ImageFactory(key="in-bucket", file=picture_file((900, 500)))
+        lost = image.renditions.first()
+        default_storage.delete(lost.file.name)
+        orphan = default_storage.save("renditions/2020/01/left-behind.webp", ContentFile(b"x"))
+        self.assertTrue(default_storage.exists(orphan))
+
+        # Object storage reports modification times; make every file old enough. (The
+        # seeded story's pictures are on the local disk, not in this bucket: listed.)
+        output, errors = StringIO(), StringIO()
+        with (
+            mock.patch.object(command, "ORPHAN_GRACE", datetime.timedelta(0)),
+            self.captureOnCommitCallbacks(execute=True),
+            self.assertRaisesMessage(CommandError, "2 images could not be done"),
+        ):
+            run_command("renditions", stdout=output, stderr=errors)
+        self.assertNotIn("in-bucket", errors.getvalue())
+        self.assertIn("Made 1 rendition for 1 image (1 again", output.getvalue())
+        self.assertIn("Removed 1 orphaned file.", output.getvalue())
+        self.assertFalse(default_storage.exists(orphan))
+        for rendition in image.renditions.all():
+            self.assertTrue(default_storage.exists(rendition.file.name), rendition.file.name)

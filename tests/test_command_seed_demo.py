@@ -1,6 +1,7 @@
 """seed_demo: realistic, deterministic demo content, written in bulk."""
 
 import unittest
+from unittest import mock
 
 from django.core.management.base import CommandError
 from django.db import connection
@@ -11,6 +12,7 @@ from articles import content_checks
 from articles.models import Article, Image, Quote
 from articles.rendering import marker_keys
 from authors.models import Author
+from newsroom import page_cache
 from tests.base import run_command
 
 
@@ -65,6 +67,25 @@ class SeedDemoTests(TestCase):
             run_command("seed_demo", "--articles", "5", "--seed", "21", "-v", "0")
         demo = Article.objects.filter(slug__regex=r"-21-[0-9]+$")
         self.assertFalse(demo.filter(search_vector__isnull=True).exists())
+
+    def test_cached_pages_are_retired(self) -> None:
+        """Bulk writes send no signals: the command retires the cached pages itself."""
+        with mock.patch.object(page_cache, "content_changed") as changed:
+            run_command("seed_demo", "--articles", "5", "--seed", "22", "-v", "0")
+        changed.assert_called_once_with()
+
+    def test_quotes_have_speakers_at_the_demo_companies(self) -> None:
+        """A pool of speakers per seed, each quoted in several articles, linked to one of
+        the demo companies, which are organisations with their topic."""
+        quotes = Quote.objects.filter(article__slug__regex=r"-3-[0-9]+$").select_related(
+            "speaker__organisation__tag"
+        )
+        speakers = {quote.speaker for quote in quotes}
+        self.assertLess(len(speakers), quotes.count())
+        for speaker in speakers:
+            self.assertTrue(speaker.slug.startswith("demo-"))
+            self.assertIn(speaker.organisation.name, speaker.description)
+            self.assertEqual(speaker.organisation.tag.name, speaker.organisation.name)
 
     def test_a_few_pictures_are_shared(self) -> None:
         self.assertEqual(Image.objects.filter(key__startswith="demo-picture-").count(), 6)

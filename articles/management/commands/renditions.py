@@ -167,9 +167,11 @@ def plural(count: int, noun: str) -> str:
 
 def walk(storage: Storage, folder: str) -> Iterator[tuple[str, list[str]]]:
     """(folder, file names) for a storage folder and every folder below it."""
-    if not storage.exists(folder):
+    # No exists() first: object storage has no folders, only names with this prefix.
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
         return
-    folders, files = storage.listdir(folder)
     yield folder, files
     for name in sorted(folders):
         yield from walk(storage, f"{folder}/{name}")

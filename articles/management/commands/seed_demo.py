@@ -18,6 +18,7 @@ from articles.models import Article, Byline, Image, Organisation, Quote, Speaker
 from articles.search import refresh_search_vectors_later
 from articles.services import set_publication
 from authors.models import Author
+from newsroom import page_cache
 
 PICTURES = 6
 
@@ -115,6 +116,8 @@ under a minute."""
                     ]
                     self.write_batch(items, authors, pictures, tags, speakers)
                     bar.update(len(items))
+            # Bulk writes send no post_save, which retires cached pages: say so once.
+            page_cache.content_changed()
         if verbosity > 0:
             self.stdout.write(
                 self.style.SUCCESS(
