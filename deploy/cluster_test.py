@@ -368,6 +368,9 @@ def publish_through_a_visible_through_b_and_nginx(stack: Stack, editor: Browser)
     article = f"/articles/{SLUG}/"
     for server in ("app_b", "nginx"):
         check(reader.get(stack.url(server, article))[0] == 404, f"draft is 404 via {server}")
+        # Fill the shared page cache with the home page as it is before the publish.
+        home = html.unescape(reader.get(stack.url(server))[1])
+        check(HEADLINE not in home, f"home page via {server} cached without it")
     status = editor.post(
         stack.url("app_a", "/admin/login/?next=/admin/"),
         {"username": EDITOR, "password": PASSWORD},
