@@ -5,13 +5,22 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate lint format superuser clean
+.PHONY: run test cluster-test install migrate lint format superuser clean bench
 
 run: install .env migrate ## Start the site on http://127.0.0.1:8000 (SQLite by default)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install ## Run every test, on SQLite and on a throwaway PostgreSQL cluster
 	$(BIN)/python scripts/run_tests.py
+
+# Two app servers, PostgreSQL primary + replica, Redis, S3 (moto) and nginx on loopback
+# (docs/deploy.md); needs PostgreSQL's server binaries, redis-server and nginx.
+cluster-test: install ## Prove the multi-server deployment works, then clean it all up
+	$(BIN)/python -m deploy.cluster_test
+
+bench: install ## Benchmark the reader site (needs wrk and nginx; see docs/performance.md)
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 install: $(VENV)/.installed
 

@@ -18,6 +18,8 @@ graceful_timeout = 30
 keepalive = 5
 # The proxy in front sets X-Forwarded-For/Proto; trust only it.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = "-"
+# Access log on stdout; GUNICORN_ACCESS_LOG=off when the proxy in front logs requests
+# (the benchmark does, so it measures pages rather than log lines).
+accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG") == "off" else "-"
 errorlog = "-"
 preload_app = True

@@ -22,6 +22,7 @@ _MARKUP = re.compile(
     rb"<\s*(?:script|html|body|svg|iframe|object|embed|\?php|!doctype)|javascript:", re.I
 )
 _PNG_END = b"IEND\xaeB`\x82"
+_EXTENSIONS = set(ALLOWED_FORMATS.values())
 
 
 def generated_upload_path(prefix: str, extension: str) -> str:
@@ -29,8 +30,15 @@ def generated_upload_path(prefix: str, extension: str) -> str:
     return f"{prefix}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
-def content_extension(file: File) -> str:
-    """The extension of the picture's real format (".jpg" for a JPEG named x.png)."""
+def stored_extension(file: Any, filename: str) -> str:
+    """The extension of the picture's real format (".jpg" for a JPEG named x.png).
+    `file` is the model's field file: it holds the upload itself when a form assigned
+    it. Code that calls `field_file.save(name, content)` directly hands the content to
+    storage only after naming it, so there the extension of `name` is kept, if it is
+    a picture's (the validator has judged the content)."""
+    if getattr(file, "_committed", True):
+        extension = filename[filename.rfind(".") :].lower() if "." in filename else ""
+        return ".jpg" if extension == ".jpeg" else extension if extension in _EXTENSIONS else ""
     position = file.tell()
     try:
         file.seek(0)

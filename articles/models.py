@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import reversion
 from django.conf import settings
@@ -17,9 +18,9 @@ from taggit.models import Tag, TaggedItemBase
 
 from articles.images import (
     PictureField,
-    content_extension,
     generated_upload_path,
     rendition_upload_path,
+    stored_extension,
     validate_image_file,
 )
 from articles.rendering import marker_keys, render_body, render_markdown
@@ -27,7 +28,7 @@ from authors.models import Author, AuthorInterest
 
 
 def image_upload_path(instance: Image, filename: str) -> str:
-    return generated_upload_path("images", content_extension(instance.file))
+    return generated_upload_path("images", stored_extension(instance.file, filename))
 
 
 class Image(models.Model):
@@ -120,11 +121,31 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             published_at__lte=now,
         )
 
+    def next_visibility_change(self) -> datetime.datetime | None:
+        """The earliest future moment published() may gain an article: a scheduled time
+        or an embargo's end. An article goes live at the later of its two, so the earlier
+        of these minima is never after it. Two indexed queries: article_status_published
+        and article_embargo_until (issue 7: scheduled articles appear without cron)."""
+        now = timezone.now()
+        pending = self.filter(status=Article.Status.PUBLISHED)
+        moments = [
+            pending.filter(**{f"{field}__gt": now})
+            .order_by(field)
+            .values_list(field, flat=True)
+            .first()
+            for field in ("published_at", "embargo_until")
+        ]
+        return min((moment for moment in moments if moment is not None), default=None)
+
     def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ArticleQuerySet:
         """Editors see every article; writers see the ones they created or are bylined on."""
         if user.has_perm("articles.publish_article"):
             return self
         return self.filter(Q(created_by=user.pk) | Q(bylines__author__user=user.pk)).distinct()
+
+    def awaiting_go_live(self) -> ArticleQuerySet:
+        """Live articles whose go-live side effects (cache purge, notifications) have not run."""
+        return self.published().filter(went_live_at__isnull=True)
 
     def with_bylines(self) -> ArticleQuerySet:
         return self.prefetch_related(
@@ -275,6 +296,18 @@ class Article(models.Model):
         editable=False,
         help_text="Bumped on every save, for safe concurrent editing.",
     )
+    uid = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Stable identity across exports and imports: never changes, unlike the slug.",
+    )
+    went_live_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When publish_scheduled ran the go-live side effects; empty until then.",
+    )
     # Kept current by articles.search on PostgreSQL (GIN index in migration
     # 0004_search_vector_gin_index); stays empty on SQLite, where search falls back
     # to icontains.
@@ -322,6 +355,19 @@ class Article(models.Model):
         indexes = [
             # Home page and every public listing: published, newest first.
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # publish_scheduled: awaiting_go_live(), every minute; stays tiny however old the site.
+            models.Index(
+                fields=["published_at"],
+                condition=Q(status="published", went_live_at__isnull=True),
+                name="article_awaiting_go_live",
+            ),
+            # Page cache: the next embargo to end (next_visibility_change). Few rows carry
+            # an embargo, so the index stays small.
+            models.Index(
+                fields=["embargo_until"],
+                condition=Q(embargo_until__isnull=False),
+                name="article_embargo_until",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

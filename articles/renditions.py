@@ -12,11 +12,11 @@ import logging
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from PIL import Image as PILImage
 from PIL import ImageOps
 
 from articles.models import Image, Rendition
+from jobs.queue import enqueue, handler
 
 logger = logging.getLogger(__name__)
 
@@ -141,21 +141,51 @@ def ensure_renditions(
     return list(kept.values())
 
 
+@dataclass
+class Upkeep:
+    """What the renditions command would do for one image (see plan_upkeep)."""
+
+    missing: list[Spec]
+    stale: list[Rendition]  # made from a file the image no longer has
+    broken: list[Rendition]  # the row is there, its file is not
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.missing or self.stale or self.broken)
+
+
+def plan_upkeep(image: Image) -> Upkeep:
+    """The renditions of an image (prefetched) that ensure_renditions would make or drop,
+    and those whose stored file has gone (to be dropped and made again). Reads the
+    storage, never writes."""
+    renditions = list(image.renditions.all())
+    stale = [r for r in renditions if r.source_name != image.file.name]
+    broken = [r for r in renditions if r not in stale and not r.file.storage.exists(r.file.name)]
+    kept = {(r.crop, r.width, r.format) for r in renditions if r not in stale and r not in broken}
+    missing = [
+        spec
+        for spec in specs_for((image.width, image.height))
+        if (spec.crop, spec.width, spec.format) not in kept
+    ]
+    return Upkeep(missing=missing, stale=stale, broken=broken)
+
+
 def make_renditions_later(image_id: int) -> None:
-    """After the transaction commits, make the image's renditions. A picture Pillow
-    cannot read (the upload validator should have refused it) is logged, not raised:
-    pages fall back to the original file."""
+    """Make the image's renditions through the job queue, once the transaction commits."""
+    enqueue("renditions", image_id=image_id)
 
-    def make() -> None:
-        image = Image.objects.filter(pk=image_id).prefetch_related("renditions").first()
-        if image is None or not image.file:
-            return
-        try:
-            ensure_renditions(image)
-        except OSError:
-            logger.exception("Could not make renditions of image %s", image_id)
 
-    transaction.on_commit(make)
+@handler("renditions")
+def make_renditions(*, image_id: int) -> None:
+    """A picture Pillow cannot read (the upload validator should have refused it) is
+    logged, not retried: pages fall back to the original file."""
+    image = Image.objects.filter(pk=image_id).prefetch_related("renditions").first()
+    if image is None or not image.file:
+        return
+    try:
+        ensure_renditions(image)
+    except OSError:
+        logger.exception("Could not make renditions of image %s", image_id)
 
 
 def renditions_of(image: Image, crop: str, fmt: str) -> list[Rendition]:

@@ -21,7 +21,8 @@ import reversion
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from reversion.models import Revision, Version
 from taggit.models import Tag
@@ -37,6 +38,7 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.rendering import marker_keys
+from articles.signals import article_went_live
 from authors.models import Author
 
 User = AbstractBaseUser | AnonymousUser
@@ -296,16 +298,26 @@ def publish(
 
 
 def unpublish(*, article: Article, user: User) -> Article:
-    return _set_status(article=article, user=user, action="unpublish", status=Status.DRAFT)
+    return _set_status(
+        article=article, user=user, action="unpublish", status=Status.DRAFT, off_site=True
+    )
 
 
 def archive(*, article: Article, user: User) -> Article:
-    return _set_status(article=article, user=user, action="archive", status=Status.ARCHIVED)
+    return _set_status(
+        article=article, user=user, action="archive", status=Status.ARCHIVED, off_site=True
+    )
 
 
-def _set_status(*, article: Article, user: User, action: str, status: str) -> Article:
+def _set_status(
+    *, article: Article, user: User, action: str, status: str, off_site: bool = False
+) -> Article:
     def prepare(locked: Article) -> str:
         locked.status = status
+        if off_site:
+            # Off the site: when it is published again, publish_scheduled announces it
+            # again (cache purge, notifications), as it did the first time (issue 6).
+            locked.went_live_at = None
         return ACTIONS[action].done
 
     return _move(article=article, user=user, action=action, prepare=prepare)
@@ -421,6 +433,75 @@ def article_pk_for_share_token(token: str) -> int:
     if not isinstance(pk, int):
         raise signing.BadSignature("Not an article token")
     return pk
+
+
+# -- imports and scheduled go-live -------------------------------------------------
+
+
+def set_publication(
+    article: Article,
+    *,
+    status: str,
+    published_at: datetime.datetime | None,
+    announce: bool = True,
+) -> None:
+    """Set an article's publishing state where no editor makes a move (imports, demo
+    data): the same rules as publish() on what a publication time must respect. Does not
+    save.
+
+    `announce=False` is for content that is already public elsewhere: an article live at
+    once is marked as announced, so publish_scheduled sends no notifications for old news.
+    """
+    if status == Article.Status.PUBLISHED:
+        if published_at is None:
+            raise ValidationError("A published article needs a publication time.")
+        if article.embargo_until and published_at < article.embargo_until:
+            raise ValidationError(
+                f"Embargoed until {_when(article.embargo_until)}: it cannot be published earlier."
+            )
+    article.status = status
+    article.published_at = published_at
+    if not article.is_live:
+        # Unpublished or rescheduled: its go-live side effects run again when it goes live.
+        article.went_live_at = None
+    elif not announce and article.went_live_at is None:
+        article.went_live_at = timezone.now()
+
+
+def go_live_due(*, limit: int) -> list[Article]:
+    """Claim up to `limit` articles whose time has come, mark them live and, after each
+    commit, send article_went_live. Each article is claimed by exactly one caller,
+    however many run at once.
+    """
+    now = timezone.now()
+    due = Article.objects.awaiting_go_live().order_by("published_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        # PostgreSQL: lock the rows; a concurrent run skips them and takes others.
+        with transaction.atomic():
+            claimed = list(due.select_for_update(skip_locked=True)[:limit])
+            Article.objects.filter(pk__in=[a.pk for a in claimed]).update(went_live_at=now)
+            _announce_on_commit(claimed, now)
+        return claimed
+    # SQLite has no row locks. Each claim is a conditional UPDATE as the first statement of
+    # its transaction: it takes the database write lock before reading, so a concurrent run
+    # waits its turn and then finds the row taken (a read first could deadlock instead).
+    claimed = []
+    for article in due[:limit]:
+        with transaction.atomic():
+            if Article.objects.filter(pk=article.pk, went_live_at__isnull=True).update(
+                went_live_at=now
+            ):
+                claimed.append(article)
+                _announce_on_commit([article], now)
+    return claimed
+
+
+def _announce_on_commit(articles: list[Article], now: datetime.datetime) -> None:
+    for article in articles:
+        article.went_live_at = now
+        transaction.on_commit(
+            lambda article=article: article_went_live.send(sender=Article, article=article)
+        )
 
 
 # -- disclosures ---------------------------------------------------------------

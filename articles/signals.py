@@ -1,17 +1,24 @@
 """Side effects of saving content, run once the transaction commits: search vectors
-and image renditions stay current whatever saved the rows (admin, commands, shell)."""
+and image renditions stay current whatever saved the rows (admin, commands, shell).
+And article_went_live, which other parts of the site subscribe to."""
 
 from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from taggit.models import Tag
 
 from articles.models import Article, Byline, Image, Quote, Rendition, Speaker
 from articles.renditions import make_renditions_later
 from articles.search import refresh_search_vectors_later
 from authors.models import Author
+from newsroom import page_cache
+
+# Sent once per article, after the commit that marks it live, by publish_scheduled:
+# subscribe for go-live side effects (cache purge, notifications).
+# Arguments: sender=Article, article=<Article>.
+article_went_live = Signal()
 
 
 @receiver(pre_save, sender=Tag)
@@ -72,3 +79,20 @@ def rendition_deleted(sender: type[Rendition], instance: Rendition, **kwargs: An
     name, storage = instance.file.name, instance.file.storage
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+# Apps whose rows readers see, on a page or through one (issue 7). Every model counts,
+# so a new one is covered without a new receiver.
+READER_CONTENT_APPS = frozenset({"articles", "authors", "pages", "taggit"})
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(m2m_changed)
+def reader_content_changed(sender: type, **kwargs: Any) -> None:
+    """Saved, deleted or linked reader content retires every cached page once committed.
+    Connected after the search receivers above, so their on-commit refresh runs first
+    and no page is cached from a stale search vector under the new generation."""
+    meta = getattr(sender, "_meta", None)
+    if meta is not None and meta.app_label in READER_CONTENT_APPS:
+        page_cache.content_changed()

@@ -24,7 +24,7 @@ from articles.models import (
     Speaker,
 )
 from articles.services import article_pk_for_share_token
-from newsroom import structured_data
+from newsroom import page_cache, structured_data
 from newsroom.pagination import paginate
 
 PER_PAGE = 20
@@ -43,7 +43,7 @@ def render_article(
         "articles/article_detail.html",
         {
             "article": article,
-            "body_html": article.body_html(),
+            "body_html": article.body_html() if preview else page_cache.body_html(article),
             "disclosures": list(article.disclosures()),
             "related": list(
                 Article.objects.published().for_listing().related_to(article)[:RELATED_COUNT]

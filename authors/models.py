@@ -7,14 +7,14 @@ from django.urls import reverse
 
 from articles.images import (
     PictureField,
-    content_extension,
     generated_upload_path,
+    stored_extension,
     validate_image_file,
 )
 
 
 def author_photo_path(instance: "Author", filename: str) -> str:
-    return generated_upload_path("authors", content_extension(instance.photo))
+    return generated_upload_path("authors", stored_extension(instance.photo, filename))
 
 
 class Author(models.Model):

@@ -8,6 +8,7 @@ machine needs no exports; production sets the variables in its environment.
 import datetime
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "authors",
     "articles",
     "pages",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -99,11 +101,16 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 304 answers from ETag/Last-Modified, for cached and fresh pages alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Before sessions: a cached page costs no session lookup and no query.
+    "newsroom.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.middleware.LowercaseRedirectMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.routers.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
@@ -133,15 +140,69 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
+# Connection reuse on PostgreSQL: a pool shared by each process's threads
+# (psycopg_pool through Django's OPTIONS["pool"]), or persistent connections
+# (CONN_MAX_AGE). Django refuses both at once.
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
+# Without the pool, production keeps each worker's connection (checked before reuse)
+# instead of opening one per request; runserver's thread per request would pile them up.
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 0 if DEBUG or DATABASE_POOL else 600)
+if DATABASE_POOL and CONN_MAX_AGE:
+    raise ImproperlyConfigured(
+        "DATABASE_POOL=true and CONN_MAX_AGE are exclusive: set CONN_MAX_AGE=0 with the pool"
+    )
+
+
+def database(variable: str, url: str) -> dict[str, Any]:
+    """One DATABASES entry from a URL, pooled when DATABASE_POOL is on."""
+    try:
+        config = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{variable} is not a database URL: {error}") from None
+    if DATABASE_POOL:
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"DATABASE_POOL=true needs PostgreSQL in {variable}")
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
+            # Seconds a request waits for a free connection before failing.
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
+    return config
+
+
 # SQLite is the embedded default so a fresh clone runs with no server;
 # production points DATABASE_URL at PostgreSQL.
 DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
-        conn_health_checks=True,
-    )
+    "default": database("DATABASE_URL", env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
 }
+# Read replicas (streaming copies of the primary): readers' pages are read from them,
+# everything else from the primary (newsroom/routers.py). Tests treat them as mirrors
+# of the test database.
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    DATABASES[f"replica_{_number}"] = {
+        **database("DATABASE_REPLICA_URLS", _url),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
+
+
+def cache_from_url(url: str) -> dict[str, Any]:
+    """The default cache: locmem (one process) unless a shared Redis is named."""
+    if not url or url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with redis://, rediss://, unix:// or locmem://, not {url!r}"
+    )
+
+
+# Several app servers need one shared cache, or each keeps its own stale copy.
+CACHES = {"default": cache_from_url(env("CACHE_URL") or env("REDIS_URL"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -200,6 +261,65 @@ STORAGES = {
     },
 }
 
+# Anonymous page caching (newsroom.page_cache). PAGE_CACHE_SECONDS: how long the server
+# keeps a page or a rendered body (unset: 600 on a shared cache, 10 on the per-process
+# default; 0 turns caching and the public Cache-Control headers off). The others go to
+# browsers (max-age) and CDNs (s-maxage, stale-while-revalidate).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0) if env("PAGE_CACHE_SECONDS") else None
+PAGE_MAX_AGE = env_int("PAGE_MAX_AGE", 60)
+PAGE_S_MAXAGE = env_int("PAGE_S_MAXAGE", 300)
+PAGE_STALE_WHILE_REVALIDATE = env_int("PAGE_STALE_WHILE_REVALIDATE", 60)
+
+
+def object_storage(
+    bucket: str,
+    *,
+    endpoint_url: str | None,
+    region_name: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    custom_domain: str | None,
+) -> dict[str, Any]:
+    """The media storage on an S3-compatible bucket (django-storages)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url,
+            "region_name": region_name,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            # The CDN's host name in front of the bucket, used in media URLs.
+            "custom_domain": custom_domain,
+            # Pictures are public: plain URLs that a CDN can cache, never signed ones.
+            "querystring_auth": False,
+            # Upload names are fresh (articles/images.py), so a stored file never
+            # changes and browsers and CDNs may keep it for a year.
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
+
+# Media on object storage when a bucket is named, so every app server reads and writes
+# the same files; local files otherwise. The keys may stay empty where boto3 finds
+# credentials itself (an instance role).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = object_storage(
+        AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env("AWS_S3_ENDPOINT_URL") or None,
+        region_name=env("AWS_S3_REGION_NAME") or None,
+        access_key=env("AWS_ACCESS_KEY_ID") or None,
+        secret_key=env("AWS_SECRET_ACCESS_KEY") or None,
+        custom_domain=env("AWS_S3_CUSTOM_DOMAIN") or None,
+    )
+
+# Background jobs (jobs/queue.py): also try each job due now in the process that
+# enqueued it, right after the commit, so editors see its result at once. The job
+# runner (`manage.py run_jobs`) does whatever that misses. False leaves all to it.
+JOBS_RUN_AT_COMMIT = env_bool("JOBS_RUN_AT_COMMIT", True)
+
 # How long an editor's share link to an unpublished article works.
 PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_HOURS", 48) * 3600
 
@@ -229,14 +349,33 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+
+def _origin(url: str) -> list[str]:
+    """scheme://host[:port] of an absolute URL, as a CSP source; nothing for a path."""
+    return ["/".join(url.split("/")[:3])] if "://" in url else []
+
+
+# Where pictures are served from when media is not on this site: an absolute MEDIA_URL,
+# or the object storage's custom domain, endpoint or bucket host (issue 8's S3 media).
+_media_origin = _origin(MEDIA_URL)
+if AWS_STORAGE_BUCKET_NAME:
+    if env("AWS_S3_CUSTOM_DOMAIN"):
+        _media_origin += [f"https://{env('AWS_S3_CUSTOM_DOMAIN')}"]
+    elif env("AWS_S3_ENDPOINT_URL"):
+        _media_origin += _origin(env("AWS_S3_ENDPOINT_URL"))
+    else:
+        _media_origin += [
+            f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com",
+            f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{env('AWS_S3_REGION_NAME', 'us-east-1')}"
+            ".amazonaws.com",
+        ]
 # Content-Security-Policy (django-csp): only this site's own scripts, styles, images
 # and fonts, nothing framed, no plugins. The reader site has no inline script; an
 # inline script a template may need later must carry nonce="{{ CSP_NONCE }}".
 # JSON-LD (<script type="application/ld+json">) is data, which browsers never run.
 # data: images are only the empty favicon (<link rel="icon" href="data:,">). Media on
-# another host (an absolute MEDIA_URL, a CDN) is allowed by its origin; CSP_IMG_SRC
-# adds more sources.
-_media_origin = ["/".join(MEDIA_URL.split("/")[:3])] if "://" in MEDIA_URL else []
+# another host is allowed by its origin (below); CSP_IMG_SRC adds more sources.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -12,6 +12,9 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_FORMAT", "text")
+# Connections closed after each request: the live server's threads must not keep one
+# open past the test database's teardown.
+os.environ.setdefault("CONN_MAX_AGE", "0")
 
 from newsroom.settings import *  # noqa: E402,F403
 from newsroom.settings import STORAGES  # noqa: E402
@@ -25,6 +28,10 @@ CSRF_COOKIE_SECURE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# No page or body caching: most tests change rows inside a transaction that never
+# commits, so the on-commit invalidation cannot run. tests/test_page_cache.py turns it
+# on and commits (captureOnCommitCallbacks) as production does.
+PAGE_CACHE_SECONDS = 0
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 

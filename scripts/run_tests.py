@@ -17,7 +17,7 @@ import glob
 import os
 import pwd
 import shutil
-import subprocess  # nosec B404 # runs the developer's own tools, no user input
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -33,7 +33,7 @@ def find_pg_bindir() -> Path | None:
     if initdb := shutil.which("initdb"):
         candidates.append(Path(initdb).parent)
     with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        out = subprocess.run(  # nosec B603 B607 # pg_config is looked up on PATH on purpose
+        out = subprocess.run(
             ["pg_config", "--bindir"], capture_output=True, text=True, check=True
         ).stdout
         candidates.append(Path(out.strip()))
@@ -64,14 +64,14 @@ def postgres_cluster(bindir: Path) -> Iterator[str]:
     try:
         if uid is not None:
             os.chown(folder, uid, gid)
-        subprocess.run(  # nosec B603 # fixed argument lists
+        subprocess.run(
             [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "newsroom", "-A", "trust"]
             + ["-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
             check=True,
             stdout=subprocess.DEVNULL,
         )
         options = f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-        subprocess.run(  # nosec B603 # fixed argument lists
+        subprocess.run(
             [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options]
             + ["-l", str(folder / "server.log"), "-w", "start"],
             check=True,
@@ -81,7 +81,7 @@ def postgres_cluster(bindir: Path) -> Iterator[str]:
             # A percent-encoded host is a Unix socket folder to dj-database-url.
             yield f"postgres://newsroom@{quote(str(folder), safe='')}/postgres"
         finally:
-            subprocess.run(  # nosec B603 # fixed argument lists
+            subprocess.run(
                 [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
                 stdout=subprocess.DEVNULL,
                 check=False,
@@ -93,7 +93,7 @@ def postgres_cluster(bindir: Path) -> Iterator[str]:
 def pytest(label: str, database_url: str, args: list[str]) -> int:
     print(f"\n=== Tests on {label} ===", flush=True)
     env = {**os.environ, "DATABASE_URL": database_url, "TEST_DATABASE_LABEL": label}
-    return subprocess.run(  # nosec B603 # fixed argument lists
+    return subprocess.run(
         [PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env, check=False
     ).returncode
 

@@ -4,8 +4,11 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
+from io import StringIO
 from pathlib import Path
 
+from django.conf import settings
+from django.core.management import call_command
 from django.http import HttpResponse
 from django.utils.html import strip_tags
 
@@ -34,3 +37,23 @@ def json_ld(response: HttpResponse) -> list[dict]:
         r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S
     )
     return [json.loads(script) for script in scripts]
+
+
+def run_command(
+    name: str,
+    *args: str,
+    stdout: StringIO | None = None,
+    stderr: StringIO | None = None,
+    **options: object,
+) -> tuple[str, str]:
+    """call_command with stdout and stderr captured: (stdout, stderr). Pass your own
+    streams to read them after the command raised."""
+    out, err = stdout or StringIO(), stderr or StringIO()
+    call_command(name, *args, stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def stored_files() -> set[str]:
+    """Every file under MEDIA_ROOT, relative to it: what the storage holds."""
+    root = Path(settings.MEDIA_ROOT)
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}

@@ -20,7 +20,7 @@ from articles.models import (
     Quote,
     Speaker,
 )
-from authors.models import Author, AuthorInterest
+from authors.models import Author, AuthorInterest, AuthorLink
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), colour: str = "#336699") -> bytes:
@@ -129,6 +129,15 @@ class CorrectionFactory(factory.django.DjangoModelFactory):
 
     article = factory.SubFactory(ArticleFactory)
     text = "An earlier version misspelt a name."
+
+
+class AuthorLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuthorLink
+
+    author = factory.SubFactory(AuthorFactory)
+    label = "Website"
+    url = factory.Sequence(lambda n: f"https://reporter-{n}.example.com/")
 
 
 class CitationFactory(factory.django.DjangoModelFactory):

@@ -6,10 +6,11 @@ from unittest import mock
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
-from django.test import Client, TestCase, override_settings
+from django.test import Client, SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
 from tests.base import SEED_URL
+from tests.test_production import PRODUCTION, manage
 
 PASSWORD = "a-long-enough-password-for-tests"  # noqa: S105
 
@@ -152,3 +153,31 @@ class DatabaseUnavailableTests(TestCase):
         ):
             response = client.get("/")
         self.assertContains(response, "Something went wrong", status_code=500)
+
+
+class MediaOriginInPolicyTests(SimpleTestCase):
+    """Pictures on object storage (issue 8) are allowed by the CSP, and nothing else is."""
+
+    def img_src(self, **env: str) -> str:
+        code = (
+            "from django.conf import settings; "
+            "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+        )
+        result = manage("shell", "-v", "0", "-c", code, **PRODUCTION, **env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.strip()
+
+    def test_local_media_allows_only_this_site(self) -> None:
+        self.assertEqual(self.img_src(), "'self' data:")
+
+    def test_object_storage_origin_is_allowed(self) -> None:
+        bucket = {"AWS_STORAGE_BUCKET_NAME": "pictures"}
+        self.assertIn(
+            "http://127.0.0.1:9000",
+            self.img_src(**bucket, AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000/"),
+        )
+        self.assertIn(
+            "https://media.example.com",
+            self.img_src(**bucket, AWS_S3_CUSTOM_DOMAIN="media.example.com"),
+        )
+        self.assertIn("https://pictures.s3.amazonaws.com", self.img_src(**bucket))

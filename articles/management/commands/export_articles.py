@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import tempfile
+from argparse import ArgumentParser, ArgumentTypeError
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.files.storage import default_storage
+from django.core.management.base import CommandError
+from django.db.models import Q, QuerySet
+from taggit.models import Tag
+
+from articles import exporting
+from articles.exporting import Record
+from articles.management.base import StaffCommand
+from articles.models import Article, Image
+from articles.rendering import marker_keys
+from authors.models import Author
+
+CHUNK = 500
+
+
+def iso_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+class Command(StaffCommand):
+    help = """\
+Export articles as JSON Lines, with the authors and images they refer to, to a
+file or to stdout. import_articles reads the result back: exporting then
+importing into an empty database reproduces the same content.
+
+Filters combine: an article is exported when it matches all of them. Dates are
+publication days in the site's time zone, both ends included. Image files are
+copied to --media-dir, under the paths the records name."""
+    examples = """
+        manage.py export_articles -o all.jsonl --media-dir all-media
+        manage.py export_articles --status published --since 2024-01-01 \
+            --until 2024-12-31 > 2024.jsonl
+        manage.py export_articles --author slauchlan --tag salesforce -o salesforce.jsonl
+        manage.py export_articles --status draft --dry-run   # how many would be exported
+    """
+    interrupted = "the output file was not written"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", default="-", help="Where to write (default: stdout)."
+        )
+        parser.add_argument(
+            "--media-dir", metavar="DIR", help="Copy the image files into this folder."
+        )
+        parser.add_argument(
+            "--status",
+            action="append",
+            choices=Article.Status.values,
+            help="Only articles with this status (repeatable).",
+        )
+        parser.add_argument(
+            "--since", type=iso_date, metavar="DATE", help="Only articles published on or after."
+        )
+        parser.add_argument(
+            "--until", type=iso_date, metavar="DATE", help="Only articles published on or before."
+        )
+        parser.add_argument(
+            "--author",
+            action="append",
+            metavar="SLUG",
+            help="Only articles by this author (repeatable).",
+        )
+        parser.add_argument(
+            "--tag",
+            action="append",
+            metavar="SLUG",
+            help="Only articles with this tag (repeatable).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Count what would be exported; write nothing."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        articles = self.select(options)
+        to_stdout = options["output"] == "-"
+        # With the data on stdout, the report goes to stderr.
+        report = self.stderr if to_stdout else self.stdout
+        count = articles.count()
+        if options["dry_run"]:
+            report.write(f"Dry run: {count} articles would be exported.")
+            return
+        media_dir = Path(options["media_dir"]) if options["media_dir"] else None
+        with self.progress(
+            total=count, desc="Exporting", unit="articles", verbosity=options["verbosity"]
+        ) as bar:
+            records = self.records(articles, media_dir, on_article=bar.update)
+            if to_stdout:
+                for record in records:
+                    self.stdout.write(json.dumps(record, ensure_ascii=False))
+            else:
+                self.write_file(Path(options["output"]), records)
+        if options["verbosity"] > 0:
+            where = "" if to_stdout else f" to {options['output']}"
+            report.write(self.style.SUCCESS(f"Exported {count} articles{where}."))
+
+    def select(self, options: dict[str, Any]) -> QuerySet[Article]:
+        articles = Article.objects.order_by("published_at", "pk")
+        if options["status"]:
+            articles = articles.filter(status__in=options["status"])
+        if options["since"]:
+            articles = articles.filter(published_at__date__gte=options["since"])
+        if options["until"]:
+            articles = articles.filter(published_at__date__lte=options["until"])
+        for slug in options["author"] or []:
+            if not Author.objects.filter(slug=slug).exists():
+                raise CommandError(f"No author has the slug {slug!r}.")
+        if options["author"]:
+            articles = articles.filter(bylines__author__slug__in=options["author"])
+        for slug in options["tag"] or []:
+            if not Tag.objects.filter(slug=slug).exists():
+                raise CommandError(f"No tag has the slug {slug!r}.")
+        if options["tag"]:
+            articles = articles.filter(tags__slug__in=options["tag"])
+        # The byline and tag joins can repeat an article.
+        return articles.distinct()
+
+    def records(
+        self, articles: QuerySet[Article], media_dir: Path | None, on_article: Any
+    ) -> Iterator[Record]:
+        """Meta, then the authors and images the articles need, then the articles."""
+        yield exporting.meta_record()
+        # In a byline, or quoted (a speaker who is one of the authors).
+        authors = Author.objects.filter(
+            Q(bylines__article__in=articles) | Q(speaker__quotes__article__in=articles)
+        ).distinct()
+        for author in authors.prefetch_related("links").iterator(chunk_size=CHUNK):
+            if author.photo:
+                self.copy_file(author.photo.name, media_dir)
+            yield exporting.author_record(author)
+        placed = set()
+        for body in articles.values_list("body", flat=True).iterator(chunk_size=CHUNK):
+            placed.update(marker_keys(body, "image"))
+        images = Image.objects.filter(Q(lead_of__in=articles) | Q(key__in=placed)).distinct()
+        for image in images.order_by("key").iterator(chunk_size=CHUNK):
+            self.copy_file(image.file.name, media_dir)
+            yield exporting.image_record(image)
+        for article in exporting.for_export(articles).iterator(chunk_size=CHUNK):
+            yield exporting.article_record(article)
+            on_article()
+
+    def copy_file(self, name: str, media_dir: Path | None) -> None:
+        if media_dir is None:
+            return
+        if not default_storage.exists(name):
+            self.stderr.write(self.style.WARNING(f"{name}: missing from storage, not copied."))
+            return
+        target = media_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as source, target.open("wb") as copy:
+            shutil.copyfileobj(source, copy)
+
+    def write_file(self, path: Path, records: Iterator[Record]) -> None:
+        """Write beside the target and rename at the end: an error or Ctrl-C never
+        leaves a half-written file under the real name."""
+        if not path.parent.is_dir():
+            raise CommandError(f"{path.parent}: no such folder.")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                self.write_lines(stream, records)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def write_lines(stream: IO[str], records: Iterator[Record]) -> None:
+        for record in records:
+            stream.write(json.dumps(record, ensure_ascii=False))
+            stream.write("\n")

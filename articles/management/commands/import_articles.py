@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
+from django.db import DatabaseError, transaction
+
+from articles.importing import (
+    Checker,
+    ImportFileError,
+    Source,
+    Writer,
+    normalize,
+    open_source,
+    read_items,
+    record_key,
+)
+from articles.management.base import StaffCommand
+
+
+def plural(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
+
+
+KINDS = [("article", "articles"), ("author", "authors"), ("image", "images")]
+
+
+class Command(StaffCommand):
+    help = """\
+Import articles with their authors, images, tags, quotes and speakers,
+citations, corrections and disclosures, from JSON Lines files (as
+export_articles writes them) or from WordPress exports (WXR), read as streams
+whatever their size.
+
+Every record is checked before anything is written, and each bad one is listed
+with its line (JSON Lines) or item number (WXR) and why. By default the import
+is all or nothing, in one transaction; --partial imports the good records and
+lists the bad. Records are matched on a stable key (article uid, author slug,
+image key; speakers and organisations by slug), so importing the same file twice
+changes nothing. A published article records the disclosures due at its
+publication time, from this site's register, as publishing it here would.
+
+Image files are looked up in --media-dir: by default the file's own folder for
+JSON Lines, and the "uploads" folder beside a WordPress export."""
+    examples = """
+        manage.py import_articles export.jsonl
+        manage.py import_articles --dry-run export.jsonl         # check only; writes nothing
+        manage.py import_articles --partial feed-1.jsonl feed-2.jsonl
+        manage.py import_articles wordpress.xml --media-dir wp-content/uploads
+    """
+    interrupted = "nothing was imported"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "files", nargs="+", metavar="FILE", help="JSON Lines files or WordPress exports."
+        )
+        parser.add_argument(
+            "--media-dir",
+            metavar="DIR",
+            help="Folder the image file paths in the input are relative to.",
+        )
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="Import the good records even if some are bad (they are listed).",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check and count what would change, and write nothing.",
+        )
+
+    def handle(
+        self,
+        *args: str,
+        files: list[str],
+        media_dir: str | None,
+        partial: bool,
+        dry_run: bool,
+        verbosity: int,
+        **options: Any,
+    ) -> None:
+        try:
+            sources = [open_source(name, media_dir) for name in files]
+            checker = self.check_sources(sources, verbosity)
+        except ImportFileError as error:
+            raise CommandError(f"{error}; nothing was imported.") from None
+        for problem in checker.problems:
+            self.stderr.write(f"{problem.where}: {problem.reason}")
+        bad, good = len(checker.bad), checker.records - len(checker.bad)
+        if bad and not partial:
+            hint = (
+                f" (--partial would import the {good} good {plural(good, 'one')})" if good else ""
+            )
+            raise CommandError(f"{bad} bad record{'s' * (bad != 1)}; nothing was imported{hint}.")
+        writer = Writer(dry_run=dry_run)
+        try:
+            with transaction.atomic():
+                failed = self.write_sources(
+                    sources, checker, writer, partial=partial, verbosity=verbosity
+                )
+        except ImportFileError as error:
+            writer.discard_stored_files()
+            raise CommandError(f"{error}; nothing was imported.") from None
+        except BaseException:
+            writer.discard_stored_files()
+            raise
+        if verbosity > 0:
+            self.report(writer, checker, dry_run=dry_run, not_imported=bad + failed)
+
+    def check_sources(self, sources: list[Source], verbosity: int) -> Checker:
+        checker = Checker()
+        total = sum(source.size for source in sources)
+        with self.progress(total=total, desc="Checking", unit="B", verbosity=verbosity) as bar:
+            for number, source in enumerate(sources):
+                done = 0
+                for index, item in enumerate(read_items(source)):
+                    bar.update(item.position - done)
+                    done = item.position
+                    where = f"{source.path} {item.where}"
+                    checker.check((number, index), where, item, source.media_dir)
+                    record = item.record
+                    if verbosity >= 2 and isinstance(record, dict) and record.get("type") == "skip":
+                        self.stdout.write(f"{where}: skipped, {record['reason']}")
+        checker.finish()
+        return checker
+
+    def write_sources(
+        self,
+        sources: list[Source],
+        checker: Checker,
+        writer: Writer,
+        *,
+        partial: bool,
+        verbosity: int,
+    ) -> int:
+        """Authors and images first, then the articles that refer to them; returns how
+        many records failed to write (only possible with --partial)."""
+        failed = 0
+        total = sum(source.size for source in sources)
+        for phase, label in [({"author", "image"}, "authors, images"), ({"article"}, "articles")]:
+            desc = f"Importing {label}"
+            with self.progress(total=total, desc=desc, unit="B", verbosity=verbosity) as bar:
+                for source in sources:
+                    done = 0
+                    for item in read_items(source):
+                        bar.update(item.position - done)
+                        done = item.position
+                        where = f"{source.path} {item.where}"
+                        record = item.record
+                        if where in checker.bad or not isinstance(record, dict):
+                            continue
+                        if record.get("type") in phase:
+                            failed += not self.write_one(
+                                writer,
+                                where,
+                                normalize(record, source.media_dir),
+                                partial,
+                                verbosity,
+                            )
+        return failed
+
+    def write_one(
+        self, writer: Writer, where: str, record: dict[str, Any], partial: bool, verbosity: int
+    ) -> bool:
+        stored = len(writer.stored_files)
+        try:
+            # With --partial, a savepoint: a record that fails leaves nothing behind.
+            with transaction.atomic(savepoint=partial):
+                action = writer.write(record)
+        except (DatabaseError, ValidationError, OSError) as error:
+            if not partial:
+                raise CommandError(
+                    f"{where}: could not write: {error}; nothing was imported."
+                ) from None
+            writer.discard_stored_files(since=stored)
+            writer.forget()
+            self.stderr.write(f"{where}: could not write: {error}")
+            return False
+        if verbosity >= 2:
+            key = record[record_key(record)]
+            self.stdout.write(f"{where}: {record['type']} {key} {action}")
+        return True
+
+    def report(self, writer: Writer, checker: Checker, *, dry_run: bool, not_imported: int) -> None:
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written. An import would leave:")
+        for kind, plural in KINDS:
+            counts = [writer.counts[kind, action] for action in ("created", "updated", "unchanged")]
+            if any(counts):
+                created, updated, unchanged = counts
+                self.stdout.write(
+                    f"{plural.capitalize()}: {created} created, {updated} updated, "
+                    f"{unchanged} unchanged."
+                )
+        if checker.skipped:
+            self.stdout.write(f"Skipped {checker.skipped} WordPress items (pages, menus, ...).")
+        if not_imported:
+            self.stdout.write(
+                self.style.WARNING(f"{not_imported} bad records were not imported (listed above).")
+            )
+        elif not dry_run:
+            self.stdout.write(self.style.SUCCESS("Import complete."))

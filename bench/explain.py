@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""EXPLAIN ANALYZE the reader site's hot queries on PostgreSQL at N articles (issue 7,
+point 2) and flag sequential scans of the big tables. Prints plans, asserts nothing.
+
+    .venv/bin/python bench/explain.py --articles 100000
+
+A throwaway cluster is seeded with seed_demo (bench/database.py) and removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.database import production_env, seeded_database, temporary_folder  # noqa: E402
+
+# Tables that grow with the archive: a sequential scan of one is a page that slows down.
+BIG_TABLES = ("articles_article", "articles_taggedarticle", "articles_byline", "articles_quote")
+
+
+def hot_queries() -> dict[str, Callable[[], object]]:
+    """The querysets behind the reader pages, unevaluated (Django is set up by now)."""
+    from django.db.models import Count
+    from taggit.models import Tag
+
+    from articles.models import Article
+    from articles.search import search_articles
+    from authors.models import Author
+
+    live = Article.objects.published()
+    tag = Tag.objects.annotate(n=Count("articles_taggedarticle_items")).order_by("-n").first()
+    author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
+    newest = live.order_by("-published_at").values_list("published_at", flat=True).first()
+    return {
+        "home: latest stories": lambda: live.for_listing()[:21],
+        "home, page 500": lambda: live.for_listing()[10_000:10_021],
+        "topic page": lambda: live.filter(tags=tag).for_listing()[:21],
+        "author page": lambda: live.filter(bylines__author=author).for_listing()[:21],
+        "day archive": lambda: live.filter(published_at__date=newest.date())[:21],
+        "search, rare word": lambda: search_articles("benioff")[:21],
+        "search, common word": lambda: search_articles("customers")[:21],
+        "RSS feed": lambda: live.for_listing()[:20],
+        "page cache: next scheduled change": lambda: Article.objects.filter(
+            status="published", published_at__gt=newest
+        ).order_by("published_at")[:1],
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    with temporary_folder() as name, seeded_database("postgres", args.articles, Path(name)) as url:
+        os.environ.update(production_env(url, Path(name)))
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        flagged = []
+        for label, queryset in hot_queries().items():
+            plan = queryset().explain(analyze=True)  # type: ignore[attr-defined]
+            scans = [t for t in BIG_TABLES if re.search(rf"Seq Scan on {t}\b", plan)]
+            print(f"\n== {label}{'  <-- SEQ SCAN: ' + ', '.join(scans) if scans else ''}\n{plan}")
+            if scans:
+                flagged.append(label)
+        print(f"\n{args.articles:,} articles. Sequential scans of big tables: {flagged or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""Load-test the reader site with real parts; prints figures, asserts nothing (issue 7).
+
+For each archive size: a fresh database seeded with seed_demo, collectstatic, then
+gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:
+
+- the article page from the page cache (one address, warmed), then with the page
+  cache off: the article page (rotating over many articles), home, topic, author,
+  search (a rare and a common word), RSS feed and sitemap section;
+- in the same run, the floors: a bare Django view (same settings and middleware)
+  returning the article page's bytes from memory, and nginx serving them as a file.
+
+It prints a table (requests/s, p50, p99 and the ratio of throughput to the floors)
+and gunicorn workers' peak memory, and with several sizes draws p50/p99 against
+archive size as a PNG. Every process it starts is stopped by its id.
+
+    make bench                                    # 10,000 articles, SQLite
+    .venv/bin/python bench/run.py --articles 1000000 --database postgres
+    .venv/bin/python bench/run.py --sizes 1000,10000,100000 --plot docs/performance.png
+
+Needs: wrk and nginx (Debian: apt-get install wrk nginx), PostgreSQL server binaries
+for --database postgres, matplotlib (bench/requirements.txt) for --plot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.database import (  # noqa: E402
+    ROOT,
+    manage,
+    production_env,
+    seeded_database,
+    temporary_folder,
+)
+
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+RARE_WORD, COMMON_WORD = "benioff", "customers"
+# Articles the uncached article row rotates over, so no one body stays warm.
+ROTATE = 1000
+
+DISCOVER = """
+import json
+from django.db.models import Count
+from taggit.models import Tag
+from articles.models import Article
+from authors.models import Author
+live = Article.objects.published()
+tag = Tag.objects.annotate(n=Count("articles_taggedarticle_items")).order_by("-n").first()
+author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
+print(json.dumps({
+    "articles": [a.get_absolute_url() for a in live.only("slug")[:%d]],
+    "tag": f"/topics/{tag.slug}/",
+    "author": author.get_absolute_url(),
+}))
+"""
+
+
+@dataclass
+class Figures:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+def missing_tools(plot: bool, engine: str) -> list[str]:
+    missing = [tool for tool in ("wrk", "nginx") if not find(tool)]
+    if not Path(GUNICORN).is_file():
+        missing.append("gunicorn in .venv (make install)")
+    if plot:
+        with contextlib.suppress(ImportError):
+            import matplotlib  # noqa: F401
+
+            return missing
+        missing.append("matplotlib (.venv/bin/pip install -r bench/requirements.txt)")
+    if (
+        engine == "postgres"
+        and not shutil.which("pg_config")
+        and not Path("/usr/lib/postgresql").exists()
+    ):
+        missing.append("PostgreSQL server binaries (apt-get install postgresql)")
+    return missing
+
+
+def find(tool: str) -> str | None:
+    return shutil.which(tool) or next(
+        (str(path) for path in (Path("/usr/sbin") / tool,) if path.is_file()), None
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310 - loopback
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up in {timeout} s")
+
+
+def worker_rss_mb(master: int) -> float:
+    """The largest resident set among the master's children (the workers), in MB."""
+    largest = 0
+    children = Path(f"/proc/{master}/task/{master}/children")
+    with contextlib.suppress(OSError):
+        for pid in children.read_text().split():
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                match = re.search(r"VmRSS:\s+(\d+) kB", status)
+                largest = max(largest, int(match.group(1)) if match else 0)
+    return largest / 1024
+
+
+class Server:
+    """A process on loopback, stopped (by its id) when the block ends; for gunicorn,
+    the workers' peak memory is sampled all along."""
+
+    def __init__(self, args: list[str], env: dict[str, str], probe: str) -> None:
+        self.args, self.env, self.probe = args, env, probe
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> Server:
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            self.args, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        try:
+            wait_until_up(self.probe)
+        except RuntimeError:
+            self.stop()
+            raise
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.25):
+            self.peak_mb = max(self.peak_mb, worker_rss_mb(self.process.pid))
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def gunicorn(env: dict[str, str], port: int, workers: int) -> Server:
+    args = [GUNICORN, "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
+    return Server([*args, "newsroom.wsgi"], env, f"http://127.0.0.1:{port}/healthz/")
+
+
+def nginx(folder: Path, port: int) -> Server:
+    """nginx serving the article page's bytes as a static file: the machine's floor."""
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"""daemon off; worker_processes auto; pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; default_type text/html;
+  server {{ listen 127.0.0.1:{port}; root {folder}/www; }} }}
+"""
+    )
+    return Server(
+        [find("nginx") or "nginx", "-p", str(folder), "-c", str(conf)],
+        {},
+        f"http://127.0.0.1:{port}/article.html",
+    )
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(
+    url: str, duration: int, connections: int, paths: list[str] | None, folder: Path
+) -> Figures:
+    """Drive one address (or rotate over paths) and read throughput and percentiles."""
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if paths:
+        script = folder / "rotate.lua"
+        script.write_text(
+            f"local paths = {{{', '.join(json.dumps(path) for path in paths)}}}\n"
+            "local i = 0\n"
+            "request = function()\n  i = i % #paths + 1\n"
+            '  return wrk.format("GET", paths[i])\nend\n'
+        )
+        args += ["-s", str(script)]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    if "Non-2xx" in out:
+        raise RuntimeError(f"{url}: some answers were not 2xx:\n{out}")
+
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not match:
+            raise RuntimeError(f"no {percent}% latency in wrk output:\n{out}")
+        return float(match.group(1)) * _UNITS[match.group(2)]
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    return Figures(float(rate.group(1)) if rate else 0.0, latency("50"), latency("99"))
+
+
+def measure_size(
+    args: argparse.Namespace, articles: int
+) -> tuple[dict[str, Figures], dict[str, float]]:
+    """Every row of the table for one archive size, and the workers' peak memory."""
+    rows: dict[str, Figures] = {}
+    memory: dict[str, float] = {}
+    with temporary_folder() as name:
+        folder = Path(name)
+        folder.chmod(0o755)  # nginx's workers read the page from here
+        with seeded_database(args.database, articles, folder) as url:
+            env = production_env(url, folder)
+            manage(env, "collectstatic", "--no-input", "-v", "0")
+            out = manage(env, "shell", "-c", DISCOVER % ROTATE)
+            found = json.loads(out.strip().splitlines()[-1])
+            article = found["articles"][0]
+
+            def load(port: int, path: str, rotate: list[str] | None = None) -> Figures:
+                return wrk(
+                    f"http://127.0.0.1:{port}{path}",
+                    args.duration,
+                    args.connections,
+                    rotate,
+                    folder,
+                )
+
+            port = free_port()
+            with gunicorn({**env, "PAGE_CACHE_SECONDS": "600"}, port, args.workers) as server:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}{article}").read()  # noqa: S310
+                rows["article (cached)"] = load(port, article)
+                memory["page cache on"] = server.peak_mb
+            (folder / "www").mkdir()
+            (folder / "www" / "article.html").write_bytes(page)
+            (folder / "www").chmod(0o755)
+            port = free_port()
+            with gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}, port, args.workers) as server:
+                rows["article (uncached)"] = load(port, article, found["articles"])
+                rows["home"] = load(port, "/")
+                rows["tag"] = load(port, found["tag"])
+                rows["author"] = load(port, found["author"])
+                rows["search (rare word)"] = load(port, f"/search/?q={RARE_WORD}")
+                rows["search (common word)"] = load(port, f"/search/?q={COMMON_WORD}")
+                rows["RSS feed"] = load(port, "/feed/")
+                rows["sitemap"] = load(port, "/sitemap-articles.xml")
+                memory["page cache off"] = server.peak_mb
+            port = free_port()
+            floor_env = {
+                **env,
+                "DJANGO_SETTINGS_MODULE": "bench.floor_settings",
+                "PAGE_CACHE_SECONDS": "0",
+            }
+            floor_env["FLOOR_PAGE"] = str(folder / "www" / "article.html")
+            with gunicorn(floor_env, port, args.workers):
+                rows["floor: bare Django view"] = load(port, "/floor/")
+            port = free_port()
+            with nginx(folder, port):
+                rows["floor: nginx static file"] = load(port, "/article.html")
+    return rows, memory
+
+
+def table(articles: int, rows: dict[str, Figures]) -> str:
+    django = rows["floor: bare Django view"].requests_per_second
+    static = rows["floor: nginx static file"].requests_per_second
+    lines = [
+        f"### {articles:,} articles",
+        "",
+        "| page | req/s | p50 ms | p99 ms | × Django floor | × nginx floor |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, figures in rows.items():
+        rate = figures.requests_per_second
+        lines.append(
+            f"| {name} | {rate:,.0f} | {figures.p50_ms:.1f} | {figures.p99_ms:.1f} "
+            f"| {rate / django:.2f} | {rate / static:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def plot(results: dict[int, dict[str, Figures]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(results)
+    figure, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True)
+    for axis, (label, attribute) in zip(axes, (("p50", "p50_ms"), ("p99", "p99_ms")), strict=True):
+        for page in results[sizes[0]]:
+            axis.plot(
+                sizes,
+                [getattr(results[size][page], attribute) for size in sizes],
+                marker="o",
+                label=page,
+            )
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("articles in the archive")
+        axis.set_title(f"{label} latency (ms)")
+        axis.grid(True, which="both", alpha=0.3)
+    axes[1].legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="Archive size (seed_demo).")
+    parser.add_argument("--sizes", help="Several archive sizes, comma-separated (for --plot).")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per row.")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument("--plot", type=Path, help="Draw p50/p99 against size to this PNG.")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else [args.articles]
+    missing = missing_tools(bool(args.plot), args.database)
+    if missing:
+        print("Missing: " + "; ".join(missing), file=sys.stderr)
+        return 2
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, as make does
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    print(
+        f"# Newsroom benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}, commit {commit}, "
+        f"{os.cpu_count()} cores, {args.database}, {args.workers} gunicorn workers, "
+        f"wrk {args.connections} connections x {args.duration} s per row\n",
+        flush=True,
+    )
+    results: dict[int, dict[str, Figures]] = {}
+    for size in sizes:
+        results[size], memory = measure_size(args, size)
+        print(table(size, results[size]))
+        peaks = ", ".join(f"{name} {mb:.0f} MB" for name, mb in memory.items())
+        print(f"\nPeak gunicorn worker memory (RSS): {peaks}\n", flush=True)
+    if args.plot:
+        plot(results, args.plot)
+        print(f"Plot: {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,276 @@
+"""Anonymous full-page caching with invalidation that holds across app servers (issue 7).
+
+Every cache key carries the site's *content generation*: a number kept in the
+configured cache and bumped, once a transaction commits, whenever content readers can
+see changes (articles.signals). Bumping it retires every cached page and rendered body
+at once, on every app server sharing the cache, without a global flush; the old
+entries simply expire.
+
+Time changes content too: a scheduled article goes live, an embargo ends, a
+correction dated in the future comes out. The earliest such moment is looked up once
+per generation and kept beside it; the first request after it bumps the generation,
+and no response says it may be kept by a browser or a CDN past that moment. No cron
+is needed.
+
+Only anonymous GETs of the reader pages named in CACHEABLE_VIEWS are cached. A
+request carrying a session cookie (an editor, or anyone the admin knows) neither
+reads nor fills the cache and gets `Cache-Control: private, no-store`; so does a
+preview. Responses that set a cookie or vary on it are never stored.
+
+With a process-local backend (LocMemCache, the default) the generation is per
+process, so another worker sees a change only when its copy expires: the default
+lifetime is then short (LOCAL_CACHE_SECONDS). A shared backend (Redis or memcached
+from CACHE_URL) makes a publish visible on every server at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypedDict
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import has_vary_header, patch_cache_control, set_response_etag
+from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article, Correction
+from newsroom.middleware import LOWER_CASE_VIEWS
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "newsroom:generation"
+NEXT_CHANGE_KEY = "newsroom:next-change"
+# Lifetimes used when PAGE_CACHE_SECONDS is not set: long on a shared cache, where a
+# change is seen everywhere at once; short on a per-process one, where it is not.
+SHARED_CACHE_SECONDS = 600
+LOCAL_CACHE_SECONDS = 10
+
+# Reader pages that look the same to every anonymous reader. An allow-list, so a new
+# view is never cached by accident (a preview, the admin, health checks are not here).
+# The reader pages with lower-case addresses, and the rest.
+CACHEABLE_VIEWS = LOWER_CASE_VIEWS | {
+    "robots",
+    "sitemap",
+    "sitemap_section",
+    "news_sitemap",
+    "articles:quote",
+    "articles:corrections_feed",
+    "articles:speaker",
+    "articles:organisation",
+    "articles:disclosures",
+    "pages:detail",
+}
+# Headers a stored page keeps; Cache-Control is worked out afresh on every answer.
+STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "ETag", "Last-Modified")
+
+
+class StoredPage(TypedDict):
+    status: int
+    content: bytes
+    headers: dict[str, str]
+
+
+def cache_seconds() -> int:
+    """How long a page or a rendered body is kept; 0 turns caching off."""
+    configured: int | None = settings.PAGE_CACHE_SECONDS
+    if configured is not None:
+        return configured
+    # `cache` is a proxy; the backend itself tells whether other processes share it.
+    local = isinstance(caches["default"], LocMemCache)
+    return LOCAL_CACHE_SECONDS if local else SHARED_CACHE_SECONDS
+
+
+def _new_generation() -> int:
+    """A generation never used before, even after the cache lost the old one: a reset to a
+    small number could meet pages still stored under it."""
+    return time.time_ns()
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return int(value)
+
+
+def bump_generation() -> None:
+    """Retire every cached page and body (atomic on Redis and memcached)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: any new one retires nothing stored
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+
+
+def content_changed() -> None:
+    """Call after changing what readers can see: the generation moves once the
+    transaction commits, so no request can store the old content under the new number.
+    Bulk writes that send no signals (QuerySet.update, bulk_create) call it themselves."""
+    transaction.on_commit(bump_generation)
+
+
+def _next_change(gen: int) -> datetime.datetime | None:
+    """The next moment time alone changes what readers see, for this generation."""
+    stored = cache.get(NEXT_CHANGE_KEY)
+    if stored is not None and stored[0] == gen:
+        return stored[1]
+    # A correction dated in the future joins /corrections/ at its time.
+    correction = (
+        Correction.objects.filter(published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    moment = min(
+        (when for when in (Article.objects.next_visibility_change(), correction) if when),
+        default=None,
+    )
+    cache.set(NEXT_CHANGE_KEY, (gen, moment), timeout=None)
+    return moment
+
+
+def current_generation() -> tuple[int, datetime.datetime | None]:
+    """The generation to key pages with, and the moment it expires by time alone. Once
+    that moment has passed, the generation is bumped by one request only (cache.add
+    is the lock), so servers do not retire each other's fresh pages."""
+    gen = generation()
+    moment = _next_change(gen)
+    if moment is not None and moment <= timezone.now():
+        if cache.add(f"newsroom:went-live:{gen}", True, timeout=cache_seconds() or 60):
+            bump_generation()
+        gen = generation()
+        moment = _next_change(gen)
+    return gen, moment
+
+
+def page_key(request: HttpRequest, gen: int) -> str:
+    """Scheme, host, path and query: a page names its own address in canonical links."""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"newsroom:page:{gen}:{digest}"
+
+
+def body_html(article: Article) -> SafeString:
+    """A live article's rendered body, kept per generation, article and version: the
+    Markdown, sanitising and placed quotes and images are not redone on every request
+    (a quote or an image changing moves the generation, not the article's version)."""
+    seconds = cache_seconds()
+    if not seconds or not article.is_live:
+        return article.body_html()
+    try:
+        key = f"newsroom:body:{generation()}:{article.pk}:{article.version}"
+        html = cache.get(key)
+    except Exception:  # any backend's connection error: render it
+        logger.warning("Body cache unavailable", exc_info=True)
+        return article.body_html()
+    if html is None:
+        html = article.body_html()
+        with contextlib.suppress(Exception):  # keeping it is a bonus
+            cache.set(key, str(html), seconds)
+    return mark_safe(html)  # nosec B308 B703 # noqa: S308 - rendered and sanitised by Article.body_html
+
+
+def is_anonymous(request: HttpRequest) -> bool:
+    """No session cookie: the admin never saw this browser log in. Checked on the cookie,
+    so a cache hit never reads the session table."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    match = request.resolver_match
+    return (
+        request.method == "GET"
+        and match is not None
+        and match.view_name in CACHEABLE_VIEWS
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not has_vary_header(response, "Cookie")
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def add_public_headers(response: HttpResponse, moment: datetime.datetime | None) -> None:
+    """Cache-Control for browsers and CDNs, never past the next scheduled change."""
+    max_age, s_maxage = settings.PAGE_MAX_AGE, settings.PAGE_S_MAXAGE
+    stale = settings.PAGE_STALE_WHILE_REVALIDATE
+    if moment is not None:
+        until = max(0, int((moment - timezone.now()).total_seconds()))
+        if until < s_maxage:
+            # A CDN must not serve a stale copy once a scheduled article is due.
+            max_age, s_maxage, stale = min(max_age, until), until, 0
+    directives: dict[str, Any] = {"public": True, "max_age": max_age, "s_maxage": s_maxage}
+    if stale:
+        directives["stale_while_revalidate"] = stale
+    patch_cache_control(response, **directives)
+
+
+def _answer(stored: StoredPage, moment: datetime.datetime | None) -> HttpResponse:
+    response = HttpResponse(stored["content"], status=stored["status"])
+    for name, value in stored["headers"].items():
+        response[name] = value
+    add_public_headers(response, moment)
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _store(key: str, response: HttpResponse) -> None:
+    if not response.has_header("ETag"):
+        set_response_etag(response)
+    # When this copy was made: If-Modified-Since before it means the reader's is older.
+    response["Last-Modified"] = http_date()
+    stored: StoredPage = {
+        "status": response.status_code,
+        "content": response.content,
+        "headers": {name: response[name] for name in STORED_HEADERS if response.has_header(name)},
+    }
+    cache.set(key, stored, cache_seconds())
+
+
+class AnonymousPageCacheMiddleware:
+    """Serves and fills the page cache. Listed before SessionMiddleware, so a hit costs
+    no session lookup and no query, and after ConditionalGetMiddleware, which answers
+    304 from the stored ETag and Last-Modified."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_anonymous(request):
+            response = self.get_response(request)
+            match = request.resolver_match
+            if match is not None and match.view_name in CACHEABLE_VIEWS:
+                # An editor's copy must not land in a shared cache or linger in a browser.
+                patch_cache_control(response, private=True, no_store=True)
+            return response
+        if request.method not in ("GET", "HEAD") or not cache_seconds():
+            return self.get_response(request)
+        try:
+            gen, moment = current_generation()
+            key = page_key(request, gen)
+            stored = cache.get(key)
+        except Exception:  # any backend's connection error: serve the page uncached
+            logger.warning("Page cache unavailable", exc_info=True)
+            return self.get_response(request)
+        if stored is not None:
+            return _answer(stored, moment)
+        response = self.get_response(request)
+        if _storable(request, response):
+            try:
+                _store(key, response)
+            except Exception:  # the page is good; only keeping it failed
+                logger.warning("Page cache unavailable", exc_info=True)
+            add_public_headers(response, moment)
+            response["X-Page-Cache"] = "miss"
+        return response

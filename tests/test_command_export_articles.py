@@ -1,0 +1,297 @@
+"""export_articles: JSON Lines out, filters, and a faithful round trip through import."""
+
+import datetime
+import hashlib
+import json
+import tempfile
+from io import StringIO
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from django.core.files.base import ContentFile
+from django.core.management.base import CommandError
+from django.test import TestCase
+from taggit.models import Tag
+
+from articles import exporting
+from articles.models import Article, Disclosure, Image, Organisation, Speaker
+from articles.services import record_disclosures
+from authors.models import Author
+from tests.base import SEED_SLUG, run_command
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    AuthorLinkFactory,
+    CitationFactory,
+    CorrectionFactory,
+    DisclosureFactory,
+    ImageFactory,
+    OrganisationFactory,
+    QuoteFactory,
+    SpeakerFactory,
+    png_bytes,
+)
+
+PUBLISHED = datetime.datetime(2024, 5, 2, 9, 15, tzinfo=datetime.UTC)
+EMBARGO = ["embargo_until", "embargo_by", "embargo_note"]
+
+
+def file_hash(field_file: Any) -> str | None:
+    if not field_file:
+        return None
+    with field_file.open("rb") as stream:
+        return hashlib.sha256(stream.read()).hexdigest()
+
+
+def image_snapshot(image: Image | None) -> dict[str, Any] | None:
+    if image is None:
+        return None
+    fields = ["key", "alt_text", "is_decorative", "caption", "credit", "width", "height"]
+    return {**{name: getattr(image, name) for name in fields}, "file": file_hash(image.file)}
+
+
+def author_snapshot(author: Author) -> dict[str, Any]:
+    fields = ["slug", "name", "job_title", "bio", "expertise", "photo_width", "photo_height"]
+    return {
+        **{name: getattr(author, name) for name in fields},
+        "photo": file_hash(author.photo),
+        "links": [(link.label, link.url, link.position) for link in author.links.all()],
+    }
+
+
+def organisation_snapshot(organisation: Organisation | None) -> tuple[str, ...] | None:
+    if organisation is None:
+        return None
+    tag = organisation.tag
+    fields = [organisation.name, organisation.slug, organisation.description, organisation.url]
+    return (*fields, tag.name, tag.slug)
+
+
+def speaker_snapshot(speaker: Speaker) -> tuple[Any, ...]:
+    return (
+        speaker.name,
+        speaker.slug,
+        speaker.kind,
+        speaker.description,
+        organisation_snapshot(speaker.organisation),
+        speaker.author and speaker.author.slug,
+    )
+
+
+def content_snapshot() -> dict[str, Any]:
+    """Everything readers and editors see, read from the models (not from the exporter)."""
+    articles = {}
+    for article in Article.objects.order_by("slug"):
+        fields = ["uid", "headline", "standfirst", "body", "kind", "dateline", "backstory"]
+        fields += ["status", "published_at", "updated_at", *EMBARGO, "disclosures_as_of"]
+        articles[article.slug] = {
+            **{name: getattr(article, name) for name in fields},
+            "authors": [author_snapshot(a) for a in article.ordered_authors],
+            "tags": sorted(article.tags.values_list("name", "slug")),
+            "lead_image": image_snapshot(article.lead_image),
+            "quotes": [
+                (
+                    q.key,
+                    q.text,
+                    speaker_snapshot(q.speaker),
+                    q.source_kind,
+                    q.source_title,
+                    q.reported_by,
+                    q.source_url,
+                    q.said_on,
+                    q.context,
+                    q.is_pull_quote,
+                    q.position,
+                )
+                for q in article.quotes.all()
+            ],  # fmt: skip
+            "citations": list(article.citations.values_list("title", "url", "position")),
+            "corrections": sorted(article.corrections.values_list("kind", "text", "published_at")),
+            "own disclosures": sorted(
+                (
+                    organisation_snapshot(d.organisation),
+                    d.kind,
+                    d.statement,
+                    d.valid_from,
+                    d.valid_until,
+                )
+                for d in article.own_disclosures.all()
+            ),
+            # What readers are told "at time of writing", as recorded at publication.
+            "carried disclosures": [
+                (d.organisation_name, d.relationship, d.statement, d.valid_from, d.valid_until)
+                for d in article.recorded_disclosures.all()
+            ],
+        }
+    return {
+        "articles": articles,
+        "images": [image_snapshot(image) for image in Image.objects.order_by("key")],
+        "authors": [author_snapshot(author) for author in Author.objects.order_by("slug")],
+    }
+
+
+def empty_database() -> None:
+    """Every article, author, image, speaker and topic gone; only the publisher's register
+    (its organisations and their disclosures) stays, as it would on a new site set up
+    for the import: an export carries articles, not the register."""
+    Article.objects.all().delete()
+    Speaker.objects.all().delete()
+    Image.objects.all().delete()
+    Author.objects.all().delete()
+    Organisation.objects.filter(disclosures__isnull=True).delete()
+    Tag.objects.filter(organisation__isnull=True).delete()
+
+
+class RoundTripTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        writer = AuthorFactory(name="Ana Writer", slug="ana", photo=None)
+        writer.photo.save(
+            "ana.png",
+            ContentFile(png_bytes((90, 90))),
+        )
+        AuthorLinkFactory(author=writer, label="Mastodon", position=0)
+        AuthorLinkFactory(author=writer, label="Website", position=1)
+        second = AuthorFactory(name="Bo Second", slug="bo")
+        ImageFactory(key="inline-chart", alt_text="", is_decorative=True, credit="")
+        cls.article = ArticleFactory(
+            slug="rich-story",
+            headline="A rich story",
+            kind=Article.Kind.ANALYSIS,
+            dateline="SAN FRANCISCO",
+            backstory="Why this matters: *the contract* was [disputed](https://example.com/).",
+            published_at=PUBLISHED,
+            updated_at=PUBLISHED + datetime.timedelta(days=1),
+            embargo_until=PUBLISHED,
+            embargo_by="Example Corp press office",
+            embargo_note="Results embargoed until the market opens.",
+            lead_image=ImageFactory(key="lead-photo", caption="On stage", credit="Agency"),
+            body="Intro.\n\n[[quote:first]]\n\n[[image:inline-chart]]\n\nEnd.",
+            authors=[second, writer],
+        )
+        cls.article.tags.add("Salesforce", "Ethics")
+        example = OrganisationFactory(
+            name="Example Corp",
+            slug="example",
+            tag=Tag.objects.create(name="Example Corporation", slug="example-corporation"),
+            description="Makes examples.",
+            url="https://example.com/",
+        )
+        analyst = SpeakerFactory(
+            name="Ana Writer", slug="ana-writer", description="Our analyst", author=writer
+        )
+        spokesperson = SpeakerFactory(
+            name="Example Corp", slug="example-corp", kind="organisation", organisation=example
+        )
+        QuoteFactory(
+            article=cls.article, key="first", is_pull_quote=False, speaker=analyst,
+            said_on=datetime.date(2024, 5, 1), source_url="https://example.com/letter", position=0,
+        )  # fmt: skip
+        QuoteFactory(article=cls.article, key="pull", position=1, speaker=spokesperson)
+        CitationFactory(article=cls.article, title="The contract", position=0)
+        CitationFactory(article=cls.article, title="A reply", url="", position=1)
+        CorrectionFactory(article=cls.article, published_at=PUBLISHED + datetime.timedelta(days=1))
+        DisclosureFactory(
+            article=cls.article,
+            organisation=example,
+            kind=Disclosure.Kind.PERSONAL,
+            statement="The author owns Example Corp shares",
+            valid_from=datetime.date(2024, 1, 1),
+        )
+        # Published as the publish move would: with the register's Salesforce entry.
+        record_disclosures(article=cls.article)
+        ArticleFactory(
+            slug="a-draft", status=Article.Status.DRAFT, published_at=None, authors=[second]
+        )
+
+    def test_export_then_import_into_an_empty_database_reproduces_the_content(self) -> None:
+        """Articles (dateline and backstory too), bylines in order, tags, quotes with their
+        speakers (and the speakers' organisations and authors), citations, corrections,
+        images with their files, the article's own disclosures and those it carries from
+        the register, and authors come back field by field."""
+        before = content_snapshot()
+        self.assertIn(SEED_SLUG, before["articles"])
+        rich = before["articles"]["rich-story"]
+        self.assertEqual(len(rich["carried disclosures"]), 1)
+        self.assertEqual(len(rich["own disclosures"]), 1)
+        self.assertEqual(len(rich["citations"]), 2)
+        with tempfile.TemporaryDirectory() as folder:
+            run_command(
+                "export_articles", "-o", f"{folder}/all.jsonl", "--media-dir", f"{folder}/media"
+            )
+            empty_database()
+            self.assertEqual(content_snapshot()["articles"], {})
+            run_command("import_articles", f"{folder}/all.jsonl", "--media-dir", f"{folder}/media")
+        after = content_snapshot()
+        for slug in before["articles"]:
+            with self.subTest(slug):
+                self.assertEqual(after["articles"][slug], before["articles"][slug])
+        self.assertEqual(after, before)
+
+    def test_filters_choose_the_articles(self) -> None:
+        cases = [
+            (["--status", "draft"], ["a-draft"]),
+            (["--since", "2024-05-02", "--until", "2024-05-02"], ["rich-story"]),
+            (["--until", "2018-12-31"], [SEED_SLUG]),
+            (["--author", "ana"], ["rich-story"]),
+            (["--author", "bo", "--status", "published"], ["rich-story"]),
+            (["--tag", "ethics"], [SEED_SLUG, "rich-story"]),
+        ]
+        for args, slugs in cases:
+            with self.subTest(args):
+                output, _ = run_command("export_articles", *args)
+                records = [json.loads(line) for line in output.splitlines()]
+                exported = [r["slug"] for r in records if r["type"] == "article"]
+                self.assertCountEqual(exported, slugs)
+
+    def test_export_to_stdout_is_only_json_lines(self) -> None:
+        """Data on stdout, the report on stderr, so the output can be piped."""
+        output, errors = run_command("export_articles")
+        records = [json.loads(line) for line in output.splitlines()]
+        self.assertEqual(records[0], exporting.meta_record())
+        self.assertEqual([r["type"] for r in records[1:4]], ["author", "author", "author"])
+        self.assertIn("Exported 3 articles.", errors)
+
+    def test_only_the_authors_and_images_the_articles_need(self) -> None:
+        output, _ = run_command("export_articles", "--status", "draft")
+        records = [json.loads(line) for line in output.splitlines()]
+        self.assertEqual([r["slug"] for r in records if r["type"] == "author"], ["bo"])
+        self.assertEqual([r for r in records if r["type"] == "image"], [])
+
+    def test_unknown_author_or_tag_is_an_error(self) -> None:
+        with self.assertRaisesMessage(CommandError, "No author has the slug 'nobody'."):
+            run_command("export_articles", "--author", "nobody")
+        with self.assertRaisesMessage(CommandError, "No tag has the slug 'nothing'."):
+            run_command("export_articles", "--tag", "nothing")
+
+    def test_dry_run_writes_no_file(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            output, _ = run_command("export_articles", "-o", f"{folder}/x.jsonl", "--dry-run")
+            self.assertEqual(list(Path(folder).iterdir()), [])
+        self.assertIn("Dry run: 3 articles would be exported.", output)
+
+    def test_interrupted_export_leaves_no_file(self) -> None:
+        """Written beside the target and renamed at the end: no half-written file."""
+        real = exporting.article_record
+        calls = []
+
+        def interrupt_second(article: Article) -> dict[str, Any]:
+            calls.append(article)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return real(article)
+
+        with tempfile.TemporaryDirectory() as folder:
+            with (
+                mock.patch.object(exporting, "article_record", interrupt_second),
+                self.assertRaisesMessage(
+                    CommandError, "Interrupted: the output file was not written."
+                ),
+            ):
+                run_command("export_articles", "-o", f"{folder}/all.jsonl")
+            self.assertEqual(list(Path(folder).iterdir()), [])
+
+    def test_missing_output_folder(self) -> None:
+        with self.assertRaisesMessage(CommandError, "no-such-folder: no such folder."):
+            run_command("export_articles", "-o", "/tmp/no-such-folder/all.jsonl", stderr=StringIO())
