@@ -21,6 +21,12 @@ With a process-local backend (LocMemCache, the default) the generation is per
 process, so another worker sees a change only when its copy expires: the default
 lifetime is then short (LOCAL_CACHE_SECONDS). A shared backend (Redis or memcached
 from CACHE_URL) makes a publish visible on every server at once.
+
+The cache is a help, never a dependency: when it is down or hanging (a short socket
+timeout, settings.CACHE_TIMEOUT_SECONDS), every page is served from the database,
+uncached, and a save still succeeds. The process then retires every stored page the
+first time it reaches the cache again, since the change it could not announce may be
+older than pages the cache still holds.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import contextlib
 import datetime
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypedDict
@@ -104,12 +111,50 @@ def generation() -> int:
     return int(value)
 
 
-def bump_generation() -> None:
-    """Retire every cached page and body (atomic on Redis and memcached)."""
+# Set while this process owes a bump (_cache_failed). Per process: a server that saw no
+# failure relies on one that did, or on the pages' lifetime (docs/performance.md).
+_missed_bump = threading.Event()
+
+
+def _bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet: any new one retires nothing stored
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+
+
+def bump_generation() -> None:
+    """Retire every cached page and body (atomic on Redis and memcached). Runs after a
+    commit, so a cache that is down must not turn the editor's saved change into an
+    error page: the bump is made up for once the cache answers again."""
+    try:
+        _bump()
+    except Exception:  # any backend's connection error
+        _cache_failed()
+
+
+def _cache_failed(what: str = "Page cache") -> None:
+    """Note that this process could not reach the cache. A change it committed meanwhile
+    did not retire the stored pages, and a cache back from an outage (a network split,
+    or a Redis that reloads its snapshot) may still hold pages from before the change:
+    so the next request that reaches the cache retires them all (_after_outage)."""
+    _missed_bump.set()
+    logger.warning("%s unavailable", what, exc_info=True)
+
+
+def _after_outage() -> bool:
+    """Make up for the bumps missed while the cache was unreachable. False while it
+    still is, so the request does not wait on it twice."""
+    if not _missed_bump.is_set():
+        return True
+    try:
+        _bump()
+    except Exception:
+        logger.warning("Page cache still unavailable", exc_info=True)
+        return False
+    _missed_bump.clear()
+    logger.info("Page cache reachable again: every page stored before was retired")
+    return True
 
 
 def content_changed() -> None:
@@ -171,7 +216,7 @@ def body_html(article: Article) -> SafeString:
         key = f"newsroom:body:{generation()}:{article.pk}:{article.version}"
         html = cache.get(key)
     except Exception:  # any backend's connection error: render it
-        logger.warning("Body cache unavailable", exc_info=True)
+        _cache_failed("Body cache")
         return article.body_html()
     if html is None:
         html = article.body_html()
@@ -247,6 +292,7 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        reachable = _after_outage()
         if not is_anonymous(request):
             response = self.get_response(request)
             match = request.resolver_match
@@ -254,14 +300,14 @@ class AnonymousPageCacheMiddleware:
                 # An editor's copy must not land in a shared cache or linger in a browser.
                 patch_cache_control(response, private=True, no_store=True)
             return response
-        if request.method not in ("GET", "HEAD") or not cache_seconds():
+        if request.method not in ("GET", "HEAD") or not cache_seconds() or not reachable:
             return self.get_response(request)
         try:
             gen, moment = current_generation()
             key = page_key(request, gen)
             stored = cache.get(key)
         except Exception:  # any backend's connection error: serve the page uncached
-            logger.warning("Page cache unavailable", exc_info=True)
+            _cache_failed()
             return self.get_response(request)
         if stored is not None:
             return _answer(stored, moment)
@@ -270,7 +316,7 @@ class AnonymousPageCacheMiddleware:
             try:
                 _store(key, response)
             except Exception:  # the page is good; only keeping it failed
-                logger.warning("Page cache unavailable", exc_info=True)
+                _cache_failed()
             add_public_headers(response, moment)
             response["X-Page-Cache"] = "miss"
         return response

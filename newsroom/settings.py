@@ -187,6 +187,11 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
 DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
 
 
+# Seconds a cache call may take before it counts as failed (Redis answers in well
+# under a millisecond on a local network).
+CACHE_TIMEOUT_SECONDS = env_int("CACHE_TIMEOUT_MS", 250) / 1000
+
+
 def cache_from_url(url: str) -> dict[str, Any]:
     """The default cache: locmem (one process) unless a shared Redis is named."""
     if not url or url.startswith("locmem://"):
@@ -195,6 +200,12 @@ def cache_from_url(url: str) -> dict[str, Any]:
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
+            # A cache that is down or hanging must cost a request little: every caller
+            # (newsroom.page_cache, /readyz/) treats an error as a miss and goes on.
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
         }
     raise ImproperlyConfigured(
         f"CACHE_URL must start with redis://, rediss://, unix:// or locmem://, not {url!r}"

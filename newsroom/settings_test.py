@@ -17,7 +17,7 @@ os.environ.setdefault("LOG_FORMAT", "text")
 os.environ.setdefault("CONN_MAX_AGE", "0")
 
 from newsroom.settings import *  # noqa: E402,F403
-from newsroom.settings import STORAGES  # noqa: E402
+from newsroom.settings import STORAGES, cache_from_url  # noqa: E402
 
 # Production security settings stay on, except those that need HTTPS, which the test
 # client and the live server of the browser tests do not speak.
@@ -32,6 +32,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # commits, so the on-commit invalidation cannot run. tests/test_page_cache.py turns it
 # on and commits (captureOnCommitCallbacks) as production does.
 PAGE_CACHE_SECONDS = 0
+# The servers of tests/test_faults.py run on a real Redis the test starts, with the
+# production lifetimes: the cache outage test stops and restarts it.
+if os.environ.get("TEST_CACHE_URL"):
+    CACHES = {"default": cache_from_url(os.environ["TEST_CACHE_URL"])}
+    PAGE_CACHE_SECONDS = None
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 

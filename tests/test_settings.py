@@ -68,6 +68,7 @@ class ScaleOutSettingsTests(SimpleTestCase):
                     {
                         "BACKEND": "django.core.cache.backends.redis.RedisCache",
                         "LOCATION": "redis://cache:6379/1",
+                        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
                     },
                 )
 
