@@ -38,6 +38,7 @@ from articles.rendering import marker_keys, render_markdown
 from articles.revisions import revision_differences
 from articles.services import record_disclosures, record_upcoming_disclosures
 from articles.views import render_article
+from newsroom.storage import MediaWriteError
 
 # A link typed without a scheme means https (Django 6's default, chosen now).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -55,8 +56,45 @@ def image_preview(image: Image | None, size: int = 160) -> str:
     )
 
 
+class ShowsMediaWriteErrors(admin.ModelAdmin):
+    """An upload that media storage cannot take (a full disk) gives the form back with
+    the reason on the file field, not a 500. The admin's transaction has rolled back by
+    then, and the storage kept nothing of the file (newsroom.storage)."""
+
+    MEDIA_WRITE_ERROR = (
+        "The file could not be stored: the media storage is full or refused it. Nothing "
+        "was saved. Try again later, and tell whoever runs the site if it happens again."
+    )
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except MediaWriteError:
+            # The same post again, now refused by the form: the editor keeps what they typed.
+            request.media_write_failed = True  # type: ignore[attr-defined]
+            return super().changeform_view(request, *args, **kwargs)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form_class = super().get_form(request, obj, change, **kwargs)
+        if not getattr(request, "media_write_failed", False):
+            return form_class
+        message = self.MEDIA_WRITE_ERROR
+
+        class RefusedByStorage(form_class):  # type: ignore[valid-type,misc]
+            def clean(self) -> dict[str, Any]:
+                cleaned = super().clean()
+                for name in self.files:
+                    if name in self.fields:
+                        self.add_error(name, message)
+                return cleaned
+
+        return RefusedByStorage
+
+
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ShowsMediaWriteErrors):
     list_display = ["thumbnail", "key", "alt_text", "caption", "credit", "created_at"]
     list_filter = ["is_decorative", "created_at"]
     search_fields = ["key", "alt_text", "caption", "credit"]

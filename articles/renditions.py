@@ -17,6 +17,7 @@ from PIL import ImageOps
 
 from articles.models import Image, Rendition
 from jobs.queue import enqueue, handler
+from newsroom.storage import MediaWriteError
 
 logger = logging.getLogger(__name__)
 
@@ -123,21 +124,31 @@ def ensure_renditions(
     ]
     if missing:
         picture = open_source(image)
-        for spec in missing:
-            data = render(picture, spec)
-            rendition = rendition_model(
-                image=image,
-                crop=spec.crop,
-                format=spec.format,
-                width=spec.width,
-                height=spec.height,
-                file_size=len(data),
-                source_name=image.file.name,
-            )
-            extension = "webp" if spec.format == Format.WEBP else "jpg"
-            rendition.file.save(f"{spec.crop}-{spec.width}.{extension}", ContentFile(data), False)
-            rendition.save()
-            kept[(spec.crop, spec.width, spec.format)] = rendition
+        written: list[Rendition] = []
+        try:
+            for spec in missing:
+                data = render(picture, spec)
+                rendition = rendition_model(
+                    image=image,
+                    crop=spec.crop,
+                    format=spec.format,
+                    width=spec.width,
+                    height=spec.height,
+                    file_size=len(data),
+                    source_name=image.file.name,
+                )
+                extension = "webp" if spec.format == Format.WEBP else "jpg"
+                name = f"{spec.crop}-{spec.width}.{extension}"
+                rendition.file.save(name, ContentFile(data), False)
+                written.append(rendition)
+                rendition.save()
+                kept[(spec.crop, spec.width, spec.format)] = rendition
+        except Exception:
+            # The callers' transaction drops the rows; their files go too (a full disk
+            # keeps no renditions of a half-done image, only the original).
+            for rendition in written:
+                rendition.file.storage.delete(rendition.file.name)
+            raise
     return list(kept.values())
 
 
@@ -178,12 +189,15 @@ def make_renditions_later(image_id: int) -> None:
 @handler("renditions")
 def make_renditions(*, image_id: int) -> None:
     """A picture Pillow cannot read (the upload validator should have refused it) is
-    logged, not retried: pages fall back to the original file."""
+    logged, not retried: pages fall back to the original file. Storage that refuses
+    the files (a full disk) fails the job, which is retried later."""
     image = Image.objects.filter(pk=image_id).prefetch_related("renditions").first()
     if image is None or not image.file:
         return
     try:
         ensure_renditions(image)
+    except MediaWriteError:
+        raise
     except OSError:
         logger.exception("Could not make renditions of image %s", image_id)
 

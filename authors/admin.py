@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from articles.admin import HTTPS_URLS
+from articles.admin import HTTPS_URLS, ShowsMediaWriteErrors
 from articles.services import record_upcoming_disclosures
 from authors.models import Author, AuthorInterest, AuthorLink
 
@@ -26,7 +26,7 @@ class AuthorInterestInline(admin.TabularInline):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ShowsMediaWriteErrors):
     list_display = ["name", "job_title", "slug", "user"]
     search_fields = ["name", "job_title", "expertise"]
     prepopulated_fields = {"slug": ["name"]}

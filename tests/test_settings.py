@@ -124,7 +124,7 @@ class ScaleOutSettingsTests(SimpleTestCase):
     def test_a_bucket_name_puts_media_on_object_storage(self) -> None:
         self.assertEqual(
             settings_json("s.STORAGES['default']['BACKEND']"),
-            "django.core.files.storage.FileSystemStorage",
+            "newsroom.storage.MediaStorage",
         )
         options = settings_json(
             "s.STORAGES['default']['OPTIONS']",
