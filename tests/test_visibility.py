@@ -2,15 +2,21 @@
 
 import datetime
 
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.cache import cache
 from django.http import HttpResponse
-from django.test import TestCase
+from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Quote
+from articles.services import SHARE_SALT
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    CorrectionFactory,
     DisclosureFactory,
     OrganisationFactory,
     QuoteFactory,
@@ -262,3 +268,102 @@ class QuoteAndDisclosureVisibilityTests(TestCase):
         texts = set(Quote.objects.published().values_list("text", flat=True))
         self.assertIn("Live words.", texts)
         self.assertFalse({text for text in texts if "Hidden" in text or "Leaked" in text})
+
+
+@override_settings(PAGE_CACHE_SECONDS=600)
+class PageCacheLeakTests(TestCase):
+    """The shared page cache (newsroom.page_cache) never shows readers what only editors
+    may see: an editor's views and previews are never stored, and a page cached while an
+    article was live is never served once it is a draft, in review, archived or
+    scheduled again."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.editor = get_user_model().objects.create_superuser("edith", password="unused")
+        org = OrganisationFactory(name="Quokka Corp", slug="quokka-corp")
+        speaker = SpeakerFactory(name="Quokka boss", slug="quokka-boss", organisation=org)
+        author = AuthorFactory(name="Quokka writer", slug="quokka-writer")
+        cls.article = ArticleFactory(
+            headline="Quokka scoop", slug="quokka-scoop", authors=[author], body="[[quote:q]]"
+        )
+        cls.article.tags.add(org.tag)
+        QuoteFactory(article=cls.article, key="q", speaker=speaker, text="Quokka words.")
+        CorrectionFactory(article=cls.article, text="Quokka correction.")
+        cls.draft = ArticleFactory(headline="Quokka draft", status=Article.Status.DRAFT)
+        day = timezone.localtime(cls.article.published_at)
+        # Every cacheable surface that shows the article, its quote or its correction.
+        cls.surfaces = [
+            "/", "/articles/quokka-scoop/", "/articles/quokka-scoop/quotes/q/", "/archive/",
+            f"/archive/{day:%Y/%m/%d}/", "/topics/quokka-corp/", "/topics/quokka-corp/feed/",
+            "/authors/quokka-writer/", "/authors/quokka-writer/feed/", "/speakers/quokka-boss/",
+            "/organisations/quokka-corp/", "/search/?q=quokka", "/feed/", "/feed/atom/",
+            "/sitemap-articles.xml", "/news-sitemap.xml", "/corrections/", "/corrections/feed/",
+        ]  # fmt: skip
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def test_an_editors_views_and_previews_are_never_stored(self) -> None:
+        """After an editor has seen every public page, the admin's preview of a draft
+        and its share link, a reader's first visit to each is a miss (nothing was
+        stored for it), and the share link is never stored at all."""
+        share = f"/preview/{signing.dumps(self.draft.pk, salt=SHARE_SALT)}/"
+        preview = reverse("admin:articles_article_preview", args=[self.draft.pk])
+        self.client.force_login(self.editor)
+        self.assertContains(self.client.get(preview), "Quokka draft")
+        for url in [*self.surfaces, preview, share]:
+            response = self.client.get(url)
+            with self.subTest(editor=url):
+                self.assertNotIn("X-Page-Cache", response)
+                self.assertIn("no-store", response["Cache-Control"])
+        self.client.logout()
+        for url in self.surfaces:
+            with self.subTest(reader=url):
+                self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+        for _ in range(2):
+            response = self.client.get(share)
+            self.assertNotIn("X-Page-Cache", response)
+            self.assertNotContains(self.client.get("/"), "Quokka draft")
+
+    def test_a_page_cached_while_live_is_never_served_once_hidden(self) -> None:
+        """Publish, cache every surface, then draft / review / archive / reschedule: the
+        next reader sees none of the article, its quote or its correction."""
+        later = timezone.now() + datetime.timedelta(days=1)
+        live = {
+            "status": Article.Status.PUBLISHED,
+            "published_at": self.article.published_at,
+            "updated_at": self.article.updated_at,
+        }
+        own = self.surfaces[1:3]  # the article and quote addresses: 404 once hidden
+        for hidden in [
+            {"status": Article.Status.DRAFT},
+            {"status": Article.Status.REVIEW},
+            {"status": Article.Status.ARCHIVED},
+            {"status": Article.Status.PUBLISHED, "published_at": later, "updated_at": None},
+        ]:
+            self.change(live)
+            for url in self.surfaces:
+                self.client.get(url)
+                response = self.client.get(url)
+                with self.subTest(hidden=hidden, cached=url):
+                    self.assertEqual(response["X-Page-Cache"], "hit")
+                    self.assertIn(b"quokka", response.content.lower())
+            self.change(hidden)
+            for url in self.surfaces:
+                response = self.client.get(url)
+                with self.subTest(hidden=hidden, url=url):
+                    self.assertNotIn(b"Quokka scoop", response.content)
+                    self.assertNotIn(b"Quokka words", response.content)
+                    self.assertNotIn(b"Quokka correction", response.content)
+                    if url in own:
+                        self.assertEqual(response.status_code, 404)
+                    else:
+                        self.assertNotIn(b"quokka-scoop", response.content)
+
+    def change(self, fields: dict[str, object]) -> None:
+        """Save the article as the admin does; its on-commit invalidation runs."""
+        article = Article.objects.get(pk=self.article.pk)
+        for name, value in fields.items():
+            setattr(article, name, value)
+        with self.captureOnCommitCallbacks(execute=True):
+            article.save()
