@@ -1,3 +1,4 @@
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -7,8 +8,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -56,7 +58,40 @@ def image_preview(image: Image | None, size: int = 160) -> str:
     )
 
 
-class ShowsMediaWriteErrors(admin.ModelAdmin):
+class ForgedIdsIgnored(AutocompleteSelect):
+    """Django's autocomplete widget looks the submitted value up to show it again; a
+    value that is no id at all ("abc", from a forged post) or past the column's range
+    made that lookup raise, so the admin answered 500 instead of "Select a valid
+    choice" (issue 9, point 3)."""
+
+    def optgroups(self, name: str, value: list[str], attr: Any = None) -> Any:
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(remote.field_name)
+        ids = []
+        for item in value:
+            with contextlib.suppress(ValidationError):
+                python_value = target.to_python(item)
+                target.run_validators(python_value)  # the column's integer range
+                ids.append(str(python_value))
+        return super().optgroups(name, ids, attr)
+
+
+class SafeAutocomplete(admin.options.BaseModelAdmin):
+    """Autocomplete fields whose widget survives a forged value (ForgedIdsIgnored).
+    Every admin and inline with autocomplete_fields uses it (tests/test_hostile_input.py
+    posts a forged value to each)."""
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ForgedIdsIgnored(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ShowsMediaWriteErrors(SafeAutocomplete, admin.ModelAdmin):
     """An upload that media storage cannot take (a full disk) gives the form back with
     the reason on the file field, not a 500. The admin's transaction has rolled back by
     then, and the storage kept nothing of the file (newsroom.storage)."""
@@ -124,7 +159,7 @@ class ImageAdmin(ShowsMediaWriteErrors):
         return image_preview(obj, 400)
 
 
-class FollowsArticle(admin.options.InlineModelAdmin):
+class FollowsArticle(SafeAutocomplete, admin.options.InlineModelAdmin):
     """Inline rows may change only where the article itself may change (a writer's own
     draft, or anything for an editor); the model permissions still apply on top."""
 
@@ -287,6 +322,17 @@ class ArticleAdminForm(forms.ModelForm):
         self.was_live = self.instance.pk is not None and self.instance.is_live
         self.changed_quote_keys: list[str] = []
 
+    def clean_tags(self) -> list[str]:
+        """Topic names over the column's length were cut by SQLite and refused by
+        PostgreSQL with a 500 (found by tests/test_hostile_input.py)."""
+        names: list[str] = self.cleaned_data["tags"]
+        limit = Tag._meta.get_field("name").max_length
+        if too_long := [name for name in names if len(name) > limit]:
+            raise forms.ValidationError(
+                f"A topic name can be at most {limit} characters: {too_long[0][:40]}…"
+            )
+        return names
+
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
         keys = set(marker_keys(body, "image"))
@@ -392,7 +438,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["headline", "state", "kind", "published_at", "byline", "embargo", "length"]
@@ -857,7 +903,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(admin.ModelAdmin):
+class DisclosureAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_display = ["statement", "organisation", "kind", "valid_from", "valid_until", "article"]
     list_filter = ["kind", "valid_from", "organisation"]
     search_fields = ["statement", "organisation__name"]
@@ -880,7 +926,7 @@ class DisclosureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SafeAutocomplete, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "tag", "url"]
     search_fields = ["name", "tag__name"]
@@ -890,7 +936,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_display = ["name", "kind", "description", "organisation", "author"]
     list_filter = ["kind", "organisation"]
     search_fields = ["name", "description", "organisation__name"]

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from articles.admin import HTTPS_URLS, ShowsMediaWriteErrors
+from articles.admin import HTTPS_URLS, SafeAutocomplete, ShowsMediaWriteErrors
 from articles.services import record_upcoming_disclosures
 from authors.models import Author, AuthorInterest, AuthorLink
 
@@ -15,7 +15,7 @@ class AuthorLinkInline(admin.TabularInline):
     extra = 1
 
 
-class AuthorInterestInline(admin.TabularInline):
+class AuthorInterestInline(SafeAutocomplete, admin.TabularInline):
     model = AuthorInterest
     extra = 0
     autocomplete_fields = ["organisation"]

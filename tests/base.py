@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from io import StringIO
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.http import HttpResponse
@@ -57,3 +58,8 @@ def stored_files() -> set[str]:
     """Every file under MEDIA_ROOT, relative to it: what the storage holds."""
     root = Path(settings.MEDIA_ROOT)
     return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every table, so a half-saved anything shows."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}

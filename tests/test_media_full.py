@@ -17,7 +17,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
@@ -28,6 +27,7 @@ from articles.models import Image, Rendition
 from jobs.models import Job
 from jobs.queue import run_next
 from newsroom.storage import MediaWriteError
+from tests.base import row_counts
 from tests.factories import AuthorFactory
 
 ROOM = 1024 * 1024
@@ -74,11 +74,6 @@ def noise(size: tuple[int, int], fmt: str, **options: object) -> bytes:
 def files_in(folder: Path) -> dict[str, int]:
     return {str(path.relative_to(folder)): path.stat().st_size for path in folder.rglob("*")
             if path.is_file()}  # fmt: skip
-
-
-def row_counts() -> dict[str, int]:
-    """Rows of every table, so a half-saved anything shows."""
-    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 class FullDiskTests(TestCase):
