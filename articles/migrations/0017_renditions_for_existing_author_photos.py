@@ -2,6 +2,9 @@
 
 Uses the historical models; the Pillow work is articles.renditions' (as in 0006), so
 photos uploaded before and after this migration get the same files.
+A photo whose file cannot be read (missing from this machine's media) is skipped
+rather than failing the deploy: `manage.py renditions` lists it, and pages show the
+original until it is fixed.
 Reverse: remove the author photos' renditions and their files.
 """
 
@@ -14,7 +17,10 @@ def make(apps, schema_editor):
     Author = apps.get_model("authors", "Author")
     Rendition = apps.get_model("articles", "Rendition")
     for author in Author.objects.exclude(photo="").prefetch_related("photo_renditions"):
-        ensure_renditions(author, rendition_model=Rendition)
+        try:
+            ensure_renditions(author, rendition_model=Rendition)
+        except OSError:
+            continue
 
 
 def remove(apps, schema_editor):
