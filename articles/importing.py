@@ -50,12 +50,13 @@ from articles.models import (
     Image,
     Organisation,
     Quote,
+    RecordedDisclosure,
     Speaker,
     TaggedArticle,
 )
 from articles.rendering import marker_keys
 from articles.services import record_disclosures, set_publication
-from authors.models import Author, AuthorLink
+from authors.models import Author, AuthorInterest, AuthorLink
 
 # Articles without a uid get one derived from their slug, so re-importing them matches.
 SLUG_UID_NAMESPACE = uuid.UUID("1d0c5d2e-6b1e-4f55-9c55-0b8f3c1f6a10")
@@ -312,7 +313,16 @@ def speaker_entry(value: object, what: str) -> Record:
 
 
 def shared_entries(record: Record) -> Iterator[tuple[str, Record]]:
-    """The speakers and organisations an article record carries: (kind, entry) pairs."""
+    """The speakers and organisations a record carries (or is): (kind, entry) pairs."""
+    if record["type"] == "organisation":
+        yield "organisation", {k: v for k, v in record.items() if k not in ("type", "disclosures")}
+        return
+    if record["type"] == "author":
+        for interest in record["interests"]:
+            yield "organisation", interest["organisation"]
+        return
+    if record["type"] != "article":
+        return
     for quote in record["quotes"]:
         speaker = quote["speaker"]
         yield "speaker", speaker
@@ -331,6 +341,7 @@ def normalize_author(raw: Record, media_dir: Path) -> Record:
         "expertise": (str, ""),
         "photo": (str, None),
         "links": (list, []),
+        "interests": (list, []),
     }
     record = take(raw, spec, "author")
     fields = {name: record[name] for name in ("slug", "name", "job_title", "bio", "expertise")}
@@ -343,12 +354,26 @@ def normalize_author(raw: Record, media_dir: Path) -> Record:
         check_fields(AuthorLink(**values), "author link", ["author"])
         links.append(values)
     photo = record["photo"]
+    interests = exporting.sort_interests(map(normalize_interest, record["interests"]))
     return {
         "type": "author",
         **fields,
         "photo": str(media_file(media_dir, photo, "photo")) if photo else None,
         "links": links,
+        "interests": no_repeats(interests, f"author {record['slug']!r} interests"),
     }
+
+
+def normalize_organisation(raw: Record, media_dir: Path) -> Record:
+    """An organisation with the whole of its register (see articles/exporting.py)."""
+    register = raw.get("disclosures", [])
+    if not isinstance(register, list):
+        raise BadRecord("organisation: disclosures must be a list")
+    fields = {name: value for name, value in raw.items() if name not in ("type", "disclosures")}
+    entry = organisation_entry(fields, "organisation")
+    what = f"organisation {entry['slug']!r} disclosure"
+    entries = exporting.sort_disclosures(register_entry(item, what) for item in register)
+    return {"type": "organisation", **entry, "disclosures": no_repeats(entries, what)}
 
 
 def normalize_image(raw: Record, media_dir: Path) -> Record:
@@ -421,22 +446,22 @@ def normalize_correction(raw: object) -> Record:
     return {**correction, "published_at": exporting.iso_datetime(published_at)}
 
 
-def normalize_disclosure(raw: object) -> Record:
+def register_entry(raw: object, what: str) -> Record:
+    """A disclosure's own fields (kind, statement, dates), as a register entry inside
+    its organisation's record has them."""
     if not isinstance(raw, dict):
-        raise BadRecord("disclosures: each disclosure must be a JSON object")
+        raise BadRecord(f"{what}: each disclosure must be a JSON object")
     spec = {
-        "organisation": (object, _REQUIRED),
         "kind": (str, _REQUIRED),
         "statement": (str, _REQUIRED),
         "valid_from": (str, _REQUIRED),
         "valid_until": (str, None),
     }
-    disclosure = take(raw, spec, "disclosure")
-    organisation = organisation_entry(disclosure["organisation"], "disclosure organisation")
-    valid_from = parse_date(disclosure["valid_from"], "disclosure valid_from")
-    valid_until = parse_date(disclosure["valid_until"], "disclosure valid_until")
+    disclosure = take(raw, spec, what)
+    valid_from = parse_date(disclosure["valid_from"], f"{what} valid_from")
+    valid_until = parse_date(disclosure["valid_until"], f"{what} valid_until")
     if valid_from and valid_until and valid_until < valid_from:
-        raise BadRecord("disclosure: valid_until is before valid_from")
+        raise BadRecord(f"{what}: valid_until is before valid_from")
     check_fields(
         Disclosure(
             kind=disclosure["kind"],
@@ -444,15 +469,127 @@ def normalize_disclosure(raw: object) -> Record:
             valid_from=valid_from,
             valid_until=valid_until,
         ),
-        "disclosure",
+        what,
         ["organisation", "article"],
     )
     return {
         **disclosure,
-        "organisation": organisation,
         "valid_from": exporting.iso_date(valid_from),
         "valid_until": exporting.iso_date(valid_until),
     }
+
+
+def normalize_disclosure(raw: object) -> Record:
+    """An article's own disclosure: an organisation and a register entry's fields."""
+    if not isinstance(raw, dict):
+        raise BadRecord("disclosures: each disclosure must be a JSON object")
+    if "organisation" not in raw:
+        raise BadRecord("disclosure: organisation is missing")
+    organisation = organisation_entry(raw["organisation"], "disclosure organisation")
+    fields = {name: value for name, value in raw.items() if name != "organisation"}
+    return {"organisation": organisation, **register_entry(fields, "disclosure")}
+
+
+def normalize_interest(raw: object) -> Record:
+    """An entry in an author's register of interests."""
+    if not isinstance(raw, dict):
+        raise BadRecord("author interests: each interest must be a JSON object")
+    spec = {
+        "organisation": (object, _REQUIRED),
+        "kind": (str, _REQUIRED),
+        "statement": (str, _REQUIRED),
+        "started_on": (str, _REQUIRED),
+        "ended_on": (str, None),
+    }
+    interest = take(raw, spec, "interest")
+    organisation = organisation_entry(interest["organisation"], "interest organisation")
+    started_on = parse_date(interest["started_on"], "interest started_on")
+    ended_on = parse_date(interest["ended_on"], "interest ended_on")
+    if started_on and ended_on and ended_on < started_on:
+        raise BadRecord("interest: ended_on is before started_on")
+    check_fields(
+        AuthorInterest(
+            kind=interest["kind"],
+            statement=interest["statement"],
+            started_on=started_on,
+            ended_on=ended_on,
+        ),
+        "interest",
+        ["author", "organisation"],
+    )
+    return {
+        **interest,
+        "organisation": organisation,
+        "started_on": exporting.iso_date(started_on),
+        "ended_on": exporting.iso_date(ended_on),
+    }
+
+
+# What identifies the row a recorded disclosure was copied from (articles/exporting.py).
+SOURCE_SPECS: dict[str, dict[str, tuple[type, Any]]] = {
+    "register": {"organisation": (str, _REQUIRED), "kind": (str, _REQUIRED)}
+    | {"valid_from": (str, _REQUIRED)},
+    "interest": {"author": (str, _REQUIRED), "organisation": (str, _REQUIRED)}
+    | {"kind": (str, _REQUIRED), "started_on": (str, _REQUIRED)},
+}
+
+
+def recorded_source(raw: object) -> Record | None:
+    if raw is None:
+        return None
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    if kind not in SOURCE_SPECS:
+        raise BadRecord(
+            'recorded disclosure: source must be null or {type: "register" or "interest", ...}'
+        )
+    source = take(raw, SOURCE_SPECS[kind], f"recorded disclosure {kind} source")
+    since = "valid_from" if kind == "register" else "started_on"
+    day = parse_date(source[since], f"recorded disclosure source {since}")
+    return {"type": kind, **source, since: exporting.iso_date(day)}
+
+
+def normalize_recorded(raw: object) -> Record:
+    """A disclosure an article carries as recorded at its publication: a copy, kept as
+    it is (see articles/exporting.py)."""
+    if not isinstance(raw, dict):
+        raise BadRecord("recorded_disclosures: each must be a JSON object")
+    spec = {
+        "organisation_name": (str, _REQUIRED),
+        "relationship": (str, _REQUIRED),
+        "statement": (str, _REQUIRED),
+        "valid_from": (str, _REQUIRED),
+        "valid_until": (str, None),
+        "source": (object, None),
+    }
+    recorded = take(raw, spec, "recorded disclosure")
+    valid_from = parse_date(recorded["valid_from"], "recorded disclosure valid_from")
+    valid_until = parse_date(recorded["valid_until"], "recorded disclosure valid_until")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise BadRecord("recorded disclosure: valid_until is before valid_from")
+    fields = {k: v for k, v in recorded.items() if k not in ("source", "valid_from", "valid_until")}
+    check_fields(
+        RecordedDisclosure(**fields, valid_from=valid_from, valid_until=valid_until),
+        "recorded disclosure",
+        ["article", "disclosure", "interest"],
+    )
+    return {
+        **recorded,
+        "valid_from": exporting.iso_date(valid_from),
+        "valid_until": exporting.iso_date(valid_until),
+        "source": recorded_source(recorded["source"]),
+    }
+
+
+def no_repeats(entries: list[Record], what: str) -> list[Record]:
+    """A register or interests list in which each entry appears once (a list is written
+    whole: a repeated entry would be a second row)."""
+    seen = set()
+    for entry in entries:
+        key = json.dumps(entry, sort_keys=True)
+        if key in seen:
+            raise BadRecord(f"{what}: the same entry twice ({entry['statement'][:60]!r})")
+        seen.add(key)
+    return entries
 
 
 def normalize_article(raw: Record, media_dir: Path) -> Record:
@@ -478,6 +615,8 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         "citations": (list, []),
         "corrections": (list, []),
         "disclosures": (list, []),
+        "disclosures_as_of": (str, None),
+        "recorded_disclosures": (list, []),
     }
     record = take(raw, spec, "article")
     what = f"article {record['slug']!r}"
@@ -497,6 +636,12 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
     publishing = record["status"] == Article.Status.PUBLISHED
     if publishing and embargo_until and published_at and published_at < embargo_until:
         raise BadRecord(f"{what}: published_at is before embargo_until")
+    # Disclosures are recorded for the publication time, or not at all (yet).
+    as_of = parse_datetime(record["disclosures_as_of"], "disclosures_as_of")
+    if as_of is not None and as_of != published_at:
+        raise BadRecord(f"{what}: disclosures_as_of must be null or the same as published_at")
+    if as_of is None and record["recorded_disclosures"]:
+        raise BadRecord(f"{what}: recorded_disclosures need the disclosures_as_of they were for")
     try:
         uid = (
             uuid.UUID(record["uid"])
@@ -529,6 +674,8 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         "citations": [normalize_citation(citation) for citation in record["citations"]],
         "corrections": exporting.sort_corrections(map(normalize_correction, record["corrections"])),
         "disclosures": exporting.sort_disclosures(map(normalize_disclosure, record["disclosures"])),
+        "disclosures_as_of": exporting.iso_datetime(as_of),
+        "recorded_disclosures": list(map(normalize_recorded, record["recorded_disclosures"])),
     }
 
 
@@ -536,8 +683,11 @@ def normalize_meta(raw: Record, media_dir: Path) -> Record:
     meta = take(raw, {"format": (str, _REQUIRED), "version": (int, _REQUIRED)}, "meta")
     if meta["format"] != exporting.FORMAT:
         raise BadRecord(f"meta: format {meta['format']!r} is not {exporting.FORMAT!r}")
-    if meta["version"] != exporting.VERSION:
-        raise BadRecord(f"meta: version {meta['version']} is not one this importer reads (1)")
+    if meta["version"] not in exporting.READABLE_VERSIONS:
+        readable = " or ".join(map(str, exporting.READABLE_VERSIONS))
+        raise BadRecord(
+            f"meta: version {meta['version']} is not one this importer reads ({readable})"
+        )
     return {"type": "meta", **meta}
 
 
@@ -548,6 +698,7 @@ def normalize_skip(raw: Record, media_dir: Path) -> Record:
 
 NORMALIZERS: dict[str, Callable[[Record, Path], Record]] = {
     "meta": normalize_meta,
+    "organisation": normalize_organisation,
     "author": normalize_author,
     "image": normalize_image,
     "article": normalize_article,
@@ -564,7 +715,8 @@ def normalize(raw: Record, media_dir: Path) -> Record:
 
 
 def record_key(record: Record) -> str:
-    return {"author": "slug", "image": "key", "article": "uid"}.get(record["type"], "type")
+    keys = {"organisation": "slug", "author": "slug", "image": "key", "article": "uid"}
+    return keys.get(record["type"], "type")
 
 
 def references(record: Record) -> Iterator[tuple[str, str]]:
@@ -641,10 +793,10 @@ class Checker:
             if earlier_digest != digest:
                 self.fail(order, where, f"{kind} {key!r} is also at {earlier}, differently")
             return
+        if reason := self.check_shared(record, where):
+            self.fail(order, where, reason)
+            return
         if kind == "article":
-            if reason := self.check_shared(record, where):
-                self.fail(order, where, reason)
-                return
             self.article_slugs[slug] = (key, where)
             self.slug_batch.append((order, where, slug, key))
             if len(self.slug_batch) >= _QUERY_CHUNK:
@@ -655,9 +807,10 @@ class Checker:
         self.seen[kind, key] = (digest, where)
 
     def check_shared(self, record: Record, where: str) -> str | None:
-        """Speakers and organisations travel inside articles: the copies of one may give
-        different fields but must not disagree on any, and two of them cannot claim one
-        author or one topic."""
+        """Speakers and organisations travel inside articles and authors' interests (and
+        organisations have records of their own): the copies of one may give different
+        fields but must not disagree on any, and two of them cannot claim one author or
+        one topic."""
         found: list[tuple[tuple[str, str, str], object, str]] = []
         for kind, entry in shared_entries(record):
             for name, value in entry.items():
@@ -729,6 +882,36 @@ def same_file(stored: FieldFile, source: str | None) -> bool:
     return stored.storage.exists(stored.name) and file_digest(stored) == file_digest(Path(source))
 
 
+def canonical(value: Record) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def interest_key(value: Record) -> str:
+    """An interest by its organisation's slug: the organisation's other fields may change
+    in the same import without making it another interest."""
+    return canonical({**value, "organisation": value["organisation"]["slug"]})
+
+
+def sync_rows(
+    model: type[models.Model],
+    current: list[tuple[Record, int]],
+    wanted: list[Record],
+    key: Callable[[Record], str],
+    make: Callable[[Record], models.Model],
+) -> bool:
+    """Make a whole list (a register, an author's interests) hold exactly the `wanted`
+    entries: rows equal to one are kept (so disclosures recorded from them stay linked),
+    the others deleted, the missing created. `current` pairs each row's value with its
+    pk. True when anything changed."""
+    have = {key(value): pk for value, pk in current}
+    want = {key(value): value for value in wanted}
+    stale = [pk for name, pk in have.items() if name not in want]
+    new = [make(value) for name, value in want.items() if name not in have]
+    model._default_manager.filter(pk__in=stale).delete()
+    model._default_manager.bulk_create(new)
+    return bool(stale or new)
+
+
 @dataclass
 class Writer:
     """Passes 2 and 3: create, update or leave each record; with dry_run, only tell."""
@@ -741,10 +924,18 @@ class Writer:
     tags: dict[str, Tag] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
     speakers: dict[str, Speaker] = field(default_factory=dict)
+    # Set when a register or an author's interests changed: scheduled articles must then
+    # be recorded again (as the admin does), once the import is written.
+    register_changed: bool = False
 
     def write(self, record: Record) -> str:
         """Write one record; returns "created", "updated" or "unchanged"."""
-        write = {"author": self.author, "image": self.image, "article": self.article}
+        write = {
+            "organisation": self.organisation_record,
+            "author": self.author,
+            "image": self.image,
+            "article": self.article,
+        }
         action = write[record["type"]](record)
         self.counts[record["type"], action] += 1
         return action
@@ -775,7 +966,15 @@ class Writer:
             transaction.on_commit(lambda: default_storage.delete(old))
 
     def author(self, record: Record) -> str:
-        author = Author.objects.filter(slug=record["slug"]).prefetch_related("links").first()
+        record = {
+            **record,
+            "interests": [
+                {**interest, "organisation": self.full_organisation(interest["organisation"])}
+                for interest in record["interests"]
+            ],
+        }
+        authors = Author.objects.filter(slug=record["slug"])
+        author = exporting.authors_for_export(authors).first()
         if author is not None:
             self.author_ids[author.slug] = author.pk
             current = {**exporting.author_record(author), "photo": None}
@@ -783,19 +982,77 @@ class Writer:
                 return "unchanged"
         if self.dry_run:
             return "created" if author is None else "updated"
+        created = author is None
         author = author or Author(slug=record["slug"])
         for name in ("name", "job_title", "bio", "expertise"):
             setattr(author, name, record[name])
         if not same_file(author.photo, record["photo"]):
             self.store(author.photo, record["photo"])
-        created = author.pk is None
         author.save()
         author.links.all().delete()
         AuthorLink.objects.bulk_create(
             AuthorLink(author=author, position=n, **link) for n, link in enumerate(record["links"])
         )
         self.author_ids[author.slug] = author.pk
+        self.replace_interests(author, [] if created else list(author.interests.all()), record)
         return "created" if created else "updated"
+
+    def replace_interests(
+        self, author: Author, interests: list[AuthorInterest], record: Record
+    ) -> None:
+        organisations = {
+            interest["organisation"]["slug"]: self.organisation(interest["organisation"])
+            for interest in record["interests"]
+        }
+        self.register_changed |= sync_rows(
+            AuthorInterest,
+            [(exporting.interest_value(interest), interest.pk) for interest in interests],
+            record["interests"],
+            interest_key,
+            lambda value: AuthorInterest(
+                author=author,
+                organisation=organisations[value["organisation"]["slug"]],
+                kind=value["kind"],
+                statement=value["statement"],
+                started_on=parse_date(value["started_on"], "started_on"),
+                ended_on=parse_date(value["ended_on"], "ended_on"),
+            ),
+        )
+
+    def organisation_record(self, record: Record) -> str:
+        """An organisation and the whole of its register."""
+        entry = {
+            name: value for name, value in record.items() if name not in ("type", "disclosures")
+        }
+        full = self.full_organisation(entry)
+        existing = self.existing_organisation(full["slug"])
+        register = (
+            list(Disclosure.objects.register().filter(organisation=existing)) if existing else []
+        )
+        current = [(exporting.register_value(disclosure), disclosure.pk) for disclosure in register]
+        if (
+            existing is not None
+            and exporting.organisation_value(existing) == full
+            and exporting.sort_disclosures(value for value, _ in current) == record["disclosures"]
+        ):
+            return "unchanged"
+        if self.dry_run:
+            return "created" if existing is None else "updated"
+        organisation = self.organisation(full)
+        self.register_changed |= sync_rows(
+            Disclosure,
+            current,
+            record["disclosures"],
+            canonical,
+            lambda value: Disclosure(
+                organisation=organisation,
+                kind=value["kind"],
+                statement=value["statement"],
+                valid_from=parse_date(value["valid_from"], "valid_from"),
+                valid_until=parse_date(value["valid_until"], "valid_until"),
+            ),
+        )
+        return "created" if existing is None else "updated"
 
     def image(self, record: Record) -> str:
         image = Image.objects.filter(key=record["key"]).first()
@@ -934,8 +1191,15 @@ class Writer:
     def article(self, record: Record) -> str:
         record = self.full_record(record)
         article = exporting.for_export(Article.objects.filter(uid=record["uid"])).first()
-        if article is not None and exporting.article_record(article) == record:
-            return "unchanged"
+        recorded = record["disclosures_as_of"] is not None
+        if article is not None:
+            current = exporting.article_record(article)
+            if not recorded:
+                # Not recorded in the file: this site records them (as the publish move
+                # does), so what it holds is its own, not a difference.
+                current |= {"disclosures_as_of": None, "recorded_disclosures": []}
+            if current == record:
+                return "unchanged"
         if self.dry_run:
             return "created" if article is None else "updated"
         created = article is None
@@ -956,12 +1220,65 @@ class Writer:
         )
         article.save()
         self.replace_related(article, record)
+        if recorded:
+            self.replace_recorded(article, record)
         if article.status == Article.Status.PUBLISHED or article.disclosures_as_of is not None:
             # As the publish move does: the disclosures due at its publication time (or,
-            # for one no longer published, none). A fresh instance: the related rows
-            # prefetched for the comparison above have just been replaced.
+            # for one no longer published, none). Those recorded for a publication time
+            # that has passed stay as the file gives them (record_disclosures leaves
+            # them). A fresh instance: the related rows prefetched for the comparison
+            # above have just been replaced.
             record_disclosures(article=Article.objects.get(pk=article.pk))
         return "created" if created else "updated"
+
+    def replace_recorded(self, article: Article, record: Record) -> None:
+        """The disclosures the article carried at publication, as the file records them,
+        each linked to the register entry or author's interest it was copied from while
+        this site has one saying the same."""
+        article.recorded_disclosures.all().delete()
+        RecordedDisclosure.objects.bulk_create(
+            RecordedDisclosure(
+                article=article,
+                **self.recorded_source(article, entry),
+                organisation_name=entry["organisation_name"],
+                relationship=entry["relationship"],
+                statement=entry["statement"],
+                valid_from=parse_date(entry["valid_from"], "valid_from"),
+                valid_until=parse_date(entry["valid_until"], "valid_until"),
+                position=position,
+            )
+            for position, entry in enumerate(record["recorded_disclosures"])
+        )
+        as_of = parse_datetime(record["disclosures_as_of"], "disclosures_as_of")
+        # update(), as record_disclosures does: recording is not an editorial change.
+        Article.objects.filter(pk=article.pk).update(disclosures_as_of=as_of)
+        article.disclosures_as_of = as_of
+
+    @staticmethod
+    def recorded_source(article: Article, entry: Record) -> dict[str, Any]:
+        """{"disclosure": entry} or {"interest": interest}: the row the recorded
+        disclosure was copied from, found by what identifies it (the one saying the
+        same, if several); {} when this site has none."""
+        source = entry["source"]
+        if source is None:
+            return {}
+        if source["type"] == "register":
+            rows: models.QuerySet[Any] = Disclosure.objects.register().filter(
+                organisation__slug=source["organisation"],
+                kind=source["kind"],
+                valid_from=parse_date(source["valid_from"], "valid_from"),
+            )
+        else:
+            rows = AuthorInterest.objects.filter(
+                author__slug=source["author"],
+                organisation__slug=source["organisation"],
+                kind=source["kind"],
+                started_on=parse_date(source["started_on"], "started_on"),
+            )
+        found = sorted(rows, key=lambda row: (row.statement != entry["statement"], row.pk))
+        if not found:
+            return {}
+        return {"disclosure" if source["type"] == "register" else "interest": found[0]}
 
     def replace_related(self, article: Article, record: Record) -> None:
         article.bylines.all().delete()

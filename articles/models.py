@@ -81,13 +81,25 @@ class RenditionFormat(models.TextChoices):
 
 
 class Rendition(models.Model):
-    """A resized (and possibly cropped) copy of an Image, made once when the image is
-    saved (articles.renditions) and reused by every page, feed and structured data."""
+    """A resized (and possibly cropped) copy of a picture, made once when the picture is
+    saved (articles.renditions) and reused by every page, feed and structured data.
+    The picture is either an Image or an author's photo: exactly one of the two keys
+    is set."""
 
     Crop = RenditionCrop
     Format = RenditionFormat
 
-    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
+    image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.CASCADE, related_name="renditions"
+    )
+    author = models.ForeignKey(
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photo_renditions",
+        help_text="Set for a rendition of this author's photo (instead of an image).",
+    )
     crop = models.CharField(max_length=10, choices=Crop.choices)
     format = models.CharField(max_length=10, choices=Format.choices)
     width = models.PositiveIntegerField()
@@ -105,10 +117,19 @@ class Rendition(models.Model):
             models.UniqueConstraint(
                 fields=["image", "crop", "width", "format"], name="unique_rendition"
             ),
+            # The same for an author's photo; serves the bylines' and author page's prefetch.
+            models.UniqueConstraint(
+                fields=["author", "crop", "width", "format"], name="unique_photo_rendition"
+            ),
+            models.CheckConstraint(
+                condition=Q(image__isnull=False, author__isnull=True)
+                | Q(image__isnull=True, author__isnull=False),
+                name="rendition_of_one_picture",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.image} {self.crop} {self.width}w {self.format}"
+        return f"{self.image or self.author} {self.crop} {self.width}w {self.format}"
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -165,6 +186,8 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def for_page(self) -> ArticleQuerySet:
         """What the article page needs, in a fixed number of queries."""
         return self.for_listing().prefetch_related(
+            # The byline photos (listings show none).
+            "bylines__author__photo_renditions",
             "tags",
             Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
             Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),

@@ -1,8 +1,11 @@
-"""Image renditions: resized, cropped WebP and JPEG copies made once with Pillow.
+"""Renditions: resized, cropped WebP and JPEG copies of pictures, made once with Pillow.
 
-Pages never resize a picture while a reader waits: an image's renditions are made
-when the image is saved (after the transaction commits) and stored as Rendition
-rows, which pages prefetch. Where an image has none yet, pages show the original.
+Two kinds of picture have them, through the same code: article images (Image) and
+authors' photos (Author.photo); each kind has its own plan of shapes and widths.
+Pages never resize a picture while a reader waits: a picture's renditions are made
+when it is saved (by a job, after the transaction commits), or by the `renditions`
+command, and stored as Rendition rows, which pages prefetch. Where a picture has
+none yet, pages show the original.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db.models import Model, QuerySet
+from django.db.models.fields.files import FieldFile
 from PIL import Image as PILImage
 from PIL import ImageOps
 
 from articles.models import Image, Rendition
+from authors.models import Author
 from jobs.queue import enqueue, handler
 from newsroom.storage import MediaWriteError
 
@@ -34,11 +41,26 @@ SHARE_WIDTH = 1200
 
 ASPECTS = {Crop.WIDE: (16, 9), Crop.STANDARD: (4, 3), Crop.SQUARE: (1, 1)}
 
-PLAN: tuple[tuple[str, int, str], ...] = (
+Plan = tuple[tuple[str, int, str], ...]
+
+IMAGE_PLAN: Plan = (
     *((Crop.ORIGINAL, width, fmt) for width in DISPLAY_WIDTHS for fmt in Format.values),
     *((Crop.WIDE, width, fmt) for width in CARD_WIDTHS for fmt in Format.values),
     *((crop, SHARE_WIDTH, Format.JPEG) for crop in ASPECTS),
 )
+
+# Author photos are shown square: 48 CSS px beside a byline and 160 on the author page,
+# at 1x to 3x pixel density. One larger square JPEG is the Person's image in structured
+# data and the author page's social card.
+PHOTO_WIDTHS = (96, 160, 320, 480)
+PHOTO_SHARE_WIDTH = 800
+PHOTO_PLAN: Plan = (
+    *((Crop.SQUARE, width, fmt) for width in PHOTO_WIDTHS for fmt in Format.values),
+    (Crop.SQUARE, PHOTO_SHARE_WIDTH, Format.JPEG),
+)
+
+# Each kind of picture: the Rendition key naming it, and its owner's related name.
+RELATED_NAMES = {"image": "renditions", "author": "photo_renditions"}
 
 SAVE_OPTIONS = {
     Format.WEBP: {"format": "WEBP", "quality": 80, "method": 4},
@@ -65,11 +87,11 @@ def crop_box(size: tuple[int, int], crop: str) -> tuple[int, int]:
     return width, width * down // across
 
 
-def specs_for(size: tuple[int, int]) -> list[Spec]:
+def specs_for(size: tuple[int, int], plan: Plan = IMAGE_PLAN) -> list[Spec]:
     """What to make for a picture of `size`: never wider than the picture allows,
     each (shape, width, format) once."""
     specs: dict[tuple[str, int, str], Spec] = {}
-    for crop, width, fmt in PLAN:
+    for crop, width, fmt in plan:
         box_width, box_height = crop_box(size, crop)
         target = min(width, box_width)
         if target < 1:
@@ -97,49 +119,83 @@ def render(picture: PILImage.Image, spec: Spec) -> bytes:
     return buffer.getvalue()
 
 
-def open_source(image: Image) -> PILImage.Image:
+@dataclass(frozen=True)
+class Source:
+    """A picture renditions are made from, and what its renditions should be."""
+
+    owner: Model  # an Image or an Author (or their historical model, in a migration)
+    key: str  # the Rendition field naming the owner: "image" or "author"
+    file: FieldFile
+    size: tuple[int, int]
+    plan: Plan
+
+    def renditions(self) -> list[Rendition]:
+        """The owner's renditions (prefetched by the caller)."""
+        return list(getattr(self.owner, RELATED_NAMES[self.key]).all())
+
+    def specs(self) -> list[Spec]:
+        """What to make; nothing for an author without a photo."""
+        return specs_for(self.size, self.plan) if self.file else []
+
+
+def source_of(owner: Any) -> Source:
+    """The picture of an Image or of an Author's photo. Reads only fields, so a data
+    migration's historical models work too."""
+    if owner._meta.model_name == "author":
+        size = (owner.photo_width or 0, owner.photo_height or 0)
+        return Source(owner, "author", owner.photo, size, PHOTO_PLAN)
+    return Source(owner, "image", owner.file, (owner.width, owner.height), IMAGE_PLAN)
+
+
+def open_source(file: FieldFile) -> PILImage.Image:
     """The uploaded picture, upright (EXIF orientation applied), in RGB or RGBA."""
-    with image.file.open("rb") as handle, PILImage.open(handle) as opened:
+    with file.open("rb") as handle, PILImage.open(handle) as opened:
         picture = ImageOps.exif_transpose(opened)
         picture.load()
     has_alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
     return picture.convert("RGBA" if has_alpha else "RGB")
 
 
+def _current(source: Source) -> tuple[list[Rendition], list[Rendition]]:
+    """The source's renditions, and those of them made from a file it no longer has
+    (a replaced picture, a removed author photo)."""
+    renditions = source.renditions()
+    stale = [r for r in renditions if r.source_name != (source.file.name or "")]
+    return renditions, stale
+
+
 def ensure_renditions(
-    image: Image, *, rendition_model: type[Rendition] = Rendition
+    owner: Image | Author, *, rendition_model: type[Rendition] = Rendition
 ) -> list[Rendition]:
-    """Make the image's missing renditions and drop those of a replaced file.
-    Idempotent: a second call finds everything made and does no image work.
-    (A data migration passes its historical Rendition model.)"""
-    renditions = list(image.renditions.all())
-    stale = [r for r in renditions if r.source_name != image.file.name]
+    """Make the missing renditions of an image or an author's photo (renditions
+    prefetched) and drop those of a replaced or removed file. Idempotent: a second call
+    finds everything made and does no image work. (A data migration passes historical
+    models.)"""
+    source = source_of(owner)
+    renditions, stale = _current(source)
     for rendition in stale:
         rendition.delete()
     kept = {(r.crop, r.width, r.format): r for r in renditions if r not in stale}
-    missing = [
-        spec
-        for spec in specs_for((image.width, image.height))
-        if (spec.crop, spec.width, spec.format) not in kept
-    ]
+    missing = [spec for spec in source.specs() if (spec.crop, spec.width, spec.format) not in kept]
     if missing:
-        picture = open_source(image)
+        picture = open_source(source.file)
         written: list[Rendition] = []
         try:
             for spec in missing:
                 data = render(picture, spec)
                 rendition = rendition_model(
-                    image=image,
                     crop=spec.crop,
                     format=spec.format,
                     width=spec.width,
                     height=spec.height,
                     file_size=len(data),
-                    source_name=image.file.name,
+                    source_name=source.file.name,
+                    **{source.key: owner},
                 )
                 extension = "webp" if spec.format == Format.WEBP else "jpg"
-                name = f"{spec.crop}-{spec.width}.{extension}"
-                rendition.file.save(name, ContentFile(data), False)
+                rendition.file.save(
+                    f"{spec.crop}-{spec.width}.{extension}", ContentFile(data), False
+                )
                 written.append(rendition)
                 rendition.save()
                 kept[(spec.crop, spec.width, spec.format)] = rendition
@@ -154,10 +210,10 @@ def ensure_renditions(
 
 @dataclass
 class Upkeep:
-    """What the renditions command would do for one image (see plan_upkeep)."""
+    """What the renditions command would do for one picture (see plan_upkeep)."""
 
     missing: list[Spec]
-    stale: list[Rendition]  # made from a file the image no longer has
+    stale: list[Rendition]  # made from a file the image or author no longer has
     broken: list[Rendition]  # the row is there, its file is not
 
     @property
@@ -165,47 +221,58 @@ class Upkeep:
         return bool(self.missing or self.stale or self.broken)
 
 
-def plan_upkeep(image: Image) -> Upkeep:
-    """The renditions of an image (prefetched) that ensure_renditions would make or drop,
-    and those whose stored file has gone (to be dropped and made again). Reads the
-    storage, never writes."""
-    renditions = list(image.renditions.all())
-    stale = [r for r in renditions if r.source_name != image.file.name]
+def plan_upkeep(owner: Image | Author) -> Upkeep:
+    """The renditions of an image or author photo (prefetched) that ensure_renditions
+    would make or drop, and those whose stored file has gone (to be dropped and made
+    again). Reads the storage, never writes."""
+    source = source_of(owner)
+    renditions, stale = _current(source)
     broken = [r for r in renditions if r not in stale and not r.file.storage.exists(r.file.name)]
     kept = {(r.crop, r.width, r.format) for r in renditions if r not in stale and r not in broken}
-    missing = [
-        spec
-        for spec in specs_for((image.width, image.height))
-        if (spec.crop, spec.width, spec.format) not in kept
-    ]
+    missing = [spec for spec in source.specs() if (spec.crop, spec.width, spec.format) not in kept]
     return Upkeep(missing=missing, stale=stale, broken=broken)
 
 
-def make_renditions_later(image_id: int) -> None:
-    """Make the image's renditions through the job queue, once the transaction commits."""
-    enqueue("renditions", image_id=image_id)
+def make_renditions_later(owner: Image | Author) -> None:
+    """Make the picture's renditions through the job queue, once the transaction commits."""
+    if isinstance(owner, Author):
+        enqueue("photo_renditions", author_id=owner.pk)
+    else:
+        enqueue("renditions", image_id=owner.pk)
+
+
+def _make(owners: QuerySet[Any], pk: int) -> None:
+    """A picture Pillow cannot read (the upload validator should have refused it) is
+    logged, not retried: pages fall back to the original file. Storage that refuses
+    the files (a full disk) fails the job, which is retried later."""
+    kind = owners.model._meta.model_name
+    owner = owners.filter(pk=pk).prefetch_related(RELATED_NAMES[kind]).first()
+    if owner is None:
+        return
+    try:
+        ensure_renditions(owner)
+    except MediaWriteError:
+        raise
+    except OSError:
+        logger.exception("Could not make renditions of %s %s", kind, pk)
 
 
 @handler("renditions")
 def make_renditions(*, image_id: int) -> None:
-    """A picture Pillow cannot read (the upload validator should have refused it) is
-    logged, not retried: pages fall back to the original file. Storage that refuses
-    the files (a full disk) fails the job, which is retried later."""
-    image = Image.objects.filter(pk=image_id).prefetch_related("renditions").first()
-    if image is None or not image.file:
-        return
-    try:
-        ensure_renditions(image)
-    except MediaWriteError:
-        raise
-    except OSError:
-        logger.exception("Could not make renditions of image %s", image_id)
+    _make(Image.objects.exclude(file=""), image_id)
 
 
-def renditions_of(image: Image, crop: str, fmt: str) -> list[Rendition]:
-    """The image's (prefetched) renditions of one shape and format, narrowest first."""
+@handler("photo_renditions")
+def make_photo_renditions(*, author_id: int) -> None:
+    """Also drops the renditions of a photo the author no longer has."""
+    _make(Author.objects.all(), author_id)
+
+
+def renditions_of(owner: Image | Author, crop: str, fmt: str) -> list[Rendition]:
+    """The (prefetched) renditions of an image or author photo of one shape and
+    format, narrowest first."""
     return sorted(
-        (r for r in image.renditions.all() if r.crop == crop and r.format == fmt),
+        (r for r in source_of(owner).renditions() if r.crop == crop and r.format == fmt),
         key=lambda r: r.width,
     )
 
@@ -225,3 +292,10 @@ def share_renditions(image: Image | None) -> list[Rendition]:
         if candidates and candidates[-1].width * candidates[-1].height >= MIN_SHARE_PIXELS:
             chosen.append(candidates[-1])
     return chosen
+
+
+def photo_share_rendition(author: Author) -> Rendition | None:
+    """The author photo's widest square JPEG (prefetched), for the Person's image in
+    structured data and the author page's social card."""
+    squares = renditions_of(author, Crop.SQUARE, Format.JPEG)
+    return squares[-1] if squares else None

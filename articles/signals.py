@@ -1,6 +1,6 @@
 """Side effects of saving content, run once the transaction commits: search vectors
-and image renditions stay current whatever saved the rows (admin, commands, shell).
-And article_went_live, which other parts of the site subscribe to."""
+and the renditions of images and author photos stay current whatever saved the rows
+(admin, commands, shell). And article_went_live, which other parts of the site subscribe to."""
 
 import itertools
 from typing import Any
@@ -80,7 +80,17 @@ def topic_saved(sender: type[Tag], instance: Tag, created: bool, **kwargs: Any) 
 
 @receiver(post_save, sender=Image)
 def image_saved(sender: type[Image], instance: Image, **kwargs: Any) -> None:
-    make_renditions_later(instance.pk)
+    make_renditions_later(instance)
+
+
+@receiver(post_save, sender=Author)
+def author_photo_saved(
+    sender: type[Author], instance: Author, created: bool, **kwargs: Any
+) -> None:
+    """A new, replaced or removed photo gets its renditions made or dropped (a saved
+    author whose photo did not change costs the job one query)."""
+    if instance.photo or not created:
+        make_renditions_later(instance)
 
 
 @receiver(post_delete, sender=Rendition)

@@ -13,7 +13,9 @@ PER_PAGE = 20
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     interests = AuthorInterest.objects.select_related("organisation")
     author = get_object_or_404(
-        Author.objects.prefetch_related("links", Prefetch("interests", queryset=interests)),
+        Author.objects.prefetch_related(
+            "links", Prefetch("interests", queryset=interests), "photo_renditions"
+        ),
         slug=slug,
     )
     page = paginate(

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Quote
-from articles.renditions import share_renditions
+from articles.renditions import photo_share_rendition, share_renditions
 from authors.models import Author
 from newsroom.links import absolute_url
 from pages.models import POLICIES
@@ -86,8 +86,8 @@ def author_profile(author: Author, request: HttpRequest | None) -> JsonDict:
         data["jobTitle"] = author.job_title
     if author.bio:
         data["description"] = author.bio
-    if author.photo:
-        data["image"] = absolute_url(request, author.photo.url)
+    if image := author_image(author, request):
+        data["image"] = image
     if author.expertise_list:
         data["knowsAbout"] = author.expertise_list
     links = [link.url for link in author.links.all()]
@@ -95,6 +95,23 @@ def author_profile(author: Author, request: HttpRequest | None) -> JsonDict:
         data["sameAs"] = links
     data["worksFor"] = organization(request)
     return data
+
+
+def author_image(author: Author, request: HttpRequest | None) -> JsonDict | None:
+    """The author's photo as its widest square JPEG rendition (prefetched); the uploaded
+    file until the renditions are made."""
+    if not author.photo:
+        return None
+    if rendition := photo_share_rendition(author):
+        url, width, height = rendition.file.url, rendition.width, rendition.height
+    else:
+        url, width, height = author.photo.url, author.photo_width, author.photo_height
+    return {
+        "@type": "ImageObject",
+        "url": absolute_url(request, url),
+        "width": width,
+        "height": height,
+    }
 
 
 def article_images(article: Article, request: HttpRequest | None) -> list[JsonDict]:

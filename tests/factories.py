@@ -38,6 +38,15 @@ class AuthorFactory(factory.django.DjangoModelFactory):
     job_title = "Reporter"
     bio = "Covers enterprise technology."
 
+    class Params:
+        # AuthorFactory(with_photo=True): a 600 x 400 PNG portrait (renditions are made
+        # on commit, as for any saved author).
+        with_photo = factory.Trait(
+            photo=factory.LazyFunction(
+                lambda: ContentFile(png_bytes((600, 400), "#884422"), name="photo.png")
+            )
+        )
+
 
 class ImageFactory(factory.django.DjangoModelFactory):
     class Meta:

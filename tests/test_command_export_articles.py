@@ -15,13 +15,21 @@ from django.test import TestCase
 from taggit.models import Tag
 
 from articles import exporting
-from articles.models import Article, Disclosure, Image, Organisation, Speaker
+from articles.models import (
+    Article,
+    Disclosure,
+    Image,
+    Organisation,
+    RecordedDisclosure,
+    Speaker,
+)
 from articles.services import record_disclosures
-from authors.models import Author
+from authors.models import Author, AuthorInterest
 from tests.base import SEED_SLUG, run_command
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    AuthorInterestFactory,
     AuthorLinkFactory,
     CitationFactory,
     CorrectionFactory,
@@ -51,21 +59,43 @@ def image_snapshot(image: Image | None) -> dict[str, Any] | None:
     return {**{name: getattr(image, name) for name in fields}, "file": file_hash(image.file)}
 
 
-def author_snapshot(author: Author) -> dict[str, Any]:
-    fields = ["slug", "name", "job_title", "bio", "expertise", "photo_width", "photo_height"]
-    return {
-        **{name: getattr(author, name) for name in fields},
-        "photo": file_hash(author.photo),
-        "links": [(link.label, link.url, link.position) for link in author.links.all()],
-    }
-
-
 def organisation_snapshot(organisation: Organisation | None) -> tuple[str, ...] | None:
     if organisation is None:
         return None
     tag = organisation.tag
     fields = [organisation.name, organisation.slug, organisation.description, organisation.url]
     return (*fields, tag.name, tag.slug)
+
+
+def author_snapshot(author: Author) -> dict[str, Any]:
+    fields = ["slug", "name", "job_title", "bio", "expertise", "photo_width", "photo_height"]
+    return {
+        **{name: getattr(author, name) for name in fields},
+        "photo": file_hash(author.photo),
+        "links": [(link.label, link.url, link.position) for link in author.links.all()],
+        # The author's register of interests.
+        "interests": sorted(
+            (
+                organisation_snapshot(i.organisation),
+                i.kind,
+                i.statement,
+                i.started_on,
+                i.ended_on,
+            )
+            for i in author.interests.all()
+        ),
+    }
+
+
+def recorded_source(record: RecordedDisclosure) -> tuple[Any, ...] | None:
+    """What a recorded disclosure was copied from, by content (ids differ across sites)."""
+    if record.disclosure is not None:
+        d = record.disclosure
+        return ("register", d.organisation.slug, d.kind, d.statement, d.valid_from)
+    if record.interest is not None:
+        i = record.interest
+        return ("interest", i.author.slug, i.organisation.slug, i.kind, i.statement)
+    return None
 
 
 def speaker_snapshot(speaker: Speaker) -> tuple[Any, ...]:
@@ -118,9 +148,18 @@ def content_snapshot() -> dict[str, Any]:
                 )
                 for d in article.own_disclosures.all()
             ),
-            # What readers are told "at time of writing", as recorded at publication.
+            # What readers are told "at time of writing", as recorded at publication, in
+            # the order shown, and where each was copied from.
             "carried disclosures": [
-                (d.organisation_name, d.relationship, d.statement, d.valid_from, d.valid_until)
+                (
+                    d.organisation_name,
+                    d.relationship,
+                    d.statement,
+                    d.valid_from,
+                    d.valid_until,
+                    d.position,
+                    recorded_source(d),
+                )
                 for d in article.recorded_disclosures.all()
             ],
         }
@@ -128,19 +167,32 @@ def content_snapshot() -> dict[str, Any]:
         "articles": articles,
         "images": [image_snapshot(image) for image in Image.objects.order_by("key")],
         "authors": [author_snapshot(author) for author in Author.objects.order_by("slug")],
+        "organisations": [organisation_snapshot(o) for o in Organisation.objects.order_by("slug")],
+        # The publisher's register.
+        "register": sorted(
+            (
+                organisation_snapshot(d.organisation),
+                d.kind,
+                d.statement,
+                d.valid_from,
+                d.valid_until,
+            )
+            for d in Disclosure.objects.register()
+        ),
     }
 
 
 def empty_database() -> None:
-    """Every article, author, image, speaker and topic gone; only the publisher's register
-    (its organisations and their disclosures) stays, as it would on a new site set up
-    for the import: an export carries articles, not the register."""
+    """Everything gone: articles, authors (with their interests), images, speakers,
+    organisations with the publisher's register, and topics."""
     Article.objects.all().delete()
     Speaker.objects.all().delete()
     Image.objects.all().delete()
     Author.objects.all().delete()
-    Organisation.objects.filter(disclosures__isnull=True).delete()
-    Tag.objects.filter(organisation__isnull=True).delete()
+    Disclosure.objects.all().delete()
+    Organisation.objects.all().delete()
+    Tag.objects.all().delete()
+    RecordedDisclosure.objects.all().delete()
 
 
 class RoundTripTests(TestCase):
@@ -199,8 +251,49 @@ class RoundTripTests(TestCase):
             statement="The author owns Example Corp shares",
             valid_from=datetime.date(2024, 1, 1),
         )
-        # Published as the publish move would: with the register's Salesforce entry.
+        # The register: a current entry the article carries and an ended one; the
+        # writer's interests: a holding it carries, and an interest in an organisation
+        # no article is tagged with (exported whole, with its author).
+        cls.article.tags.add(example.tag)
+        DisclosureFactory(
+            organisation=example,
+            kind=Disclosure.Kind.SPONSOR,
+            statement="Example Corp sponsors our cloud conference",
+            valid_from=datetime.date(2023, 6, 1),
+        )
+        DisclosureFactory(
+            organisation=example,
+            kind=Disclosure.Kind.CLIENT,
+            statement="Example Corp was a client of our events arm",
+            valid_from=datetime.date(2019, 1, 1),
+            valid_until=datetime.date(2020, 12, 31),
+        )
+        AuthorInterestFactory(
+            author=writer,
+            organisation=example,
+            kind=AuthorInterest.Kind.HOLDING,
+            statement="Ana Writer owns shares in Example Corp",
+            started_on=datetime.date(2022, 3, 1),
+        )
+        AuthorInterestFactory(
+            author=writer,
+            organisation=OrganisationFactory(name="Far Away Ltd", slug="far-away"),
+            kind=AuthorInterest.Kind.BOARD,
+            statement="Ana Writer advises Far Away Ltd",
+            started_on=datetime.date(2021, 1, 1),
+            ended_on=datetime.date(2021, 12, 31),
+        )
+        # Published as the publish move would: with the register's Salesforce and Example
+        # Corp entries and the writer's holding.
         record_disclosures(article=cls.article)
+        # Then the register moves on: the article keeps saying what was true then.
+        Disclosure.objects.filter(statement__startswith="Example Corp sponsors").update(
+            statement="Example Corp sponsored our cloud conference", valid_until=PUBLISHED.date()
+        )
+        # An author no article names yet, with an interest.
+        AuthorInterestFactory(
+            author=AuthorFactory(name="Cy New", slug="cy"), organisation=example, statement="Cy"
+        )
         ArticleFactory(
             slug="a-draft", status=Article.Status.DRAFT, published_at=None, authors=[second]
         )
@@ -208,12 +301,28 @@ class RoundTripTests(TestCase):
     def test_export_then_import_into_an_empty_database_reproduces_the_content(self) -> None:
         """Articles (dateline and backstory too), bylines in order, tags, quotes with their
         speakers (and the speakers' organisations and authors), citations, corrections,
-        images with their files, the article's own disclosures and those it carries from
-        the register, and authors come back field by field."""
+        images with their files, the article's own disclosures and those it carried at
+        publication (as recorded then, though the register has changed since, in order,
+        linked to what they were copied from), authors with their interests (those no
+        article names too), organisations and the publisher's register come back field
+        by field."""
         before = content_snapshot()
         self.assertIn(SEED_SLUG, before["articles"])
         rich = before["articles"]["rich-story"]
-        self.assertEqual(len(rich["carried disclosures"]), 1)
+        # The test can fail: every kind of disclosure is there to lose.
+        carried = rich["carried disclosures"]
+        self.assertEqual(len(carried), 3)
+        self.assertEqual(
+            [source and source[0] for *_, source in carried], ["register", "register", "interest"]
+        )
+        self.assertIn("Example Corp sponsors our cloud conference", {c[2] for c in carried})
+        # Recorded as the register said then; still linked to the entry, edited since.
+        sponsor = next(c for c in carried if "sponsors" in c[2])
+        self.assertEqual(sponsor[-1][3], "Example Corp sponsored our cloud conference")
+        self.assertEqual(len(before["register"]), 3)
+        ana = next(a for a in before["authors"] if a["slug"] == "ana")
+        self.assertEqual(len(ana["interests"]), 2)
+        self.assertIn("cy", [a["slug"] for a in before["authors"]])
         self.assertEqual(len(rich["own disclosures"]), 1)
         self.assertEqual(len(rich["citations"]), 2)
         with tempfile.TemporaryDirectory() as folder:
@@ -221,7 +330,10 @@ class RoundTripTests(TestCase):
                 "export_articles", "-o", f"{folder}/all.jsonl", "--media-dir", f"{folder}/media"
             )
             empty_database()
-            self.assertEqual(content_snapshot()["articles"], {})
+            self.assertEqual(
+                {k: v for k, v in content_snapshot().items() if v},
+                {},
+            )
             run_command("import_articles", f"{folder}/all.jsonl", "--media-dir", f"{folder}/media")
         after = content_snapshot()
         for slug in before["articles"]:
@@ -250,7 +362,12 @@ class RoundTripTests(TestCase):
         output, errors = run_command("export_articles")
         records = [json.loads(line) for line in output.splitlines()]
         self.assertEqual(records[0], exporting.meta_record())
-        self.assertEqual([r["type"] for r in records[1:4]], ["author", "author", "author"])
+        kinds = [r["type"] for r in records[1:]]
+        # Organisations, authors and images, then the articles that refer to them.
+        self.assertEqual(
+            kinds, sorted(kinds, key=["organisation", "author", "image", "article"].index)
+        )
+        self.assertEqual(kinds.count("author"), 4)
         self.assertIn("Exported 3 articles.", errors)
 
     def test_only_the_authors_and_images_the_articles_need(self) -> None:

@@ -12,13 +12,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import CommandError
 from django.test import TestCase
+from PIL import Image as PILImage
 
 from articles.management.base import Progress
 from articles.management.commands import renditions as command
 from articles.models import Image, Rendition
-from articles.renditions import specs_for
+from articles.renditions import PHOTO_PLAN, specs_for
+from authors.models import Author
 from tests.base import run_command, stored_files
-from tests.factories import ImageFactory, png_bytes
+from tests.factories import AuthorFactory, ImageFactory, png_bytes
 from tests.test_object_storage import ObjectStorageTestCase
 from tests.test_renditions import picture_file
 
@@ -53,7 +55,7 @@ class RenditionsCommandTests(TestCase):
 
         files = stored_files()
         output, _ = self.renditions()
-        self.assertIn("Every image's renditions are up to date.", output)
+        self.assertIn("Every image's and author photo's renditions are up to date.", output)
         self.assertEqual(stored_files(), files)
 
     def test_dry_run_says_what_it_would_do_and_changes_nothing(self) -> None:
@@ -144,6 +146,95 @@ class RenditionsCommandTests(TestCase):
         self.assertIn(f"Images: 100% ({count} of {count} images)", errors)
 
 
+class AuthorPhotoRenditionsCommandTests(TestCase):
+    """The same upkeep for authors' photos: made when missing, dropped when the photo
+    was replaced or removed, files nobody names removed."""
+
+    def setUp(self) -> None:
+        # Saved in a test transaction that never commits, so no renditions are made yet.
+        self.author = AuthorFactory(slug="ana", with_photo=True)
+        self.expected = len(specs_for((600, 400), PHOTO_PLAN))
+
+    def renditions(self, *args: str) -> tuple[str, str]:
+        with self.captureOnCommitCallbacks(execute=True):
+            return run_command("renditions", *args)
+
+    def test_makes_the_missing_photo_renditions_as_real_square_files(self) -> None:
+        output, _ = self.renditions()
+        self.assertIn(f"Made {self.expected} renditions for 1 author photo ", output)
+        made = list(self.author.photo_renditions.all())
+        self.assertEqual(len(made), self.expected)
+        for rendition in made:
+            with rendition.file.open("rb") as handle, PILImage.open(handle) as picture:
+                self.assertEqual(picture.size, (rendition.width, rendition.width))
+            self.assertEqual(rendition.source_name, self.author.photo.name)
+        files = stored_files()
+        output, _ = self.renditions()
+        self.assertIn("Every image's and author photo's renditions are up to date.", output)
+        self.assertEqual(stored_files(), files)
+
+    def test_dry_run_counts_photos_and_changes_nothing(self) -> None:
+        files = stored_files()
+        output, _ = self.renditions("--dry-run", "--author", "ana", "-v", "2")
+        self.assertIn(f"author photo 'ana': would make {self.expected}", output)
+        self.assertIn(f"Would make {self.expected} renditions for 1 author photo ", output)
+        self.assertIn("Would make 0 renditions for 0 images ", output)
+        self.assertFalse(self.author.photo_renditions.exists())
+        self.assertEqual(stored_files(), files)
+
+    def test_renditions_of_a_removed_photo_are_dropped_with_their_files(self) -> None:
+        self.renditions()
+        old = {r.file.name for r in self.author.photo_renditions.all()}
+        # As if the job that follows removing the photo had failed.
+        Author.objects.filter(pk=self.author.pk).update(photo="")
+        output, _ = self.renditions("--author", "ana")
+        self.assertIn(f"dropped {self.expected} of replaced or removed photos", output)
+        self.assertFalse(self.author.photo_renditions.exists())
+        self.assertFalse(any(default_storage.exists(name) for name in old))
+
+    def test_renditions_of_a_replaced_photo_are_made_again(self) -> None:
+        self.renditions()
+        old = {r.file.name for r in self.author.photo_renditions.all()}
+        self.author.photo.save("new.png", ContentFile(png_bytes((200, 300))), save=False)
+        Author.objects.filter(pk=self.author.pk).update(
+            photo=self.author.photo.name, photo_width=200, photo_height=300
+        )
+        self.renditions()
+        fresh = set(self.author.photo_renditions.values_list("width", flat=True))
+        self.assertEqual(fresh, {96, 160, 200})
+        self.assertFalse(any(default_storage.exists(name) for name in old))
+
+    def test_orphaned_photo_rendition_files_are_removed(self) -> None:
+        """Rows deleted without their files (say, a crash before the commit hook): the
+        files are orphans, removed once old enough."""
+        self.renditions()
+        names = list(self.author.photo_renditions.values_list("file", flat=True))
+        Rendition.objects.filter(author=self.author).delete()  # no on-commit file removal
+        for name in names:
+            age(name, hours=2)
+        output, _ = self.renditions("--dry-run")
+        self.assertIn(f"Would remove {len(names)} orphaned files.", output)
+        output, _ = self.renditions()
+        self.assertIn(f"Removed {len(names)} orphaned files.", output)
+        self.assertFalse(any(default_storage.exists(name) for name in names))
+
+    def test_a_photo_missing_from_storage_is_listed_and_exits_non_zero(self) -> None:
+        default_storage.delete(self.author.photo.name)
+        errors = StringIO()
+        with self.assertRaisesMessage(CommandError, "1 author photo could not be done"):
+            run_command("renditions", stderr=errors)
+        self.assertIn("author photo 'ana': its picture file is missing", errors.getvalue())
+
+    def test_only_the_authors_asked_for(self) -> None:
+        AuthorFactory(slug="bo", with_photo=True)
+        output, _ = self.renditions("--author", "ana")
+        self.assertIn("for 1 author photo ", output)
+        self.assertFalse(Author.objects.get(slug="bo").photo_renditions.exists())
+        self.assertTrue(self.author.photo_renditions.exists())
+        with self.assertRaisesMessage(CommandError, "No author has the slug 'nope'."):
+            run_command("renditions", "--author", "nope")
+
+
 class RenditionsOnObjectStorageTests(ObjectStorageTestCase):
     """The same upkeep with media in an S3 bucket, which has no folders, only names."""
 
@@ -156,12 +247,13 @@ class RenditionsOnObjectStorageTests(ObjectStorageTestCase):
         self.assertTrue(default_storage.exists(orphan))
 
         # Object storage reports modification times; make every file old enough. (The
-        # seeded story's pictures are on the local disk, not in this bucket: listed.)
+        # seeded story's pictures and author photo are on the local disk, not in this
+        # bucket: listed.)
         output, errors = StringIO(), StringIO()
         with (
             mock.patch.object(command, "ORPHAN_GRACE", datetime.timedelta(0)),
             self.captureOnCommitCallbacks(execute=True),
-            self.assertRaisesMessage(CommandError, "2 images could not be done"),
+            self.assertRaisesMessage(CommandError, "2 images and 1 author photo could not be done"),
         ):
             run_command("renditions", stdout=output, stderr=errors)
         self.assertNotIn("in-bucket", errors.getvalue())

@@ -19,18 +19,19 @@ from tests.factories import (
     QuoteFactory,
 )
 
-# article + lead image; lead renditions; bylines + authors; tags; quotes + speakers;
-# corrections; disclosures recorded at publication; the article's own disclosures;
-# sources cited; images placed in the body; their renditions;
-# related articles + lead images; their renditions; their bylines
-ARTICLE_PAGE_QUERIES = 14
+# article + lead image; lead renditions; bylines + authors; the authors' photo
+# renditions; tags; quotes + speakers; corrections; disclosures recorded at publication;
+# the article's own disclosures; sources cited; images placed in the body; their
+# renditions; related articles + lead images; their renditions; their bylines
+ARTICLE_PAGE_QUERIES = 15
 # page 1: articles + lead images; renditions; bylines; busiest topics;
 # those topics' newest articles; their renditions; their bylines
 HOME_PAGE_QUERIES = 7
 # page 2 and later: articles + lead images; renditions; bylines
 HOME_LATER_PAGE_QUERIES = 3
-# author + links + interests with their organisations (3); articles; renditions; bylines
-AUTHOR_PAGE_QUERIES = 6
+# author + links + interests with their organisations + photo renditions (4); articles;
+# renditions; bylines
+AUTHOR_PAGE_QUERIES = 7
 # tag + its organisation; articles; renditions; bylines
 TAG_PAGE_QUERIES = 4
 # articles (with rank and snippet on PostgreSQL); renditions; bylines
@@ -59,7 +60,7 @@ class QueryCountTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         with cls.captureOnCommitCallbacks(execute=True):
-            cls.author = AuthorFactory()
+            cls.author = AuthorFactory(with_photo=True)
             ImageFactory(key="inline-picture")
             cls.article = ArticleFactory(
                 lead_image=ImageFactory(),
@@ -79,7 +80,9 @@ class QueryCountTests(TestCase):
             for n in range(4):
                 QuoteFactory(article=self.article, key=f"extra-{n}")
             for position in range(1, 4):
-                self.article.bylines.create(author=AuthorFactory(), position=position)
+                self.article.bylines.create(
+                    author=AuthorFactory(with_photo=True), position=position
+                )
             CorrectionFactory(article=self.article)
             for _ in range(5):
                 related = ArticleFactory(lead_image=ImageFactory(), authors=[self.author])
@@ -113,6 +116,10 @@ class QueryCountTests(TestCase):
         # The page really shows what was added.
         for author in Article.objects.get(pk=self.article.pk).ordered_authors:
             self.assertContains(response, author.name)
+            # Each byline photo from its renditions (prefetched, not one query each).
+            self.assertContains(response, f'alt="Profile picture of {author.name}"')
+        self.assertContains(response, 'class="byline__photo"', count=4)
+        self.assertContains(response, 'sizes="48px"', count=8)
         self.assertContains(response, 'href="/topics/ethics/"')
         self.assertContains(response, 'id="quote-first"')
         self.assertContains(response, "An earlier version misspelt a name.")
@@ -134,6 +141,9 @@ class QueryCountTests(TestCase):
         """The author page costs the same with 2 or 7 of their stories and any links."""
         self.author.links.create(label="Website", url="https://example.com/")
         self.assert_fixed(self.author.get_absolute_url(), AUTHOR_PAGE_QUERIES)
+        response = self.client.get(self.author.get_absolute_url())
+        self.assertContains(response, 'class="author__photo"')
+        self.assertContains(response, '<source type="image/webp"')
 
     def test_tag_page_query_count_is_fixed(self) -> None:
         """The topic page costs the same with 2 or 7 stories on it."""

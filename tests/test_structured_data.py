@@ -175,7 +175,10 @@ class PersonStructuredDataTests(TestCase):
         self.assertEqual(data["url"], "http://testserver/authors/slauchlan/")
         self.assertEqual(data["jobTitle"], "News editor")
         self.assertIn("enterprise technology", data["description"])
-        self.assertTrue(data["image"].startswith("http://testserver/media/"))
+        # The seeded 400 x 400 photo's widest square JPEG rendition.
+        self.assertEqual(data["image"]["@type"], "ImageObject")
+        self.assertRegex(data["image"]["url"], r"^http://testserver/media/renditions/.+\.jpg$")
+        self.assertEqual((data["image"]["width"], data["image"]["height"]), (400, 400))
         self.assertEqual(
             data["knowsAbout"], ["Enterprise software", "Cloud computing", "Tech industry"]
         )

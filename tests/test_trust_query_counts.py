@@ -18,11 +18,12 @@ from tests.factories import (
     SpeakerFactory,
 )
 
-# article + lead image; lead renditions; bylines + authors; tags; quotes + speakers;
-# corrections; disclosures recorded at publication; the article's own disclosures;
-# sources cited; related articles + lead images; their renditions; their bylines
-# (test_query_counts has the same page with images placed in the body)
-ARTICLE_PAGE_QUERIES = 12
+# article + lead image; lead renditions; bylines + authors; the authors' photo
+# renditions; tags; quotes + speakers; corrections; disclosures recorded at publication;
+# the article's own disclosures; sources cited; related articles + lead images; their
+# renditions; their bylines (test_query_counts has the same page with images placed in
+# the body)
+ARTICLE_PAGE_QUERIES = 13
 # ... and, for a live article no publishing path has recorded (an import, a script):
 # the register's entries; the authors' interests
 UNRECORDED_ARTICLE_PAGE_QUERIES = ARTICLE_PAGE_QUERIES + 2

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from articles.feeds import xml_text
 from articles.models import Image, Rendition
 from articles.renditions import renditions_of
+from authors.models import Author
 from newsroom import structured_data
 from newsroom.links import absolute_url
 
@@ -21,6 +22,38 @@ register = template.Library()
 
 def _srcset(renditions: list[Rendition]) -> str:
     return ", ".join(f"{rendition.file.url} {rendition.width}w" for rendition in renditions)
+
+
+def _picture_context(
+    owner: Image | Author,
+    crop: str,
+    original: tuple[str, int, int],
+    *,
+    sizes: str,
+    alt: str,
+    lazy: bool,
+    fallback_width: int,
+) -> dict[str, Any]:
+    """What includes/picture.html needs, from the (prefetched) renditions of an image or
+    an author photo of one shape; before they exist, the `original` (url, width, height)."""
+    webp = renditions_of(owner, crop, Rendition.Format.WEBP)
+    jpeg = renditions_of(owner, crop, Rendition.Format.JPEG)
+    if jpeg:
+        # The JPEG nearest `fallback_width` for browsers that ignore srcset.
+        src = min(jpeg, key=lambda rendition: abs(rendition.width - fallback_width)).file.url
+        width, height = jpeg[-1].width, jpeg[-1].height
+    else:
+        src, width, height = original
+    return {
+        "src": src,
+        "width": width,
+        "height": height,
+        "webp_srcset": _srcset(webp),
+        "jpeg_srcset": _srcset(jpeg),
+        "sizes": sizes,
+        "alt": alt,
+        "lazy": lazy,
+    }
 
 
 @register.inclusion_tag("includes/picture.html")
@@ -34,24 +67,34 @@ def picture(
 ) -> dict[str, Any]:
     """A <picture>: WebP sources, a JPEG <img> with srcset, explicit width and height
     (no layout shift). Reads prefetched renditions; before they exist, the original."""
-    webp = renditions_of(image, crop, Rendition.Format.WEBP)
-    jpeg = renditions_of(image, crop, Rendition.Format.JPEG)
-    if jpeg:
-        # The 800 px JPEG (or the nearest) for browsers that ignore srcset.
-        src = min(jpeg, key=lambda rendition: abs(rendition.width - 800)).file.url
-        width, height = jpeg[-1].width, jpeg[-1].height
-    else:
-        src, width, height = image.file.url, image.width, image.height
-    return {
-        "src": src,
-        "width": width,
-        "height": height,
-        "webp_srcset": _srcset(webp),
-        "jpeg_srcset": _srcset(jpeg),
-        "sizes": sizes,
-        "alt": "" if decorative or image.is_decorative else image.alt_text,
-        "lazy": lazy,
-    }
+    return _picture_context(
+        image,
+        crop,
+        (image.file.url, image.width, image.height),
+        sizes=sizes,
+        alt="" if decorative or image.is_decorative else image.alt_text,
+        lazy=lazy,
+        fallback_width=800,
+    )
+
+
+@register.inclusion_tag("includes/picture.html")
+def author_photo(
+    author: Author, *, size: int, css_class: str, lazy: bool = False
+) -> dict[str, Any]:
+    """An author's photo shown as a `size` CSS px square: a <picture> of its square
+    renditions (prefetched), or the original before they exist, which CSS crops."""
+    context = _picture_context(
+        author,
+        Rendition.Crop.SQUARE,
+        (author.photo.url, size, size),
+        sizes=f"{size}px",
+        alt=f"Profile picture of {author.name}",
+        lazy=lazy,
+        fallback_width=2 * size,
+    )
+    # The box the page gives it, whatever the rendition's pixels (all square).
+    return {**context, "width": size, "height": size, "css_class": css_class}
 
 
 @register.simple_tag(takes_context=True)

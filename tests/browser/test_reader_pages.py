@@ -87,6 +87,28 @@ def test_lead_image_has_no_layout_shift_and_loads_a_rendition(page) -> None:
     assert round(box["width"] / box["height"], 2) == round(1600 / 900, 2)
 
 
+@pytest.mark.parametrize(
+    ("url", "selector", "size"),
+    [("/authors/slauchlan/", ".author__photo", 160), (SEED_URL, ".byline__photo", 48)],
+    ids=["author-page", "byline"],
+)
+def test_author_photo_loads_a_square_webp_rendition_in_its_box(
+    page, screenshot, url: str, selector: str, size: int
+) -> None:
+    """The seeded author's photo: the browser picks a WebP rendition (not the uploaded
+    file) at least as wide as its box, and the box is the size width and height say."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url)
+    photo = page.locator(selector)
+    photo.evaluate("img => img.complete || new Promise(done => img.onload = done)")
+    current = photo.evaluate("img => img.currentSrc")
+    assert "/media/renditions/" in current and current.endswith(".webp"), current
+    assert photo.evaluate("img => img.naturalWidth") >= size
+    box = photo.bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (size, size)
+    assert screenshot(page, f"author-photo-{size}").stat().st_size > 0
+
+
 def test_audit_catches_a_real_violation(page, axe) -> None:
     """The audit is not vacuous: a picture without alt text and an unlabelled field fail."""
     page.set_content('<html lang="en"><main><img src="x.png"><input type="text"></main></html>')

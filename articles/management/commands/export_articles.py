@@ -18,7 +18,7 @@ from taggit.models import Tag
 from articles import exporting
 from articles.exporting import Record
 from articles.management.base import StaffCommand
-from articles.models import Article, Image
+from articles.models import Article, Image, Organisation, TaggedArticle
 from articles.rendering import marker_keys
 from authors.models import Author
 
@@ -34,13 +34,18 @@ def iso_date(value: str) -> datetime.date:
 
 class Command(StaffCommand):
     help = """\
-Export articles as JSON Lines, with the authors and images they refer to, to a
-file or to stdout. import_articles reads the result back: exporting then
-importing into an empty database reproduces the same content.
+Export articles as JSON Lines, with the authors and images they refer to and the
+organisations whose register decides their disclosures, to a file or to stdout.
+import_articles reads the result back: exporting then importing into an empty
+database reproduces the same content, disclosures included (the register, the
+authors' interests and what each article carried at publication).
 
-Filters combine: an article is exported when it matches all of them. Dates are
-publication days in the site's time zone, both ends included. Image files are
-copied to --media-dir, under the paths the records name."""
+Without filters, every organisation and every author is exported too (those no
+article names yet included). Filters combine: an article is exported when it
+matches all of them; then the organisations are those whose topics the articles
+have, the authors those in their bylines or quoted. Dates are publication days
+in the site's time zone, both ends included. Image files are copied to
+--media-dir, under the paths the records name."""
     examples = """
         manage.py export_articles -o all.jsonl --media-dir all-media
         manage.py export_articles --status published --since 2024-01-01 \
@@ -87,6 +92,8 @@ copied to --media-dir, under the paths the records name."""
 
     def handle(self, *args: Any, **options: Any) -> None:
         articles = self.select(options)
+        filters = ("status", "since", "until", "author", "tag")
+        self.everything = not any(options[name] for name in filters)
         to_stdout = options["output"] == "-"
         # With the data on stdout, the report goes to stderr.
         report = self.stderr if to_stdout else self.stdout
@@ -132,13 +139,22 @@ copied to --media-dir, under the paths the records name."""
     def records(
         self, articles: QuerySet[Article], media_dir: Path | None, on_article: Any
     ) -> Iterator[Record]:
-        """Meta, then the authors and images the articles need, then the articles."""
+        """Meta, then the organisations, authors and images the articles need, then
+        the articles."""
         yield exporting.meta_record()
-        # In a byline, or quoted (a speaker who is one of the authors).
-        authors = Author.objects.filter(
-            Q(bylines__article__in=articles) | Q(speaker__quotes__article__in=articles)
-        ).distinct()
-        for author in authors.prefetch_related("links").iterator(chunk_size=CHUNK):
+        organisations = Organisation.objects.order_by("slug")
+        if not self.everything:
+            topics = TaggedArticle.objects.filter(content_object__in=articles).values("tag_id")
+            organisations = organisations.filter(tag_id__in=topics)
+        for organisation in exporting.organisations_for_export(organisations):
+            yield exporting.organisation_record(organisation)
+        authors = Author.objects.order_by("slug")
+        if not self.everything:
+            # In a byline, or quoted (a speaker who is one of the authors).
+            authors = authors.filter(
+                Q(bylines__article__in=articles) | Q(speaker__quotes__article__in=articles)
+            ).distinct()
+        for author in exporting.authors_for_export(authors).iterator(chunk_size=CHUNK):
             if author.photo:
                 self.copy_file(author.photo.name, media_dir)
             yield exporting.author_record(author)

@@ -18,13 +18,19 @@ from articles.importing import (
     record_key,
 )
 from articles.management.base import StaffCommand
+from articles.services import record_upcoming_disclosures
 
 
 def plural(count: int, word: str) -> str:
     return word if count == 1 else f"{word}s"
 
 
-KINDS = [("article", "articles"), ("author", "authors"), ("image", "images")]
+KINDS = [
+    ("article", "articles"),
+    ("organisation", "organisations"),
+    ("author", "authors"),
+    ("image", "images"),
+]
 
 
 class Command(StaffCommand):
@@ -39,7 +45,12 @@ with its line (JSON Lines) or item number (WXR) and why. By default the import
 is all or nothing, in one transaction; --partial imports the good records and
 lists the bad. Records are matched on a stable key (article uid, author slug,
 image key; speakers and organisations by slug), so importing the same file twice
-changes nothing. A published article records the disclosures due at its
+changes nothing.
+
+Disclosures: an organisation record brings the whole of its register entries,
+an author record the whole of the author's interests (entries the site has and
+the file does not are removed). An article keeps the disclosures the file
+records for its publication; one with none recorded records those due at its
 publication time, from this site's register, as publishing it here would.
 
 Image files are looked up in --media-dir: by default the file's own folder for
@@ -136,11 +147,15 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
         partial: bool,
         verbosity: int,
     ) -> int:
-        """Authors and images first, then the articles that refer to them; returns how
-        many records failed to write (only possible with --partial)."""
+        """Organisations, authors and images first, then the articles that refer to them;
+        returns how many records failed to write (only possible with --partial)."""
         failed = 0
         total = sum(source.size for source in sources)
-        for phase, label in [({"author", "image"}, "authors, images"), ({"article"}, "articles")]:
+        phases = [
+            ({"organisation", "author", "image"}, "organisations, authors, images"),
+            ({"article"}, "articles"),
+        ]
+        for phase, label in phases:
             desc = f"Importing {label}"
             with self.progress(total=total, desc=desc, unit="B", verbosity=verbosity) as bar:
                 for source in sources:
@@ -160,6 +175,10 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
                                 partial,
                                 verbosity,
                             )
+        if writer.register_changed:
+            # As the admin does when a register or interests change: scheduled articles
+            # go out with the disclosures as they now stand.
+            record_upcoming_disclosures()
         return failed
 
     def write_one(

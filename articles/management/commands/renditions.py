@@ -2,17 +2,21 @@ from __future__ import annotations
 
 import datetime
 from argparse import ArgumentParser
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.storage import Storage, default_storage
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from articles.management.base import StaffCommand
 from articles.models import Image, Rendition
-from articles.renditions import ensure_renditions, plan_upkeep
+from articles.renditions import RELATED_NAMES, ensure_renditions, plan_upkeep, source_of
+from authors.models import Author
 
 # Where rendition files live (articles.images.rendition_upload_path).
 FOLDER = "renditions"
@@ -22,29 +26,46 @@ ORPHAN_GRACE = datetime.timedelta(hours=1)
 CHUNK = 200
 
 
+@dataclass(frozen=True)
+class Kind:
+    """One kind of picture with renditions, as this command names and counts it."""
+
+    model: type[Image] | type[Author]
+    key_field: str  # how staff name one: --image KEY, --author SLUG
+    noun: str  # "image", "author photo"
+    replaced: str  # what the stale renditions were made from
+
+
+IMAGES = Kind(Image, "key", "image", "replaced pictures")
+PHOTOS = Kind(Author, "slug", "author photo", "replaced or removed photos")
+
+
 class Command(StaffCommand):
     help = """\
-Make the image renditions that are missing and remove those nobody uses.
+Make the renditions of images and author photos that are missing, and remove
+those nobody uses.
 
-For each image: makes the renditions its picture should have and does not
-(new sizes, an image saved while rendition making failed), drops those made
-from a file the image no longer has (the picture was replaced), and makes
-again those whose file has gone from storage. Then removes the files in the
-renditions folder that no rendition row names (left by an interrupted run or
-a deleted image), if they are more than an hour old: a younger one may belong
-to a rendition being made right now.
+For each image and each author's photo: makes the renditions its picture
+should have and does not (new sizes, a picture saved while rendition making
+failed), drops those made from a file it no longer has (the picture was
+replaced, or the author's photo removed), and makes again those whose file
+has gone from storage. Then removes the files in the renditions folder that
+no rendition row names (left by an interrupted run, a deleted image or
+author), if they are more than an hour old: a younger one may belong to a
+rendition being made right now.
 
-Each image is done in its own transaction, so an interrupted run keeps what
-it finished; run it again for the rest. Exits with status 1 when an image
+Each picture is done in its own transaction, so an interrupted run keeps what
+it finished; run it again for the rest. Exits with status 1 when a picture
 cannot be done (its file is missing or unreadable); those are listed."""
     examples = """
         manage.py renditions --dry-run           # what would be made and removed
         manage.py renditions                     # make the missing, remove the orphans
         manage.py renditions --image lead-photo --image chart -v 2
+        manage.py renditions --author slauchlan  # one author's photo only
         # crontab: nightly, quiet unless something fails
         30 3 * * * cd /srv/newsroom && .venv/bin/python manage.py renditions -v 0
     """
-    interrupted = "the images done so far keep their renditions; run it again for the rest"
+    interrupted = "the pictures done so far keep their renditions; run it again for the rest"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -54,68 +75,103 @@ cannot be done (its file is missing or unreadable); those are listed."""
             help="Only this image (repeatable); orphaned files are then left alone.",
         )
         parser.add_argument(
+            "--author",
+            action="append",
+            metavar="SLUG",
+            help="Only this author's photo (repeatable); orphaned files are then left alone.",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Say what would be made and removed; change nothing.",
         )
 
     def handle(
-        self, *args: Any, image: list[str] | None, dry_run: bool, verbosity: int, **options: Any
+        self,
+        *args: Any,
+        image: list[str] | None,
+        author: list[str] | None,
+        dry_run: bool,
+        verbosity: int,
+        **options: Any,
     ) -> None:
-        images = Image.objects.order_by("pk")
-        if image:
-            unknown = sorted(
-                set(image) - set(images.filter(key__in=image).values_list("key", flat=True))
-            )
-            if unknown:
-                raise CommandError(f"No image has the key {', '.join(map(repr, unknown))}.")
-            images = images.filter(key__in=image)
+        # With --image or --author, only the pictures named; otherwise every one.
+        chosen = {IMAGES: image, PHOTOS: author} if image or author else {IMAGES: [], PHOTOS: []}
+        work = [
+            (kind, self.owners(kind, names)) for kind, names in chosen.items() if names is not None
+        ]
         self.dry_run, self.verbosity = dry_run, verbosity
-        self.counts = {"made": 0, "stale": 0, "broken": 0, "images": 0, "orphans": 0}
-        failures = []
-        with self.progress(
-            total=images.count(), desc="Images", unit="images", verbosity=verbosity
-        ) as bar:
-            for item in images.prefetch_related("renditions").iterator(chunk_size=CHUNK):
-                if problem := self.upkeep(item):
-                    failures.append(problem)
-                    self.stderr.write(f"image {item.key!r}: {problem}")
-                bar.update()
-        if not image:
+        self.counts = {
+            kind: {"made": 0, "stale": 0, "broken": 0, "owners": 0} for kind in (IMAGES, PHOTOS)
+        }
+        self.orphans = 0
+        failures: Counter[Kind] = Counter()
+        for kind, owners in work:
+            desc = f"{kind.noun.capitalize()}s"
+            with self.progress(
+                total=owners.count(), desc=desc, unit=f"{kind.noun}s", verbosity=verbosity
+            ) as bar:
+                related = RELATED_NAMES[kind.model._meta.model_name]
+                for item in owners.prefetch_related(related).iterator(chunk_size=CHUNK):
+                    if problem := self.upkeep(kind, item):
+                        failures[kind] += 1
+                        name = getattr(item, kind.key_field)
+                        self.stderr.write(f"{kind.noun} {name!r}: {problem}")
+                    bar.update()
+        if not (image or author):
             self.remove_orphans(default_storage)
         self.report()
         if failures:
-            raise CommandError(
-                f"{len(failures)} image{'s' * (len(failures) != 1)} could not be done "
-                "(listed above)."
-            )
+            failed = " and ".join(plural(count, kind.noun) for kind, count in failures.items())
+            raise CommandError(f"{failed} could not be done (listed above).")
 
-    def upkeep(self, image: Image) -> str | None:
-        """Bring one image's renditions up to date; returns why it could not be, if so."""
-        if not image.file or not image.file.storage.exists(image.file.name):
+    def owners(self, kind: Kind, names: list[str]) -> QuerySet[Any]:
+        """The images or authors to look after: those named, or else every image and every
+        author with a photo or with renditions left from one."""
+        owners = kind.model.objects.order_by("pk")
+        if names:
+            lookup = f"{kind.key_field}__in"
+            known = set(owners.filter(**{lookup: names}).values_list(kind.key_field, flat=True))
+            if unknown := sorted(set(names) - known):
+                label = "image has the key" if kind is IMAGES else "author has the slug"
+                raise CommandError(f"No {label} {', '.join(map(repr, unknown))}.")
+            return owners.filter(**{lookup: names})
+        if kind is PHOTOS:
+            with_renditions = Rendition.objects.filter(author__isnull=False).values("author_id")
+            return owners.filter(~Q(photo="") | Q(pk__in=with_renditions))
+        return owners
+
+    def upkeep(self, kind: Kind, owner: Image | Author) -> str | None:
+        """Bring one picture's renditions up to date; returns why it could not be, if so."""
+        source = source_of(owner)
+        present = bool(source.file) and source.file.storage.exists(source.file.name)
+        # An image always has a file; an author without a photo only has leftovers to drop.
+        if not present and (source.file or kind is IMAGES):
             return "its picture file is missing from storage; upload it again"
-        plan = plan_upkeep(image)
+        plan = plan_upkeep(owner)
         if not plan.needed:
             return None
-        self.counts["images"] += 1
+        counts = self.counts[kind]
+        counts["owners"] += 1
         if not self.dry_run:
             try:
                 with transaction.atomic():
                     # Rows whose file has gone are dropped and made again; deleting a row
                     # removes its file after the commit (articles.signals).
                     Rendition.objects.filter(pk__in=[r.pk for r in plan.broken]).delete()
-                    fresh = Image.objects.prefetch_related("renditions").get(pk=image.pk)
+                    related = RELATED_NAMES[kind.model._meta.model_name]
+                    fresh = kind.model.objects.prefetch_related(related).get(pk=owner.pk)
                     ensure_renditions(fresh)
             except OSError as error:
                 return f"could not make renditions ({error})"
-        self.counts["made"] += len(plan.missing)
-        self.counts["stale"] += len(plan.stale)
-        self.counts["broken"] += len(plan.broken)
+        counts["made"] += len(plan.missing)
+        counts["stale"] += len(plan.stale)
+        counts["broken"] += len(plan.broken)
         if self.verbosity >= 2:
             would = "would " if self.dry_run else ""
             self.stdout.write(
-                f"image {image.key!r}: {would}make {len(plan.missing)}, "
-                f"{would}drop {len(plan.stale)} of a replaced picture, "
+                f"{kind.noun} {getattr(owner, kind.key_field)!r}: {would}make "
+                f"{len(plan.missing)}, {would}drop {len(plan.stale)} of a replaced picture, "
                 f"{len(plan.broken)} with a missing file"
             )
         return None
@@ -136,7 +192,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
             for path in paths:
                 if path in known or not older_than(storage, path, cutoff):
                     continue
-                self.counts["orphans"] += 1
+                self.orphans += 1
                 if self.verbosity >= 2:
                     self.stdout.write(f"{path}: {'would remove' if self.dry_run else 'removed'}")
                 if not self.dry_run:
@@ -145,20 +201,23 @@ cannot be done (its file is missing or unreadable); those are listed."""
     def report(self) -> None:
         if self.verbosity < 1:
             return
-        counts = self.counts
         if self.dry_run:
             self.stdout.write("Dry run: nothing was changed.")
             make, drop, remove = "Would make", "would drop", "Would remove"
         else:
             make, drop, remove = "Made", "dropped", "Removed"
-        self.stdout.write(
-            f"{make} {plural(counts['made'], 'rendition')} for {plural(counts['images'], 'image')} "
-            f"({counts['broken']} again, as their file was missing); "
-            f"{drop} {counts['stale']} of replaced pictures."
-        )
-        self.stdout.write(f"{remove} {plural(counts['orphans'], 'orphaned file')}.")
-        if not self.dry_run and not any(counts.values()):
-            self.stdout.write(self.style.SUCCESS("Every image's renditions are up to date."))
+        for kind, counts in self.counts.items():
+            self.stdout.write(
+                f"{make} {plural(counts['made'], 'rendition')} for "
+                f"{plural(counts['owners'], kind.noun)} ({counts['broken']} again, as their "
+                f"file was missing); {drop} {counts['stale']} of {kind.replaced}."
+            )
+        self.stdout.write(f"{remove} {plural(self.orphans, 'orphaned file')}.")
+        changed = self.orphans or any(any(c.values()) for c in self.counts.values())
+        if not self.dry_run and not changed:
+            self.stdout.write(
+                self.style.SUCCESS("Every image's and author photo's renditions are up to date.")
+            )
 
 
 def plural(count: int, noun: str) -> str:
