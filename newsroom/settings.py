@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "articles",
     "pages",
     "jobs",
+    "backups",
 ]
 
 MIDDLEWARE = [

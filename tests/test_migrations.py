@@ -63,7 +63,9 @@ class ScratchDatabaseTestCase(SimpleTestCase):
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
-    def manage(self, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    def manage(
+        self, url: str, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
@@ -71,6 +73,7 @@ class ScratchDatabaseTestCase(SimpleTestCase):
                 **os.environ,
                 "DATABASE_URL": url,
                 "DJANGO_SETTINGS_MODULE": "newsroom.settings_test",
+                **(env or {}),
             },
             capture_output=True,
             text=True,
