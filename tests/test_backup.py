@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
 import tarfile
 import tempfile
 import tracemalloc
@@ -28,6 +29,7 @@ from backups.archive import content_models, media_names
 from pages.models import Page
 from tests import factories
 from tests.base import SEED_SLUG, run_command
+from tests.test_migrations import ScratchDatabaseTestCase
 from tests.test_renditions import picture_file
 
 
@@ -314,3 +316,76 @@ def write_members(path: Path, members: dict[str, bytes]) -> None:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
+
+
+class StaffRestoreTests(ScratchDatabaseTestCase):
+    """As staff run it: manage.py in subprocesses with the production settings, from one
+    database into a freshly migrated other one (the seed replaced), each with its own
+    media folder; exit codes and one-line errors."""
+
+    def test_backup_restores_into_a_freshly_migrated_database(self) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="newsroom-staff-backup-"))
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        one, two = folder / "one.tar.gz", folder / "two.tar.gz"
+        source = self.site(self.scratch_database_url(), folder / "media-source")
+        target = self.site(self.scratch_database_url(), folder / "media-target")
+        for args in [
+            ["migrate", "--no-input"],
+            ["seed_demo", "--articles", "12", "--authors", "3"],
+            ["createsuperuser", "--no-input", "--username", "root", "--email", "r@example.com"],
+            ["backup", "--output", str(one)],
+        ]:
+            self.succeeds(source, *args)
+        self.succeeds(target, "migrate", "--no-input")
+
+        restored = self.succeeds(target, "restore", str(one))
+        self.assertRegex(
+            restored.stdout, r"^Restored \d+ rows \(13 articles, \d+ quotes, 4 authors, 1 users\)"
+        )
+        refused = target("restore", str(one))
+        self.assertEqual(refused.returncode, 1)
+        self.assertEqual(
+            refused.stderr.strip(),
+            "CommandError: The database is not empty (1 user accounts, 12 articles); restore into"
+            " an empty database, or pass --replace to delete its content first; nothing was"
+            " restored.",
+        )
+        self.succeeds(target, "backup", "-o", str(two))
+
+        first, second = read_members(one), read_members(two)
+        self.assertEqual(
+            sorted(first["data.jsonl"].splitlines()), sorted(second["data.jsonl"].splitlines())
+        )
+        media = {name for name in first if name.startswith("media/")}
+        self.assertGreater(len(media), 10)
+        self.assertEqual({n: second[n] for n in media}, {n: first[n] for n in media})
+
+        truncated = folder / "truncated.tar.gz"
+        truncated.write_bytes(one.read_bytes()[:-5000])
+        for path, message in [
+            ("nowhere.tar.gz", "CommandError: nowhere.tar.gz: no such file; nothing was restored."),
+            (str(truncated), "truncated or corrupt archive"),
+        ]:
+            with self.subTest(path):
+                result = target("restore", "--replace", path)
+                self.assertEqual(result.returncode, 1)
+                self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
+                self.assertIn(message, result.stderr)
+                self.assertNotIn("Traceback", result.stderr)
+
+    def site(self, url: str, media: Path) -> Any:
+        """manage.py on this database and media folder, with the production settings."""
+        env = {
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+            "MEDIA_ROOT": str(media),
+            "SECRET_KEY": "staff-restore-test",
+            "DEBUG": "false",
+            "LOG_FORMAT": "text",
+            "DJANGO_SUPERUSER_PASSWORD": "pw-Root-2026",
+        }
+        return lambda *args: self.manage(url, *args, env=env)
+
+    def succeeds(self, site: Any, *args: str) -> subprocess.CompletedProcess[str]:
+        result = site(*args)
+        self.assertEqual(result.returncode, 0, f"{args}: {result.stderr[-2000:]}")
+        return result

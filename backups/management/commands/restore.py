@@ -32,8 +32,8 @@ the files written are removed again (a file the restore replaced is put back).
 Everyone is logged out; files in the storage that the backup does not hold are
 left (`manage.py renditions` removes orphaned renditions)."""
     examples = """
-        manage.py migrate && manage.py restore /backups/newsroom-2026-11-29.tar.gz
         manage.py restore --dry-run nightly.tar.gz        # check the archive; write nothing
+        manage.py migrate && manage.py restore /backups/newsroom-2026-11-29.tar.gz
         manage.py restore --replace nightly.tar.gz        # over a database with content
     """
     interrupted = "nothing was restored"
