@@ -142,6 +142,12 @@ class Hashing:
         self.size += len(data)
         return data
 
+    # What storages ask of a stream before reading it (django-storages' S3 upload).
+    closed = False
+
+    def seekable(self) -> bool:
+        return False
+
     def member(self) -> dict[str, Any]:
         return {"size": self.size, "sha256": self.sha256.hexdigest()}
 
