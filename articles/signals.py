@@ -39,8 +39,14 @@ def topic_slug_never_empty(sender: type[Tag], instance: Tag, **kwargs: Any) -> N
     instance.slug = slug
 
 
+# Rows saved raw (a fixture, `manage.py restore`) skip the side effects below: they are
+# loaded with their renditions, and the loader asks once for what is still due.
+
+
 @receiver(post_save, sender=Article)
-def article_saved(sender: type[Article], instance: Article, **kwargs: Any) -> None:
+def article_saved(sender: type[Article], instance: Article, raw: bool, **kwargs: Any) -> None:
+    if raw:
+        return
     refresh_search_vectors_later(Article.objects.filter(pk=instance.pk))
 
 
@@ -49,6 +55,8 @@ def article_saved(sender: type[Article], instance: Article, **kwargs: Any) -> No
 @receiver(post_save, sender=Quote)
 @receiver(post_delete, sender=Quote)
 def article_part_changed(sender: type, instance: Byline | Quote, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
     refresh_search_vectors_later(Article.objects.filter(pk=instance.article_id))
 
 
@@ -59,36 +67,44 @@ def article_topics_changed(sender: type, instance: Article, action: str, **kwarg
 
 
 @receiver(post_save, sender=Author)
-def author_saved(sender: type[Author], instance: Author, created: bool, **kwargs: Any) -> None:
+def author_saved(
+    sender: type[Author], instance: Author, created: bool, raw: bool, **kwargs: Any
+) -> None:
     """A renamed author is found under the new name in every article."""
-    if not created:
+    if not created and not raw:
         refresh_search_vectors_later(Article.objects.filter(bylines__author=instance))
 
 
 @receiver(post_save, sender=Speaker)
-def speaker_saved(sender: type[Speaker], instance: Speaker, created: bool, **kwargs: Any) -> None:
+def speaker_saved(
+    sender: type[Speaker], instance: Speaker, created: bool, raw: bool, **kwargs: Any
+) -> None:
     """A renamed speaker is found under the new name in every article quoting them."""
-    if not created:
+    if not created and not raw:
         refresh_search_vectors_later(Article.objects.filter(quotes__speaker=instance))
 
 
 @receiver(post_save, sender=Tag)
-def topic_saved(sender: type[Tag], instance: Tag, created: bool, **kwargs: Any) -> None:
-    if not created:
+def topic_saved(sender: type[Tag], instance: Tag, created: bool, raw: bool, **kwargs: Any) -> None:
+    if not created and not raw:
         refresh_search_vectors_later(Article.objects.filter(tags=instance))
 
 
 @receiver(post_save, sender=Image)
-def image_saved(sender: type[Image], instance: Image, **kwargs: Any) -> None:
+def image_saved(sender: type[Image], instance: Image, raw: bool, **kwargs: Any) -> None:
+    if raw:
+        return
     make_renditions_later(instance)
 
 
 @receiver(post_save, sender=Author)
 def author_photo_saved(
-    sender: type[Author], instance: Author, created: bool, **kwargs: Any
+    sender: type[Author], instance: Author, created: bool, raw: bool, **kwargs: Any
 ) -> None:
     """A new, replaced or removed photo gets its renditions made or dropped (a saved
     author whose photo did not change costs the job one query)."""
+    if raw:
+        return
     if instance.photo or not created:
         make_renditions_later(instance)
 
@@ -114,5 +130,5 @@ def reader_content_changed(sender: type, **kwargs: Any) -> None:
     Connected after the search receivers above, so their on-commit refresh runs first
     and no page is cached from a stale search vector under the new generation."""
     meta = getattr(sender, "_meta", None)
-    if meta is not None and meta.app_label in READER_CONTENT_APPS:
+    if meta is not None and meta.app_label in READER_CONTENT_APPS and not kwargs.get("raw"):
         page_cache.content_changed()

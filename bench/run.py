@@ -136,15 +136,25 @@ class Server:
     """A process on loopback, stopped (by its id) when the block ends; for gunicorn,
     the workers' peak memory is sampled all along."""
 
-    def __init__(self, args: list[str], env: dict[str, str], probe: str) -> None:
-        self.args, self.env, self.probe = args, env, probe
+    def __init__(
+        self, args: list[str], env: dict[str, str], probe: str, log: Path | None = None
+    ) -> None:
+        self.args, self.env, self.probe, self.log = args, env, probe, log
         self.peak_mb = 0.0
         self._stop = threading.Event()
 
     def __enter__(self) -> Server:
+        # Its output goes to the log file if given (a long run would fill a pipe).
+        output = self.log.open("ab") if self.log else None
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            self.args, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            self.args,
+            cwd=ROOT,
+            env=self.env,
+            stdout=output or subprocess.DEVNULL,
+            stderr=output or subprocess.PIPE,
         )
+        if output:
+            output.close()  # the child keeps its own descriptor
         try:
             wait_until_up(self.probe)
         except RuntimeError:
@@ -172,9 +182,9 @@ class Server:
         self.stop()
 
 
-def gunicorn(env: dict[str, str], port: int, workers: int) -> Server:
+def gunicorn(env: dict[str, str], port: int, workers: int, log: Path | None = None) -> Server:
     args = [GUNICORN, "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
-    return Server([*args, "newsroom.wsgi"], env, f"http://127.0.0.1:{port}/healthz/")
+    return Server([*args, "newsroom.wsgi"], env, f"http://127.0.0.1:{port}/healthz/", log)
 
 
 def nginx(folder: Path, port: int) -> Server:

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "articles",
     "pages",
     "jobs",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,18 @@ def database(variable: str, url: str) -> dict[str, Any]:
         config = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
     except ValueError as error:
         raise ImproperlyConfigured(f"{variable} is not a database URL: {error}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Several gunicorn workers and threads share the file: a write transaction takes
+        # the lock when it begins and waits for it (instead of failing with "database is
+        # locked" when a read turns into a write), and WAL lets readers read meanwhile.
+        # Found by scripts/soak.py (issue 9, point 12).
+        config.setdefault("OPTIONS", {}).update(
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
     if DATABASE_POOL:
         if config["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured(f"DATABASE_POOL=true needs PostgreSQL in {variable}")

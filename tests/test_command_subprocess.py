@@ -27,6 +27,8 @@ COMMANDS = [
     "seed_demo",
     "check_content",
     "renditions",
+    "backup",
+    "restore",
 ]
 
 

@@ -1,4 +1,6 @@
-"""Migrations: complete, reversible, and the seed reverses and re-applies cleanly."""
+"""Migrations: complete and reversible. The seed reverses and re-applies cleanly, every
+data migration's reverse does exactly what it says, and content survives a migration
+back to the first schema and forward again (issue 9, point 10)."""
 
 import os
 import shutil
@@ -6,13 +8,27 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from importlib import import_module
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
+from django.apps import apps as django_apps
+from django.apps.registry import Apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
-from django.test import SimpleTestCase, TestCase
+from django.db.migrations import Migration
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.operations import RunPython
+from django.db.models import Field
+from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
+from taggit.models import Tag
 
+from articles.models import Article, Image
+from pages.models import Page
+from tests import factories
 from tests.base import SEED_SLUG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +63,9 @@ class ScratchDatabaseTestCase(SimpleTestCase):
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
-    def manage(self, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    def manage(
+        self, url: str, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
@@ -55,6 +73,7 @@ class ScratchDatabaseTestCase(SimpleTestCase):
                 **os.environ,
                 "DATABASE_URL": url,
                 "DJANGO_SETTINGS_MODULE": "newsroom.settings_test",
+                **(env or {}),
             },
             capture_output=True,
             text=True,
@@ -108,3 +127,450 @@ class SeedMigrationTests(ScratchDatabaseTestCase):
             self.shell(url, story),
             "5 ['Salesforce employees'] ['Salesforce is a premier partner of diginomica']",
         )
+
+
+PROJECT_APPS = frozenset({"articles", "authors", "pages", "jobs"})
+
+
+class MigrationWalkTestCase(TransactionTestCase):
+    """The suite's own database, moved migration by migration with Django's
+    MigrationExecutor in this process, so rows made with the factories are there as
+    the schema changes under them. Media go to a private folder: the seed's pictures
+    and renditions of the shared test media stay untouched. Whatever happens, the
+    database ends fully migrated. It starts from the snapshot of the freshly migrated
+    database and leaves no rows behind (serialized_rollback), as the other transactional
+    tests do."""
+
+    serialized_rollback = True
+
+    def setUp(self) -> None:
+        media = tempfile.mkdtemp(prefix="newsroom-migrate-media-")
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        private_media = override_settings(MEDIA_ROOT=media)
+        private_media.enable()
+        self.addCleanup(private_media.disable)
+        self.addCleanup(self.migrate_to_the_end)
+
+    @staticmethod
+    def project_plan() -> list[Migration]:
+        """The project's migrations in the order `migrate` applies them."""
+        executor = MigrationExecutor(connection)
+        graph = executor.loader.graph
+        plan = executor.migration_plan(graph.leaf_nodes(), clean_start=True)
+        return [migration for migration, _ in plan if migration.app_label in PROJECT_APPS]
+
+    @staticmethod
+    def run_plan(migrations: list[Migration], *, backwards: bool) -> None:
+        executor = MigrationExecutor(connection)
+        applied = executor.loader.applied_migrations
+        todo = [m for m in migrations if ((m.app_label, m.name) in applied) is backwards]
+        if todo:
+            executor.migrate(None, plan=[(migration, backwards) for migration in todo])
+        ContentType.objects.clear_cache()
+
+    def unapply(self, migrations: list[Migration]) -> None:
+        """Unapply these (a tail of the plan), last first."""
+        self.run_plan(list(reversed(migrations)), backwards=True)
+
+    def apply(self, migrations: list[Migration]) -> None:
+        self.run_plan(migrations, backwards=False)
+
+    def migrate_to_the_end(self) -> None:
+        self.apply(self.project_plan())
+
+    @staticmethod
+    def historical_apps() -> Apps:
+        """The models as the applied migrations define them."""
+        loader = MigrationExecutor(connection).loader
+        return loader.project_state(list(loader.applied_migrations)).apps
+
+
+def group_permissions(apps: Apps) -> dict[str, list[str]]:
+    Group = apps.get_model("auth", "Group")
+    return {
+        group.name: sorted(p.codename for p in group.permissions.all())
+        for group in Group.objects.filter(name__in=["Writer", "Editor"])
+    }
+
+
+def role_lists(*roles: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+    """The permission codenames of each role, as the role migrations list them."""
+    merged: dict[str, set[str]] = {}
+    for lists in roles:
+        for role, by_app in lists.items():
+            merged.setdefault(role, set()).update(
+                c for codenames in by_app.values() for c in codenames
+            )
+    return {role: sorted(codenames) for role, codenames in merged.items()}
+
+
+def search_index_exists() -> bool:
+    with connection.cursor() as cursor:
+        return "article_search_vector_gin" in connection.introspection.get_constraints(
+            cursor, "articles_article"
+        )
+
+
+class DataMigrationReverseTests(MigrationWalkTestCase):
+    """Each data migration (RunPython) is applied, reversed and applied again on its
+    own, with everything before it applied and nothing after: the reverse has exactly
+    its documented effect and the forward brings the data back."""
+
+    def test_every_data_migration_reverses_exactly_and_reapplies(self) -> None:
+        plan = self.project_plan()
+        self.unapply(plan)
+        with connection.cursor() as cursor:
+            tables = connection.introspection.table_names(cursor)
+        self.assertNotIn("articles_article", tables)
+        checked = []
+        for migration in plan:
+            self.apply([migration])
+            check = getattr(self, f"check_{migration.app_label}_{migration.name}", None)
+            has_data_code = any(isinstance(op, RunPython) for op in migration.operations)
+            self.assertEqual(
+                check is not None, has_data_code, f"{migration}: a data migration needs a check"
+            )
+            if check is not None:
+                with self.subTest(migration=str(migration)):
+                    check(migration)
+                checked.append(migration.name)
+        self.assertEqual(len(checked), 10, checked)
+
+    def check_articles_0002_seed_salesforce_story(self, migration: Migration) -> None:
+        seed = import_module("articles.migrations.0002_seed_salesforce_story")
+        files = [name for name, *_ in seed.PICTURES.values()]
+
+        def story(apps: Apps) -> tuple[object, ...]:
+            model = apps.get_model
+            return (
+                list(model("articles", "Article").objects.values_list("slug", flat=True)),
+                list(model("authors", "Author").objects.values_list("slug", flat=True)),
+                sorted(model("articles", "Image").objects.values_list("key", flat=True)),
+                list(
+                    model("articles", "Quote")
+                    .objects.order_by("position")
+                    .values_list("key", flat=True)
+                ),
+                sorted(model("taggit", "Tag").objects.values_list("slug", flat=True)),
+                list(model("articles", "Disclosure").objects.values_list("statement", flat=True)),
+                [default_storage.exists(name) for name in files],
+            )
+
+        seeded = (
+            [seed.SLUG],
+            ["slauchlan"],
+            ["marc-benioff", "salesforce-border-tweet"],
+            [key for key, _ in seed.QUOTES],
+            sorted(slug for _, slug in seed.TAGS),
+            ["Salesforce is a premier partner of diginomica"],
+            [True, True, True],
+        )
+        apps = self.historical_apps()
+        self.assertEqual(story(apps), seeded)
+        self.unapply([migration])
+        self.assertEqual(story(apps), ([], [], [], [], [], [], [False, False, False]))
+        self.apply([migration])
+        self.assertEqual(story(apps), seeded)
+
+    def check_articles_0004_search_vector_gin_index(self, migration: Migration) -> None:
+        """The GIN index exists on PostgreSQL only; SQLite has no such index either way."""
+        postgres = connection.vendor == "postgresql"
+        self.assertIs(search_index_exists(), postgres)
+        self.unapply([migration])
+        self.assertIs(search_index_exists(), False)
+        self.apply([migration])
+        self.assertIs(search_index_exists(), postgres)
+
+    def check_articles_0005_fill_search_vectors(self, migration: Migration) -> None:
+        """Filled on PostgreSQL (the seed story's headline is in it), emptied by the
+        reverse; SQLite keeps no search vectors."""
+        Article = self.historical_apps().get_model("articles", "Article")
+
+        def vector() -> str | None:
+            return Article.objects.values_list("search_vector", flat=True).get()
+
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            self.assertIn("'salesforc':1A", vector())
+        else:
+            self.assertIsNone(vector())
+        self.unapply([migration])
+        self.assertIsNone(vector())
+        self.apply([migration])
+        self.assertEqual(vector() is not None, postgres)
+
+    def check_articles_0006_renditions_for_existing_images(self, migration: Migration) -> None:
+        """The seed's two pictures get their renditions (files in storage); the reverse
+        removes every row and file; the forward makes them again."""
+        Rendition = self.historical_apps().get_model("articles", "Rendition")
+
+        def renditions() -> dict[str, int]:
+            counts: dict[str, int] = {}
+            for key, name in Rendition.objects.values_list("image__key", "file"):
+                self.assertTrue(default_storage.exists(name), name)
+                counts[key] = counts.get(key, 0) + 1
+            return counts
+
+        made = renditions()
+        self.assertEqual(sorted(made), ["marc-benioff", "salesforce-border-tweet"])
+        self.assertGreater(min(made.values()), 5)
+        names = list(Rendition.objects.values_list("file", flat=True))
+        self.unapply([migration])
+        self.assertEqual(renditions(), {})
+        self.assertEqual([n for n in names if default_storage.exists(n)], [])
+        self.apply([migration])
+        self.assertEqual(renditions(), made)
+
+    def check_articles_0004_roles(self, migration: Migration) -> None:
+        roles = import_module("articles.migrations.0004_roles").ROLES
+        apps = self.historical_apps()
+        self.assertEqual(group_permissions(apps), role_lists(roles))
+        self.unapply([migration])
+        self.assertEqual(group_permissions(apps), {})
+        self.assertFalse(apps.get_model("auth", "Group").objects.exists())
+        self.apply([migration])
+        self.assertEqual(group_permissions(apps), role_lists(roles))
+
+    def check_articles_0009_organisations_speakers_data(self, migration: Migration) -> None:
+        """Organisations for the seed's companies and the disclosure's topic, one speaker
+        per quoted name; the reverse copies names and topics back into the old fields
+        and removes the rows it made, so the forward makes each once again."""
+        apps = self.historical_apps()
+        Quote = apps.get_model("articles", "Quote")
+        Disclosure = apps.get_model("articles", "Disclosure")
+        Organisation = apps.get_model("articles", "Organisation")
+        Speaker = apps.get_model("articles", "Speaker")
+
+        def records() -> tuple[object, ...]:
+            return (
+                sorted(Organisation.objects.values_list("slug", "tag__slug")),
+                sorted(Speaker.objects.values_list("slug", "kind", "organisation__slug")),
+                set(Quote.objects.values_list("speaker_record__name", flat=True)),
+                list(Disclosure.objects.values_list("organisation_record__slug", flat=True)),
+            )
+
+        made = (
+            [("amazon", "amazon"), ("microsoft", "microsoft"), ("salesforce", "salesforce")],
+            [("salesforce-employees", "group", "salesforce")],
+            {"Salesforce employees"},
+            ["salesforce"],
+        )
+        self.assertEqual(records(), made)
+        # Spoil the old fields, to see the reverse fill them in again.
+        Quote.objects.update(speaker="Somebody else")
+        Disclosure.objects.update(
+            organisation=apps.get_model("taggit", "Tag").objects.get(slug="ethics")
+        )
+        self.unapply([migration])
+        self.assertEqual(records(), ([], [], {None}, [None]))
+        self.assertEqual(set(Quote.objects.values_list("speaker", flat=True)), made[2])
+        self.assertEqual(
+            list(Disclosure.objects.values_list("organisation__slug", flat=True)), ["salesforce"]
+        )
+        self.apply([migration])
+        self.assertEqual(records(), made)
+
+    def check_articles_0011_record_published_disclosures(self, migration: Migration) -> None:
+        apps = self.historical_apps()
+        Article = apps.get_model("articles", "Article")
+        Recorded = apps.get_model("articles", "RecordedDisclosure")
+
+        def recorded() -> tuple[object, ...]:
+            return (
+                list(
+                    Recorded.objects.values_list("organisation_name", "relationship", "statement")
+                ),
+                list(Article.objects.values_list("disclosures_as_of", flat=True)),
+            )
+
+        published = Article.objects.get().published_at
+        made = (
+            [("Salesforce", "Partner", "Salesforce is a premier partner of diginomica")],
+            [published],
+        )
+        self.assertEqual(recorded(), made)
+        self.unapply([migration])
+        self.assertEqual(recorded(), ([], [None]))
+        self.apply([migration])
+        self.assertEqual(recorded(), made)
+
+    def check_articles_0012_roles_quotes_disclosures(self, migration: Migration) -> None:
+        """The reverse takes back what it added and leaves 0004's lists."""
+        roles = import_module("articles.migrations.0004_roles").ROLES
+        added = import_module("articles.migrations.0012_roles_quotes_disclosures").ADDED
+        apps = self.historical_apps()
+        self.assertEqual(group_permissions(apps), role_lists(roles, added))
+        self.unapply([migration])
+        self.assertEqual(group_permissions(apps), role_lists(roles))
+        self.apply([migration])
+        self.assertEqual(group_permissions(apps), role_lists(roles, added))
+
+    def check_articles_0009_fill_uid_went_live(self, migration: Migration) -> None:
+        """The reverse changes nothing (0008's reversal drops the columns); the forward
+        gives an article without a uid one and marks a live article as announced."""
+        Article = self.historical_apps().get_model("articles", "Article")
+        filled = Article.objects.values_list("uid", "went_live_at").get()
+        self.assertNotIn(None, filled)
+        self.unapply([migration])
+        self.assertEqual(Article.objects.values_list("uid", "went_live_at").get(), filled)
+        Article.objects.update(uid=None, went_live_at=None)
+        self.apply([migration])
+        uid, went_live_at = Article.objects.values_list("uid", "went_live_at").get()
+        self.assertIsInstance(uid, uuid.UUID)
+        self.assertNotEqual(uid, filled[0])
+        self.assertIsNotNone(went_live_at)
+
+    def check_pages_0002_seed_policy_pages(self, migration: Migration) -> None:
+        """The reverse removes the default pages but keeps one an editor rewrote; the
+        forward brings the others back and leaves the rewritten one as it is."""
+        seeded = import_module("pages.migrations.0002_seed_policy_pages").PAGES
+        Page = self.historical_apps().get_model("pages", "Page")
+        self.assertEqual(
+            sorted(Page.objects.values_list("slug", "title", "body")),
+            sorted(seeded),
+        )
+        Page.objects.filter(slug="ethics").update(body="Our own ethics policy.")
+        self.unapply([migration])
+        self.assertEqual(
+            list(Page.objects.values_list("slug", "body")), [("ethics", "Our own ethics policy.")]
+        )
+        self.apply([migration])
+        self.assertEqual(Page.objects.count(), len(seeded))
+        self.assertEqual(Page.objects.get(slug="ethics").body, "Our own ethics policy.")
+
+
+def table_of(field: Field) -> str | None:
+    """The table a foreign key points at; None for other fields."""
+    return field.related_model._meta.db_table if field.related_model else None
+
+
+class DataThroughMigrationsTests(MigrationWalkTestCase):
+    """Content made with the models (factories) is still there after the project is
+    migrated back to its first migrations (every table still there, later columns
+    and tables gone) and forward again: every value the first schema already had
+    keeps its row and its value, quotes keep their speakers' names and disclosures
+    their organisations."""
+
+    def test_content_survives_back_to_the_first_migrations_and_forward(self) -> None:
+        plan = self.project_plan()
+        first = [m for m in plan if m.initial]
+        columns = self.columns_of_the_first_schema(first)
+        # The seed's rows are not compared: unapplying its migration removes them on
+        # purpose (DataMigrationReverseTests).
+        before = {model: set(model.objects.values_list("pk", flat=True)) for model in columns}
+        content = self.make_content()
+        made = {
+            model: set(model.objects.exclude(pk__in=before[model]).values_list("pk", flat=True))
+            for model in columns
+        }
+
+        snapshot = self.snapshot(columns, made)
+        compared = {label for label, rows in snapshot.items() if rows}
+        self.assertLessEqual(
+            {
+                "articles.Article", "articles.Byline", "articles.Image", "articles.Quote",
+                "articles.TaggedArticle", "articles.Disclosure", "articles.Correction",
+                "authors.Author", "authors.AuthorLink", "taggit.Tag", "pages.Page",
+            },
+            compared,
+        )  # fmt: skip
+        speakers = self.values_of(content["quotes"], "text", "speaker__name")
+        organisations = self.values_of(
+            content["disclosures"], "statement", "organisation__tag__slug"
+        )
+        renditions = self.rendition_counts(content["images"])
+        self.unapply([m for m in plan if not m.initial])
+        self.assertEqual(self.applied_project_migrations(), sorted(str(m) for m in first))
+        self.apply(plan)
+
+        self.assertEqual(self.snapshot(columns, made), snapshot)
+        self.assertEqual(self.values_of(content["quotes"], "text", "speaker__name"), speakers)
+        self.assertEqual(
+            self.values_of(content["disclosures"], "statement", "organisation__tag__slug"),
+            organisations,
+        )
+        self.assertEqual(self.rendition_counts(content["images"]), renditions)
+        self.assertEqual(Page.objects.get(slug="ethics").body, "Our own ethics policy.")
+        self.assertTrue(Page.objects.filter(slug="advertising").exists())
+        self.assertTrue(Article.objects.filter(slug=SEED_SLUG).exists())
+
+        # All the way to zero with that content present, and forward: a fresh install.
+        self.unapply(plan)
+        self.apply(plan)
+        self.assertEqual(list(Article.objects.values_list("slug", flat=True)), [SEED_SLUG])
+        self.assertEqual(Page.objects.count(), 6)
+
+    @staticmethod
+    def make_content() -> dict[str, list[Any]]:
+        authors = [factories.AuthorFactory(), factories.AuthorFactory(name="Zoë Ångström")]
+        factories.AuthorLinkFactory(author=authors[0])
+        images = [factories.ImageFactory(), factories.ImageFactory()]
+        articles = [
+            factories.ArticleFactory(authors=authors, lead_image=images[0]),
+            factories.ArticleFactory(status=Article.Status.DRAFT, published_at=None),
+        ]
+        organisation = factories.OrganisationFactory()
+        articles[0].tags.add(organisation.tag, "Cloud computing")
+        articles[1].tags.add("Cloud computing")
+        quotes = [
+            factories.QuoteFactory(article=articles[0]),
+            factories.QuoteFactory(
+                article=articles[0], speaker=factories.SpeakerFactory(name="Ada Lovelace")
+            ),
+            factories.QuoteFactory(article=articles[1]),
+        ]
+        factories.CorrectionFactory(article=articles[0])
+        disclosures = [factories.DisclosureFactory(organisation=organisation)]
+        Page.objects.filter(slug="ethics").update(body="Our own ethics policy.")
+        Page.objects.create(slug="advertising", title="Advertising", body="How ads work.")
+        return {"quotes": quotes, "disclosures": disclosures, "images": images}
+
+    def columns_of_the_first_schema(self, first: list[Migration]) -> dict[type, list[str]]:
+        """Per model of the first schema, the columns it had then and has now (a foreign
+        key pointing at the same table then and now)."""
+        state = MigrationExecutor(connection).loader.project_state(
+            [(m.app_label, m.name) for m in first]
+        )
+        columns = {}
+        for model in [*django_apps.get_models(), Tag]:
+            label = model._meta.label
+            if model._meta.app_label not in PROJECT_APPS and model is not Tag:
+                continue
+            if (model._meta.app_label, model._meta.model_name) not in state.models:
+                continue
+            then = {f.column: f for f in state.apps.get_model(label)._meta.concrete_fields}
+            columns[model] = [
+                f.attname
+                for f in model._meta.concrete_fields
+                if f.column in then and table_of(f) == table_of(then[f.column])
+            ]
+        return columns
+
+    @staticmethod
+    def snapshot(columns: dict[type, list[str]], rows: dict[type, set[int]]) -> dict[str, list]:
+        """The values of these rows, in these columns."""
+        return {
+            model._meta.label: list(
+                model.objects.filter(pk__in=rows[model]).order_by("pk").values_list(*names)
+            )
+            for model, names in columns.items()
+        }
+
+    def applied_project_migrations(self) -> list[str]:
+        applied = MigrationExecutor(connection).loader.applied_migrations
+        return sorted(f"{app}.{name}" for app, name in applied if app in PROJECT_APPS)
+
+    @staticmethod
+    def values_of(rows: list[Any], *fields: str) -> list[tuple]:
+        model = type(rows[0])
+        pks = [row.pk for row in rows]
+        return list(model.objects.filter(pk__in=pks).order_by("pk").values_list(*fields))
+
+    def rendition_counts(self, images: list[Image]) -> list[int]:
+        counts = []
+        for image in Image.objects.filter(pk__in=[i.pk for i in images]).order_by("pk"):
+            names = [r.file.name for r in image.renditions.all()]
+            self.assertTrue(all(default_storage.exists(name) for name in names))
+            counts.append(len(names))
+        self.assertGreater(min(counts), 0)
+        return counts

@@ -103,11 +103,20 @@ def backward(apps, schema_editor):
     for quote in Quote.objects.select_related("speaker_record"):
         quote.speaker = quote.speaker_record.name
         quote.speaker_author_id = quote.speaker_record.author_id
-        quote.save(update_fields=["speaker", "speaker_author"])
+        quote.speaker_record = None
+        quote.save(update_fields=["speaker", "speaker_author", "speaker_record"])
     for disclosure in Disclosure.objects.select_related("organisation_record"):
         disclosure.organisation_id = disclosure.organisation_record.tag_id
-        disclosure.save(update_fields=["organisation"])
-    # The Organisation and Speaker tables go with 0008's reversal.
+        disclosure.organisation_record = None
+        disclosure.save(update_fields=["organisation", "organisation_record"])
+    # 0008 made the tables empty and forward() filled them: empty them again, so
+    # applying forward() once more makes each speaker and organisation once, not twice.
+    # Plain DELETEs: the ORM's cascade would look into authors' interests, whose table
+    # an unapply of all migrations may already have dropped.
+    for model in ("Speaker", "Organisation"):
+        table = apps.get_model("articles", model)._meta.db_table
+        statement = f"DELETE FROM {schema_editor.quote_name(table)}"  # noqa: S608 # nosec B608 # a model's own table name
+        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

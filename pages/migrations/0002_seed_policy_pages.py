@@ -91,7 +91,10 @@ def seed(apps, schema_editor):
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("pages", "Page").objects.filter(slug__in=[slug for slug, _, _ in PAGES]).delete()
+    """Remove the defaults; a page an editor has rewritten stays (seed() keeps it too)."""
+    Page = apps.get_model("pages", "Page")
+    for slug, title, body in PAGES:
+        Page.objects.filter(slug=slug, title=title, body=body).delete()
 
 
 class Migration(migrations.Migration):
