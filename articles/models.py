@@ -514,10 +514,7 @@ class Article(models.Model):
             .select_related("organisation")
             .order_by("author__name", "organisation__name", "pk")
         )
-        due = [RecordedDisclosure.copy_of(self, source) for source in [*register, *interests]]
-        for position, record in enumerate(due):
-            record.position = position
-        return due
+        return RecordedDisclosure.copies_of(self, [*register, *interests])
 
     def disclosures(
         self, at: datetime.datetime | None = None
@@ -753,6 +750,10 @@ class Disclosure(models.Model):
     def __str__(self) -> str:
         return self.statement
 
+    def is_valid_on(self, day: datetime.date) -> bool:
+        """DisclosureQuerySet.valid_on for one loaded entry (seed_demo's bulk recording)."""
+        return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
+
     @property
     def is_current(self) -> bool:
         """Not ended yet (an agreed relationship that has not begun counts as current)."""
@@ -971,6 +972,16 @@ class RecordedDisclosure(models.Model):
             valid_from=register.valid_from if register else source.started_on,
             valid_until=register.valid_until if register else source.ended_on,
         )
+
+    @classmethod
+    def copies_of(
+        cls, article: Article, sources: list[Disclosure | AuthorInterest]
+    ) -> list[RecordedDisclosure]:
+        """Unsaved records of these entries, numbered in their order."""
+        copies = [cls.copy_of(article, source) for source in sources]
+        for position, record in enumerate(copies):
+            record.position = position
+        return copies
 
     @property
     def source_id(self) -> tuple[str, int | None]:

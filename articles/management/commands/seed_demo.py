@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import random
 from argparse import ArgumentParser
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
@@ -14,9 +15,18 @@ from taggit.models import Tag
 
 from articles import demo
 from articles.management.base import StaffCommand
-from articles.models import Article, Byline, Image, Organisation, Quote, Speaker, TaggedArticle
-from articles.search import refresh_search_vectors_later
-from articles.services import set_publication
+from articles.models import (
+    Article,
+    Byline,
+    Image,
+    Organisation,
+    Quote,
+    RecordedDisclosure,
+    Speaker,
+    TaggedArticle,
+)
+from articles.search import refresh_search_vectors
+from articles.services import DisclosureRegister, set_publication
 from authors.models import Author
 from newsroom import page_cache
 
@@ -36,9 +46,11 @@ Create realistic demo content for demos and benchmarks: authors, and articles
 with headlines, standfirsts, Markdown bodies with placed quotes (by a pool of
 speakers at the demo companies, which become organisations), tags, bylines and
 lead images (a few generated pictures, shared). The same --seed always
-gives the same content; another seed adds another, distinct set. Rows are
-written in bulk, in batches, in one transaction: 100,000 articles take well
-under a minute."""
+gives the same content; another seed adds another, distinct set. Published
+articles carry the disclosures due at their publication time, recorded as
+publishing records them. Rows are written in bulk, in batches (COPY on
+PostgreSQL), in one transaction, and the search vectors are built at the end in
+set-based UPDATEs: see docs/performance.md for the timings."""
     examples = """
         manage.py seed_demo                                  # 1,000 articles, 20 authors
         manage.py seed_demo --articles 100000 --authors 200 --seed 7
@@ -105,6 +117,8 @@ under a minute."""
             }
             people = demo.speakers(random.Random(f"{seed}:speakers"))  # nosec B311 # noqa: S311
             speakers = self.speakers(people, self.organisations(tags), seed)
+            links = Links(authors, pictures, tags, speakers, DisclosureRegister(authors))
+            pks: list[int] = []
             with self.progress(
                 total=count, desc="Articles", unit="articles", verbosity=verbosity
             ) as bar:
@@ -114,8 +128,9 @@ under a minute."""
                         demo.demo_article(rng, i, seed, len(authors), PICTURES, until)
                         for i in batch
                     ]
-                    self.write_batch(items, authors, pictures, tags, speakers)
+                    pks += self.write_batch(items, links)
                     bar.update(len(items))
+            self.index_for_search(min(pks), max(pks), options["batch_size"], verbosity)
             # Bulk writes send no post_save, which retires cached pages: say so once.
             page_cache.content_changed()
         if verbosity > 0:
@@ -195,14 +210,9 @@ under a minute."""
             pictures.append(picture)
         return pictures
 
-    def write_batch(
-        self,
-        items: list[demo.DemoArticle],
-        authors: list[Author],
-        pictures: list[Image],
-        tags: dict[str, Tag],
-        speakers: list[Speaker],
-    ) -> None:
+    def write_batch(self, items: list[demo.DemoArticle], links: Links) -> list[int]:
+        """Write one batch of articles with their bylines, topics, quotes and, for the
+        published ones, the disclosures recorded at publication; returns their pks."""
         articles = []
         for item in items:
             article = Article(
@@ -212,39 +222,51 @@ under a minute."""
                 standfirst=item.standfirst,
                 body=item.body,
                 kind=item.kind,
-                lead_image=pictures[item.picture_index],
+                lead_image=links.pictures[item.picture_index],
             )
             set_publication(
                 article, status=item.status, published_at=item.published_at, announce=False
             )
+            # What record_disclosures() sets: the publication time they were recorded for.
+            if article.status == Article.Status.PUBLISHED:
+                article.disclosures_as_of = article.published_at
             articles.append(article)
-        Article.objects.bulk_create(articles)
-        # bulk_create sends no post_save: ask for the search vectors the signals would.
-        refresh_search_vectors_later(Article.objects.filter(pk__in=[a.pk for a in articles]))
+        write_objects(Article, articles)
+        pks = dict(
+            Article.objects.filter(uid__in=[article.uid for article in articles]).values_list(
+                "uid", "pk"
+            )
+        )
+        for article in articles:
+            article.pk = pks[article.uid]
         pairs = list(zip(articles, items, strict=True))
-        insert_rows(
+        write_rows(
             Byline,
             ["article_id", "author_id", "position"],
             [
-                (article.pk, authors[index].pk, position)
+                (article.pk, links.authors[index].pk, position)
                 for article, item in pairs
                 for position, index in enumerate(item.author_indexes)
             ],
         )
-        insert_rows(
+        write_rows(
             TaggedArticle,
             ["content_object_id", "tag_id"],
-            [(article.pk, tags[name].pk) for article, item in pairs for name in item.tag_names],
+            [
+                (article.pk, links.tags[name].pk)
+                for article, item in pairs
+                for name in item.tag_names
+            ],
         )
         quote_fields = ["key", "text", "source_title", "source_kind", "position"]
-        insert_rows(
+        write_rows(
             Quote,
             ["article_id", "speaker_id", *quote_fields, "reported_by", "source_url"]
             + ["said_on", "context", "is_pull_quote", "text_changed_at", "previous_text"],
             [
                 (
                     article.pk,
-                    speakers[quote["speaker_index"]].pk,  # type: ignore[index]
+                    links.speakers[quote["speaker_index"]].pk,  # type: ignore[index]
                     *(quote[name] for name in quote_fields),
                     *("", "", None, "", False, None, ""),
                 )
@@ -252,15 +274,78 @@ under a minute."""
                 for quote in item.quotes
             ],
         )
+        write_objects(
+            RecordedDisclosure,
+            [
+                record
+                for article, item in pairs
+                if article.disclosures_as_of is not None
+                for record in links.register.due(
+                    article,
+                    tag_ids={links.tags[name].pk for name in item.tag_names},
+                    author_ids={links.authors[index].pk for index in item.author_indexes},
+                )
+            ],
+        )
+        return list(pks.values())
+
+    def index_for_search(self, first: int, last: int, batch_size: int, verbosity: int) -> None:
+        """Build the new articles' search vectors (PostgreSQL) as the signals would, in
+        set-based UPDATEs over pk ranges once every related row is written; an article
+        that another writer created inside the range gets the vector it would have."""
+        if connection.vendor != "postgresql":
+            return
+        step = batch_size * 10
+        with self.progress(
+            total=last - first + 1, desc="Search index", unit="articles", verbosity=verbosity
+        ) as bar:
+            for low in range(first, last + 1, step):
+                high = min(low + step, last + 1)
+                refresh_search_vectors(Article.objects.filter(pk__gte=low, pk__lt=high))
+                bar.update(high - low)
 
 
-def insert_rows(model: type[Model], columns: list[str], rows: list[tuple[object, ...]]) -> None:
-    """INSERT plain tuples with executemany: for the link rows (bylines, tags, quotes), the
-    ORM's per-object work in bulk_create costs more than the database does."""
+@dataclass(frozen=True)
+class Links:
+    """What every demo article points at, made once per run."""
+
+    authors: list[Author]
+    pictures: list[Image]
+    tags: dict[str, Tag]
+    speakers: list[Speaker]
+    register: DisclosureRegister
+
+
+def write_objects(model: type[Model], objects: list[Model]) -> None:
+    """Write unsaved model instances in bulk, without their primary keys (the database
+    assigns them): every column with the value bulk_create would send, minus its per-row
+    SQL building."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    # The connection itself, not the thread-local proxy: it is asked once per value.
+    database = connections[DEFAULT_DB_ALIAS]
+    write_rows(
+        model,
+        [field.column for field in fields],
+        [
+            tuple(
+                field.get_db_prep_save(field.pre_save(obj, add=True), database) for field in fields
+            )
+            for obj in objects
+        ],
+    )
+
+
+def write_rows(model: type[Model], columns: list[str], rows: list[tuple[object, ...]]) -> None:
+    """Write plain tuples: COPY on PostgreSQL (the fastest way in), executemany elsewhere."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # nosec B608 # noqa: S608
