@@ -30,8 +30,9 @@ SEARCH_CONFIG = "english"
 # Longer queries are cut: no reader types more, and it bounds the work per request.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
-# How many of a query's newest matches are ranked (PostgreSQL): 50 pages of results.
-RANKED_MATCHES = 1000
+# How many of a query's newest matches are ranked (PostgreSQL): 25 pages of results; the
+# cost of a common word is about proportional to it (reading and ranking each vector).
+RANKED_MATCHES = 500
 # Private-use characters mark the highlighted words in ts_headline's output, so the
 # snippet can be escaped as plain text before the marks become <mark> elements.
 _START, _STOP = "\ue000", "\ue001"

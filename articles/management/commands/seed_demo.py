@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
@@ -25,12 +26,14 @@ from articles.models import (
     Speaker,
     TaggedArticle,
 )
-from articles.search import refresh_search_vectors
+from articles.search import search_vector
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author
 from newsroom import page_cache
 
 PICTURES = 6
+# The temporary table a batch of articles goes through on PostgreSQL.
+STAGING = "seed_demo_articles"
 
 
 def positive(value: str) -> int:
@@ -118,7 +121,6 @@ set-based UPDATEs: see docs/performance.md for the timings."""
             people = demo.speakers(random.Random(f"{seed}:speakers"))  # nosec B311 # noqa: S311
             speakers = self.speakers(people, self.organisations(tags), seed)
             links = Links(authors, pictures, tags, speakers, DisclosureRegister(authors))
-            pks: list[int] = []
             with self.progress(
                 total=count, desc="Articles", unit="articles", verbosity=verbosity
             ) as bar:
@@ -128,9 +130,8 @@ set-based UPDATEs: see docs/performance.md for the timings."""
                         demo.demo_article(rng, i, seed, len(authors), PICTURES, until)
                         for i in batch
                     ]
-                    pks += self.write_batch(items, links)
+                    self.write_batch(items, links)
                     bar.update(len(items))
-            self.index_for_search(min(pks), max(pks), options["batch_size"], verbosity)
             # Bulk writes send no post_save, which retires cached pages: say so once.
             page_cache.content_changed()
         if verbosity > 0:
@@ -210,9 +211,14 @@ set-based UPDATEs: see docs/performance.md for the timings."""
             pictures.append(picture)
         return pictures
 
-    def write_batch(self, items: list[demo.DemoArticle], links: Links) -> list[int]:
+    def write_batch(self, items: list[demo.DemoArticle], links: Links) -> None:
         """Write one batch of articles with their bylines, topics, quotes and, for the
-        published ones, the disclosures recorded at publication; returns their pks."""
+        published ones, the disclosures recorded at publication.
+
+        PostgreSQL: the pks come from the sequence first, the related rows go in (their
+        foreign keys are checked at commit), then the articles with their search vectors
+        built in the INSERT, as a save's signals would build them: every row is written
+        once (an UPDATE afterwards would write each article twice, and its indexes)."""
         articles = []
         for item in items:
             article = Article(
@@ -231,17 +237,26 @@ set-based UPDATEs: see docs/performance.md for the timings."""
             if article.status == Article.Status.PUBLISHED:
                 article.disclosures_as_of = article.published_at
             articles.append(article)
-        write_objects(Article, articles)
-        pks = dict(
-            Article.objects.filter(uid__in=[article.uid for article in articles]).values_list(
-                "uid", "pk"
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [Article._meta.db_table, len(articles)],
+                )
+                for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
+                    article.pk = pk
+        else:
+            write_objects(Article, articles)
+            pks = dict(
+                Article.objects.filter(uid__in=[article.uid for article in articles]).values_list(
+                    "uid", "pk"
+                )
             )
-        )
-        for article in articles:
-            article.pk = pks[article.uid]
+            for article in articles:
+                article.pk = pks[article.uid]
         pairs = list(zip(articles, items, strict=True))
         write_rows(
-            Byline,
+            Byline._meta.db_table,
             ["article_id", "author_id", "position"],
             [
                 (article.pk, links.authors[index].pk, position)
@@ -250,7 +265,7 @@ set-based UPDATEs: see docs/performance.md for the timings."""
             ],
         )
         write_rows(
-            TaggedArticle,
+            TaggedArticle._meta.db_table,
             ["content_object_id", "tag_id"],
             [
                 (article.pk, links.tags[name].pk)
@@ -260,7 +275,7 @@ set-based UPDATEs: see docs/performance.md for the timings."""
         )
         quote_fields = ["key", "text", "source_title", "source_kind", "position"]
         write_rows(
-            Quote,
+            Quote._meta.db_table,
             ["article_id", "speaker_id", *quote_fields, "reported_by", "source_url"]
             + ["said_on", "context", "is_pull_quote", "text_changed_at", "previous_text"],
             [
@@ -287,22 +302,8 @@ set-based UPDATEs: see docs/performance.md for the timings."""
                 )
             ],
         )
-        return list(pks.values())
-
-    def index_for_search(self, first: int, last: int, batch_size: int, verbosity: int) -> None:
-        """Build the new articles' search vectors (PostgreSQL) as the signals would, in
-        set-based UPDATEs over pk ranges once every related row is written; an article
-        that another writer created inside the range gets the vector it would have."""
-        if connection.vendor != "postgresql":
-            return
-        step = batch_size * 10
-        with self.progress(
-            total=last - first + 1, desc="Search index", unit="articles", verbosity=verbosity
-        ) as bar:
-            for low in range(first, last + 1, step):
-                high = min(low + step, last + 1)
-                refresh_search_vectors(Article.objects.filter(pk__gte=low, pk__lt=high))
-                bar.update(high - low)
+        if connection.vendor == "postgresql":
+            write_articles_with_search_vectors(articles)
 
 
 @dataclass(frozen=True)
@@ -316,16 +317,24 @@ class Links:
     register: DisclosureRegister
 
 
-def write_objects(model: type[Model], objects: list[Model]) -> None:
-    """Write unsaved model instances in bulk, without their primary keys (the database
-    assigns them): every column with the value bulk_create would send, minus its per-row
-    SQL building."""
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+def write_objects(
+    model: type[Model], objects: list[Model], *, table: str = "", with_pk: bool = False
+) -> list[str]:
+    """Write unsaved model instances in bulk (to the model's table, or another of the
+    same shape): every column with the value bulk_create would send, minus its per-row
+    SQL building. Without `with_pk` the database assigns the primary keys. Returns the
+    columns written."""
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if (with_pk or not field.primary_key) and not isinstance(field, SearchVectorField)
+    ]
     # The connection itself, not the thread-local proxy: it is asked once per value.
     database = connections[DEFAULT_DB_ALIAS]
+    columns = [field.column for field in fields]
     write_rows(
-        model,
-        [field.column for field in fields],
+        table or model._meta.db_table,
+        columns,
         [
             tuple(
                 field.get_db_prep_save(field.pre_save(obj, add=True), database) for field in fields
@@ -333,13 +342,42 @@ def write_objects(model: type[Model], objects: list[Model]) -> None:
             for obj in objects
         ],
     )
+    return columns
 
 
-def write_rows(model: type[Model], columns: list[str], rows: list[tuple[object, ...]]) -> None:
+def write_articles_with_search_vectors(articles: list[Article]) -> None:
+    """PostgreSQL: COPY the articles, pks included, to a temporary table, then INSERT
+    them with the search vector articles.search builds, compiled against that table
+    (named as the articles table in the SELECT, so the expression reads its rows)."""
+    table = connection.ops.quote_name(Article._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (LIKE {table}) ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {STAGING}")
+        columns = [
+            connection.ops.quote_name(column)
+            for column in write_objects(Article, articles, table=STAGING, with_pk=True)
+        ]
+        query = Article.objects.all().query
+        vector, params = (
+            search_vector()
+            .resolve_expression(query)
+            .as_sql(query.get_compiler(connection=connection), connection)
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}, search_vector) "  # nosec B608 # noqa: S608
+            f"SELECT {', '.join(f'{table}.{column}' for column in columns)}, {vector} "
+            f"FROM {STAGING} AS {table}",
+            params,
+        )
+
+
+def write_rows(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
     """Write plain tuples: COPY on PostgreSQL (the fastest way in), executemany elsewhere."""
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = connection.ops.quote_name(table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
