@@ -382,11 +382,15 @@ def plot(results: dict[int, dict[str, Figures]], path: Path) -> None:
     sizes = sorted(results)
     figure, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True)
     for axis, (label, attribute) in zip(axes, (("p50", "p50_ms"), ("p99", "p99_ms")), strict=True):
-        for page in [page for page in results[sizes[-1]] if all(page in results[s] for s in sizes)]:
+        pages = [page for page in results[sizes[-1]] if all(page in results[s] for s in sizes)]
+        colours = plt.get_cmap("tab20").colors
+        for index, page in enumerate(pages):
             axis.plot(
                 sizes,
-                [getattr(results[size][page], attribute) for size in sizes],
+                # A row that answered nothing in time has no latency to draw.
+                [getattr(results[size][page], attribute) or float("nan") for size in sizes],
                 marker="o",
+                color=colours[index % len(colours)],
                 label=page,
             )
         axis.set_xscale("log")
