@@ -7,8 +7,8 @@ import reversion
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
-from django.db.models import F, Prefetch, Q, Window
+from django.db import connection, models
+from django.db.models import F, Prefetch, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -206,22 +206,37 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.filter(pk__in=sharing).exclude(pk=article.pk).order_by("-published_at", "-pk")
 
     def newest_by_topic(self, topic_ids: list[int], per_topic: int) -> ArticleQuerySet:
-        """Each topic's `per_topic` newest articles, in one query (a window per topic);
-        every row carries the `topic_id` it was picked for."""
-        topic = F("taggedarticle__tag_id")
-        return (
-            self.filter(taggedarticle__tag_id__in=topic_ids)
-            .annotate(
-                topic_id=topic,
-                topic_rank=Window(
-                    RowNumber(),
-                    partition_by=topic,
-                    order_by=[F("published_at").desc(), F("pk").desc()],
-                ),
+        """Each topic's `per_topic` newest articles, in one query (a UNION ALL of one
+        LIMITed part per topic, each served by walking article_status_published and
+        probing unique_article_tag, as a topic page is: a window over every article of
+        a topic cost seconds at a million articles); every row carries the `topic_id`
+        it was picked for."""
+        if not topic_ids:
+            return self.none()
+        if not connection.features.supports_slicing_ordering_in_compound:
+            # SQLite (the small, embedded case) has no LIMIT in a UNION's parts: a window
+            # per topic instead.
+            topic = F("taggedarticle__tag_id")
+            return (
+                self.filter(taggedarticle__tag_id__in=topic_ids)
+                .annotate(
+                    topic_id=topic,
+                    topic_rank=Window(
+                        RowNumber(),
+                        partition_by=topic,
+                        order_by=[F("published_at").desc(), F("pk").desc()],
+                    ),
+                )
+                .filter(topic_rank__lte=per_topic)
+                .order_by("topic_id", "topic_rank")
             )
-            .filter(topic_rank__lte=per_topic)
-            .order_by("topic_id", "topic_rank")
-        )
+        parts = [
+            self.filter(taggedarticle__tag_id=topic_id)
+            .annotate(topic_id=Value(topic_id, output_field=models.BigIntegerField()))
+            .order_by("-published_at", "-pk")[:per_topic]
+            for topic_id in topic_ids
+        ]
+        return parts[0].union(*parts[1:], all=True)
 
 
 class TaggedArticle(TaggedItemBase):
@@ -537,10 +552,7 @@ class Article(models.Model):
             .select_related("organisation")
             .order_by("author__name", "organisation__name", "pk")
         )
-        due = [RecordedDisclosure.copy_of(self, source) for source in [*register, *interests]]
-        for position, record in enumerate(due):
-            record.position = position
-        return due
+        return RecordedDisclosure.copies_of(self, [*register, *interests])
 
     def disclosures(
         self, at: datetime.datetime | None = None
@@ -776,6 +788,10 @@ class Disclosure(models.Model):
     def __str__(self) -> str:
         return self.statement
 
+    def is_valid_on(self, day: datetime.date) -> bool:
+        """DisclosureQuerySet.valid_on for one loaded entry (seed_demo's bulk recording)."""
+        return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
+
     @property
     def is_current(self) -> bool:
         """Not ended yet (an agreed relationship that has not begun counts as current)."""
@@ -994,6 +1010,16 @@ class RecordedDisclosure(models.Model):
             valid_from=register.valid_from if register else source.started_on,
             valid_until=register.valid_until if register else source.ended_on,
         )
+
+    @classmethod
+    def copies_of(
+        cls, article: Article, sources: list[Disclosure | AuthorInterest]
+    ) -> list[RecordedDisclosure]:
+        """Unsaved records of these entries, numbered in their order."""
+        copies = [cls.copy_of(article, source) for source in sources]
+        for position, record in enumerate(copies):
+            record.position = position
+        return copies
 
     @property
     def source_id(self) -> tuple[str, int | None]:

@@ -30,6 +30,9 @@ SEARCH_CONFIG = "english"
 # Longer queries are cut: no reader types more, and it bounds the work per request.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
+# How many of a query's newest matches are ranked (PostgreSQL): 25 pages of results; the
+# cost of a common word is about proportional to it (reading and ranking each vector).
+RANKED_MATCHES = 500
 # Private-use characters mark the highlighted words in ts_headline's output, so the
 # snippet can be escaped as plain text before the marks become <mark> elements.
 _START, _STOP = "\ue000", "\ue001"
@@ -126,12 +129,24 @@ def _contains(term: str) -> Q:
 
 
 def search_articles(query: str) -> ArticleQuerySet:
-    """Published articles matching the (cleaned) query, best first; unevaluated."""
+    """Published articles matching the (cleaned) query, best first; unevaluated.
+
+    PostgreSQL ranks only the newest RANKED_MATCHES matches: a common word matches a
+    good part of a large archive, and ranking reads every matching document, so an
+    unbounded ranking grows with the archive (issue 7). A query with fewer matches
+    finds them all, best first; one with more finds its newest RANKED_MATCHES, best
+    first, which the newest-first walk of article_status_published serves at once."""
     published = Article.objects.published().for_listing()
     if connection.vendor == "postgresql":
         tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        newest = (
+            Article.objects.published()
+            .filter(search_vector=tsquery)
+            .order_by("-published_at", "-pk")
+            .values("pk")[:RANKED_MATCHES]
+        )
         return (
-            published.filter(search_vector=tsquery)
+            published.filter(pk__in=newest)
             .annotate(
                 rank=SearchRank(F("search_vector"), tsquery),
                 snippet=SearchHeadline(

@@ -136,3 +136,9 @@ class AuthorInterest(models.Model):
 
     def __str__(self) -> str:
         return self.statement
+
+    def is_carried_on(self, day: datetime.date) -> bool:
+        """AuthorInterestQuerySet.carried_on for one loaded interest (seed_demo's bulk
+        recording)."""
+        held = self.ended_on is None or self.ended_on >= day
+        return self.started_on <= day and (held or self.kind == InterestKind.EMPLOYER)

@@ -38,7 +38,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -54,6 +54,8 @@ from articles.models import Article, Correction
 from newsroom.middleware import LOWER_CASE_VIEWS
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 GENERATION_KEY = "newsroom:generation"
 NEXT_CHANGE_KEY = "newsroom:next-change"
@@ -205,24 +207,40 @@ def page_key(request: HttpRequest, gen: int) -> str:
     return f"newsroom:page:{gen}:{digest}"
 
 
+def kept(name: str, make: Callable[[], T], *, article: Article) -> T:
+    """make()'s value for a live article, kept under `name` for this generation: a
+    page-cache miss (another address, an expired page) does not redo the work. The
+    generation moves with every change readers can see, and a scheduled go-live moves
+    it too, so a kept part is never older than its page would be. Previews and
+    unpublished articles are never kept."""
+    seconds = cache_seconds()
+    if not seconds or not article.is_live:
+        return make()
+    try:
+        key = f"newsroom:{name}:{generation()}:{article.pk}:{article.version}"
+        value: T | None = cache.get(key)
+    except Exception:  # any backend's connection error: do the work
+        _cache_failed(f"Cache of {name}")
+        return make()
+    if value is None:
+        value = make()
+        with contextlib.suppress(Exception):  # keeping it is a bonus
+            cache.set(key, value, seconds)
+    return value
+
+
 def body_html(article: Article) -> SafeString:
     """A live article's rendered body, kept per generation, article and version: the
     Markdown, sanitising and placed quotes and images are not redone on every request
     (a quote or an image changing moves the generation, not the article's version)."""
-    seconds = cache_seconds()
-    if not seconds or not article.is_live:
-        return article.body_html()
-    try:
-        key = f"newsroom:body:{generation()}:{article.pk}:{article.version}"
-        html = cache.get(key)
-    except Exception:  # any backend's connection error: render it
-        _cache_failed("Body cache")
-        return article.body_html()
-    if html is None:
-        html = article.body_html()
-        with contextlib.suppress(Exception):  # keeping it is a bonus
-            cache.set(key, str(html), seconds)
+    html = kept("body", lambda: str(article.body_html()), article=article)
     return mark_safe(html)  # nosec B308 B703 # noqa: S308 - rendered and sanitised by Article.body_html
+
+
+def site_address(request: HttpRequest) -> str:
+    """Scheme and host, for parts that name absolute addresses (structured data)."""
+    address = f"{request.scheme}://{request.get_host()}"
+    return hashlib.blake2b(address.encode(), digest_size=8).hexdigest()
 
 
 def is_anonymous(request: HttpRequest) -> bool:

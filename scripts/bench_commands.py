@@ -30,7 +30,8 @@ SEED_SLUG = '"slug": "salesforce-staffers-voice-concern-over-contract-with-us-bo
 
 
 def manage(database_url: str, media: Path, *args: str) -> tuple[float, float]:
-    """Run manage.py; return (seconds, peak resident memory in MB) of that process alone."""
+    """Run manage.py; return (seconds, peak resident memory in MB) of that process alone,
+    and print its CPU time (on a shared machine, wall time also counts the waiting)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
@@ -49,6 +50,7 @@ def manage(database_url: str, media: Path, *args: str) -> tuple[float, float]:
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"manage.py {' '.join(args)} failed")
+    print(f"  ({args[0]}: {usage.ru_utime + usage.ru_stime:.1f} s of CPU in Python)", flush=True)
     return seconds, usage.ru_maxrss / 1024
 
 

@@ -34,6 +34,10 @@ from tests.test_query_counts import ARTICLE_PAGE_QUERIES
 # The next scheduled change (publication time; embargo end; future correction), looked
 # up once per content generation.
 NEXT_CHANGE_QUERIES = 3
+# What an article page's kept parts save a page-cache miss: the images placed in the
+# body and their renditions (rendered body); the related stories, their renditions and
+# their bylines (related stories section).
+KEPT_PARTS_QUERIES = 5
 
 
 @override_settings(PAGE_CACHE_SECONDS=600)
@@ -273,22 +277,32 @@ class PageCacheTests(TestCase):
         self.assertEqual(changed.status_code, 200)
         self.assertContains(changed, "Fresher headline")
 
-    def test_article_page_reuses_its_rendered_body(self) -> None:
-        """A page-cache miss for an article whose body is already rendered skips the
-        placed images and their renditions: two queries fewer than its budget."""
-        self.client.get(self.url)
-        with self.assertNumQueries(ARTICLE_PAGE_QUERIES - 2):
+    def test_article_page_reuses_its_kept_parts(self) -> None:
+        """A page-cache miss for an article whose parts are kept (rendered body, related
+        stories, structured data) skips the placed images, their renditions and the
+        related stories' three queries, and gives the same page."""
+        first = self.client.get(self.url)
+        with self.assertNumQueries(ARTICLE_PAGE_QUERIES - KEPT_PARTS_QUERIES):
             response = self.client.get(self.url, {"utm_source": "newsletter"})
         self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertEqual(response.content, first.content)
         self.assertContains(response, "First words.")
         self.assertContains(response, "First caption")
+        self.assertContains(response, '<section class="related"')
+        self.assertContains(response, '"headline": "Original headline"')
+
+    def test_kept_related_stories_follow_new_articles(self) -> None:
+        """A new story on the topic moves the generation: the next miss lists it."""
+        self.client.get(self.url)
+        self.committed(lambda: ArticleFactory(headline="Fresh related").tags.add(self.org.tag))
+        self.assertContains(self.client.get(self.url, {"utm_source": "x"}), "Fresh related")
 
     def test_first_page_of_a_generation_looks_up_the_next_scheduled_change(self) -> None:
         """Only the first request after a change pays for the scheduled-change lookup."""
         self.committed(lambda: self.retitle("Another headline"))
         with self.assertNumQueries(ARTICLE_PAGE_QUERIES + NEXT_CHANGE_QUERIES):
             self.client.get(self.url)
-        with self.assertNumQueries(ARTICLE_PAGE_QUERIES - 2):
+        with self.assertNumQueries(ARTICLE_PAGE_QUERIES - KEPT_PARTS_QUERIES):
             self.client.get(self.url, {"page": "1"})
 
     def test_pages_are_served_when_the_cache_is_down(self) -> None:

@@ -1,10 +1,12 @@
 """Reader search: ranked full-text search on PostgreSQL, a working fallback on SQLite,
 and no query that can break the page."""
 
-from unittest import skipUnless
+import datetime
+from unittest import mock, skipUnless
 
 from django.db import connection
 from django.test import TestCase
+from django.utils import timezone
 
 from articles.models import Article
 from articles.search import MAX_QUERY_LENGTH, clean_query
@@ -170,6 +172,33 @@ class PostgresFullTextSearchTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             QuoteFactory(article=article, text="Dockers deserve better.")
         self.assertEqual(self.found("dockers"), ["Harbour tariffs"])
+
+    def test_only_the_newest_matches_are_ranked(self) -> None:
+        """Past RANKED_MATCHES matches, the newest ones are found, best first: an older
+        match, however good, is left out, so ranking never reads the whole archive."""
+        now = timezone.now()
+        with self.captureOnCommitCallbacks(execute=True):
+            for days, headline, standfirst, body in [
+                (10, "Tariff talks collapse", "Old news.", "Text."),
+                (3, "Ports", "Quiet week.", "A tariff, briefly."),
+                (2, "Shipping", "Calm seas.", "Another tariff mention."),
+                (1, "Trade", "A tariff looms.", "More."),
+            ]:
+                ArticleFactory(
+                    headline=headline,
+                    standfirst=standfirst,
+                    body=body,
+                    published_at=now - datetime.timedelta(days=days),
+                )
+        self.assertEqual(
+            self.found("tariff"), ["Tariff talks collapse", "Trade", "Shipping", "Ports"]
+        )
+        with mock.patch("articles.search.RANKED_MATCHES", 3):
+            self.assertEqual(self.found("tariff"), ["Trade", "Shipping", "Ports"])
+            # Fewer matches than the bound: every one, best first, as without it.
+            self.assertEqual(
+                self.found("regulation"), ["Regulation arrives", "Week ahead", "Markets today"]
+            )
 
     def found(self, query: str) -> list[str]:
         return [a.headline for a in self.client.get("/search/", {"q": query}).context["page"].items]

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import random
 from argparse import ArgumentParser
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
@@ -14,13 +16,24 @@ from taggit.models import Tag
 
 from articles import demo
 from articles.management.base import StaffCommand
-from articles.models import Article, Byline, Image, Organisation, Quote, Speaker, TaggedArticle
-from articles.search import refresh_search_vectors_later
-from articles.services import set_publication
+from articles.models import (
+    Article,
+    Byline,
+    Image,
+    Organisation,
+    Quote,
+    RecordedDisclosure,
+    Speaker,
+    TaggedArticle,
+)
+from articles.search import search_vector
+from articles.services import DisclosureRegister, set_publication
 from authors.models import Author
 from newsroom import page_cache
 
 PICTURES = 6
+# The temporary table a batch of articles goes through on PostgreSQL.
+STAGING = "seed_demo_articles"
 
 
 def positive(value: str) -> int:
@@ -36,9 +49,11 @@ Create realistic demo content for demos and benchmarks: authors, and articles
 with headlines, standfirsts, Markdown bodies with placed quotes (by a pool of
 speakers at the demo companies, which become organisations), tags, bylines and
 lead images (a few generated pictures, shared). The same --seed always
-gives the same content; another seed adds another, distinct set. Rows are
-written in bulk, in batches, in one transaction: 100,000 articles take well
-under a minute."""
+gives the same content; another seed adds another, distinct set. Published
+articles carry the disclosures due at their publication time, recorded as
+publishing records them. Rows are written in bulk, in batches (COPY on
+PostgreSQL), in one transaction, and the search vectors are built at the end in
+set-based UPDATEs: see docs/performance.md for the timings."""
     examples = """
         manage.py seed_demo                                  # 1,000 articles, 20 authors
         manage.py seed_demo --articles 100000 --authors 200 --seed 7
@@ -105,6 +120,7 @@ under a minute."""
             }
             people = demo.speakers(random.Random(f"{seed}:speakers"))  # nosec B311 # noqa: S311
             speakers = self.speakers(people, self.organisations(tags), seed)
+            links = Links(authors, pictures, tags, speakers, DisclosureRegister(authors))
             with self.progress(
                 total=count, desc="Articles", unit="articles", verbosity=verbosity
             ) as bar:
@@ -114,7 +130,7 @@ under a minute."""
                         demo.demo_article(rng, i, seed, len(authors), PICTURES, until)
                         for i in batch
                     ]
-                    self.write_batch(items, authors, pictures, tags, speakers)
+                    self.write_batch(items, links)
                     bar.update(len(items))
             # Bulk writes send no post_save, which retires cached pages: say so once.
             page_cache.content_changed()
@@ -195,14 +211,14 @@ under a minute."""
             pictures.append(picture)
         return pictures
 
-    def write_batch(
-        self,
-        items: list[demo.DemoArticle],
-        authors: list[Author],
-        pictures: list[Image],
-        tags: dict[str, Tag],
-        speakers: list[Speaker],
-    ) -> None:
+    def write_batch(self, items: list[demo.DemoArticle], links: Links) -> None:
+        """Write one batch of articles with their bylines, topics, quotes and, for the
+        published ones, the disclosures recorded at publication.
+
+        PostgreSQL: the pks come from the sequence first, the related rows go in (their
+        foreign keys are checked at commit), then the articles with their search vectors
+        built in the INSERT, as a save's signals would build them: every row is written
+        once (an UPDATE afterwards would write each article twice, and its indexes)."""
         articles = []
         for item in items:
             article = Article(
@@ -212,39 +228,60 @@ under a minute."""
                 standfirst=item.standfirst,
                 body=item.body,
                 kind=item.kind,
-                lead_image=pictures[item.picture_index],
+                lead_image=links.pictures[item.picture_index],
             )
             set_publication(
                 article, status=item.status, published_at=item.published_at, announce=False
             )
+            # What record_disclosures() sets: the publication time they were recorded for.
+            if article.status == Article.Status.PUBLISHED:
+                article.disclosures_as_of = article.published_at
             articles.append(article)
-        Article.objects.bulk_create(articles)
-        # bulk_create sends no post_save: ask for the search vectors the signals would.
-        refresh_search_vectors_later(Article.objects.filter(pk__in=[a.pk for a in articles]))
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [Article._meta.db_table, len(articles)],
+                )
+                for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
+                    article.pk = pk
+        else:
+            write_objects(Article, articles)
+            pks = dict(
+                Article.objects.filter(uid__in=[article.uid for article in articles]).values_list(
+                    "uid", "pk"
+                )
+            )
+            for article in articles:
+                article.pk = pks[article.uid]
         pairs = list(zip(articles, items, strict=True))
-        insert_rows(
-            Byline,
+        write_rows(
+            Byline._meta.db_table,
             ["article_id", "author_id", "position"],
             [
-                (article.pk, authors[index].pk, position)
+                (article.pk, links.authors[index].pk, position)
                 for article, item in pairs
                 for position, index in enumerate(item.author_indexes)
             ],
         )
-        insert_rows(
-            TaggedArticle,
+        write_rows(
+            TaggedArticle._meta.db_table,
             ["content_object_id", "tag_id"],
-            [(article.pk, tags[name].pk) for article, item in pairs for name in item.tag_names],
+            [
+                (article.pk, links.tags[name].pk)
+                for article, item in pairs
+                for name in item.tag_names
+            ],
         )
         quote_fields = ["key", "text", "source_title", "source_kind", "position"]
-        insert_rows(
-            Quote,
+        write_rows(
+            Quote._meta.db_table,
             ["article_id", "speaker_id", *quote_fields, "reported_by", "source_url"]
             + ["said_on", "context", "is_pull_quote", "text_changed_at", "previous_text"],
             [
                 (
                     article.pk,
-                    speakers[quote["speaker_index"]].pk,  # type: ignore[index]
+                    links.speakers[quote["speaker_index"]].pk,  # type: ignore[index]
                     *(quote[name] for name in quote_fields),
                     *("", "", None, "", False, None, ""),
                 )
@@ -252,15 +289,101 @@ under a minute."""
                 for quote in item.quotes
             ],
         )
+        write_objects(
+            RecordedDisclosure,
+            [
+                record
+                for article, item in pairs
+                if article.disclosures_as_of is not None
+                for record in links.register.due(
+                    article,
+                    tag_ids={links.tags[name].pk for name in item.tag_names},
+                    author_ids={links.authors[index].pk for index in item.author_indexes},
+                )
+            ],
+        )
+        if connection.vendor == "postgresql":
+            write_articles_with_search_vectors(articles)
 
 
-def insert_rows(model: type[Model], columns: list[str], rows: list[tuple[object, ...]]) -> None:
-    """INSERT plain tuples with executemany: for the link rows (bylines, tags, quotes), the
-    ORM's per-object work in bulk_create costs more than the database does."""
+@dataclass(frozen=True)
+class Links:
+    """What every demo article points at, made once per run."""
+
+    authors: list[Author]
+    pictures: list[Image]
+    tags: dict[str, Tag]
+    speakers: list[Speaker]
+    register: DisclosureRegister
+
+
+def write_objects(
+    model: type[Model], objects: list[Model], *, table: str = "", with_pk: bool = False
+) -> list[str]:
+    """Write unsaved model instances in bulk (to the model's table, or another of the
+    same shape): every column with the value bulk_create would send, minus its per-row
+    SQL building. Without `with_pk` the database assigns the primary keys. Returns the
+    columns written."""
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if (with_pk or not field.primary_key) and not isinstance(field, SearchVectorField)
+    ]
+    # The connection itself, not the thread-local proxy: it is asked once per value.
+    database = connections[DEFAULT_DB_ALIAS]
+    columns = [field.column for field in fields]
+    write_rows(
+        table or model._meta.db_table,
+        columns,
+        [
+            tuple(
+                field.get_db_prep_save(field.pre_save(obj, add=True), database) for field in fields
+            )
+            for obj in objects
+        ],
+    )
+    return columns
+
+
+def write_articles_with_search_vectors(articles: list[Article]) -> None:
+    """PostgreSQL: COPY the articles, pks included, to a temporary table, then INSERT
+    them with the search vector articles.search builds, compiled against that table
+    (named as the articles table in the SELECT, so the expression reads its rows)."""
+    table = connection.ops.quote_name(Article._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (LIKE {table}) ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {STAGING}")
+        columns = [
+            connection.ops.quote_name(column)
+            for column in write_objects(Article, articles, table=STAGING, with_pk=True)
+        ]
+        query = Article.objects.all().query
+        vector, params = (
+            search_vector()
+            .resolve_expression(query)
+            .as_sql(query.get_compiler(connection=connection), connection)
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}, search_vector) "  # nosec B608 # noqa: S608
+            f"SELECT {', '.join(f'{table}.{column}' for column in columns)}, {vector} "
+            f"FROM {STAGING} AS {table}",
+            params,
+        )
+
+
+def write_rows(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+    """Write plain tuples: COPY on PostgreSQL (the fastest way in), executemany elsewhere."""
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = connection.ops.quote_name(table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # nosec B608 # noqa: S608
