@@ -234,7 +234,7 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
                 with self.subTest(migration=str(migration)):
                     check(migration)
                 checked.append(migration.name)
-        self.assertEqual(len(checked), 10, checked)
+        self.assertEqual(len(checked), 11, checked)
 
     def check_articles_0002_seed_salesforce_story(self, migration: Migration) -> None:
         seed = import_module("articles.migrations.0002_seed_salesforce_story")
@@ -320,6 +320,38 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
         self.assertEqual([n for n in names if default_storage.exists(n)], [])
         self.apply([migration])
         self.assertEqual(renditions(), made)
+
+    def check_articles_0017_renditions_for_existing_author_photos(
+        self, migration: Migration
+    ) -> None:
+        """The seeded author's photo gets its renditions (files in storage), the images'
+        are left alone; the reverse removes the photo's rows and files only; the forward
+        makes them again."""
+        Rendition = self.historical_apps().get_model("articles", "Rendition")
+
+        def photo_renditions() -> list[str]:
+            names = list(
+                Rendition.objects.filter(author__isnull=False)
+                .order_by("author__slug", "crop", "format", "width")
+                .values_list("author__slug", flat=True)
+            )
+            for name in Rendition.objects.filter(author__isnull=False).values_list(
+                "file", flat=True
+            ):
+                self.assertTrue(default_storage.exists(name), name)
+            return names
+
+        images = Rendition.objects.filter(image__isnull=False).count()
+        made = photo_renditions()
+        self.assertEqual(set(made), {"slauchlan"})
+        self.assertGreater(len(made), 5)
+        files = list(Rendition.objects.filter(author__isnull=False).values_list("file", flat=True))
+        self.unapply([migration])
+        self.assertEqual(photo_renditions(), [])
+        self.assertEqual([name for name in files if default_storage.exists(name)], [])
+        self.assertEqual(Rendition.objects.filter(image__isnull=False).count(), images)
+        self.apply([migration])
+        self.assertEqual(photo_renditions(), made)
 
     def check_articles_0004_roles(self, migration: Migration) -> None:
         roles = import_module("articles.migrations.0004_roles").ROLES
