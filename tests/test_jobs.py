@@ -144,6 +144,9 @@ def concurrent(*, n: int) -> None:
 
 @skipUnless(connection.vendor == "postgresql", "row locks with SKIP LOCKED need PostgreSQL")
 class ConcurrentRunnersTests(TransactionTestCase):
+    # Leaves no content types behind for the next transactional test's snapshot.
+    serialized_rollback = True
+
     def test_two_runners_share_the_jobs_and_do_each_exactly_once(self) -> None:
         Job.objects.bulk_create(Job(kind="test.concurrent", payload={"n": n}) for n in range(40))
         errors: list[BaseException] = []
