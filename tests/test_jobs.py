@@ -144,8 +144,7 @@ def concurrent(*, n: int) -> None:
 
 @skipUnless(connection.vendor == "postgresql", "row locks with SKIP LOCKED need PostgreSQL")
 class ConcurrentRunnersTests(TransactionTestCase):
-    # Leaves the migrated rows (seed story, content types) as it found them: a plain
-    # flush would recreate the content types and break the next serialized test's setup.
+    # Leaves no content types behind for the next transactional test's snapshot.
     serialized_rollback = True
 
     def test_two_runners_share_the_jobs_and_do_each_exactly_once(self) -> None:
