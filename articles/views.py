@@ -38,18 +38,20 @@ def render_article(
     request: HttpRequest, article: Article, *, preview: bool = False
 ) -> HttpResponse:
     """The article page. Previews use the same template, marked, unindexed and uncached,
-    and carry no structured data: only live articles are described to search engines."""
+    and carry no structured data: only live articles are described to search engines.
+    The body and related stories are kept per generation for live articles only (an
+    editor's preview of a live article shows what its readers see); a page-cache miss
+    skips the body's rendering, the related stories' three queries and their cards,
+    and the structured data's work."""
     response = render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            "body_html": article.body_html() if preview else page_cache.body_html(article),
+            "body_html": page_cache.body_html(article, request),
             "disclosures": list(article.disclosures()),
-            # Kept per generation (a preview's never): a page-cache miss skips the related
-            # stories' three queries and their cards, and the structured data's work.
             "related_html": page_cache.kept(
-                "related", lambda: related_html(request, article), article=article
+                "related", lambda: related_html(request, article), article=article, request=request
             ),
             "structured_data": None
             if preview
@@ -57,6 +59,7 @@ def render_article(
                 f"structured-data:{page_cache.site_address(request)}",
                 lambda: structured_data.news_article(article, request),
                 article=article,
+                request=request,
             ),
             "preview": preview,
         },

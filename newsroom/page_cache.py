@@ -200,6 +200,17 @@ def current_generation() -> tuple[int, datetime.datetime | None]:
     return gen, moment
 
 
+def request_generation(request: HttpRequest) -> int:
+    """The generation this request's kept parts are keyed with, read once a request: the
+    one its page was looked up under (the middleware remembers it), else read now and
+    remembered, so each kept part does not cost another cache round trip."""
+    gen: int | None = getattr(request, "page_generation", None)
+    if gen is None:
+        gen = generation()
+        request.page_generation = gen  # type: ignore[attr-defined]
+    return gen
+
+
 def page_key(request: HttpRequest, gen: int) -> str:
     """Scheme, host, path and query: a page names its own address in canonical links."""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
@@ -207,17 +218,18 @@ def page_key(request: HttpRequest, gen: int) -> str:
     return f"newsroom:page:{gen}:{digest}"
 
 
-def kept(name: str, make: Callable[[], T], *, article: Article) -> T:
-    """make()'s value for a live article, kept under `name` for this generation: a
-    page-cache miss (another address, an expired page) does not redo the work. The
+def kept(name: str, make: Callable[[], T], *, article: Article, request: HttpRequest) -> T:
+    """make()'s value for a live article, kept under `name` for the request's generation:
+    a page-cache miss (another address, an expired page) does not redo the work. The
     generation moves with every change readers can see, and a scheduled go-live moves
-    it too, so a kept part is never older than its page would be. Previews and
-    unpublished articles are never kept."""
+    it too, so a kept part is never older than its page would be. Unpublished articles
+    (so every share-link preview) are never kept."""
     seconds = cache_seconds()
     if not seconds or not article.is_live:
         return make()
     try:
-        key = f"newsroom:{name}:{generation()}:{article.pk}:{article.version}"
+        gen = request_generation(request)
+        key = f"newsroom:{name}:{gen}:{article.pk}:{article.version}"
         value: T | None = cache.get(key)
     except Exception:  # any backend's connection error: do the work
         _cache_failed(f"Cache of {name}")
@@ -229,11 +241,11 @@ def kept(name: str, make: Callable[[], T], *, article: Article) -> T:
     return value
 
 
-def body_html(article: Article) -> SafeString:
+def body_html(article: Article, request: HttpRequest) -> SafeString:
     """A live article's rendered body, kept per generation, article and version: the
     Markdown, sanitising and placed quotes and images are not redone on every request
     (a quote or an image changing moves the generation, not the article's version)."""
-    html = kept("body", lambda: str(article.body_html()), article=article)
+    html = kept("body", lambda: str(article.body_html()), article=article, request=request)
     return mark_safe(html)  # nosec B308 B703 # noqa: S308 - rendered and sanitised by Article.body_html
 
 
@@ -322,6 +334,7 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         try:
             gen, moment = current_generation()
+            request.page_generation = gen  # type: ignore[attr-defined] # for kept parts
             key = page_key(request, gen)
             stored = cache.get(key)
         except Exception:  # any backend's connection error: serve the page uncached

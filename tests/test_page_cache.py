@@ -3,12 +3,13 @@ change readers could see, or a scheduled article's time arriving, retires it; ed
 and previews never touch it; conditional GETs get 304."""
 
 import datetime
+from collections import Counter
 from collections.abc import Callable
 from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.urls import resolve
@@ -290,6 +291,20 @@ class PageCacheTests(TestCase):
         self.assertContains(response, "First caption")
         self.assertContains(response, '<section class="related"')
         self.assertContains(response, '"headline": "Original headline"')
+
+    def test_article_page_miss_reads_the_generation_once(self) -> None:
+        """A page-cache miss asks the cache once for each thing it needs: the generation
+        (which keys the page and every kept part alike), the next scheduled change, the
+        page, and each kept part; counted on the real cache backend."""
+        self.client.get(self.url)
+        backend = caches["default"]
+        with mock.patch.object(backend, "get", wraps=backend.get) as get:
+            response = self.client.get(self.url, {"utm_source": "newsletter"})
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        # "newsroom:<what>:...": the generation, the next change, a page, a kept part.
+        read = Counter(call.args[0].split(":")[1] for call in get.call_args_list)
+        expected = ["generation", "next-change", "page", "body", "related", "structured-data"]
+        self.assertEqual(read, Counter(expected))
 
     def test_kept_related_stories_follow_new_articles(self) -> None:
         """A new story on the topic moves the generation: the next miss lists it."""
