@@ -132,6 +132,12 @@ class Rendition(models.Model):
         return f"{self.image or self.author} {self.crop} {self.width}w {self.format}"
 
 
+# Prefetched renditions in no SQL order: pages pick a picture's shape and format and
+# sort by width in Python (renditions_of), so an ORDER BY would only cost its compiling
+# on every page (issue 7).
+UNSORTED_RENDITIONS = Rendition.objects.order_by()
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> ArticleQuerySet:
         """The one visibility rule: published, its time has come and no embargo holds it."""
@@ -177,7 +183,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """What an article card needs: lead image with its renditions, ordered authors."""
         return (
             self.select_related("lead_image")
-            .prefetch_related("lead_image__renditions")
+            .prefetch_related(Prefetch("lead_image__renditions", queryset=UNSORTED_RENDITIONS))
             .with_bylines()
             # Only search reads the stored vector; pages need not carry it.
             .defer("search_vector")
@@ -187,7 +193,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """What the article page needs, in a fixed number of queries."""
         return self.for_listing().prefetch_related(
             # The byline photos (listings show none).
-            "bylines__author__photo_renditions",
+            Prefetch("bylines__author__photo_renditions", queryset=UNSORTED_RENDITIONS),
             "tags",
             Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
             Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
