@@ -3,6 +3,7 @@
 import re
 
 from django.test import TestCase
+from django.urls import set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article, ArticleSlugHistory
@@ -137,3 +138,19 @@ class AddressVariantTests(TestCase):
     def test_case_sensitive_addresses_are_not_lowered(self) -> None:
         """A share link's token is case-sensitive: a wrong one is a 404, not a redirect."""
         self.assertEqual(self.client.get("/preview/Not-A-Token/").status_code, 404)
+
+
+class FixedUrlTests(TestCase):
+    def test_site_links_follow_the_script_prefix(self) -> None:
+        """The header and footer links are reversed once, yet a site served under a
+        path prefix (as a WSGI server sets it from SCRIPT_NAME) links under it, and the
+        root site still does not."""
+        self.assertIn('href="/archive/"', self.client.get("/").content.decode())
+        self.addCleanup(set_script_prefix, "/")
+        set_script_prefix("/news/")
+        prefixed = self.client.get("/").content.decode()
+        self.assertIn('href="/news/archive/"', prefixed)
+        self.assertIn('action="/news/search/"', prefixed)
+        self.assertIn('href="/news/about/ethics/"', prefixed)
+        set_script_prefix("/")
+        self.assertIn('href="/archive/"', self.client.get("/").content.decode())
