@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import F, Prefetch, Q, Value, Window
+from django.db.models import F, Prefetch, Q, Value, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -190,10 +190,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         )
 
     def for_page(self) -> ArticleQuerySet:
-        """What the article page needs, in a fixed number of queries."""
+        """What the article page needs, in a fixed number of queries (and the byline
+        photos: Article.prefetch_byline_photos)."""
         return self.for_listing().prefetch_related(
-            # The byline photos (listings show none).
-            Prefetch("bylines__author__photo_renditions", queryset=UNSORTED_RENDITIONS),
             "tags",
             Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
             Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
@@ -507,6 +506,15 @@ class Article(models.Model):
     @property
     def ordered_authors(self) -> list[Author]:
         return [byline.author for byline in self.bylines.all()]
+
+    def prefetch_byline_photos(self) -> None:
+        """The renditions of its authors' photos (the article page shows them; listings
+        do not), in one query, and in none when no author has a photo: the (prefetched)
+        bylines tell, so a page without one skips the query (issue 7)."""
+        authors = [author for author in self.ordered_authors if author.photo]
+        prefetch_related_objects(
+            authors, Prefetch("photo_renditions", queryset=UNSORTED_RENDITIONS)
+        )
 
     def body_html(self) -> SafeString:
         """The rendered body; quotes come from the (prefetched) quotes, images in one query."""

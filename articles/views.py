@@ -43,6 +43,7 @@ def render_article(
     editor's preview of a live article shows what its readers see); a page-cache miss
     skips the body's rendering, the related stories' three queries and their cards,
     and the structured data's work."""
+    article.prefetch_byline_photos()
     response = render(
         request,
         "articles/article_detail.html",

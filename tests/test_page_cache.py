@@ -45,7 +45,8 @@ KEPT_PARTS_QUERIES = 5
 class PageCacheTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.author = AuthorFactory(name="Ada Reporter")
+        # With a photo, as test_query_counts' article has (its renditions: one query).
+        cls.author = AuthorFactory(name="Ada Reporter", with_photo=True)
         cls.org = OrganisationFactory(name="Example Corp")
         cls.speaker = SpeakerFactory(name="Sam Speaker", organisation=cls.org)
         cls.image = ImageFactory(key="inline", caption="First caption")
