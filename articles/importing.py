@@ -24,7 +24,7 @@ import datetime
 import hashlib
 import json
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -43,6 +44,7 @@ from articles.exporting import Record
 from articles.images import validate_image_file
 from articles.models import (
     Article,
+    ArticleSlugHistory,
     Byline,
     Citation,
     Correction,
@@ -55,8 +57,10 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.rendering import marker_keys
-from articles.services import record_disclosures, set_publication
+from articles.search import refresh_search_vectors
+from articles.services import DisclosureRegister, set_publication
 from authors.models import Author, AuthorInterest, AuthorLink
+from newsroom import page_cache
 
 # Articles without a uid get one derived from their slug, so re-importing them matches.
 SLUG_UID_NAMESPACE = uuid.UUID("1d0c5d2e-6b1e-4f55-9c55-0b8f3c1f6a10")
@@ -922,23 +926,32 @@ class Writer:
     author_ids: dict[str, int] = field(default_factory=dict)
     image_ids: dict[str, int] = field(default_factory=dict)
     tags: dict[str, Tag] = field(default_factory=dict)
-    organisations: dict[str, Organisation] = field(default_factory=dict)
-    speakers: dict[str, Speaker] = field(default_factory=dict)
+    # By slug; None for one the site does not have (yet).
+    organisations: dict[str, Organisation | None] = field(default_factory=dict)
+    speakers: dict[str, Speaker | None] = field(default_factory=dict)
+    # The rows a recorded disclosure's source may name, by the source (see recorded_source).
+    sources: dict[str, list[Any]] = field(default_factory=dict)
     # Set when a register or an author's interests changed: scheduled articles must then
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
 
-    def write(self, record: Record) -> str:
-        """Write one record; returns "created", "updated" or "unchanged"."""
-        write = {
-            "organisation": self.organisation_record,
-            "author": self.author,
-            "image": self.image,
-            "article": self.article,
-        }
-        action = write[record["type"]](record)
-        self.counts[record["type"], action] += 1
-        return action
+    def write(self, records: list[Record]) -> list[str]:
+        """Write records of one pass: articles together (see articles()), the others one
+        at a time. Returns "created", "updated" or "unchanged" for each; counts them once
+        all are written."""
+        if records[0]["type"] == "article":
+            actions = self.articles(records)
+        else:
+            write = {
+                "organisation": self.organisation_record,
+                "author": self.author,
+                "image": self.image,
+            }
+            actions = [write[record["type"]](record) for record in records]
+        self.counts.update(
+            (record["type"], action) for record, action in zip(records, actions, strict=True)
+        )
+        return actions
 
     def discard_stored_files(self, since: int = 0) -> None:
         """Delete the files stored (from the `since`-th on) by writes that were rolled back."""
@@ -949,9 +962,9 @@ class Writer:
     def forget(self) -> None:
         """Drop what was looked up or created so far: after a rolled-back savepoint
         (--partial), some of it may no longer exist."""
-        for cache in (self.author_ids, self.image_ids, self.tags, self.organisations):
+        caches = (self.author_ids, self.image_ids, self.tags, self.organisations, self.speakers)
+        for cache in (*caches, self.sources):
             cache.clear()
-        self.speakers.clear()
 
     def store(self, field_file: FieldFile, source: str | None) -> None:
         old = field_file.name
@@ -1131,19 +1144,14 @@ class Writer:
 
     def existing_organisation(self, slug: str) -> Organisation | None:
         if slug not in self.organisations:
-            found = Organisation.objects.select_related("tag").filter(slug=slug).first()
-            if found is None:
-                return None
-            self.organisations[slug] = found
+            organisations = Organisation.objects.select_related("tag")
+            self.organisations[slug] = organisations.filter(slug=slug).first()
         return self.organisations[slug]
 
     def existing_speaker(self, slug: str) -> Speaker | None:
         if slug not in self.speakers:
             speakers = Speaker.objects.select_related("author", "organisation__tag")
-            found = speakers.filter(slug=slug).first()
-            if found is None:
-                return None
-            self.speakers[slug] = found
+            self.speakers[slug] = speakers.filter(slug=slug).first()
         return self.speakers[slug]
 
     def organisation(self, entry: Record) -> Organisation:
@@ -1188,110 +1196,122 @@ class Writer:
         self.speakers.pop(speaker.slug, None)
         return self.existing_speaker(speaker.slug) or speaker
 
-    def article(self, record: Record) -> str:
-        record = self.full_record(record)
-        article = exporting.for_export(Article.objects.filter(uid=record["uid"])).first()
-        recorded = record["disclosures_as_of"] is not None
-        if article is not None:
-            current = exporting.article_record(article)
-            if not recorded:
-                # Not recorded in the file: this site records them (as the publish move
-                # does), so what it holds is its own, not a difference.
-                current |= {"disclosures_as_of": None, "recorded_disclosures": []}
-            if current == record:
-                return "unchanged"
-        if self.dry_run:
-            return "created" if article is None else "updated"
-        created = article is None
-        article = article or Article(uid=uuid.UUID(record["uid"]))
-        for name in ARTICLE_FIELDS:
-            setattr(article, name, record[name])
-        # Before the publication time, which must respect it.
-        article.embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
-        set_publication(
-            article,
-            status=record["status"],
-            published_at=parse_datetime(record["published_at"], "published_at"),
-            announce=False,
-        )
-        article.updated_at = parse_datetime(record["updated_at"], "updated_at")
-        article.lead_image_id = (
-            self.image_id(record["lead_image"]) if record["lead_image"] else None
-        )
-        article.save()
-        self.replace_related(article, record)
-        if recorded:
-            self.replace_recorded(article, record)
-        if article.status == Article.Status.PUBLISHED or article.disclosures_as_of is not None:
-            # As the publish move does: the disclosures due at its publication time (or,
-            # for one no longer published, none). Those recorded for a publication time
-            # that has passed stay as the file gives them (record_disclosures leaves
-            # them). A fresh instance: the related rows prefetched for the comparison
-            # above have just been replaced.
-            record_disclosures(article=Article.objects.get(pk=article.pk))
-        return "created" if created else "updated"
-
-    def replace_recorded(self, article: Article, record: Record) -> None:
-        """The disclosures the article carried at publication, as the file records them,
-        each linked to the register entry or author's interest it was copied from while
-        this site has one saying the same."""
-        article.recorded_disclosures.all().delete()
-        RecordedDisclosure.objects.bulk_create(
-            RecordedDisclosure(
-                article=article,
-                **self.recorded_source(article, entry),
-                organisation_name=entry["organisation_name"],
-                relationship=entry["relationship"],
-                statement=entry["statement"],
-                valid_from=parse_date(entry["valid_from"], "valid_from"),
-                valid_until=parse_date(entry["valid_until"], "valid_until"),
-                position=position,
-            )
-            for position, entry in enumerate(record["recorded_disclosures"])
-        )
-        as_of = parse_datetime(record["disclosures_as_of"], "disclosures_as_of")
-        # update(), as record_disclosures does: recording is not an editorial change.
-        Article.objects.filter(pk=article.pk).update(disclosures_as_of=as_of)
-        article.disclosures_as_of = as_of
+    def articles(self, records: list[Record]) -> list[str]:
+        """Write a batch of articles: a fixed number of queries for the batch (looking up
+        the articles, speakers and organisations it names, writing each kind of row in
+        bulk), plus one per speaker, organisation or topic new to this run."""
+        self.load_shared(records)
+        records = [self.full_record(record) for record in records]
+        uids = [record["uid"] for record in records]
+        found = {
+            str(article.uid): article
+            for article in exporting.for_export(Article.objects.filter(uid__in=uids))
+        }
+        actions, changed, batch = [], [], set()
+        for record in records:
+            article = found.get(record["uid"])
+            if record["uid"] in batch:
+                # The same record twice (the check refuses differing copies).
+                actions.append("unchanged")
+                continue
+            batch.add(record["uid"])
+            if article is None:
+                actions.append("created")
+            elif self.holds(article, record):
+                actions.append("unchanged")
+                continue
+            else:
+                actions.append("updated")
+            changed.append((article or Article(uid=uuid.UUID(record["uid"])), record))
+        if changed and not self.dry_run:
+            self.write_articles(changed)
+        return actions
 
     @staticmethod
-    def recorded_source(article: Article, entry: Record) -> dict[str, Any]:
-        """{"disclosure": entry} or {"interest": interest}: the row the recorded
-        disclosure was copied from, found by what identifies it (the one saying the
-        same, if several); {} when this site has none."""
-        source = entry["source"]
-        if source is None:
-            return {}
-        if source["type"] == "register":
-            rows: models.QuerySet[Any] = Disclosure.objects.register().filter(
-                organisation__slug=source["organisation"],
-                kind=source["kind"],
-                valid_from=parse_date(source["valid_from"], "valid_from"),
-            )
-        else:
-            rows = AuthorInterest.objects.filter(
-                author__slug=source["author"],
-                organisation__slug=source["organisation"],
-                kind=source["kind"],
-                started_on=parse_date(source["started_on"], "started_on"),
-            )
-        found = sorted(rows, key=lambda row: (row.statement != entry["statement"], row.pk))
-        if not found:
-            return {}
-        return {"disclosure" if source["type"] == "register" else "interest": found[0]}
+    def holds(article: Article, record: Record) -> bool:
+        """True when the article already is what the (full) record says."""
+        current = exporting.article_record(article)
+        if record["disclosures_as_of"] is None:
+            # Not recorded in the file: this site records them (as the publish move
+            # does), so what it holds is its own, not a difference.
+            current |= {"disclosures_as_of": None, "recorded_disclosures": []}
+        return current == record
 
-    def replace_related(self, article: Article, record: Record) -> None:
-        article.bylines.all().delete()
+    def load_shared(self, records: list[Record]) -> None:
+        """Look up the speakers and organisations of a batch not looked up yet, in two
+        queries (remembering those the site does not have)."""
+        wanted: dict[str, set[str]] = {"speaker": set(), "organisation": set()}
+        for record in records:
+            for kind, entry in shared_entries(record):
+                wanted[kind].add(entry["slug"])
+        speakers = wanted["speaker"] - self.speakers.keys()
+        found = Speaker.objects.select_related("author", "organisation__tag").in_bulk(
+            speakers, field_name="slug"
+        )
+        self.speakers |= {slug: found.get(slug) for slug in speakers}
+        organisations = wanted["organisation"] - self.organisations.keys()
+        found = Organisation.objects.select_related("tag").in_bulk(organisations, field_name="slug")
+        self.organisations |= {slug: found.get(slug) for slug in organisations}
+
+    def write_articles(self, changed: list[tuple[Article, Record]]) -> None:
+        """Create or update the articles with everything they carry, then record their
+        disclosures and build their search vectors, as saving each would."""
+        for article, record in changed:
+            for name in ARTICLE_FIELDS:
+                setattr(article, name, record[name])
+            # Before the publication time, which must respect it.
+            article.embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
+            set_publication(
+                article,
+                status=record["status"],
+                published_at=parse_datetime(record["published_at"], "published_at"),
+                announce=False,
+            )
+            article.updated_at = parse_datetime(record["updated_at"], "updated_at")
+            article.lead_image_id = (
+                self.image_id(record["lead_image"]) if record["lead_image"] else None
+            )
+            if record["disclosures_as_of"] is not None:
+                # As the file records them; otherwise as this site has them.
+                article.disclosures_as_of = parse_datetime(
+                    record["disclosures_as_of"], "disclosures_as_of"
+                )
+        existing = [article for article, _ in changed if article.pk is not None]
+        for article in existing:
+            article.save()
+        new = [article for article, _ in changed if article.pk is None]
+        # As Article.save() does for each: a new article's slug is no other's old address.
+        ArticleSlugHistory.objects.filter(slug__in=[article.slug for article in new]).delete()
+        Article.objects.bulk_create(new)
+        self.replace_related(changed, existing)
+        self.record_disclosures([article for article, _ in changed])
+        refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a, _ in changed]))
+        # Bulk writes send no signals: cached pages are retired here.
+        page_cache.content_changed()
+
+    def replace_related(
+        self, changed: list[tuple[Article, Record]], existing: list[Article]
+    ) -> None:
+        """The bylines, topics, quotes, citations, corrections, own disclosures and (when
+        the file records them) recorded disclosures of the articles, replaced in bulk."""
+        if existing:
+            ids = {article.pk for article in existing}
+            for model in (Byline, Quote, Citation, Correction, Disclosure):
+                model._default_manager.filter(article__in=existing).delete()
+            TaggedArticle.objects.filter(content_object__in=existing).delete()
+            recorded = [a for a, r in changed if a.pk in ids and r["disclosures_as_of"]]
+            RecordedDisclosure.objects.filter(article__in=recorded).delete()
         Byline.objects.bulk_create(
             Byline(article=article, author_id=self.author_id(slug), position=n)
+            for article, record in changed
             for n, slug in enumerate(record["authors"])
         )
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
-        TaggedArticle.objects.filter(content_object=article).delete()
         TaggedArticle.objects.bulk_create(
-            TaggedArticle(content_object=article, tag=self.tag(entry)) for entry in record["tags"]
+            TaggedArticle(content_object=article, tag=self.tag(entry))
+            for article, record in changed
+            for entry in record["tags"]
         )
-        article.quotes.all().delete()
         Quote.objects.bulk_create(
             Quote(
                 article=article,
@@ -1299,14 +1319,14 @@ class Writer:
                 speaker=self.speaker(quote["speaker"]),
                 said_on=parse_date(quote["said_on"], "said_on"),
             )
+            for article, record in changed
             for quote in record["quotes"]
         )
-        article.citations.all().delete()
         Citation.objects.bulk_create(
             Citation(article=article, position=n, **citation)
+            for article, record in changed
             for n, citation in enumerate(record["citations"])
         )
-        article.corrections.all().delete()
         Correction.objects.bulk_create(
             Correction(
                 article=article,
@@ -1314,9 +1334,9 @@ class Writer:
                 text=correction["text"],
                 published_at=parse_datetime(correction["published_at"], "published_at"),
             )
+            for article, record in changed
             for correction in record["corrections"]
         )
-        article.own_disclosures.all().delete()
         Disclosure.objects.bulk_create(
             Disclosure(
                 article=article,
@@ -1326,5 +1346,98 @@ class Writer:
                 valid_from=parse_date(disclosure["valid_from"], "valid_from"),
                 valid_until=parse_date(disclosure["valid_until"], "valid_until"),
             )
+            for article, record in changed
             for disclosure in record["disclosures"]
         )
+        # The disclosures the articles carried at publication, as the file records them.
+        RecordedDisclosure.objects.bulk_create(
+            RecordedDisclosure(
+                article=article,
+                **self.recorded_source(entry),
+                organisation_name=entry["organisation_name"],
+                relationship=entry["relationship"],
+                statement=entry["statement"],
+                valid_from=parse_date(entry["valid_from"], "valid_from"),
+                valid_until=parse_date(entry["valid_until"], "valid_until"),
+                position=position,
+            )
+            for article, record in changed
+            for position, entry in enumerate(record["recorded_disclosures"])
+        )
+
+    def recorded_source(self, entry: Record) -> dict[str, Any]:
+        """{"disclosure": entry} or {"interest": interest}: the row the recorded
+        disclosure was copied from, found by what identifies it (the one saying the
+        same, if several); {} when this site has none."""
+        source = entry["source"]
+        if source is None:
+            return {}
+        key = canonical(source)
+        if key not in self.sources:
+            rows: models.QuerySet[Any]
+            if source["type"] == "register":
+                rows = Disclosure.objects.register().filter(
+                    organisation__slug=source["organisation"],
+                    kind=source["kind"],
+                    valid_from=parse_date(source["valid_from"], "valid_from"),
+                )
+            else:
+                rows = AuthorInterest.objects.filter(
+                    author__slug=source["author"],
+                    organisation__slug=source["organisation"],
+                    kind=source["kind"],
+                    started_on=parse_date(source["started_on"], "started_on"),
+                )
+            self.sources[key] = list(rows)
+        found = sorted(
+            self.sources[key], key=lambda row: (row.statement != entry["statement"], row.pk)
+        )
+        if not found:
+            return {}
+        return {"disclosure" if source["type"] == "register" else "interest": found[0]}
+
+    @staticmethod
+    def record_disclosures(articles: list[Article]) -> None:
+        """What record_disclosures() does for each article, for all at once: a published
+        one records the disclosures due at its publication time, from the register and
+        its authors' interests (unless those recorded for it are frozen); one no longer
+        published drops what it recorded. Articles never published record nothing."""
+        due = [
+            article
+            for article in articles
+            if (article.status == Article.Status.PUBLISHED or article.disclosures_as_of is not None)
+            and not article.disclosures_frozen
+        ]
+        if not due:
+            return
+        RecordedDisclosure.objects.filter(article__in=due).delete()
+        published = [article for article in due if article.status == Article.Status.PUBLISHED]
+        published_ids = {article.pk for article in published}
+        tag_ids: defaultdict[int, set[int]] = defaultdict(set)
+        for article_id, tag_id in TaggedArticle.objects.filter(
+            content_object_id__in=published_ids
+        ).values_list("content_object_id", "tag_id"):
+            tag_ids[article_id].add(tag_id)
+        author_ids: defaultdict[int, set[int]] = defaultdict(set)
+        for article_id, author_id in Byline.objects.filter(article__in=published).values_list(
+            "article_id", "author_id"
+        ):
+            author_ids[article_id].add(author_id)
+        register = DisclosureRegister(
+            Author.objects.filter(pk__in=set().union(*author_ids.values()))
+        )
+        RecordedDisclosure.objects.bulk_create(
+            record
+            for article in published
+            for record in register.due(
+                article, tag_ids=tag_ids[article.pk], author_ids=author_ids[article.pk]
+            )
+        )
+        # update(), as record_disclosures() does: recording is not an editorial change.
+        Article.objects.filter(pk__in=published_ids).update(disclosures_as_of=F("published_at"))
+        Article.objects.filter(pk__in=[a.pk for a in due if a.pk not in published_ids]).update(
+            disclosures_as_of=None
+        )
+        for article in due:
+            recorded = article.pk in published_ids
+            article.disclosures_as_of = article.published_at if recorded else None
