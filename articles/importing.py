@@ -26,6 +26,7 @@ import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -40,6 +41,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles import exporting
+from articles.bulk import write_objects
 from articles.exporting import Record
 from articles.images import validate_image_file
 from articles.models import (
@@ -71,6 +73,10 @@ ARTICLE_FIELDS = (
     "slug", "headline", "standfirst", "body", "kind", "dateline", "backstory",
     "embargo_by", "embargo_note",
 )  # fmt: skip
+
+
+# True while normalize() reads a record that has passed the check pass.
+_records_checked: ContextVar[bool] = ContextVar("records_checked", default=False)
 
 
 class ImportFileError(Exception):
@@ -192,10 +198,15 @@ def take(raw: Record, spec: dict[str, tuple[type, Any]], what: str) -> Record:
     return values
 
 
-def check_fields(instance: models.Model, what: str, exclude: list[str]) -> None:
-    """The model's own field rules (lengths, choices, slugs, URLs), as one line."""
+def check_fields(
+    model: type[models.Model], values: dict[str, Any], what: str, exclude: list[str]
+) -> None:
+    """The model's own field rules (lengths, choices, slugs, URLs) for these values, as
+    one line. Not run again on records the check pass has passed (see normalize())."""
+    if _records_checked.get():
+        return
     try:
-        instance.clean_fields(exclude=exclude)
+        model(**values).clean_fields(exclude=exclude)
     except ValidationError as error:
         problems = [f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()]
         raise BadRecord(f"{what}: {'; '.join(problems)}") from None
@@ -247,7 +258,7 @@ def tag_entry(value: object, what: str) -> Record:
     entry["slug"] = entry["slug"] or slugify(entry["name"])
     if not entry["name"].strip() or not entry["slug"]:
         raise BadRecord(f"{what}: {entry['name']!r} cannot be a tag")
-    check_fields(Tag(**entry), f"{what} {entry['name']!r}", [])
+    check_fields(Tag, entry, f"{what} {entry['name']!r}", [])
     return entry
 
 
@@ -289,7 +300,7 @@ def organisation_entry(value: object, what: str) -> Record:
         entry["tag"] = tag_entry(entry["tag"], f"{what} tag")
     fields = {**ORGANISATION_DEFAULTS, **entry}
     fields.pop("tag", None)
-    check_fields(Organisation(**fields), f"{what} {entry['name']!r}", ["tag"])
+    check_fields(Organisation, fields, f"{what} {entry['name']!r}", ["tag"])
     return entry
 
 
@@ -312,7 +323,7 @@ def speaker_entry(value: object, what: str) -> Record:
         entry["organisation"] = organisation_entry(entry["organisation"], f"{what} organisation")
     fields = {**SPEAKER_DEFAULTS, **entry}
     fields = {name: fields[name] for name in ("name", "slug", "kind", "description")}
-    check_fields(Speaker(**fields), f"{what} {entry['name']!r}", ["organisation", "author"])
+    check_fields(Speaker, fields, f"{what} {entry['name']!r}", ["organisation", "author"])
     return entry
 
 
@@ -349,13 +360,13 @@ def normalize_author(raw: Record, media_dir: Path) -> Record:
     }
     record = take(raw, spec, "author")
     fields = {name: record[name] for name in ("slug", "name", "job_title", "bio", "expertise")}
-    check_fields(Author(**fields), f"author {record['slug']!r}", ["photo", "user"])
+    check_fields(Author, fields, f"author {record['slug']!r}", ["photo", "user"])
     links = []
     for link in record["links"]:
         if not isinstance(link, dict):
             raise BadRecord("author links: each link must be {label, url}")
         values = take(link, {"label": (str, _REQUIRED), "url": (str, _REQUIRED)}, "author link")
-        check_fields(AuthorLink(**values), "author link", ["author"])
+        check_fields(AuthorLink, values, "author link", ["author"])
         links.append(values)
     photo = record["photo"]
     interests = exporting.sort_interests(map(normalize_interest, record["interests"]))
@@ -391,7 +402,7 @@ def normalize_image(raw: Record, media_dir: Path) -> Record:
     }
     record = take(raw, spec, "image")
     fields = {name: value for name, value in record.items() if name != "file"}
-    check_fields(Image(**fields), f"image {record['key']!r}", ["file"])
+    check_fields(Image, fields, f"image {record['key']!r}", ["file"])
     return {
         "type": "image",
         **fields,
@@ -420,7 +431,7 @@ def normalize_quote(raw: object, position: int) -> Record:
     said_on = parse_date(quote["said_on"], f"{what} said_on")
     speaker = speaker_entry(quote["speaker"], f"{what} speaker")
     fields = {k: v for k, v in quote.items() if k not in ("speaker", "said_on")}
-    check_fields(Quote(**fields, said_on=said_on), what, ["article", "speaker"])
+    check_fields(Quote, {**fields, "said_on": said_on}, what, ["article", "speaker"])
     return {**quote, "speaker": speaker, "said_on": exporting.iso_date(said_on)}
 
 
@@ -428,7 +439,7 @@ def normalize_citation(raw: object) -> Record:
     if not isinstance(raw, dict):
         raise BadRecord("citations: each citation must be a JSON object")
     citation = take(raw, {"title": (str, _REQUIRED), "url": (str, "")}, "citation")
-    check_fields(Citation(**citation), f"citation {citation['title'][:40]!r}", ["article"])
+    check_fields(Citation, citation, f"citation {citation['title'][:40]!r}", ["article"])
     return citation
 
 
@@ -443,7 +454,8 @@ def normalize_correction(raw: object) -> Record:
     correction = take(raw, spec, "correction")
     published_at = parse_datetime(correction["published_at"], "correction published_at")
     check_fields(
-        Correction(kind=correction["kind"], text=correction["text"], published_at=published_at),
+        Correction,
+        {"kind": correction["kind"], "text": correction["text"], "published_at": published_at},
         "correction",
         ["article"],
     )
@@ -467,12 +479,13 @@ def register_entry(raw: object, what: str) -> Record:
     if valid_from and valid_until and valid_until < valid_from:
         raise BadRecord(f"{what}: valid_until is before valid_from")
     check_fields(
-        Disclosure(
-            kind=disclosure["kind"],
-            statement=disclosure["statement"],
-            valid_from=valid_from,
-            valid_until=valid_until,
-        ),
+        Disclosure,
+        {
+            "kind": disclosure["kind"],
+            "statement": disclosure["statement"],
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+        },
         what,
         ["organisation", "article"],
     )
@@ -512,12 +525,13 @@ def normalize_interest(raw: object) -> Record:
     if started_on and ended_on and ended_on < started_on:
         raise BadRecord("interest: ended_on is before started_on")
     check_fields(
-        AuthorInterest(
-            kind=interest["kind"],
-            statement=interest["statement"],
-            started_on=started_on,
-            ended_on=ended_on,
-        ),
+        AuthorInterest,
+        {
+            "kind": interest["kind"],
+            "statement": interest["statement"],
+            "started_on": started_on,
+            "ended_on": ended_on,
+        },
         "interest",
         ["author", "organisation"],
     )
@@ -572,7 +586,8 @@ def normalize_recorded(raw: object) -> Record:
         raise BadRecord("recorded disclosure: valid_until is before valid_from")
     fields = {k: v for k, v in recorded.items() if k not in ("source", "valid_from", "valid_until")}
     check_fields(
-        RecordedDisclosure(**fields, valid_from=valid_from, valid_until=valid_until),
+        RecordedDisclosure,
+        {**fields, "valid_from": valid_from, "valid_until": valid_until},
         "recorded disclosure",
         ["article", "disclosure", "interest"],
     )
@@ -629,7 +644,8 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
     embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
     fields = {name: record[name] for name in (*ARTICLE_FIELDS, "status")}
     check_fields(
-        Article(**fields, published_at=published_at, updated_at=updated_at),
+        Article,
+        {**fields, "published_at": published_at, "updated_at": updated_at},
         what,
         ["uid", "lead_image", "tags"],
     )
@@ -710,12 +726,18 @@ NORMALIZERS: dict[str, Callable[[Record, Path], Record]] = {
 }
 
 
-def normalize(raw: Record, media_dir: Path) -> Record:
-    """The record in its one canonical form (the form export writes), or BadRecord."""
+def normalize(raw: Record, media_dir: Path, *, checked: bool = False) -> Record:
+    """The record in its one canonical form (the form export writes), or BadRecord.
+    `checked`: the record has passed the check pass, whose model field rules (a good
+    part of an import's time) are then not run again."""
     normalizer = NORMALIZERS.get(raw.get("type"))  # type: ignore[arg-type]
     if normalizer is None:
         raise BadRecord(f"unknown record type {raw.get('type')!r}")
-    return normalizer(raw, media_dir)
+    token = _records_checked.set(checked)
+    try:
+        return normalizer(raw, media_dir)
+    finally:
+        _records_checked.reset(token)
 
 
 def record_key(record: Record) -> str:
@@ -1301,68 +1323,89 @@ class Writer:
             TaggedArticle.objects.filter(content_object__in=existing).delete()
             recorded = [a for a, r in changed if a.pk in ids and r["disclosures_as_of"]]
             RecordedDisclosure.objects.filter(article__in=recorded).delete()
-        Byline.objects.bulk_create(
-            Byline(article=article, author_id=self.author_id(slug), position=n)
-            for article, record in changed
-            for n, slug in enumerate(record["authors"])
+        write_objects(
+            Byline,
+            [
+                Byline(article=article, author_id=self.author_id(slug), position=n)
+                for article, record in changed
+                for n, slug in enumerate(record["authors"])
+            ],
         )
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
-        TaggedArticle.objects.bulk_create(
-            TaggedArticle(content_object=article, tag=self.tag(entry))
-            for article, record in changed
-            for entry in record["tags"]
+        write_objects(
+            TaggedArticle,
+            [
+                TaggedArticle(content_object=article, tag=self.tag(entry))
+                for article, record in changed
+                for entry in record["tags"]
+            ],
         )
-        Quote.objects.bulk_create(
-            Quote(
-                article=article,
-                **{k: v for k, v in quote.items() if k not in ("speaker", "said_on")},
-                speaker=self.speaker(quote["speaker"]),
-                said_on=parse_date(quote["said_on"], "said_on"),
-            )
-            for article, record in changed
-            for quote in record["quotes"]
+        write_objects(
+            Quote,
+            [
+                Quote(
+                    article=article,
+                    **{k: v for k, v in quote.items() if k not in ("speaker", "said_on")},
+                    speaker=self.speaker(quote["speaker"]),
+                    said_on=parse_date(quote["said_on"], "said_on"),
+                )
+                for article, record in changed
+                for quote in record["quotes"]
+            ],
         )
-        Citation.objects.bulk_create(
-            Citation(article=article, position=n, **citation)
-            for article, record in changed
-            for n, citation in enumerate(record["citations"])
+        write_objects(
+            Citation,
+            [
+                Citation(article=article, position=n, **citation)
+                for article, record in changed
+                for n, citation in enumerate(record["citations"])
+            ],
         )
-        Correction.objects.bulk_create(
-            Correction(
-                article=article,
-                kind=correction["kind"],
-                text=correction["text"],
-                published_at=parse_datetime(correction["published_at"], "published_at"),
-            )
-            for article, record in changed
-            for correction in record["corrections"]
+        write_objects(
+            Correction,
+            [
+                Correction(
+                    article=article,
+                    kind=correction["kind"],
+                    text=correction["text"],
+                    published_at=parse_datetime(correction["published_at"], "published_at"),
+                )
+                for article, record in changed
+                for correction in record["corrections"]
+            ],
         )
-        Disclosure.objects.bulk_create(
-            Disclosure(
-                article=article,
-                organisation=self.organisation(disclosure["organisation"]),
-                kind=disclosure["kind"],
-                statement=disclosure["statement"],
-                valid_from=parse_date(disclosure["valid_from"], "valid_from"),
-                valid_until=parse_date(disclosure["valid_until"], "valid_until"),
-            )
-            for article, record in changed
-            for disclosure in record["disclosures"]
+        write_objects(
+            Disclosure,
+            [
+                Disclosure(
+                    article=article,
+                    organisation=self.organisation(disclosure["organisation"]),
+                    kind=disclosure["kind"],
+                    statement=disclosure["statement"],
+                    valid_from=parse_date(disclosure["valid_from"], "valid_from"),
+                    valid_until=parse_date(disclosure["valid_until"], "valid_until"),
+                )
+                for article, record in changed
+                for disclosure in record["disclosures"]
+            ],
         )
         # The disclosures the articles carried at publication, as the file records them.
-        RecordedDisclosure.objects.bulk_create(
-            RecordedDisclosure(
-                article=article,
-                **self.recorded_source(entry),
-                organisation_name=entry["organisation_name"],
-                relationship=entry["relationship"],
-                statement=entry["statement"],
-                valid_from=parse_date(entry["valid_from"], "valid_from"),
-                valid_until=parse_date(entry["valid_until"], "valid_until"),
-                position=position,
-            )
-            for article, record in changed
-            for position, entry in enumerate(record["recorded_disclosures"])
+        write_objects(
+            RecordedDisclosure,
+            [
+                RecordedDisclosure(
+                    article=article,
+                    **self.recorded_source(entry),
+                    organisation_name=entry["organisation_name"],
+                    relationship=entry["relationship"],
+                    statement=entry["statement"],
+                    valid_from=parse_date(entry["valid_from"], "valid_from"),
+                    valid_until=parse_date(entry["valid_until"], "valid_until"),
+                    position=position,
+                )
+                for article, record in changed
+                for position, entry in enumerate(record["recorded_disclosures"])
+            ],
         )
 
     def recorded_source(self, entry: Record) -> dict[str, Any]:
@@ -1426,12 +1469,15 @@ class Writer:
         register = DisclosureRegister(
             Author.objects.filter(pk__in=set().union(*author_ids.values()))
         )
-        RecordedDisclosure.objects.bulk_create(
-            record
-            for article in published
-            for record in register.due(
-                article, tag_ids=tag_ids[article.pk], author_ids=author_ids[article.pk]
-            )
+        write_objects(
+            RecordedDisclosure,
+            [
+                record
+                for article in published
+                for record in register.due(
+                    article, tag_ids=tag_ids[article.pk], author_ids=author_ids[article.pk]
+                )
+            ],
         )
         # update(), as record_disclosures() does: recording is not an editorial change.
         Article.objects.filter(pk__in=published_ids).update(disclosures_as_of=F("published_at"))

@@ -175,7 +175,7 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
                         if where in checker.bad or not isinstance(record, dict):
                             continue
                         if record.get("type") in phase:
-                            batch.append((where, normalize(record, source.media_dir)))
+                            batch.append((where, normalize(record, source.media_dir, checked=True)))
                         if len(batch) >= BATCH:
                             failed += self.write_batch(writer, batch, partial, verbosity)
                             batch = []
