@@ -1323,90 +1323,57 @@ class Writer:
             TaggedArticle.objects.filter(content_object__in=existing).delete()
             recorded = [a for a, r in changed if a.pk in ids and r["disclosures_as_of"]]
             RecordedDisclosure.objects.filter(article__in=recorded).delete()
-        write_objects(
-            Byline,
-            [
-                Byline(article=article, author_id=self.author_id(slug), position=n)
-                for article, record in changed
-                for n, slug in enumerate(record["authors"])
-            ],
-        )
+        rows: defaultdict[type[models.Model], list[models.Model]] = defaultdict(list)
+        for article, record in changed:
+            for row in self.related_rows(article, record):
+                rows[type(row)].append(row)
+        for model, objects in rows.items():
+            write_objects(model, objects)
+
+    def related_rows(self, article: Article, record: Record) -> Iterator[models.Model]:
+        """The rows the article carries as the record gives them, unsaved."""
+        for n, slug in enumerate(record["authors"]):
+            yield Byline(article=article, author_id=self.author_id(slug), position=n)
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
-        write_objects(
-            TaggedArticle,
-            [
-                TaggedArticle(content_object=article, tag=self.tag(entry))
-                for article, record in changed
-                for entry in record["tags"]
-            ],
-        )
-        write_objects(
-            Quote,
-            [
-                Quote(
-                    article=article,
-                    **{k: v for k, v in quote.items() if k not in ("speaker", "said_on")},
-                    speaker=self.speaker(quote["speaker"]),
-                    said_on=parse_date(quote["said_on"], "said_on"),
-                )
-                for article, record in changed
-                for quote in record["quotes"]
-            ],
-        )
-        write_objects(
-            Citation,
-            [
-                Citation(article=article, position=n, **citation)
-                for article, record in changed
-                for n, citation in enumerate(record["citations"])
-            ],
-        )
-        write_objects(
-            Correction,
-            [
-                Correction(
-                    article=article,
-                    kind=correction["kind"],
-                    text=correction["text"],
-                    published_at=parse_datetime(correction["published_at"], "published_at"),
-                )
-                for article, record in changed
-                for correction in record["corrections"]
-            ],
-        )
-        write_objects(
-            Disclosure,
-            [
-                Disclosure(
-                    article=article,
-                    organisation=self.organisation(disclosure["organisation"]),
-                    kind=disclosure["kind"],
-                    statement=disclosure["statement"],
-                    valid_from=parse_date(disclosure["valid_from"], "valid_from"),
-                    valid_until=parse_date(disclosure["valid_until"], "valid_until"),
-                )
-                for article, record in changed
-                for disclosure in record["disclosures"]
-            ],
-        )
-        # The disclosures the articles carried at publication, as the file records them.
-        write_objects(
-            RecordedDisclosure,
-            [
-                RecordedDisclosure(
-                    article=article,
-                    **self.recorded_source(entry),
-                    organisation_name=entry["organisation_name"],
-                    relationship=entry["relationship"],
-                    statement=entry["statement"],
-                    valid_from=parse_date(entry["valid_from"], "valid_from"),
-                    valid_until=parse_date(entry["valid_until"], "valid_until"),
-                    position=position,
-                )
-                for article, record in changed
-                for position, entry in enumerate(record["recorded_disclosures"])
-            ],
-        )
+        for entry in record["tags"]:
+            yield TaggedArticle(content_object=article, tag=self.tag(entry))
+        for quote in record["quotes"]:
+            yield Quote(
+                article=article,
+                **{k: v for k, v in quote.items() if k not in ("speaker", "said_on")},
+                speaker=self.speaker(quote["speaker"]),
+                said_on=parse_date(quote["said_on"], "said_on"),
+            )
+        for n, citation in enumerate(record["citations"]):
+            yield Citation(article=article, position=n, **citation)
+        for correction in record["corrections"]:
+            yield Correction(
+                article=article,
+                kind=correction["kind"],
+                text=correction["text"],
+                published_at=parse_datetime(correction["published_at"], "published_at"),
+            )
+        for disclosure in record["disclosures"]:
+            yield Disclosure(
+                article=article,
+                organisation=self.organisation(disclosure["organisation"]),
+                kind=disclosure["kind"],
+                statement=disclosure["statement"],
+                valid_from=parse_date(disclosure["valid_from"], "valid_from"),
+                valid_until=parse_date(disclosure["valid_until"], "valid_until"),
+            )
+        # The disclosures the article carried at publication, as the file records them.
+        for position, entry in enumerate(record["recorded_disclosures"]):
+            yield RecordedDisclosure(
+                article=article,
+                **self.recorded_source(entry),
+                organisation_name=entry["organisation_name"],
+                relationship=entry["relationship"],
+                statement=entry["statement"],
+                valid_from=parse_date(entry["valid_from"], "valid_from"),
+                valid_until=parse_date(entry["valid_until"], "valid_until"),
+                position=position,
+            )
 
     def recorded_source(self, entry: Record) -> dict[str, Any]:
         """{"disclosure": entry} or {"interest": interest}: the row the recorded
