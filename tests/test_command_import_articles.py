@@ -564,7 +564,9 @@ class ProgressTests(TestCase):
         self.assertIn("\r", terminal.getvalue())
 
 
-class BatchQueryTests(TestCase):
+class BatchWriteTests(TestCase):
+    """Articles are written in batches, each in one savepoint."""
+
     def test_queries_do_not_grow_with_the_articles(self) -> None:
         """Articles are written in batches: three cost the queries of one, once the
         authors, topics and speakers they share exist."""
@@ -593,3 +595,31 @@ class BatchQueryTests(TestCase):
 
         queries(0)  # the topics and the speaker
         self.assertEqual(queries(1), queries(2, 3, 4))
+
+    def test_a_record_that_fails_to_write_is_named(self) -> None:
+        """A record can pass the check and fail to write (here: its disclosure's new
+        organisation claims a topic another organisation in the database stands for).
+        The batch is written again one record at a time: the import names that record
+        and imports nothing, or, with --partial, imports the others."""
+        OrganisationFactory(
+            slug="example-cloud", tag=Tag.objects.create(name="Example Cloud", slug="cloud")
+        )
+        claim = {
+            "organisation": {"name": "Other", "tag": {"name": "Example Cloud", "slug": "cloud"}},
+            "kind": Disclosure.Kind.SPONSOR.value,
+            "statement": "Other sponsors us",
+            "valid_from": "2024-01-01",
+        }
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_jsonl(folder, article("good-one"), article("bad-one", disclosures=[claim]))
+            with self.assertRaisesMessage(
+                CommandError, "line 2: could not write: [\"organisation 'other': the topic 'cloud'"
+            ):
+                import_articles(path)
+            self.assertFalse(Article.objects.filter(slug="good-one").exists())
+            output, errors = import_articles(path, "--partial")
+        self.assertIn("line 2: could not write", errors)
+        self.assertIn("1 bad records were not imported", output)
+        self.assertTrue(Article.objects.filter(slug="good-one").exists())
+        self.assertFalse(Article.objects.filter(slug="bad-one").exists())
+        self.assertFalse(Organisation.objects.filter(slug="other").exists())
