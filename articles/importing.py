@@ -9,7 +9,10 @@ files as streams, so memory does not grow with the size of a file, in three pass
    others and the database (references, duplicate slugs), collecting every problem;
 2. write authors and images;
 3. write articles, which refer to them (a WordPress export may list an image after the
-   post that uses it).
+   post that uses it), in batches (see Writer.articles): each kind of row in bulk, with
+   no signals, so the batch's search vectors and disclosures are built here, as saving
+   each article would. A batch that fails to write is written again one article at a
+   time, to name the one that failed.
 
 Records are matched on a stable key (author slug, image key, article uid; speakers and
 organisations, which travel inside articles, by slug), and one that equals what the
