@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import sqlite3
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -773,21 +774,67 @@ class Problem:
     reason: str
 
 
+class KeyIndex:
+    """What the check pass remembers of every record: its key, with a digest of the
+    record and where it is; an article's slug; the references to records not read yet.
+    Kept in a private temporary SQLite database on disk (deleted when closed), not in
+    Python objects: those grew by about 0.8 kB an article (issue 7), this stays flat."""
+
+    def __init__(self) -> None:
+        # "": a temporary on-disk database; only its page cache (2 MB) is in memory.
+        self.db = sqlite3.connect("")
+        self.db.executescript(
+            """
+            CREATE TABLE record (kind TEXT, key TEXT, digest BLOB, place TEXT,
+                                 PRIMARY KEY (kind, key)) WITHOUT ROWID;
+            CREATE TABLE slug (slug TEXT PRIMARY KEY, key TEXT, place TEXT) WITHOUT ROWID;
+            CREATE TABLE reference (source INTEGER, item INTEGER, place TEXT, kind TEXT,
+                                    key TEXT);
+            """
+        )
+
+    def record(self, kind: str, key: str) -> tuple[bytes, str] | None:
+        """The digest and place of the record of this kind and key read first."""
+        query = "SELECT digest, place FROM record WHERE kind = ? AND key = ?"
+        return self.db.execute(query, (kind, key)).fetchone()
+
+    def add_record(self, kind: str, key: str, digest: bytes, place: str) -> None:
+        self.db.execute("INSERT INTO record VALUES (?, ?, ?, ?)", (kind, key, digest, place))
+
+    def slug(self, slug: str) -> tuple[str, str] | None:
+        """The key and place of the article read first with this slug."""
+        return self.db.execute("SELECT key, place FROM slug WHERE slug = ?", (slug,)).fetchone()
+
+    def add_slug(self, slug: str, key: str, place: str) -> None:
+        self.db.execute("INSERT INTO slug VALUES (?, ?, ?)", (slug, key, place))
+
+    def add_reference(self, order: tuple[int, int], place: str, kind: str, key: str) -> None:
+        self.db.execute("INSERT INTO reference VALUES (?, ?, ?, ?, ?)", (*order, place, kind, key))
+
+    def unresolved(self) -> Iterator[tuple[tuple[int, int], str, str, str]]:
+        """References to records of no file: (order, place, kind, key)."""
+        rows = self.db.execute(
+            "SELECT source, item, place, kind, key FROM reference WHERE NOT EXISTS "
+            "(SELECT 1 FROM record WHERE record.kind = reference.kind "
+            "AND record.key = reference.key)"
+        )
+        for source, item, place, kind, key in rows:
+            yield (source, item), place, kind, key
+
+
 @dataclass
 class Checker:
     """Pass 1: every record checked, alone and against the others and the database.
 
-    Memory grows with the number of keys (a digest and a location per record), not with
-    the size of the records.
+    What it remembers of each record is kept on disk (KeyIndex): memory does not grow
+    with the number of records, nor their size.
     """
 
     problems: list[Problem] = field(default_factory=list)
     bad: set[str] = field(default_factory=set)
     records: int = 0  # authors, images and articles, readable or not
     skipped: int = 0  # WordPress items with no place here
-    seen: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
-    article_slugs: dict[str, tuple[str, str]] = field(default_factory=dict)
-    pending: list[tuple[tuple[int, int], str, str, str]] = field(default_factory=list)
+    keys: KeyIndex = field(default_factory=KeyIndex)
     slug_batch: list[tuple[tuple[int, int], str, str, str]] = field(default_factory=list)
     shared: dict[tuple[str, str, str], tuple[object, str]] = field(default_factory=dict)
 
@@ -811,14 +858,15 @@ class Checker:
             return
         key = record[record_key(record)]
         digest = hashlib.sha1(json.dumps(record, sort_keys=True).encode()).digest()  # nosec B324 # noqa: S324
+        seen = self.keys.record(kind, key)
         if kind == "article":
             slug = record["slug"]
-            earlier_slug = self.article_slugs.get(slug)
-            if earlier_slug and (earlier_slug[0] != key or self.seen[kind, key][0] != digest):
+            earlier_slug = self.keys.slug(slug)
+            if earlier_slug and (earlier_slug[0] != key or seen is None or seen[0] != digest):
                 self.fail(order, where, f"duplicate slug {slug!r}: also at {earlier_slug[1]}")
                 return
-        if (kind, key) in self.seen:
-            earlier_digest, earlier = self.seen[kind, key]
+        if seen is not None:
+            earlier_digest, earlier = seen
             if earlier_digest != digest:
                 self.fail(order, where, f"{kind} {key!r} is also at {earlier}, differently")
             return
@@ -826,14 +874,14 @@ class Checker:
             self.fail(order, where, reason)
             return
         if kind == "article":
-            self.article_slugs[slug] = (key, where)
+            self.keys.add_slug(slug, key, where)
             self.slug_batch.append((order, where, slug, key))
             if len(self.slug_batch) >= _QUERY_CHUNK:
                 self.check_slugs_against_database()
         for ref_kind, ref_key in references(record):
-            if (ref_kind, ref_key) not in self.seen:
-                self.pending.append((order, where, ref_kind, ref_key))
-        self.seen[kind, key] = (digest, where)
+            if self.keys.record(ref_kind, ref_key) is None:
+                self.keys.add_reference(order, where, ref_kind, ref_key)
+        self.keys.add_record(kind, key, digest, where)
 
     def check_shared(self, record: Record, where: str) -> str | None:
         """Speakers and organisations travel inside articles and authors' interests (and
@@ -877,7 +925,8 @@ class Checker:
     def finish(self) -> None:
         """Resolve references to records later in the files, or in the database."""
         self.check_slugs_against_database()
-        missing = [ref for ref in self.pending if (ref[2], ref[3]) not in self.seen]
+        # Few in a file in order (authors and images before the articles).
+        missing = list(self.keys.unresolved())
         in_database = {
             "author": set(Author.objects.values_list("slug", flat=True).filter(
                 slug__in={key for _, _, kind, key in missing if kind == "author"}
