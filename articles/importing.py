@@ -793,6 +793,10 @@ class KeyIndex:
             """
         )
 
+    def close(self) -> None:
+        """Close the database, which deletes it."""
+        self.db.close()
+
     def record(self, kind: str, key: str) -> tuple[bytes, str] | None:
         """The digest and place of the record of this kind and key read first."""
         query = "SELECT digest, place FROM record WHERE kind = ? AND key = ?"
@@ -941,6 +945,7 @@ class Checker:
                     order, where, f"unknown {kind} {key!r}: not in the files nor the database"
                 )
         self.problems.sort()
+        self.keys.close()
 
 
 # --- Writing ---------------------------------------------------------------------------
