@@ -9,7 +9,10 @@ files as streams, so memory does not grow with the size of a file, in three pass
    others and the database (references, duplicate slugs), collecting every problem;
 2. write authors and images;
 3. write articles, which refer to them (a WordPress export may list an image after the
-   post that uses it).
+   post that uses it), in batches (see Writer.articles): each kind of row in bulk, with
+   no signals, so the batch's search vectors and disclosures are built here, as saving
+   each article would. A batch that fails to write is written again one article at a
+   time, to name the one that failed.
 
 Records are matched on a stable key (author slug, image key, article uid; speakers and
 organisations, which travel inside articles, by slug), and one that equals what the
@@ -23,9 +26,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import sqlite3
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -34,15 +39,18 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles import exporting
+from articles.bulk import write_objects
 from articles.exporting import Record
 from articles.images import validate_image_file
 from articles.models import (
     Article,
+    ArticleSlugHistory,
     Byline,
     Citation,
     Correction,
@@ -55,8 +63,10 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.rendering import marker_keys
-from articles.services import record_disclosures, set_publication
+from articles.search import refresh_search_vectors
+from articles.services import DisclosureRegister, set_publication
 from authors.models import Author, AuthorInterest, AuthorLink
+from newsroom import page_cache
 
 # Articles without a uid get one derived from their slug, so re-importing them matches.
 SLUG_UID_NAMESPACE = uuid.UUID("1d0c5d2e-6b1e-4f55-9c55-0b8f3c1f6a10")
@@ -67,6 +77,10 @@ ARTICLE_FIELDS = (
     "slug", "headline", "standfirst", "body", "kind", "dateline", "backstory",
     "embargo_by", "embargo_note",
 )  # fmt: skip
+
+
+# True while normalize() reads a record that has passed the check pass.
+_records_checked: ContextVar[bool] = ContextVar("records_checked", default=False)
 
 
 class ImportFileError(Exception):
@@ -188,10 +202,15 @@ def take(raw: Record, spec: dict[str, tuple[type, Any]], what: str) -> Record:
     return values
 
 
-def check_fields(instance: models.Model, what: str, exclude: list[str]) -> None:
-    """The model's own field rules (lengths, choices, slugs, URLs), as one line."""
+def check_fields(
+    model: type[models.Model], values: dict[str, Any], what: str, exclude: list[str]
+) -> None:
+    """The model's own field rules (lengths, choices, slugs, URLs) for these values, as
+    one line. Not run again on records the check pass has passed (see normalize())."""
+    if _records_checked.get():
+        return
     try:
-        instance.clean_fields(exclude=exclude)
+        model(**values).clean_fields(exclude=exclude)
     except ValidationError as error:
         problems = [f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()]
         raise BadRecord(f"{what}: {'; '.join(problems)}") from None
@@ -243,7 +262,7 @@ def tag_entry(value: object, what: str) -> Record:
     entry["slug"] = entry["slug"] or slugify(entry["name"])
     if not entry["name"].strip() or not entry["slug"]:
         raise BadRecord(f"{what}: {entry['name']!r} cannot be a tag")
-    check_fields(Tag(**entry), f"{what} {entry['name']!r}", [])
+    check_fields(Tag, entry, f"{what} {entry['name']!r}", [])
     return entry
 
 
@@ -285,7 +304,7 @@ def organisation_entry(value: object, what: str) -> Record:
         entry["tag"] = tag_entry(entry["tag"], f"{what} tag")
     fields = {**ORGANISATION_DEFAULTS, **entry}
     fields.pop("tag", None)
-    check_fields(Organisation(**fields), f"{what} {entry['name']!r}", ["tag"])
+    check_fields(Organisation, fields, f"{what} {entry['name']!r}", ["tag"])
     return entry
 
 
@@ -308,7 +327,7 @@ def speaker_entry(value: object, what: str) -> Record:
         entry["organisation"] = organisation_entry(entry["organisation"], f"{what} organisation")
     fields = {**SPEAKER_DEFAULTS, **entry}
     fields = {name: fields[name] for name in ("name", "slug", "kind", "description")}
-    check_fields(Speaker(**fields), f"{what} {entry['name']!r}", ["organisation", "author"])
+    check_fields(Speaker, fields, f"{what} {entry['name']!r}", ["organisation", "author"])
     return entry
 
 
@@ -345,13 +364,13 @@ def normalize_author(raw: Record, media_dir: Path) -> Record:
     }
     record = take(raw, spec, "author")
     fields = {name: record[name] for name in ("slug", "name", "job_title", "bio", "expertise")}
-    check_fields(Author(**fields), f"author {record['slug']!r}", ["photo", "user"])
+    check_fields(Author, fields, f"author {record['slug']!r}", ["photo", "user"])
     links = []
     for link in record["links"]:
         if not isinstance(link, dict):
             raise BadRecord("author links: each link must be {label, url}")
         values = take(link, {"label": (str, _REQUIRED), "url": (str, _REQUIRED)}, "author link")
-        check_fields(AuthorLink(**values), "author link", ["author"])
+        check_fields(AuthorLink, values, "author link", ["author"])
         links.append(values)
     photo = record["photo"]
     interests = exporting.sort_interests(map(normalize_interest, record["interests"]))
@@ -387,7 +406,7 @@ def normalize_image(raw: Record, media_dir: Path) -> Record:
     }
     record = take(raw, spec, "image")
     fields = {name: value for name, value in record.items() if name != "file"}
-    check_fields(Image(**fields), f"image {record['key']!r}", ["file"])
+    check_fields(Image, fields, f"image {record['key']!r}", ["file"])
     return {
         "type": "image",
         **fields,
@@ -416,7 +435,7 @@ def normalize_quote(raw: object, position: int) -> Record:
     said_on = parse_date(quote["said_on"], f"{what} said_on")
     speaker = speaker_entry(quote["speaker"], f"{what} speaker")
     fields = {k: v for k, v in quote.items() if k not in ("speaker", "said_on")}
-    check_fields(Quote(**fields, said_on=said_on), what, ["article", "speaker"])
+    check_fields(Quote, {**fields, "said_on": said_on}, what, ["article", "speaker"])
     return {**quote, "speaker": speaker, "said_on": exporting.iso_date(said_on)}
 
 
@@ -424,7 +443,7 @@ def normalize_citation(raw: object) -> Record:
     if not isinstance(raw, dict):
         raise BadRecord("citations: each citation must be a JSON object")
     citation = take(raw, {"title": (str, _REQUIRED), "url": (str, "")}, "citation")
-    check_fields(Citation(**citation), f"citation {citation['title'][:40]!r}", ["article"])
+    check_fields(Citation, citation, f"citation {citation['title'][:40]!r}", ["article"])
     return citation
 
 
@@ -439,7 +458,8 @@ def normalize_correction(raw: object) -> Record:
     correction = take(raw, spec, "correction")
     published_at = parse_datetime(correction["published_at"], "correction published_at")
     check_fields(
-        Correction(kind=correction["kind"], text=correction["text"], published_at=published_at),
+        Correction,
+        {"kind": correction["kind"], "text": correction["text"], "published_at": published_at},
         "correction",
         ["article"],
     )
@@ -463,12 +483,13 @@ def register_entry(raw: object, what: str) -> Record:
     if valid_from and valid_until and valid_until < valid_from:
         raise BadRecord(f"{what}: valid_until is before valid_from")
     check_fields(
-        Disclosure(
-            kind=disclosure["kind"],
-            statement=disclosure["statement"],
-            valid_from=valid_from,
-            valid_until=valid_until,
-        ),
+        Disclosure,
+        {
+            "kind": disclosure["kind"],
+            "statement": disclosure["statement"],
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+        },
         what,
         ["organisation", "article"],
     )
@@ -508,12 +529,13 @@ def normalize_interest(raw: object) -> Record:
     if started_on and ended_on and ended_on < started_on:
         raise BadRecord("interest: ended_on is before started_on")
     check_fields(
-        AuthorInterest(
-            kind=interest["kind"],
-            statement=interest["statement"],
-            started_on=started_on,
-            ended_on=ended_on,
-        ),
+        AuthorInterest,
+        {
+            "kind": interest["kind"],
+            "statement": interest["statement"],
+            "started_on": started_on,
+            "ended_on": ended_on,
+        },
         "interest",
         ["author", "organisation"],
     )
@@ -568,7 +590,8 @@ def normalize_recorded(raw: object) -> Record:
         raise BadRecord("recorded disclosure: valid_until is before valid_from")
     fields = {k: v for k, v in recorded.items() if k not in ("source", "valid_from", "valid_until")}
     check_fields(
-        RecordedDisclosure(**fields, valid_from=valid_from, valid_until=valid_until),
+        RecordedDisclosure,
+        {**fields, "valid_from": valid_from, "valid_until": valid_until},
         "recorded disclosure",
         ["article", "disclosure", "interest"],
     )
@@ -625,7 +648,8 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
     embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
     fields = {name: record[name] for name in (*ARTICLE_FIELDS, "status")}
     check_fields(
-        Article(**fields, published_at=published_at, updated_at=updated_at),
+        Article,
+        {**fields, "published_at": published_at, "updated_at": updated_at},
         what,
         ["uid", "lead_image", "tags"],
     )
@@ -706,12 +730,18 @@ NORMALIZERS: dict[str, Callable[[Record, Path], Record]] = {
 }
 
 
-def normalize(raw: Record, media_dir: Path) -> Record:
-    """The record in its one canonical form (the form export writes), or BadRecord."""
+def normalize(raw: Record, media_dir: Path, *, checked: bool = False) -> Record:
+    """The record in its one canonical form (the form export writes), or BadRecord.
+    `checked`: the record has passed the check pass, whose model field rules (a good
+    part of an import's time) are then not run again."""
     normalizer = NORMALIZERS.get(raw.get("type"))  # type: ignore[arg-type]
     if normalizer is None:
         raise BadRecord(f"unknown record type {raw.get('type')!r}")
-    return normalizer(raw, media_dir)
+    token = _records_checked.set(checked)
+    try:
+        return normalizer(raw, media_dir)
+    finally:
+        _records_checked.reset(token)
 
 
 def record_key(record: Record) -> str:
@@ -744,21 +774,71 @@ class Problem:
     reason: str
 
 
+class KeyIndex:
+    """What the check pass remembers of every record: its key, with a digest of the
+    record and where it is; an article's slug; the references to records not read yet.
+    Kept in a private temporary SQLite database on disk (deleted when closed), not in
+    Python objects: those grew by about 0.8 kB an article (issue 7), this stays flat."""
+
+    def __init__(self) -> None:
+        # "": a temporary on-disk database; only its page cache (2 MB) is in memory.
+        self.db = sqlite3.connect("")
+        self.db.executescript(
+            """
+            CREATE TABLE record (kind TEXT, key TEXT, digest BLOB, place TEXT,
+                                 PRIMARY KEY (kind, key)) WITHOUT ROWID;
+            CREATE TABLE slug (slug TEXT PRIMARY KEY, key TEXT, place TEXT) WITHOUT ROWID;
+            CREATE TABLE reference (source INTEGER, item INTEGER, place TEXT, kind TEXT,
+                                    key TEXT);
+            """
+        )
+
+    def close(self) -> None:
+        """Close the database, which deletes it."""
+        self.db.close()
+
+    def record(self, kind: str, key: str) -> tuple[bytes, str] | None:
+        """The digest and place of the record of this kind and key read first."""
+        query = "SELECT digest, place FROM record WHERE kind = ? AND key = ?"
+        return self.db.execute(query, (kind, key)).fetchone()
+
+    def add_record(self, kind: str, key: str, digest: bytes, place: str) -> None:
+        self.db.execute("INSERT INTO record VALUES (?, ?, ?, ?)", (kind, key, digest, place))
+
+    def slug(self, slug: str) -> tuple[str, str] | None:
+        """The key and place of the article read first with this slug."""
+        return self.db.execute("SELECT key, place FROM slug WHERE slug = ?", (slug,)).fetchone()
+
+    def add_slug(self, slug: str, key: str, place: str) -> None:
+        self.db.execute("INSERT INTO slug VALUES (?, ?, ?)", (slug, key, place))
+
+    def add_reference(self, order: tuple[int, int], place: str, kind: str, key: str) -> None:
+        self.db.execute("INSERT INTO reference VALUES (?, ?, ?, ?, ?)", (*order, place, kind, key))
+
+    def unresolved(self) -> Iterator[tuple[tuple[int, int], str, str, str]]:
+        """References to records of no file: (order, place, kind, key)."""
+        rows = self.db.execute(
+            "SELECT source, item, place, kind, key FROM reference WHERE NOT EXISTS "
+            "(SELECT 1 FROM record WHERE record.kind = reference.kind "
+            "AND record.key = reference.key)"
+        )
+        for source, item, place, kind, key in rows:
+            yield (source, item), place, kind, key
+
+
 @dataclass
 class Checker:
     """Pass 1: every record checked, alone and against the others and the database.
 
-    Memory grows with the number of keys (a digest and a location per record), not with
-    the size of the records.
+    What it remembers of each record is kept on disk (KeyIndex): memory does not grow
+    with the number of records, nor their size.
     """
 
     problems: list[Problem] = field(default_factory=list)
     bad: set[str] = field(default_factory=set)
     records: int = 0  # authors, images and articles, readable or not
     skipped: int = 0  # WordPress items with no place here
-    seen: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
-    article_slugs: dict[str, tuple[str, str]] = field(default_factory=dict)
-    pending: list[tuple[tuple[int, int], str, str, str]] = field(default_factory=list)
+    keys: KeyIndex = field(default_factory=KeyIndex)
     slug_batch: list[tuple[tuple[int, int], str, str, str]] = field(default_factory=list)
     shared: dict[tuple[str, str, str], tuple[object, str]] = field(default_factory=dict)
 
@@ -782,14 +862,15 @@ class Checker:
             return
         key = record[record_key(record)]
         digest = hashlib.sha1(json.dumps(record, sort_keys=True).encode()).digest()  # nosec B324 # noqa: S324
+        seen = self.keys.record(kind, key)
         if kind == "article":
             slug = record["slug"]
-            earlier_slug = self.article_slugs.get(slug)
-            if earlier_slug and (earlier_slug[0] != key or self.seen[kind, key][0] != digest):
+            earlier_slug = self.keys.slug(slug)
+            if earlier_slug and (earlier_slug[0] != key or seen is None or seen[0] != digest):
                 self.fail(order, where, f"duplicate slug {slug!r}: also at {earlier_slug[1]}")
                 return
-        if (kind, key) in self.seen:
-            earlier_digest, earlier = self.seen[kind, key]
+        if seen is not None:
+            earlier_digest, earlier = seen
             if earlier_digest != digest:
                 self.fail(order, where, f"{kind} {key!r} is also at {earlier}, differently")
             return
@@ -797,14 +878,14 @@ class Checker:
             self.fail(order, where, reason)
             return
         if kind == "article":
-            self.article_slugs[slug] = (key, where)
+            self.keys.add_slug(slug, key, where)
             self.slug_batch.append((order, where, slug, key))
             if len(self.slug_batch) >= _QUERY_CHUNK:
                 self.check_slugs_against_database()
         for ref_kind, ref_key in references(record):
-            if (ref_kind, ref_key) not in self.seen:
-                self.pending.append((order, where, ref_kind, ref_key))
-        self.seen[kind, key] = (digest, where)
+            if self.keys.record(ref_kind, ref_key) is None:
+                self.keys.add_reference(order, where, ref_kind, ref_key)
+        self.keys.add_record(kind, key, digest, where)
 
     def check_shared(self, record: Record, where: str) -> str | None:
         """Speakers and organisations travel inside articles and authors' interests (and
@@ -848,7 +929,8 @@ class Checker:
     def finish(self) -> None:
         """Resolve references to records later in the files, or in the database."""
         self.check_slugs_against_database()
-        missing = [ref for ref in self.pending if (ref[2], ref[3]) not in self.seen]
+        # Few in a file in order (authors and images before the articles).
+        missing = list(self.keys.unresolved())
         in_database = {
             "author": set(Author.objects.values_list("slug", flat=True).filter(
                 slug__in={key for _, _, kind, key in missing if kind == "author"}
@@ -863,6 +945,7 @@ class Checker:
                     order, where, f"unknown {kind} {key!r}: not in the files nor the database"
                 )
         self.problems.sort()
+        self.keys.close()
 
 
 # --- Writing ---------------------------------------------------------------------------
@@ -922,23 +1005,32 @@ class Writer:
     author_ids: dict[str, int] = field(default_factory=dict)
     image_ids: dict[str, int] = field(default_factory=dict)
     tags: dict[str, Tag] = field(default_factory=dict)
-    organisations: dict[str, Organisation] = field(default_factory=dict)
-    speakers: dict[str, Speaker] = field(default_factory=dict)
+    # By slug; None for one the site does not have (yet).
+    organisations: dict[str, Organisation | None] = field(default_factory=dict)
+    speakers: dict[str, Speaker | None] = field(default_factory=dict)
+    # The rows a recorded disclosure's source may name, by the source (see recorded_source).
+    sources: dict[str, list[Any]] = field(default_factory=dict)
     # Set when a register or an author's interests changed: scheduled articles must then
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
 
-    def write(self, record: Record) -> str:
-        """Write one record; returns "created", "updated" or "unchanged"."""
-        write = {
-            "organisation": self.organisation_record,
-            "author": self.author,
-            "image": self.image,
-            "article": self.article,
-        }
-        action = write[record["type"]](record)
-        self.counts[record["type"], action] += 1
-        return action
+    def write(self, records: list[Record]) -> list[str]:
+        """Write records of one pass: articles together (see articles()), the others one
+        at a time. Returns "created", "updated" or "unchanged" for each; counts them once
+        all are written."""
+        if records[0]["type"] == "article":
+            actions = self.articles(records)
+        else:
+            write = {
+                "organisation": self.organisation_record,
+                "author": self.author,
+                "image": self.image,
+            }
+            actions = [write[record["type"]](record) for record in records]
+        self.counts.update(
+            (record["type"], action) for record, action in zip(records, actions, strict=True)
+        )
+        return actions
 
     def discard_stored_files(self, since: int = 0) -> None:
         """Delete the files stored (from the `since`-th on) by writes that were rolled back."""
@@ -949,9 +1041,9 @@ class Writer:
     def forget(self) -> None:
         """Drop what was looked up or created so far: after a rolled-back savepoint
         (--partial), some of it may no longer exist."""
-        for cache in (self.author_ids, self.image_ids, self.tags, self.organisations):
+        caches = (self.author_ids, self.image_ids, self.tags, self.organisations, self.speakers)
+        for cache in (*caches, self.sources):
             cache.clear()
-        self.speakers.clear()
 
     def store(self, field_file: FieldFile, source: str | None) -> None:
         old = field_file.name
@@ -1131,19 +1223,14 @@ class Writer:
 
     def existing_organisation(self, slug: str) -> Organisation | None:
         if slug not in self.organisations:
-            found = Organisation.objects.select_related("tag").filter(slug=slug).first()
-            if found is None:
-                return None
-            self.organisations[slug] = found
+            organisations = Organisation.objects.select_related("tag")
+            self.organisations[slug] = organisations.filter(slug=slug).first()
         return self.organisations[slug]
 
     def existing_speaker(self, slug: str) -> Speaker | None:
         if slug not in self.speakers:
             speakers = Speaker.objects.select_related("author", "organisation__tag")
-            found = speakers.filter(slug=slug).first()
-            if found is None:
-                return None
-            self.speakers[slug] = found
+            self.speakers[slug] = speakers.filter(slug=slug).first()
         return self.speakers[slug]
 
     def organisation(self, entry: Record) -> Organisation:
@@ -1188,137 +1275,149 @@ class Writer:
         self.speakers.pop(speaker.slug, None)
         return self.existing_speaker(speaker.slug) or speaker
 
-    def article(self, record: Record) -> str:
-        record = self.full_record(record)
-        article = exporting.for_export(Article.objects.filter(uid=record["uid"])).first()
-        recorded = record["disclosures_as_of"] is not None
-        if article is not None:
-            current = exporting.article_record(article)
-            if not recorded:
-                # Not recorded in the file: this site records them (as the publish move
-                # does), so what it holds is its own, not a difference.
-                current |= {"disclosures_as_of": None, "recorded_disclosures": []}
-            if current == record:
-                return "unchanged"
-        if self.dry_run:
-            return "created" if article is None else "updated"
-        created = article is None
-        article = article or Article(uid=uuid.UUID(record["uid"]))
-        for name in ARTICLE_FIELDS:
-            setattr(article, name, record[name])
-        # Before the publication time, which must respect it.
-        article.embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
-        set_publication(
-            article,
-            status=record["status"],
-            published_at=parse_datetime(record["published_at"], "published_at"),
-            announce=False,
-        )
-        article.updated_at = parse_datetime(record["updated_at"], "updated_at")
-        article.lead_image_id = (
-            self.image_id(record["lead_image"]) if record["lead_image"] else None
-        )
-        article.save()
-        self.replace_related(article, record)
-        if recorded:
-            self.replace_recorded(article, record)
-        if article.status == Article.Status.PUBLISHED or article.disclosures_as_of is not None:
-            # As the publish move does: the disclosures due at its publication time (or,
-            # for one no longer published, none). Those recorded for a publication time
-            # that has passed stay as the file gives them (record_disclosures leaves
-            # them). A fresh instance: the related rows prefetched for the comparison
-            # above have just been replaced.
-            record_disclosures(article=Article.objects.get(pk=article.pk))
-        return "created" if created else "updated"
-
-    def replace_recorded(self, article: Article, record: Record) -> None:
-        """The disclosures the article carried at publication, as the file records them,
-        each linked to the register entry or author's interest it was copied from while
-        this site has one saying the same."""
-        article.recorded_disclosures.all().delete()
-        RecordedDisclosure.objects.bulk_create(
-            RecordedDisclosure(
-                article=article,
-                **self.recorded_source(article, entry),
-                organisation_name=entry["organisation_name"],
-                relationship=entry["relationship"],
-                statement=entry["statement"],
-                valid_from=parse_date(entry["valid_from"], "valid_from"),
-                valid_until=parse_date(entry["valid_until"], "valid_until"),
-                position=position,
-            )
-            for position, entry in enumerate(record["recorded_disclosures"])
-        )
-        as_of = parse_datetime(record["disclosures_as_of"], "disclosures_as_of")
-        # update(), as record_disclosures does: recording is not an editorial change.
-        Article.objects.filter(pk=article.pk).update(disclosures_as_of=as_of)
-        article.disclosures_as_of = as_of
+    def articles(self, records: list[Record]) -> list[str]:
+        """Write a batch of articles: a fixed number of queries for the batch (looking up
+        the articles, speakers and organisations it names, writing each kind of row in
+        bulk), plus one per speaker, organisation or topic new to this run."""
+        self.load_shared(records)
+        records = [self.full_record(record) for record in records]
+        uids = [record["uid"] for record in records]
+        found = {
+            str(article.uid): article
+            for article in exporting.for_export(Article.objects.filter(uid__in=uids))
+        }
+        actions, changed, batch = [], [], set()
+        for record in records:
+            article = found.get(record["uid"])
+            if record["uid"] in batch:
+                # The same record twice (the check refuses differing copies).
+                actions.append("unchanged")
+                continue
+            batch.add(record["uid"])
+            if article is None:
+                actions.append("created")
+            elif self.holds(article, record):
+                actions.append("unchanged")
+                continue
+            else:
+                actions.append("updated")
+            changed.append((article or Article(uid=uuid.UUID(record["uid"])), record))
+        if changed and not self.dry_run:
+            self.write_articles(changed)
+        return actions
 
     @staticmethod
-    def recorded_source(article: Article, entry: Record) -> dict[str, Any]:
-        """{"disclosure": entry} or {"interest": interest}: the row the recorded
-        disclosure was copied from, found by what identifies it (the one saying the
-        same, if several); {} when this site has none."""
-        source = entry["source"]
-        if source is None:
-            return {}
-        if source["type"] == "register":
-            rows: models.QuerySet[Any] = Disclosure.objects.register().filter(
-                organisation__slug=source["organisation"],
-                kind=source["kind"],
-                valid_from=parse_date(source["valid_from"], "valid_from"),
-            )
-        else:
-            rows = AuthorInterest.objects.filter(
-                author__slug=source["author"],
-                organisation__slug=source["organisation"],
-                kind=source["kind"],
-                started_on=parse_date(source["started_on"], "started_on"),
-            )
-        found = sorted(rows, key=lambda row: (row.statement != entry["statement"], row.pk))
-        if not found:
-            return {}
-        return {"disclosure" if source["type"] == "register" else "interest": found[0]}
+    def holds(article: Article, record: Record) -> bool:
+        """True when the article already is what the (full) record says."""
+        current = exporting.article_record(article)
+        if record["disclosures_as_of"] is None:
+            # Not recorded in the file: this site records them (as the publish move
+            # does), so what it holds is its own, not a difference.
+            current |= {"disclosures_as_of": None, "recorded_disclosures": []}
+        return current == record
 
-    def replace_related(self, article: Article, record: Record) -> None:
-        article.bylines.all().delete()
-        Byline.objects.bulk_create(
-            Byline(article=article, author_id=self.author_id(slug), position=n)
-            for n, slug in enumerate(record["authors"])
+    def load_shared(self, records: list[Record]) -> None:
+        """Look up the speakers and organisations of a batch not looked up yet, in two
+        queries (remembering those the site does not have)."""
+        wanted: dict[str, set[str]] = {"speaker": set(), "organisation": set()}
+        for record in records:
+            for kind, entry in shared_entries(record):
+                wanted[kind].add(entry["slug"])
+        speakers = wanted["speaker"] - self.speakers.keys()
+        found = Speaker.objects.select_related("author", "organisation__tag").in_bulk(
+            speakers, field_name="slug"
         )
+        self.speakers |= {slug: found.get(slug) for slug in speakers}
+        organisations = wanted["organisation"] - self.organisations.keys()
+        found = Organisation.objects.select_related("tag").in_bulk(organisations, field_name="slug")
+        self.organisations |= {slug: found.get(slug) for slug in organisations}
+
+    def write_articles(self, changed: list[tuple[Article, Record]]) -> None:
+        """Create or update the articles with everything they carry, then record their
+        disclosures and build their search vectors, as saving each would."""
+        for article, record in changed:
+            for name in ARTICLE_FIELDS:
+                setattr(article, name, record[name])
+            # Before the publication time, which must respect it.
+            article.embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
+            set_publication(
+                article,
+                status=record["status"],
+                published_at=parse_datetime(record["published_at"], "published_at"),
+                announce=False,
+            )
+            article.updated_at = parse_datetime(record["updated_at"], "updated_at")
+            article.lead_image_id = (
+                self.image_id(record["lead_image"]) if record["lead_image"] else None
+            )
+            if record["disclosures_as_of"] is not None:
+                # As the file records them; otherwise as this site has them.
+                article.disclosures_as_of = parse_datetime(
+                    record["disclosures_as_of"], "disclosures_as_of"
+                )
+        existing = [article for article, _ in changed if article.pk is not None]
+        for article in existing:
+            article.save()
+        new = [article for article, _ in changed if article.pk is None]
+        # As Article.save() does for each: a new article's slug is no other's old address.
+        ArticleSlugHistory.objects.filter(slug__in=[article.slug for article in new]).delete()
+        # Not bulk_create: with DEBUG on, Django keeps the text of its last 9,000 queries,
+        # and a batch of articles in one INSERT is megabytes of it (memory grew with the
+        # file, issue 7). write_objects runs one executemany (COPY on PostgreSQL).
+        write_objects(Article, new)
+        pks = dict(Article.objects.filter(uid__in=[a.uid for a in new]).values_list("uid", "pk"))
+        for article in new:
+            article.pk = pks[article.uid]
+        self.replace_related(changed, existing)
+        self.record_disclosures([article for article, _ in changed])
+        refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a, _ in changed]))
+        # Bulk writes send no signals: cached pages are retired here.
+        page_cache.content_changed()
+
+    def replace_related(
+        self, changed: list[tuple[Article, Record]], existing: list[Article]
+    ) -> None:
+        """The bylines, topics, quotes, citations, corrections, own disclosures and (when
+        the file records them) recorded disclosures of the articles, replaced in bulk."""
+        if existing:
+            ids = {article.pk for article in existing}
+            for model in (Byline, Quote, Citation, Correction, Disclosure):
+                model._default_manager.filter(article__in=existing).delete()
+            TaggedArticle.objects.filter(content_object__in=existing).delete()
+            recorded = [a for a, r in changed if a.pk in ids and r["disclosures_as_of"]]
+            RecordedDisclosure.objects.filter(article__in=recorded).delete()
+        rows: defaultdict[type[models.Model], list[models.Model]] = defaultdict(list)
+        for article, record in changed:
+            for row in self.related_rows(article, record):
+                rows[type(row)].append(row)
+        for model, objects in rows.items():
+            write_objects(model, objects)
+
+    def related_rows(self, article: Article, record: Record) -> Iterator[models.Model]:
+        """The rows the article carries as the record gives them, unsaved."""
+        for n, slug in enumerate(record["authors"]):
+            yield Byline(article=article, author_id=self.author_id(slug), position=n)
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
-        TaggedArticle.objects.filter(content_object=article).delete()
-        TaggedArticle.objects.bulk_create(
-            TaggedArticle(content_object=article, tag=self.tag(entry)) for entry in record["tags"]
-        )
-        article.quotes.all().delete()
-        Quote.objects.bulk_create(
-            Quote(
+        for entry in record["tags"]:
+            yield TaggedArticle(content_object=article, tag=self.tag(entry))
+        for quote in record["quotes"]:
+            yield Quote(
                 article=article,
                 **{k: v for k, v in quote.items() if k not in ("speaker", "said_on")},
                 speaker=self.speaker(quote["speaker"]),
                 said_on=parse_date(quote["said_on"], "said_on"),
             )
-            for quote in record["quotes"]
-        )
-        article.citations.all().delete()
-        Citation.objects.bulk_create(
-            Citation(article=article, position=n, **citation)
-            for n, citation in enumerate(record["citations"])
-        )
-        article.corrections.all().delete()
-        Correction.objects.bulk_create(
-            Correction(
+        for n, citation in enumerate(record["citations"]):
+            yield Citation(article=article, position=n, **citation)
+        for correction in record["corrections"]:
+            yield Correction(
                 article=article,
                 kind=correction["kind"],
                 text=correction["text"],
                 published_at=parse_datetime(correction["published_at"], "published_at"),
             )
-            for correction in record["corrections"]
-        )
-        article.own_disclosures.all().delete()
-        Disclosure.objects.bulk_create(
-            Disclosure(
+        for disclosure in record["disclosures"]:
+            yield Disclosure(
                 article=article,
                 organisation=self.organisation(disclosure["organisation"]),
                 kind=disclosure["kind"],
@@ -1326,5 +1425,95 @@ class Writer:
                 valid_from=parse_date(disclosure["valid_from"], "valid_from"),
                 valid_until=parse_date(disclosure["valid_until"], "valid_until"),
             )
-            for disclosure in record["disclosures"]
+        # The disclosures the article carried at publication, as the file records them.
+        for position, entry in enumerate(record["recorded_disclosures"]):
+            yield RecordedDisclosure(
+                article=article,
+                **self.recorded_source(entry),
+                organisation_name=entry["organisation_name"],
+                relationship=entry["relationship"],
+                statement=entry["statement"],
+                valid_from=parse_date(entry["valid_from"], "valid_from"),
+                valid_until=parse_date(entry["valid_until"], "valid_until"),
+                position=position,
+            )
+
+    def recorded_source(self, entry: Record) -> dict[str, Any]:
+        """{"disclosure": entry} or {"interest": interest}: the row the recorded
+        disclosure was copied from, found by what identifies it (the one saying the
+        same, if several); {} when this site has none."""
+        source = entry["source"]
+        if source is None:
+            return {}
+        key = canonical(source)
+        if key not in self.sources:
+            rows: models.QuerySet[Any]
+            if source["type"] == "register":
+                rows = Disclosure.objects.register().filter(
+                    organisation__slug=source["organisation"],
+                    kind=source["kind"],
+                    valid_from=parse_date(source["valid_from"], "valid_from"),
+                )
+            else:
+                rows = AuthorInterest.objects.filter(
+                    author__slug=source["author"],
+                    organisation__slug=source["organisation"],
+                    kind=source["kind"],
+                    started_on=parse_date(source["started_on"], "started_on"),
+                )
+            self.sources[key] = list(rows)
+        found = sorted(
+            self.sources[key], key=lambda row: (row.statement != entry["statement"], row.pk)
         )
+        if not found:
+            return {}
+        return {"disclosure" if source["type"] == "register" else "interest": found[0]}
+
+    @staticmethod
+    def record_disclosures(articles: list[Article]) -> None:
+        """What record_disclosures() does for each article, for all at once: a published
+        one records the disclosures due at its publication time, from the register and
+        its authors' interests (unless those recorded for it are frozen); one no longer
+        published drops what it recorded. Articles never published record nothing."""
+        due = [
+            article
+            for article in articles
+            if (article.status == Article.Status.PUBLISHED or article.disclosures_as_of is not None)
+            and not article.disclosures_frozen
+        ]
+        if not due:
+            return
+        RecordedDisclosure.objects.filter(article__in=due).delete()
+        published = [article for article in due if article.status == Article.Status.PUBLISHED]
+        published_ids = {article.pk for article in published}
+        tag_ids: defaultdict[int, set[int]] = defaultdict(set)
+        for article_id, tag_id in TaggedArticle.objects.filter(
+            content_object_id__in=published_ids
+        ).values_list("content_object_id", "tag_id"):
+            tag_ids[article_id].add(tag_id)
+        author_ids: defaultdict[int, set[int]] = defaultdict(set)
+        for article_id, author_id in Byline.objects.filter(article__in=published).values_list(
+            "article_id", "author_id"
+        ):
+            author_ids[article_id].add(author_id)
+        register = DisclosureRegister(
+            Author.objects.filter(pk__in=set().union(*author_ids.values()))
+        )
+        write_objects(
+            RecordedDisclosure,
+            [
+                record
+                for article in published
+                for record in register.due(
+                    article, tag_ids=tag_ids[article.pk], author_ids=author_ids[article.pk]
+                )
+            ],
+        )
+        # update(), as record_disclosures() does: recording is not an editorial change.
+        Article.objects.filter(pk__in=published_ids).update(disclosures_as_of=F("published_at"))
+        Article.objects.filter(pk__in=[a.pk for a in due if a.pk not in published_ids]).update(
+            disclosures_as_of=None
+        )
+        for article in due:
+            recorded = article.pk in published_ids
+            article.disclosures_as_of = article.published_at if recorded else None

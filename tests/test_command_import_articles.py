@@ -5,20 +5,28 @@ import io
 import json
 import shutil
 import tempfile
+import unittest
 from pathlib import Path
 from unittest import mock
 
 from django.core.management.base import CommandError, OutputWrapper
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 
-from articles import importing
 from articles.importing import Writer
 from articles.management.base import Progress
 from articles.models import Article, Disclosure, Image, Organisation, Speaker
+from articles.search import search_vector
 from authors.models import Author
 from tests.base import DATA, SEED_SLUG, run_command, stored_files
-from tests.factories import ArticleFactory, DisclosureFactory, OrganisationFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    DisclosureFactory,
+    OrganisationFactory,
+)
 
 JSONL = DATA / "jsonl"
 ARTICLES = str(JSONL / "articles.jsonl")
@@ -154,6 +162,21 @@ class JsonLinesImportTests(TestCase):
         self.assertEqual(after.version, before.version + 1)
         self.assertIn("Articles: 0 created, 1 updated, 0 unchanged.", output)
 
+    @unittest.skipUnless(connection.vendor == "postgresql", "search vectors are PostgreSQL's")
+    def test_search_vectors_are_built_as_a_save_would(self) -> None:
+        """Articles are written in bulk, without the signals: the import builds their
+        search vectors itself before it commits, the same as saving each would (bylines,
+        topics and quotes included), for new articles and for updated ones."""
+        with tempfile.TemporaryDirectory() as folder:
+            record = json.loads(Path(ARTICLES).read_text().splitlines()[6])
+            record.update(headline="Why councils still hesitate")
+            import_articles(write_jsonl(folder, record))
+        imported = Article.objects.exclude(slug=SEED_SLUG)
+        fresh = imported.annotate(fresh=search_vector()).values_list("search_vector", "fresh")
+        self.assertEqual(len(fresh), 4)
+        for stored, rebuilt in fresh:
+            self.assertEqual(stored, rebuilt)
+
     def test_verbosity_2_names_each_record(self) -> None:
         output, _ = import_articles(ARTICLES, "--media-dir", MEDIA, verbosity=2)
         self.assertIn("line 7: article 0b7d3c5e-2f5a-4d8e-9a61-3c2b1f4e8d02 unchanged", output)
@@ -200,7 +223,7 @@ class DisclosureRecordingTests(TestCase):
         """The entry valid on the day of publication, not the later one; the article's
         own disclosure is shown after it; a draft records nothing."""
         with mock.patch.object(
-            importing, "record_disclosures", wraps=importing.record_disclosures
+            Writer, "record_disclosures", wraps=Writer.record_disclosures
         ) as recorded:
             import_articles(ARTICLES, "--media-dir", MEDIA)
         published = Article.objects.get(slug="councils-sign-up-for-sovereign-cloud")
@@ -215,16 +238,16 @@ class DisclosureRecordingTests(TestCase):
         draft = Article.objects.get(slug="notes-on-procurement")
         self.assertIsNone(draft.disclosures_as_of)
         self.assertFalse(draft.recorded_disclosures.exists())
-        # Once per published article written (three: two live, one scheduled).
-        self.assertEqual(recorded.call_count, 3)
+        # Every published article written (three: two live, one scheduled), in one batch.
+        self.assertEqual(recorded.call_count, 1)
         imported = Article.objects.filter(status="published").exclude(slug=SEED_SLUG)
         self.assertCountEqual(
-            [call.kwargs["article"].slug for call in recorded.call_args_list],
+            [a.slug for a in recorded.call_args.args[0] if a.status == "published"],
             imported.values_list("slug", flat=True),
         )
 
         with mock.patch.object(
-            importing, "record_disclosures", wraps=importing.record_disclosures
+            Writer, "record_disclosures", wraps=Writer.record_disclosures
         ) as recorded:
             import_articles(ARTICLES, "--media-dir", MEDIA)
         self.assertEqual(recorded.call_count, 0)  # nothing changed, nothing to record
@@ -416,18 +439,16 @@ class BadInputTests(TestCase):
         self.assertEqual(stored_files(), files)
 
     def test_interrupt_leaves_nothing_half_written(self) -> None:
-        """Ctrl-C in the middle: the transaction rolls back and stored files are removed."""
-        files, real_article = stored_files(), Writer.article
-        calls = []
+        """Ctrl-C in the middle (authors and images written, the articles being written):
+        the transaction rolls back and stored files are removed."""
+        files = stored_files()
 
-        def interrupt_second(writer: Writer, record: dict[str, object]) -> str:
-            calls.append(record)
-            if len(calls) == 2:
-                raise KeyboardInterrupt
-            return real_article(writer, record)
+        def interrupt(writer: Writer, changed: object) -> None:
+            self.assertTrue(Image.objects.filter(key="cloud-summit-stage").exists())
+            raise KeyboardInterrupt
 
         with (
-            mock.patch.object(Writer, "article", interrupt_second),
+            mock.patch.object(Writer, "write_articles", interrupt),
             self.assertRaisesMessage(CommandError, "Interrupted: nothing was imported.") as caught,
         ):
             import_articles(ARTICLES, "--media-dir", MEDIA)
@@ -541,3 +562,64 @@ class ProgressTests(TestCase):
             bar.update(100)
         self.assertIn("Checking:   0%|", terminal.getvalue())
         self.assertIn("\r", terminal.getvalue())
+
+
+class BatchWriteTests(TestCase):
+    """Articles are written in batches, each in one savepoint."""
+
+    def test_queries_do_not_grow_with_the_articles(self) -> None:
+        """Articles are written in batches: three cost the queries of one, once the
+        authors, topics and speakers they share exist."""
+        AuthorFactory(slug="ana-writer")
+
+        def record(n: int) -> dict[str, object]:
+            return article(
+                f"story-{n}",
+                status="published",
+                published_at="2024-03-05T09:30:00+00:00",
+                authors=["ana-writer"],
+                tags=["Cloud computing", "Example Cloud"],
+                body="[[quote:q]]",
+                quotes=[{"key": "q", "text": "We object.", "speaker": "Salesforce employees"}],
+                citations=[{"title": "A speech"}],
+                corrections=[{"text": "Fixed.", "published_at": "2024-03-06T09:30:00+00:00"}],
+            )
+
+        def queries(*numbers: int) -> int:
+            with tempfile.TemporaryDirectory() as folder:
+                path = write_jsonl(folder, *map(record, numbers))
+                with CaptureQueriesContext(connection) as captured:
+                    output, _ = import_articles(path)
+            self.assertIn(f"Articles: {len(numbers)} created", output)
+            return len(captured)
+
+        queries(0)  # the topics and the speaker
+        self.assertEqual(queries(1), queries(2, 3, 4))
+
+    def test_a_record_that_fails_to_write_is_named(self) -> None:
+        """A record can pass the check and fail to write (here: its disclosure's new
+        organisation claims a topic another organisation in the database stands for).
+        The batch is written again one record at a time: the import names that record
+        and imports nothing, or, with --partial, imports the others."""
+        OrganisationFactory(
+            slug="example-cloud", tag=Tag.objects.create(name="Example Cloud", slug="cloud")
+        )
+        claim = {
+            "organisation": {"name": "Other", "tag": {"name": "Example Cloud", "slug": "cloud"}},
+            "kind": Disclosure.Kind.SPONSOR.value,
+            "statement": "Other sponsors us",
+            "valid_from": "2024-01-01",
+        }
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_jsonl(folder, article("good-one"), article("bad-one", disclosures=[claim]))
+            with self.assertRaisesMessage(
+                CommandError, "line 2: could not write: [\"organisation 'other': the topic 'cloud'"
+            ):
+                import_articles(path)
+            self.assertFalse(Article.objects.filter(slug="good-one").exists())
+            output, errors = import_articles(path, "--partial")
+        self.assertIn("line 2: could not write", errors)
+        self.assertIn("1 bad records were not imported", output)
+        self.assertTrue(Article.objects.filter(slug="good-one").exists())
+        self.assertFalse(Article.objects.filter(slug="bad-one").exists())
+        self.assertFalse(Organisation.objects.filter(slug="other").exists())
