@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 from argparse import ArgumentParser
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -280,27 +280,27 @@ timings."""
         write_rows(
             Byline._meta.db_table,
             ["article_id", "author_id", "position"],
-            [
+            (
                 (article.pk, links.authors[index].pk, position)
                 for article, item in pairs
                 for position, index in enumerate(item.author_indexes)
-            ],
+            ),
         )
         write_rows(
             TaggedArticle._meta.db_table,
             ["content_object_id", "tag_id"],
-            [
+            (
                 (article.pk, links.tags[name].pk)
                 for article, item in pairs
                 for name in item.tag_names
-            ],
+            ),
         )
         quote_fields = ["key", "text", "source_title", "source_kind", "position"]
         write_rows(
             Quote._meta.db_table,
             ["article_id", "speaker_id", *quote_fields, "reported_by", "source_url"]
             + ["said_on", "context", "is_pull_quote", "text_changed_at", "previous_text"],
-            [
+            (
                 (
                     article.pk,
                     links.speakers[quote["speaker_index"]].pk,  # type: ignore[index]
@@ -309,11 +309,11 @@ timings."""
                 )
                 for article, item in pairs
                 for quote in item.quotes
-            ],
+            ),
         )
         write_objects(
             RecordedDisclosure,
-            [
+            (
                 record
                 for article, item in pairs
                 if article.disclosures_as_of is not None
@@ -322,7 +322,7 @@ timings."""
                     tag_ids={links.tags[name].pk for name in item.tag_names},
                     author_ids={links.authors[index].pk for index in item.author_indexes},
                 )
-            ],
+            ),
         )
 
 
@@ -427,7 +427,10 @@ def vectors_of(documents: list[tuple[str, ...]]) -> list[str]:
         .as_sql(query.get_compiler(connection=connection), connection)
     )
     arrays = ", ".join(["%s::text[]"] * len(DOCUMENT))
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    # psycopg's own cursor: the texts go as bound parameters, not spelled into the SQL,
+    # and with DEBUG on Django would keep every such statement (megabytes a batch).
+    with connection.connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {vector} FROM unnest({arrays}) WITH ORDINALITY "  # nosec B608 # noqa: S608
             f"AS document({', '.join(DOCUMENT)}, number) ORDER BY number",
@@ -438,7 +441,7 @@ def vectors_of(documents: list[tuple[str, ...]]) -> list[str]:
 
 def write_objects(
     model: type[Model],
-    objects: list[Model],
+    objects: Iterable[Model],
     *,
     with_pk: bool = False,
     search_vectors: list[str] | None = None,
@@ -453,21 +456,21 @@ def write_objects(
     ]
     # The connection itself, not the thread-local proxy: it is asked once per value.
     database = connections[DEFAULT_DB_ALIAS]
-    rows = [
+    # Made as they are written: on PostgreSQL the server takes in the first rows while
+    # the next are being made.
+    rows: Iterable[tuple[object, ...]] = (
         tuple(field.get_db_prep_save(field.pre_save(obj, add=True), database) for field in fields)
         for obj in objects
-    ]
+    )
     columns = [field.column for field in fields]
     if search_vectors is not None:
         columns.append("search_vector")
-        rows = [(*row, vector) for row, vector in zip(rows, search_vectors, strict=True)]
+        rows = ((*row, vector) for row, vector in zip(rows, search_vectors, strict=True))
     write_rows(model._meta.db_table, columns, rows)
 
 
-def write_rows(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+def write_rows(table: str, columns: list[str], rows: Iterable[tuple[object, ...]]) -> None:
     """Write plain tuples: COPY on PostgreSQL (the fastest way in), executemany elsewhere."""
-    if not rows:
-        return
     table = connection.ops.quote_name(table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
