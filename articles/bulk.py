@@ -5,18 +5,23 @@ pages themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 
 def write_objects(
-    model: type[Model], objects: list[Model], *, table: str = "", with_pk: bool = False
-) -> list[str]:
-    """Write unsaved model instances in bulk (to the model's table, or another of the
-    same shape): every column with the value bulk_create would send, minus its per-row
-    SQL building. Without `with_pk` the database assigns the primary keys. Returns the
-    columns written."""
+    model: type[Model],
+    objects: Iterable[Model],
+    *,
+    with_pk: bool = False,
+    search_vectors: list[str] | None = None,
+) -> None:
+    """Write unsaved model instances in bulk: every column with the value bulk_create
+    would send, minus its per-row SQL building. Without `with_pk` the database assigns
+    the primary keys; `search_vectors` go in the model's search vector column."""
     fields = [
         field
         for field in model._meta.concrete_fields
@@ -24,24 +29,21 @@ def write_objects(
     ]
     # The connection itself, not the thread-local proxy: it is asked once per value.
     database = connections[DEFAULT_DB_ALIAS]
-    columns = [field.column for field in fields]
-    write_rows(
-        table or model._meta.db_table,
-        columns,
-        [
-            tuple(
-                field.get_db_prep_save(field.pre_save(obj, add=True), database) for field in fields
-            )
-            for obj in objects
-        ],
+    # Made as they are written: on PostgreSQL the server takes in the first rows while
+    # the next are being made.
+    rows: Iterable[tuple[object, ...]] = (
+        tuple(field.get_db_prep_save(field.pre_save(obj, add=True), database) for field in fields)
+        for obj in objects
     )
-    return columns
+    columns = [field.column for field in fields]
+    if search_vectors is not None:
+        columns.append("search_vector")
+        rows = ((*row, vector) for row, vector in zip(rows, search_vectors, strict=True))
+    write_rows(model._meta.db_table, columns, rows)
 
 
-def write_rows(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+def write_rows(table: str, columns: list[str], rows: Iterable[tuple[object, ...]]) -> None:
     """Write plain tuples: COPY on PostgreSQL (the fastest way in), executemany elsewhere."""
-    if not rows:
-        return
     table = connection.ops.quote_name(table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:

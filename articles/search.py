@@ -17,7 +17,7 @@ import unicodedata
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
+from django.db.models import Exists, Expression, F, Func, OuterRef, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -59,9 +59,9 @@ def _joined(subquery_values: object) -> Func:
     )
 
 
-def _without_markers(field: str) -> Func:
+def _without_markers(text: Expression) -> Func:
     return Func(
-        F(field),
+        text,
         Value(_MARKER_RE),
         Value(" "),
         Value("g"),
@@ -70,25 +70,45 @@ def _without_markers(field: str) -> Func:
     )
 
 
+def search_document(
+    headline: Expression,
+    standfirst: Expression,
+    topics: Expression,
+    body: Expression,
+    quotes: Expression,
+    authors: Expression,
+) -> SearchVector:
+    """The weighted document of an article, from six texts: its headline (A), its
+    standfirst and topic names (B), its body without markers, quotes with their speakers
+    and author names (C). Every vector is built by this one expression."""
+    return (
+        SearchVector(headline, weight="A", config=SEARCH_CONFIG)
+        + SearchVector(standfirst, topics, weight="B", config=SEARCH_CONFIG)
+        + SearchVector(_without_markers(body), quotes, authors, weight="C", config=SEARCH_CONFIG)
+    )
+
+
 def search_vector() -> SearchVector:
-    """The weighted document of an article, from its own row and its related rows."""
-    tags = TaggedArticle.objects.filter(content_object=OuterRef("pk")).values("tag__name")
+    """An article's document, from its own row and its related rows, each list in the
+    order it was made (articles.management.commands.seed_demo builds the same texts)."""
+    tags = (
+        TaggedArticle.objects.filter(content_object=OuterRef("pk"))
+        .order_by("pk")
+        .values("tag__name")
+    )
     authors = Byline.objects.filter(article=OuterRef("pk")).values("author__name")
     quotes = (
         Quote.objects.filter(article=OuterRef("pk"))
         .annotate(words=Concat("speaker__name", Value(" "), "text", output_field=TextField()))
         .values("words")
     )
-    return (
-        SearchVector("headline", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("standfirst", _joined(tags), weight="B", config=SEARCH_CONFIG)
-        + SearchVector(
-            _without_markers("body"),
-            _joined(quotes),
-            _joined(authors),
-            weight="C",
-            config=SEARCH_CONFIG,
-        )
+    return search_document(
+        F("headline"),
+        F("standfirst"),
+        _joined(tags),
+        F("body"),
+        _joined(quotes),
+        _joined(authors),
     )
 
 

@@ -8,7 +8,8 @@ gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:
   (every request its own query string) with the page's kept parts warm: rendered
   body, related stories, structured data; then with the page cache off (nothing
   kept): the article page (rotating over many articles), home, topic, author,
-  search (a rare and a common word), RSS feed and sitemap section;
+  search (a rare and a common word; also one request at a time, the wait a reader
+  sees without a queue), RSS feed and sitemap section;
 - in the same run, the floors: a bare Django view (same settings and middleware)
   returning the article page's bytes from memory, and nginx serving them as a file.
 
@@ -229,7 +230,9 @@ def wrk(
     `unique` gives every request its own query string, so each one misses the page
     cache (as links with tracking parameters do) while the kept parts stay warm."""
     # A 30 s timeout: slow answers are counted, not dropped (wrk's default is 2 s).
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency"]
+    threads = min(2, connections)  # wrk needs a connection per thread
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s"]
+    args.append("--latency")
     # wrk prints p50/p75/p90/p99; the search goal is a p95.
     lua = (
         "done = function(summary, latency, requests)\n"
@@ -296,11 +299,12 @@ def measure_size(
                 *,
                 unique: bool = False,
                 duration: int = args.duration,
+                connections: int = args.connections,
             ) -> Figures:
                 return wrk(
                     f"http://127.0.0.1:{port}{path}",
                     duration,
-                    args.connections,
+                    connections,
                     rotate,
                     folder,
                     unique=unique,
@@ -328,6 +332,11 @@ def measure_size(
                 rows["author"] = load(port, found["author"])
                 rows["search (rare word)"] = load(port, f"/search/?q={RARE_WORD}")
                 rows["search (common word)"] = load(port, f"/search/?q={COMMON_WORD}")
+                # A reader's wait for an answer, not a queue's: one request at a time.
+                for label, word in [("rare", RARE_WORD), ("common", COMMON_WORD)]:
+                    rows[f"search ({label} word), one at a time"] = load(
+                        port, f"/search/?q={word}", connections=1
+                    )
                 rows["RSS feed"] = load(port, "/feed/")
                 rows["sitemap"] = load(port, "/sitemap-articles.xml")
                 memory["page cache off"] = server.peak_mb

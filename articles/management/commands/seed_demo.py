@@ -2,12 +2,18 @@ from __future__ import annotations
 
 import random
 from argparse import ArgumentParser
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from typing import Any
 
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -25,14 +31,14 @@ from articles.models import (
     Speaker,
     TaggedArticle,
 )
-from articles.search import search_vector
+from articles.search import search_document
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author
 from newsroom import page_cache
 
 PICTURES = 6
-# The temporary table a batch of articles goes through on PostgreSQL.
-STAGING = "seed_demo_articles"
+# The texts of a search document, in articles.search.search_document's order.
+DOCUMENT = ["headline", "standfirst", "topics", "body", "quotes", "authors"]
 
 
 def positive(value: str) -> int:
@@ -51,8 +57,9 @@ lead images (a few generated pictures, shared). The same --seed always
 gives the same content; another seed adds another, distinct set. Published
 articles carry the disclosures due at their publication time, recorded as
 publishing records them. Rows are written in bulk, in batches (COPY on
-PostgreSQL), in one transaction, and the search vectors are built at the end in
-set-based UPDATEs: see docs/performance.md for the timings."""
+PostgreSQL), in one transaction; on PostgreSQL the search vectors are built
+beside the writing, on a second connection: see docs/performance.md for the
+timings."""
     examples = """
         manage.py seed_demo                                  # 1,000 articles, 20 authors
         manage.py seed_demo --articles 100000 --authors 200 --seed 7
@@ -110,7 +117,7 @@ set-based UPDATEs: see docs/performance.md for the timings."""
                 f"Dry run: would create {count} articles by {len(names)} authors (seed {seed})."
             )
             return
-        with transaction.atomic():
+        with transaction.atomic(), foreign_keys_checked_as_written():
             authors = self.authors(names, seed)
             pictures = self.pictures()
             tags = {
@@ -124,13 +131,14 @@ set-based UPDATEs: see docs/performance.md for the timings."""
                 total=count, desc="Articles", unit="articles", verbosity=verbosity
             ) as bar:
                 indexes = iter(range(count))
-                while batch := list(islice(indexes, options["batch_size"])):
-                    items = [
-                        demo.demo_article(rng, i, seed, len(authors), PICTURES, until)
-                        for i in batch
-                    ]
-                    self.write_batch(items, links)
-                    bar.update(len(items))
+                with SearchVectors() as vectors:
+                    while batch := list(islice(indexes, options["batch_size"])):
+                        items = [
+                            demo.demo_article(rng, i, seed, len(authors), PICTURES, until)
+                            for i in batch
+                        ]
+                        self.write_batch(items, links, vectors)
+                        bar.update(len(items))
             # Bulk writes send no post_save, which retires cached pages: say so once.
             page_cache.content_changed()
         if verbosity > 0:
@@ -210,14 +218,17 @@ set-based UPDATEs: see docs/performance.md for the timings."""
             pictures.append(picture)
         return pictures
 
-    def write_batch(self, items: list[demo.DemoArticle], links: Links) -> None:
+    def write_batch(
+        self, items: list[demo.DemoArticle], links: Links, vectors: SearchVectors
+    ) -> None:
         """Write one batch of articles with their bylines, topics, quotes and, for the
         published ones, the disclosures recorded at publication.
 
-        PostgreSQL: the pks come from the sequence first, the related rows go in (their
-        foreign keys are checked at commit), then the articles with their search vectors
-        built in the INSERT, as a save's signals would build them: every row is written
-        once (an UPDATE afterwards would write each article twice, and its indexes)."""
+        PostgreSQL: the pks come from the sequence; the batch's search documents go to
+        `vectors`, to be built on its own connection while this one writes the batch
+        before (articles with their vectors, then their related rows). Every row is
+        written once (an UPDATE afterwards would write each article twice, and its
+        indexes)."""
         articles = []
         for item in items:
             article = Article(
@@ -244,40 +255,52 @@ set-based UPDATEs: see docs/performance.md for the timings."""
                 )
                 for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
                     article.pk = pk
-        else:
-            write_objects(Article, articles)
-            pks = dict(
-                Article.objects.filter(uid__in=[article.uid for article in articles]).values_list(
-                    "uid", "pk"
-                )
+            vectors.build(
+                articles,
+                [links.document(item) for item in items],
+                then=partial(self.write_related, articles, items, links),
             )
-            for article in articles:
-                article.pk = pks[article.uid]
+            vectors.write_previous()
+            return
+        write_objects(Article, articles)
+        pks = dict(
+            Article.objects.filter(uid__in=[article.uid for article in articles]).values_list(
+                "uid", "pk"
+            )
+        )
+        for article in articles:
+            article.pk = pks[article.uid]
+        self.write_related(articles, items, links)
+
+    def write_related(
+        self, articles: list[Article], items: list[demo.DemoArticle], links: Links
+    ) -> None:
+        """The written articles' bylines, topics, quotes and recorded disclosures."""
         pairs = list(zip(articles, items, strict=True))
         write_rows(
             Byline._meta.db_table,
             ["article_id", "author_id", "position"],
-            [
+            (
                 (article.pk, links.authors[index].pk, position)
                 for article, item in pairs
                 for position, index in enumerate(item.author_indexes)
-            ],
+            ),
         )
         write_rows(
             TaggedArticle._meta.db_table,
             ["content_object_id", "tag_id"],
-            [
+            (
                 (article.pk, links.tags[name].pk)
                 for article, item in pairs
                 for name in item.tag_names
-            ],
+            ),
         )
         quote_fields = ["key", "text", "source_title", "source_kind", "position"]
         write_rows(
             Quote._meta.db_table,
             ["article_id", "speaker_id", *quote_fields, "reported_by", "source_url"]
             + ["said_on", "context", "is_pull_quote", "text_changed_at", "previous_text"],
-            [
+            (
                 (
                     article.pk,
                     links.speakers[quote["speaker_index"]].pk,  # type: ignore[index]
@@ -286,11 +309,11 @@ set-based UPDATEs: see docs/performance.md for the timings."""
                 )
                 for article, item in pairs
                 for quote in item.quotes
-            ],
+            ),
         )
         write_objects(
             RecordedDisclosure,
-            [
+            (
                 record
                 for article, item in pairs
                 if article.disclosures_as_of is not None
@@ -299,10 +322,8 @@ set-based UPDATEs: see docs/performance.md for the timings."""
                     tag_ids={links.tags[name].pk for name in item.tag_names},
                     author_ids={links.authors[index].pk for index in item.author_indexes},
                 )
-            ],
+            ),
         )
-        if connection.vendor == "postgresql":
-            write_articles_with_search_vectors(articles)
 
 
 @dataclass(frozen=True)
@@ -315,30 +336,104 @@ class Links:
     speakers: list[Speaker]
     register: DisclosureRegister
 
+    def document(self, item: demo.DemoArticle) -> tuple[str, ...]:
+        """The six texts of an article's search document (articles.search), as
+        search_vector() reads them from its rows: topics in the order they are
+        written, quotes and authors in their positions' order."""
+        quotes = sorted(item.quotes, key=lambda quote: quote["position"])  # type: ignore[arg-type, return-value]
+        return (
+            item.headline,
+            item.standfirst,
+            " ".join(self.tags[name].name for name in item.tag_names),
+            item.body,
+            " ".join(
+                f"{self.speakers[quote['speaker_index']].name} {quote['text']}"  # type: ignore[index]
+                for quote in quotes
+            ),
+            " ".join(self.authors[index].name for index in item.author_indexes),
+        )
 
-def write_articles_with_search_vectors(articles: list[Article]) -> None:
-    """PostgreSQL: COPY the articles, pks included, to a temporary table, then INSERT
-    them with the search vector articles.search builds, compiled against that table
-    (named as the articles table in the SELECT, so the expression reads its rows)."""
-    table = connection.ops.quote_name(Article._meta.db_table)
+
+@contextmanager
+def foreign_keys_checked_as_written() -> Iterator[None]:
+    """PostgreSQL: check foreign keys as each batch is written, not all at the commit,
+    so the checking runs beside the building of search vectors instead of after it (a
+    tenth of the seed's time). Then deferred again, as Django's foreign keys are."""
+    if connection.vendor != "postgresql":
+        yield
+        return
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+class SearchVectors:
+    """PostgreSQL: builds each batch's search vectors from its documents on a
+    connection of its own, in a thread, while this one writes the related rows, and
+    writes the articles with them a batch later. Building the vectors is most of the
+    server's work; this way it runs beside the writing (and the generating in Python)
+    instead of after it, and the whole seed stays one transaction on this connection:
+    the other one only computes. Elsewhere there are no vectors to build."""
+
+    def __enter__(self) -> SearchVectors:
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: list[tuple[list[Article], Future[list[str]], Callable[[], None]]] = []
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        try:
+            if kind is None:
+                self.write_previous(keep=0)
+        finally:
+            if self.pool is not None:
+                # The thread's own connection is closed in that thread.
+                self.pool.submit(connections.close_all).result()
+                self.pool.shutdown(cancel_futures=True)
+
+    def build(
+        self,
+        articles: list[Article],
+        documents: list[tuple[str, ...]],
+        *,
+        then: Callable[[], None],
+    ) -> None:
+        """Start building these articles' vectors; `then` writes what refers to them."""
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-vectors")
+        self.pending.append((articles, self.pool.submit(vectors_of, documents), then))
+
+    def write_previous(self, keep: int = 1) -> None:
+        """Write the articles of all batches but the newest `keep`, with their vectors,
+        and what refers to them."""
+        while len(self.pending) > keep:
+            articles, vectors, then = self.pending.pop(0)
+            write_objects(Article, articles, with_pk=True, search_vectors=vectors.result())
+            then()
+
+
+def vectors_of(documents: list[tuple[str, ...]]) -> list[str]:
+    """The search vectors of these documents (articles.search.search_document), in
+    order, built on this thread's own connection."""
+    query = Article.objects.all().query
+    # The unnest() columns below, by their fixed names.
+    texts = [
+        RawSQL(f"document.{name}", [], output_field=TextField())  # nosec B611 # noqa: S611
+        for name in DOCUMENT
+    ]
+    vector, params = (
+        search_document(*texts)
+        .resolve_expression(query)
+        .as_sql(query.get_compiler(connection=connection), connection)
+    )
+    arrays = ", ".join(["%s::text[]"] * len(DOCUMENT))
+    connection.ensure_connection()
+    # psycopg's own cursor: the texts go as bound parameters, not spelled into the SQL,
+    # and with DEBUG on Django would keep every such statement (megabytes a batch).
+    with connection.connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (LIKE {table}) ON COMMIT DROP"
+            f"SELECT {vector} FROM unnest({arrays}) WITH ORDINALITY "  # nosec B608 # noqa: S608
+            f"AS document({', '.join(DOCUMENT)}, number) ORDER BY number",
+            [*params, *(list(texts) for texts in zip(*documents, strict=True))],
         )
-        cursor.execute(f"TRUNCATE {STAGING}")
-        columns = [
-            connection.ops.quote_name(column)
-            for column in write_objects(Article, articles, table=STAGING, with_pk=True)
-        ]
-        query = Article.objects.all().query
-        vector, params = (
-            search_vector()
-            .resolve_expression(query)
-            .as_sql(query.get_compiler(connection=connection), connection)
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}, search_vector) "  # nosec B608 # noqa: S608
-            f"SELECT {', '.join(f'{table}.{column}' for column in columns)}, {vector} "
-            f"FROM {STAGING} AS {table}",
-            params,
-        )
+        return [row[0] for row in cursor.fetchall()]
