@@ -14,7 +14,8 @@ from django.utils.text import slugify
 from django.utils.timezone import now
 
 from articles import content_checks, demo
-from articles.models import Article, Image, Organisation, Quote, RecordedDisclosure
+from articles.management.commands.seed_demo import Command
+from articles.models import Article, Byline, Image, Organisation, Quote, RecordedDisclosure
 from articles.rendering import marker_keys
 from articles.search import search_articles, search_vector
 from authors.models import Author, AuthorInterest
@@ -178,3 +179,65 @@ class SeedDemoTests(TestCase):
                 run_command("seed_demo", "--articles", articles, "--seed", str(seed), "-v", "0")
             counts.append(len(queries))
         self.assertEqual(counts[0], counts[1])
+
+
+class SeedDemoInBatchesTests(TestCase):
+    """Several batches: on PostgreSQL each batch's search vectors are built on a second
+    connection while the first writes the batch before."""
+
+    def backends(self) -> int | None:
+        """Connections to this database (PostgreSQL), to see none is left behind."""
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            # The statistics are read once a transaction unless the snapshot is dropped.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            return cursor.fetchone()[0]
+
+    def seed(self, seed: int) -> None:
+        run_command(
+            "seed_demo", "--articles", "23", "--authors", "4", "--seed", str(seed),
+            "--batch-size", "5", "-v", "0",
+        )  # fmt: skip
+
+    def test_every_batch_is_written_whole(self) -> None:
+        before = self.backends()
+        self.seed(31)
+        demo = Article.objects.filter(slug__regex=r"-31-[0-9]+$")
+        self.assertEqual(demo.count(), 23)
+        with_bylines = Byline.objects.filter(article__in=demo).values_list("article", flat=True)
+        self.assertEqual(set(with_bylines), set(demo.values_list("pk", flat=True)))
+        self.assertEqual(list(content_checks.body_problems(on_article=lambda: None)), [])
+        if connection.vendor == "postgresql":
+            for stored, rebuilt in demo.annotate(fresh=search_vector()).values_list(
+                "search_vector", "fresh"
+            ):
+                self.assertEqual(stored, rebuilt)
+        self.assertEqual(self.backends(), before)
+
+    def test_interrupted_seed_adds_nothing(self) -> None:
+        """Ctrl-C while the third batch's rows are written (two batches' articles
+        are in by then on PostgreSQL, three elsewhere): nothing stays, and the second
+        connection is closed."""
+        before, calls = self.backends(), 0
+        write_related = Command.write_related
+
+        def interrupt_third(command: Command, *args: object) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 3:
+                raise KeyboardInterrupt
+            write_related(command, *args)  # type: ignore[arg-type]
+
+        with (
+            mock.patch.object(Command, "write_related", interrupt_third),
+            self.assertRaisesMessage(CommandError, "Interrupted: no demo content was added."),
+        ):
+            self.seed(32)
+        self.assertEqual(calls, 3)
+        self.assertFalse(Article.objects.filter(slug__regex=r"-32-[0-9]+$").exists())
+        self.assertFalse(Byline.objects.filter(article__slug__regex=r"-32-[0-9]+$").exists())
+        self.assertEqual(self.backends(), before)
