@@ -224,11 +224,12 @@ def wrk(
     paths: list[str] | None,
     folder: Path,
     *,
-    unique: bool = False,
+    unique: str = "",
 ) -> Figures:
     """Drive one address (or rotate over paths) and read throughput and percentiles.
-    `unique` gives every request its own query string, so each one misses the page
-    cache (as links with tracking parameters do) while the kept parts stay warm."""
+    `unique` names a query parameter given a new value on every request: one the page
+    cache does not know ("miss") makes each request a miss while the kept parts stay
+    warm; a tracking one ("fbclid") is what a story shared on Facebook gets."""
     # A 30 s timeout: slow answers are counted, not dropped (wrk's default is 2 s).
     threads = min(2, connections)  # wrk needs a connection per thread
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s"]
@@ -239,7 +240,7 @@ def wrk(
         '  io.write("p95 " .. latency:percentile(95) .. "\\n")\nend\n'
     )
     if paths:
-        suffix = ' .. "?miss=" .. id .. "-" .. i' if unique else ""
+        suffix = f' .. "?{unique}=" .. id .. "-" .. i' if unique else ""
         lua += (
             f"local paths = {{{', '.join(json.dumps(path) for path in paths)}}}\n"
             "local threads = 0\n"
@@ -297,7 +298,7 @@ def measure_size(
                 path: str,
                 rotate: list[str] | None = None,
                 *,
-                unique: bool = False,
+                unique: str = "",
                 duration: int = args.duration,
                 connections: int = args.connections,
             ) -> Figures:
@@ -318,8 +319,13 @@ def measure_size(
                 # data), over few enough articles that every worker's local cache holds
                 # them: a first pass warms them, the second is measured.
                 missed = found["articles"][:MISS_ROTATE]
-                load(port, article, missed, unique=True, duration=3)
-                rows["article (page-cache miss)"] = load(port, article, missed, unique=True)
+                load(port, article, missed, unique="miss", duration=3)
+                rows["article (page-cache miss)"] = load(port, article, missed, unique="miss")
+                # A story going viral on Facebook: every click carries its own fbclid,
+                # and every one is the page cached already.
+                rows["article (cached, each with its own fbclid)"] = load(
+                    port, article, [article], unique="fbclid"
+                )
                 memory["page cache on"] = server.peak_mb
             (folder / "www").mkdir()
             (folder / "www" / "article.html").write_bytes(page)

@@ -47,7 +47,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import has_vary_header, patch_cache_control, set_response_etag
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Correction
@@ -79,6 +79,30 @@ CACHEABLE_VIEWS = LOWER_CASE_VIEWS | {
     "articles:disclosures",
     "pages:detail",
 }
+# Query parameters that only tell analytics where a reader came from; no view reads
+# them, so a page is the same with or without them and is kept once. Facebook adds its
+# own fbclid to every click: keyed by the whole query, a story spreading there would
+# miss the cache on every visit, just when the spike comes.
+TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid",  # Facebook
+        "gclid",  # Google Ads
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",  # Microsoft Ads
+        "twclid",  # X (Twitter)
+        "ttclid",  # TikTok
+        "li_fat_id",  # LinkedIn
+        "igshid",  # Instagram
+        "yclid",  # Yandex
+        "mc_cid",  # Mailchimp
+        "mc_eid",
+        "_ga",  # Google Analytics cross-domain
+        "_gl",
+    }
+)
+TRACKING_PREFIX = "utm_"  # utm_source, utm_medium, utm_campaign, ...
 # Headers a stored page keeps; Cache-Control is worked out afresh on every answer.
 STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "ETag", "Last-Modified")
 
@@ -211,9 +235,22 @@ def request_generation(request: HttpRequest) -> int:
     return gen
 
 
+def _is_tracking(name: str) -> bool:
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIX)
+
+
+def cached_address(request: HttpRequest) -> str:
+    """Scheme, host, path and query (a page names its own address in canonical links),
+    without the tracking parameters: every visit from a shared link is the same page."""
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    if not request.META.get("QUERY_STRING"):
+        return address
+    kept = [(name, values) for name, values in request.GET.lists() if not _is_tracking(name)]
+    return f"{address}?{urlencode(kept, doseq=True)}" if kept else address
+
+
 def page_key(request: HttpRequest, gen: int) -> str:
-    """Scheme, host, path and query: a page names its own address in canonical links."""
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    address = cached_address(request)
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     return f"newsroom:page:{gen}:{digest}"
 

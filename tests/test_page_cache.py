@@ -83,6 +83,33 @@ class PageCacheTests(TestCase):
         self.assertEqual(second.content, first.content)
         self.assertEqual(second["Content-Type"], first["Content-Type"])
 
+    def test_visits_from_tracked_links_share_the_cached_page(self) -> None:
+        """A story shared on social media or in a newsletter is reached through links with
+        tracking parameters, Facebook's a new fbclid on every click: those visits are
+        served the one cached page, without a query."""
+        first = self.client.get(self.url)
+        for query in (
+            "?fbclid=IwAR0first",
+            "?fbclid=IwAR1second",
+            "?utm_source=newsletter&utm_medium=email&utm_campaign=monday",
+            "?gclid=abc&_gl=1*xyz",
+        ):
+            with self.subTest(query=query), self.assertNumQueries(0):
+                response = self.client.get(self.url + query)
+                self.assertEqual(response["X-Page-Cache"], "hit")
+                self.assertEqual(response.content, first.content)
+
+    def test_parameters_a_page_reads_are_kept_in_its_address(self) -> None:
+        """Only tracking parameters are dropped: a search for another word, or a parameter
+        this list does not know, is another page."""
+        self.client.get("/search/?q=headline")
+        tracked = self.client.get("/search/?q=headline&utm_campaign=digest")
+        self.assertEqual(tracked["X-Page-Cache"], "hit")
+        other = self.client.get("/search/?q=words&utm_campaign=digest")
+        self.assertEqual(other["X-Page-Cache"], "miss")
+        self.assertNotEqual(other.content, tracked.content)
+        self.assertEqual(self.client.get(self.url + "?ref=homepage")["X-Page-Cache"], "miss")
+
     def test_every_reader_page_is_cached(self) -> None:
         """Home, lists, feeds, sitemaps and trust pages: the second hit is free."""
         local = timezone.localtime(self.article.published_at)
@@ -285,7 +312,7 @@ class PageCacheTests(TestCase):
         related stories' three queries, and gives the same page."""
         first = self.client.get(self.url)
         with self.assertNumQueries(ARTICLE_PAGE_QUERIES - KEPT_PARTS_QUERIES):
-            response = self.client.get(self.url, {"utm_source": "newsletter"})
+            response = self.client.get(self.url, {"ref": "newsletter"})
         self.assertEqual(response["X-Page-Cache"], "miss")
         self.assertEqual(response.content, first.content)
         self.assertContains(response, "First words.")
@@ -300,7 +327,7 @@ class PageCacheTests(TestCase):
         self.client.get(self.url)
         backend = caches["default"]
         with mock.patch.object(backend, "get", wraps=backend.get) as get:
-            response = self.client.get(self.url, {"utm_source": "newsletter"})
+            response = self.client.get(self.url, {"ref": "newsletter"})
         self.assertEqual(response["X-Page-Cache"], "miss")
         # "newsroom:<what>:...": the generation, the next change, a page, a kept part.
         read = Counter(call.args[0].split(":")[1] for call in get.call_args_list)
