@@ -65,16 +65,19 @@ MISS_ROTATE = 50
 DISCOVER = """
 import json
 from django.db.models import Count
+from django.utils import timezone
 from taggit.models import Tag
 from articles.models import Article
 from authors.models import Author
 live = Article.objects.published()
 tag = Tag.objects.annotate(n=Count("articles_taggedarticle_items")).order_by("-n").first()
 author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
+newest = timezone.localtime(live.only("published_at").first().published_at)
 print(json.dumps({
     "articles": [a.get_absolute_url() for a in live.only("slug")[:%d]],
     "tag": f"/topics/{tag.slug}/",
     "author": author.get_absolute_url(),
+    "archive": f"/archive/{newest.year}/{newest.month:02d}/",
 }))
 """
 
@@ -333,16 +336,19 @@ def measure_size(
             port = free_port()
             with gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}, port, args.workers) as server:
                 rows["article (uncached)"] = load(port, article, found["articles"])
-                rows["home"] = load(port, "/")
-                rows["tag"] = load(port, found["tag"])
-                rows["author"] = load(port, found["author"])
-                rows["search (rare word)"] = load(port, f"/search/?q={RARE_WORD}")
-                rows["search (common word)"] = load(port, f"/search/?q={COMMON_WORD}")
+                listings = {
+                    "home": "/",
+                    "tag": found["tag"],
+                    "author": found["author"],
+                    "archive (month)": found["archive"],
+                    "search (rare word)": f"/search/?q={RARE_WORD}",
+                    "search (common word)": f"/search/?q={COMMON_WORD}",
+                }
+                for label, path in listings.items():
+                    rows[label] = load(port, path)
                 # A reader's wait for an answer, not a queue's: one request at a time.
-                for label, word in [("rare", RARE_WORD), ("common", COMMON_WORD)]:
-                    rows[f"search ({label} word), one at a time"] = load(
-                        port, f"/search/?q={word}", connections=1
-                    )
+                for label, path in listings.items():
+                    rows[f"{label}, one at a time"] = load(port, path, connections=1)
                 rows["RSS feed"] = load(port, "/feed/")
                 rows["sitemap"] = load(port, "/sitemap-articles.xml")
                 memory["page cache off"] = server.peak_mb
