@@ -7,11 +7,16 @@ Screenshots go to test-artifacts/ at the repository root.
 """
 
 import os
+import select
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
@@ -30,6 +35,38 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server, answering one request at a time. On the in-memory SQLite test
+    database the server is handed the test's one connection, and Chromium asks for a
+    page's images in parallel: two threads in that connection at once crashed the run
+    (a segfault, or "Cannot operate on a closed database") when the machine was busy.
+    Not threaded, Django's server closes each connection after its answer, so the
+    browser's parallel requests wait their turn. `answering` is held from accepting a
+    request to its answer, so a test can wait for the server to fall quiet (drain)."""
+
+    answering = threading.Lock()
+
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object):
+        # The thread that runs this server has the overrides already (LiveServerThread).
+        super().__init__(*args, **kwargs)
+
+    def _handle_request_noblock(self) -> None:
+        with self.answering:
+            super()._handle_request_noblock()
+
+    def drain(self) -> None:
+        """Return once no request is being answered or waits to be accepted."""
+        while True:
+            with self.answering:
+                waiting, _, _ = select.select([self.socket], [], [], 0)
+            if not waiting:
+                return
+            time.sleep(0.01)  # let the server take it
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -83,6 +120,9 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     tab = context.new_page()
     yield tab
     context.close()
+    # An image or favicon the tab asked for may still be on its way; the test's database
+    # teardown must not run while the server reads the same connection.
+    live_server.thread.httpd.drain()
 
 
 @pytest.fixture
