@@ -11,6 +11,7 @@ import unittest
 from pathlib import Path
 from typing import Any
 
+import reversion
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
@@ -154,6 +155,24 @@ class WriterTests(CopyTestCase):
         article = ArticleFactory(authors=[self.author])
         article.tags.add("Cloud", "Salesforce")
         article.tags.set(["Cloud", "Policy"])
+        self.assertCopiesMatch()
+
+    def test_restoring_a_revision_brings_back_links_with_todays_time(self) -> None:
+        """An old revision's bylines and topics hold the time of then; restored after
+        the article moved, they take its time now."""
+        article = ArticleFactory(authors=[self.author])
+        article.tags.add("Cloud")
+        with reversion.create_revision():
+            article.save()
+        revision = services.revisions(article)[0].revision
+        Article.objects.filter(pk=article.pk).update(
+            published_at=timezone.now() - datetime.timedelta(days=9)
+        )
+        Byline.objects.filter(article=article).delete()
+        article.tags.clear()
+        article.refresh_from_db()
+        services.restore_revision(article=article, revision=revision, user=self.editor)
+        self.assertEqual(self.author_page(), [article.headline])
         self.assertCopiesMatch()
 
     def test_seed_demo(self) -> None:
