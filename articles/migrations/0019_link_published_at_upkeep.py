@@ -24,7 +24,9 @@ from django.db import migrations
 # (a new site, the first rows of a seed_demo or import transaction, where ANALYZE sees
 # nothing) they are sequential scans, kept as the table grows: each row written would
 # then read the whole table. So the functions plan with sequential scans off: their
-# lookups are by primary key or by the indexed article column, at any size.
+# lookups are by primary key or by the indexed article column, at any size. The
+# per-statement one also rules out merge and hash joins (each would read a whole link
+# index or table per COPY) and JIT (the disabled plans' costs would compile every call).
 # A link written takes its article's time, if the article is there.
 POSTGRESQL_LINK_FUNCTION = """
 CREATE FUNCTION {table}_published_at() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
@@ -62,7 +64,8 @@ END $$""",
     # Articles inserted pass their times to links written before them: once per
     # statement (a COPY of thousands of articles is one), which usually finds none.
     """CREATE FUNCTION article_links_published_at_inserted() RETURNS trigger
-LANGUAGE plpgsql SET enable_seqscan = off AS $$
+LANGUAGE plpgsql SET enable_seqscan = off SET enable_mergejoin = off
+SET enable_hashjoin = off SET jit = off AS $$
 BEGIN
     UPDATE articles_byline AS link SET published_at = inserted.published_at FROM inserted
         WHERE link.article_id = inserted.id
