@@ -25,8 +25,10 @@ from django.db import migrations
 # nothing) they are sequential scans, kept as the table grows: each row written would
 # then read the whole table. So the functions plan with sequential scans off: their
 # lookups are by primary key or by the indexed article column, at any size. The
-# per-statement one also rules out merge and hash joins (each would read a whole link
-# index or table per COPY) and JIT (the disabled plans' costs would compile every call).
+# per-statement one probes the links of each inserted article in a loop: as one
+# UPDATE ... FROM the inserted rows, its plan cached while the tables were small drove
+# the join from a full scan of the byline index, once per inserted row batch (a
+# 10,000-article seed_demo spent 7-29 s a batch there, growing with every batch).
 # A link written takes its article's time, if the article is there.
 POSTGRESQL_LINK_FUNCTION = """
 CREATE FUNCTION {table}_published_at() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
@@ -64,15 +66,16 @@ END $$""",
     # Articles inserted pass their times to links written before them: once per
     # statement (a COPY of thousands of articles is one), which usually finds none.
     """CREATE FUNCTION article_links_published_at_inserted() RETURNS trigger
-LANGUAGE plpgsql SET enable_seqscan = off SET enable_mergejoin = off
-SET enable_hashjoin = off SET jit = off AS $$
+LANGUAGE plpgsql SET enable_seqscan = off SET plan_cache_mode = force_custom_plan AS $$
+DECLARE written record;
 BEGIN
-    UPDATE articles_byline AS link SET published_at = inserted.published_at FROM inserted
-        WHERE link.article_id = inserted.id
-        AND link.published_at IS DISTINCT FROM inserted.published_at;
-    UPDATE articles_taggedarticle AS link SET published_at = inserted.published_at
-        FROM inserted WHERE link.content_object_id = inserted.id
-        AND link.published_at IS DISTINCT FROM inserted.published_at;
+    FOR written IN SELECT id, published_at FROM inserted LOOP
+        UPDATE articles_byline SET published_at = written.published_at
+            WHERE article_id = written.id AND published_at IS DISTINCT FROM written.published_at;
+        UPDATE articles_taggedarticle SET published_at = written.published_at
+            WHERE content_object_id = written.id
+            AND published_at IS DISTINCT FROM written.published_at;
+    END LOOP;
     RETURN NULL;
 END $$""",
     """CREATE TRIGGER article_links_published_at_insert AFTER INSERT ON articles_article
