@@ -51,7 +51,7 @@ POSTGRESQL = [
     FOR EACH ROW EXECUTE FUNCTION articles_taggedarticle_published_at()""",
     # An article given another time passes it to its links.
     """CREATE FUNCTION article_links_published_at() RETURNS trigger LANGUAGE plpgsql
-SET enable_seqscan = off AS $$
+SET enable_seqscan = off SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
     UPDATE articles_byline SET published_at = NEW.published_at
         WHERE article_id = NEW.id AND published_at IS DISTINCT FROM NEW.published_at;
