@@ -25,10 +25,11 @@ from django.db import migrations
 # nothing) they are sequential scans, kept as the table grows: each row written would
 # then read the whole table. So the functions plan with sequential scans off: their
 # lookups are by primary key or by the indexed article column, at any size. The
-# per-statement one probes the links of each inserted article in a loop: as one
-# UPDATE ... FROM the inserted rows, its plan cached while the tables were small drove
-# the join from a full scan of the byline index, once per inserted row batch (a
-# 10,000-article seed_demo spent 7-29 s a batch there, growing with every batch).
+# per-statement one updates the links of each inserted article in a loop, when there
+# are any: as one UPDATE ... FROM the inserted rows, its plan cached while the tables
+# were small drove the join from a full scan of the byline index, once per inserted row
+# batch (a 10,000-article seed_demo spent 7-29 s a batch there, growing with every
+# batch).
 # A link written takes its article's time, if the article is there.
 POSTGRESQL_LINK_FUNCTION = """
 CREATE FUNCTION {table}_published_at() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
@@ -63,12 +64,22 @@ END $$""",
     AFTER UPDATE OF published_at ON articles_article
     FOR EACH ROW WHEN (OLD.published_at IS DISTINCT FROM NEW.published_at)
     EXECUTE FUNCTION article_links_published_at()""",
-    # Articles inserted pass their times to links written before them: once per
-    # statement (a COPY of thousands of articles is one), which usually finds none.
+    # Articles inserted pass their times to links written before them (loaddata and a
+    # restore write links first). Once per statement: a COPY of thousands of articles
+    # is one, and its links come after it, so one index probe of each link table for
+    # all the statement's articles usually finds none and ends it there, where a probe
+    # per article would plan two statements for each.
     """CREATE FUNCTION article_links_published_at_inserted() RETURNS trigger
 LANGUAGE plpgsql SET enable_seqscan = off SET plan_cache_mode = force_custom_plan AS $$
-DECLARE written record;
+DECLARE
+    written record;
+    ids bigint[] := ARRAY(SELECT id FROM inserted);
 BEGIN
+    IF NOT EXISTS (SELECT FROM articles_byline WHERE article_id = ANY(ids))
+        AND NOT EXISTS (SELECT FROM articles_taggedarticle WHERE content_object_id = ANY(ids))
+    THEN
+        RETURN NULL;
+    END IF;
     FOR written IN SELECT id, published_at FROM inserted LOOP
         UPDATE articles_byline SET published_at = written.published_at
             WHERE article_id = written.id AND published_at IS DISTINCT FROM written.published_at;
