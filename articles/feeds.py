@@ -143,7 +143,7 @@ class TopicRssFeed(ArticleFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def articles(self, obj: Tag) -> ArticleQuerySet:
-        return Article.objects.published().filter(tags=obj)
+        return Article.objects.published().on_topic(obj)
 
     def items(self, obj: Tag) -> list[Article]:
         items = super().items(obj)

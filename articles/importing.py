@@ -1395,11 +1395,16 @@ class Writer:
 
     def related_rows(self, article: Article, record: Record) -> Iterator[models.Model]:
         """The rows the article carries as the record gives them, unsaved."""
+        # The links' copy of the article's time is the database triggers' to keep; given
+        # here, SQLite's triggers have no second write of each link to make (issue 7).
+        when = article.published_at
         for n, slug in enumerate(record["authors"]):
-            yield Byline(article=article, author_id=self.author_id(slug), position=n)
+            yield Byline(
+                article=article, author_id=self.author_id(slug), position=n, published_at=when
+            )
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
         for entry in record["tags"]:
-            yield TaggedArticle(content_object=article, tag=self.tag(entry))
+            yield TaggedArticle(content_object=article, tag=self.tag(entry), published_at=when)
         for quote in record["quotes"]:
             yield Quote(
                 article=article,

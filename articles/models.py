@@ -148,6 +148,23 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             published_at__lte=now,
         )
 
+    def by_author(self, author: Author | int) -> ArticleQuerySet:
+        """The author's articles newest first, for the author page after published().
+        Ordered and bounded by the byline's copy of the publication time, so PostgreSQL
+        reads them from byline_author_published newest first and fetches each article by
+        primary key to apply the visibility rule, rather than walking every article
+        until enough are the author's (issue 7)."""
+        return self.filter(
+            bylines__author=author, bylines__published_at__lte=timezone.now()
+        ).order_by("-bylines__published_at", "-pk")
+
+    def on_topic(self, tag: Tag | int) -> ArticleQuerySet:
+        """The topic's articles newest first, for the topic page after published(), read
+        from tagged_article_tag_published as by_author reads an author's (issue 7)."""
+        return self.filter(
+            taggedarticle__tag=tag, taggedarticle__published_at__lte=timezone.now()
+        ).order_by("-taggedarticle__published_at", "-pk")
+
     def next_visibility_change(self) -> datetime.datetime | None:
         """The earliest future moment published() may gain an article: a scheduled time
         or an embargo's end. An article goes live at the later of its two, so the earlier
@@ -244,15 +261,36 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return parts[0].union(*parts[1:], all=True)
 
 
+# The article's publication time, copied onto its byline and topic links so an author's
+# or a topic's page reads its newest articles straight from the link's own index (issue
+# 7). Kept equal to Article.published_at by database triggers (migration
+# 0019_link_published_at_upkeep), whatever writes the rows: code need not set it.
+LINK_PUBLISHED_AT_HELP = "A copy of the article's publication time, kept by the database."
+
+
+def link_published_at() -> models.DateTimeField:
+    return models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=LINK_PUBLISHED_AT_HELP
+    )
+
+
 class TaggedArticle(TaggedItemBase):
     """A real foreign key (not a generic relation) so tag listings can use indexes."""
 
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    published_at = link_published_at()
 
     class Meta:
         constraints = [
             # One tag once per article; also serves "articles with this tag" lookups.
             models.UniqueConstraint(fields=["tag", "content_object"], name="unique_article_tag"),
+        ]
+        indexes = [
+            # Topic page: the topic's articles newest first (ArticleQuerySet.on_topic).
+            models.Index(
+                fields=["tag", "-published_at", "-content_object"],
+                name="tagged_article_tag_published",
+            ),
         ]
 
 
@@ -601,6 +639,7 @@ class Byline(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
+    published_at = link_published_at()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -608,8 +647,10 @@ class Byline(models.Model):
             models.UniqueConstraint(fields=["article", "author"], name="unique_byline"),
         ]
         indexes = [
-            # Author page: this author's articles.
-            models.Index(fields=["author", "article"], name="byline_author_article"),
+            # Author page: this author's articles newest first (ArticleQuerySet.by_author).
+            models.Index(
+                fields=["author", "-published_at", "-article"], name="byline_author_published"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -136,7 +136,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A "Read more on" topic: its published articles, newest first."""
     # With its organisation, if it stands for one (a reverse one-to-one: same query).
     tag = get_object_or_404(Tag.objects.select_related("organisation"), slug=slug)
-    page = paginate(request, Article.objects.published().filter(tags=tag).for_listing(), PER_PAGE)
+    page = paginate(request, Article.objects.published().on_topic(tag).for_listing(), PER_PAGE)
     if not page.items:
         # A topic with nothing published yet must not reveal itself.
         return render(request, "404.html", status=404)
@@ -241,7 +241,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     relationships = list(organisation.disclosures.register().order_by("-valid_from", "pk"))
     coverage = paginate(
         request,
-        Article.objects.published().filter(tags=organisation.tag_id).for_listing(),
+        Article.objects.published().on_topic(organisation.tag_id).for_listing(),
         PER_PAGE,
     )
     quotes = Quote.objects.published().filter(speaker__organisation=organisation).for_listing()

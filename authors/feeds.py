@@ -16,7 +16,7 @@ class AuthorRssFeed(ArticleFeed):
         return get_object_or_404(Author, slug=slug)
 
     def articles(self, obj: Author) -> ArticleQuerySet:
-        return Article.objects.published().filter(bylines__author=obj)
+        return Article.objects.published().by_author(obj)
 
     def title(self, obj: Author) -> str:
         return f"{xml_text(obj.name)} - {settings.SITE_NAME}"

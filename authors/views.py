@@ -18,9 +18,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    page = paginate(
-        request, Article.objects.published().filter(bylines__author=author).for_listing(), PER_PAGE
-    )
+    page = paginate(request, Article.objects.published().by_author(author).for_listing(), PER_PAGE)
     return render(
         request,
         "authors/author_detail.html",

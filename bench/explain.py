@@ -40,8 +40,8 @@ def hot_queries() -> dict[str, Callable[[], object]]:
     return {
         "home: latest stories": lambda: live.for_listing()[:21],
         "home, page 500": lambda: live.for_listing()[10_000:10_021],
-        "topic page": lambda: live.filter(tags=tag).for_listing()[:21],
-        "author page": lambda: live.filter(bylines__author=author).for_listing()[:21],
+        "topic page": lambda: live.on_topic(tag).for_listing()[:21],
+        "author page": lambda: live.by_author(author).for_listing()[:21],
         "day archive": lambda: live.filter(published_at__date=newest.date())[:21],
         "search, rare word": lambda: search_articles("benioff")[:21],
         "search, common word": lambda: search_articles("customers")[:21],

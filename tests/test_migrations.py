@@ -234,7 +234,7 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
                 with self.subTest(migration=str(migration)):
                     check(migration)
                 checked.append(migration.name)
-        self.assertEqual(len(checked), 11, checked)
+        self.assertEqual(len(checked), 12, checked)
 
     def check_articles_0002_seed_salesforce_story(self, migration: Migration) -> None:
         seed = import_module("articles.migrations.0002_seed_salesforce_story")
@@ -352,6 +352,35 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
         self.assertEqual(Rendition.objects.filter(image__isnull=False).count(), images)
         self.apply([migration])
         self.assertEqual(photo_renditions(), made)
+
+    def check_articles_0019_link_published_at_upkeep(self, migration: Migration) -> None:
+        """The seed story's byline and topic links carry its publication time, and a
+        byline written afterwards gets it from the triggers; the reverse empties the
+        copies and takes the triggers away; the forward fills them again."""
+        apps = self.historical_apps()
+        Article = apps.get_model("articles", "Article")
+        Byline = apps.get_model("articles", "Byline")
+        TaggedArticle = apps.get_model("articles", "TaggedArticle")
+        story = Article.objects.get(slug=SEED_SLUG)
+
+        def copies() -> set[object]:
+            return {
+                *Byline.objects.values_list("published_at", flat=True),
+                *TaggedArticle.objects.values_list("published_at", flat=True),
+            }
+
+        self.assertEqual(copies(), {story.published_at})
+        self.assertGreater(TaggedArticle.objects.count(), 1)
+        self.unapply([migration])
+        self.assertEqual(copies(), {None})
+        byline = Byline.objects.get()
+        byline.save()
+        self.assertEqual(copies(), {None})
+        self.apply([migration])
+        self.assertEqual(copies(), {story.published_at})
+        byline.published_at = None
+        byline.save()
+        self.assertEqual(copies(), {story.published_at})
 
     def check_articles_0004_roles(self, migration: Migration) -> None:
         roles = import_module("articles.migrations.0004_roles").ROLES

@@ -276,22 +276,28 @@ timings."""
         self, articles: list[Article], items: list[demo.DemoArticle], links: Links
     ) -> None:
         """The written articles' bylines, topics, quotes and recorded disclosures."""
-        pairs = list(zip(articles, items, strict=True))
+        # The links' copy of the article's time is the database triggers' to keep; given
+        # here, SQLite's triggers have no second write of each link to make (issue 7).
+        copy = Byline._meta.get_field("published_at")
+        pairs = [
+            (article, item, copy.get_db_prep_save(article.published_at, connection))
+            for article, item in zip(articles, items, strict=True)
+        ]
         write_rows(
             Byline._meta.db_table,
-            ["article_id", "author_id", "position"],
+            ["article_id", "author_id", "position", "published_at"],
             (
-                (article.pk, links.authors[index].pk, position)
-                for article, item in pairs
+                (article.pk, links.authors[index].pk, position, when)
+                for article, item, when in pairs
                 for position, index in enumerate(item.author_indexes)
             ),
         )
         write_rows(
             TaggedArticle._meta.db_table,
-            ["content_object_id", "tag_id"],
+            ["content_object_id", "tag_id", "published_at"],
             (
-                (article.pk, links.tags[name].pk)
-                for article, item in pairs
+                (article.pk, links.tags[name].pk, when)
+                for article, item, when in pairs
                 for name in item.tag_names
             ),
         )
@@ -307,7 +313,7 @@ timings."""
                     *(quote[name] for name in quote_fields),
                     *("", "", None, "", False, None, ""),
                 )
-                for article, item in pairs
+                for article, item, _ in pairs
                 for quote in item.quotes
             ),
         )
@@ -315,7 +321,7 @@ timings."""
             RecordedDisclosure,
             (
                 record
-                for article, item in pairs
+                for article, item, _ in pairs
                 if article.disclosures_as_of is not None
                 for record in links.register.due(
                     article,
