@@ -128,7 +128,6 @@ timings."""
             )
             return
         with (
-            statement_journals_in_memory(),
             transaction.atomic(),
             foreign_keys_checked_as_written(),
             links_bulk_loaded(count),
@@ -387,27 +386,6 @@ def foreign_keys_checked_as_written() -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         yield
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-@contextmanager
-def statement_journals_in_memory() -> Iterator[None]:
-    """SQLite: a statement that fires triggers (each link written, migration articles
-    0019) keeps a statement journal, in a temporary file by default: 100,000 articles
-    spent 17.7 s of system time on those files (60.7 s in all), 5.6 s with them in
-    memory (43.5 s). Each holds one row's changes. SQLite refuses the change inside a
-    transaction, so a seed called inside one (call_command in an atomic block) keeps
-    the files; the connection's setting is given back afterwards."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA temp_store")
-        (before,) = cursor.fetchone()
-        cursor.execute("PRAGMA temp_store = MEMORY")
-        try:
-            yield
-        finally:
-            cursor.execute(f"PRAGMA temp_store = {int(before)}")
 
 
 @contextmanager
