@@ -1,10 +1,14 @@
+import datetime
 from typing import Any
 
 from django.core import signing
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import DateTimeField, Min, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.views.generic.dates import (
@@ -29,6 +33,9 @@ from newsroom import page_cache, structured_data
 from newsroom.pagination import paginate
 
 PER_PAGE = 20
+# An archive listing more periods than this (an index spanning centuries) lists them
+# with Django's DISTINCT: one query holds one probe a period.
+MOST_PERIOD_PROBES = 400
 RELATED_COUNT = 4
 # An organisation page shows its newest quotes; each links to its speaker's page for more.
 QUOTES_ON_ORGANISATION_PAGE = 20
@@ -174,6 +181,101 @@ class ArchiveMixin:
         page = paginate(self.request, queryset.for_listing(), page_size)
         return None, page, page.items, page.has_previous or page.has_next
 
+    def get_date_list(
+        self, queryset: QuerySet[Article], date_type: str | None = None, ordering: str = "ASC"
+    ) -> list[datetime.datetime]:
+        """The periods with articles: the days of a month page, the months of a year
+        page, the years of the index, in the site's time zone. Django's DISTINCT reads
+        every article of the period, which grows with the archive (a month held about
+        17,000 at 1,000,000 articles); here one query asks EXISTS of each period the
+        page can list (date_list_span), one index probe a period."""
+        date_type = date_type or self.get_date_list_period()  # type: ignore[attr-defined]
+        days = period_days(*self.date_list_span(queryset), date_type)
+        if not days:
+            return super().get_date_list(queryset, date_type, ordering)  # type: ignore[misc]
+        periods = [(midnight(day), midnight(next_period(day, date_type))) for day in days]
+        held = periods_holding(self.date_field, periods)
+        dates = [start for (start, _end), found in zip(periods, held, strict=True) if found]
+        return dates if ordering == "ASC" else dates[::-1]
+
+    def date_list_span(
+        self, queryset: QuerySet[Article]
+    ) -> tuple[datetime.date | None, datetime.date]:
+        """The first and the last day the page's periods can hold: for the index, its
+        first article's (one query: a MIN is one index search, MIN and MAX together
+        a scan on SQLite) and today, since no published article is later."""
+        first = queryset.aggregate(first=Min(self.date_field))["first"]
+        return first and timezone.localdate(first), timezone.localdate()
+
+
+def period_days(
+    first: datetime.date | None, last: datetime.date | None, kind: str
+) -> list[datetime.date]:
+    """The first day of every year, month or day (kind) from first's to last's; none
+    (and Django's DISTINCT lists the periods) when there is nothing, when they are more
+    than one query's probes, or at the calendar's ends (no year before 1 or after 9999
+    to bound them)."""
+    if first is None or last is None or first.year <= 1 or last.year >= 9999:
+        return []
+    day = {"year": first.replace(month=1, day=1), "month": first.replace(day=1)}.get(kind, first)
+    days = []
+    while day <= last and len(days) <= MOST_PERIOD_PROBES:
+        days.append(day)
+        day = next_period(day, kind)
+    return days if len(days) <= MOST_PERIOD_PROBES else []
+
+
+def next_period(day: datetime.date, kind: str) -> datetime.date:
+    if kind == "year":
+        return day.replace(year=day.year + 1)
+    if kind == "month":
+        return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return day + datetime.timedelta(days=1)
+
+
+def midnight(day: datetime.date) -> datetime.datetime:
+    """The day's start in the current time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def periods_holding(
+    field: str, periods: list[tuple[datetime.datetime, datetime.datetime]]
+) -> list[bool]:
+    """Whether any published article's field falls in each period [start, end): one
+    query, which compiles one EXISTS probe and runs it for each row of a VALUES list of
+    the periods (compiling a probe a period cost about 0.8 ms each, more than a small
+    month's DISTINCT). In the select list, each probe runs once a row, one index search
+    each."""
+    bound = {"output_field": DateTimeField()}
+    # The period's bounds come before the visibility rule's: SQLite bounds its index
+    # search by the first upper bound it meets, and with the rule's "published by now"
+    # first each probe walked the index from now back to its period.
+    probe = (
+        Article.objects.filter(
+            **{
+                f"{field}__gte": RawSQL("period.column2", (), **bound),
+                f"{field}__lt": RawSQL("period.column3", (), **bound),
+            }
+        )
+        .published()
+        .order_by()
+        .values("pk")
+    )
+    connection = connections[probe.db]
+    probe_sql, probe_params = probe.query.get_compiler(connection=connection).as_sql()
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        value
+        for number, (start, end) in enumerate(periods)
+        for value in (number, adapt(start), adapt(end))
+    ]
+    values = ", ".join(["(%s, %s, %s)"] * len(periods))
+    # Django's compiled probe and placeholders: every value is a parameter.
+    sql = f"SELECT EXISTS ({probe_sql}) FROM (VALUES {values}) AS period ORDER BY period.column1"  # nosec B608 # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*probe_params, *rows])
+        return [bool(found) for (found,) in cursor.fetchall()]
+
 
 class ArticleArchiveIndex(ArchiveMixin, ArchiveIndexView):
     """The newest articles and the years with articles."""
@@ -186,11 +288,21 @@ class ArticleYearArchive(ArchiveMixin, YearArchiveView):
     period, period_format = "year", "Y"
     template_name = "articles/archive_year.html"
 
+    def date_list_span(self, queryset: QuerySet[Article]) -> tuple[datetime.date, datetime.date]:
+        # The address's four digits: Django's view has answered 404 to any other.
+        year = int(self.get_year())
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
 
 class ArticleMonthArchive(ArchiveMixin, MonthArchiveView):
     month_format = "%m"
     period, period_format = "month", "F Y"
     template_name = "articles/archive_month.html"
+
+    def date_list_span(self, queryset: QuerySet[Article]) -> tuple[datetime.date, datetime.date]:
+        # The address's year and month: Django's view has answered 404 to any other.
+        first = datetime.date(int(self.get_year()), int(self.get_month()), 1)
+        return first, next_period(first, "month") - datetime.timedelta(days=1)
 
 
 class ArticleDayArchive(ArchiveMixin, DayArchiveView):

@@ -39,9 +39,11 @@ AUTHOR_PAGE_QUERIES = 7
 TAG_PAGE_QUERIES = 4
 # articles (with rank and snippet on PostgreSQL); renditions; bylines
 SEARCH_PAGE_QUERIES = 3
-# anything at all (EXISTS); years; articles; renditions; bylines
-ARCHIVE_INDEX_QUERIES = 5
-# anything in the period (EXISTS); its months (or days); articles; renditions; bylines;
+# anything at all (EXISTS); the first article (MIN); its years (one EXISTS each, one
+# query); articles; renditions; bylines
+ARCHIVE_INDEX_QUERIES = 6
+# anything in the period (EXISTS); its months (or days: one EXISTS each, one query);
+# articles; renditions; bylines;
 # the previous and the next period with articles
 ARCHIVE_YEAR_QUERIES = 7
 ARCHIVE_MONTH_QUERIES = 7
