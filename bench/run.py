@@ -78,6 +78,7 @@ print(json.dumps({
     "tag": f"/topics/{tag.slug}/",
     "author": author.get_absolute_url(),
     "archive": f"/archive/{newest.year}/{newest.month:02d}/",
+    "archive year": f"/archive/{newest.year}/",
 }))
 """
 
@@ -341,6 +342,8 @@ def measure_size(
                     "tag": found["tag"],
                     "author": found["author"],
                     "archive (month)": found["archive"],
+                    "archive (year)": found["archive year"],
+                    "archive (index)": "/archive/",
                     "search (rare word)": f"/search/?q={RARE_WORD}",
                     "search (common word)": f"/search/?q={COMMON_WORD}",
                 }
