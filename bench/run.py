@@ -414,7 +414,7 @@ def plot(results: dict[int, dict[str, Figures]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     sizes = sorted(results)
-    figure, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True)
+    figure, axes = plt.subplots(1, 2, figsize=(15, 6), sharey=True, layout="constrained")
     for axis, (label, attribute) in zip(axes, (("p50", "p50_ms"), ("p99", "p99_ms")), strict=True):
         pages = [page for page in results[sizes[-1]] if all(page in results[s] for s in sizes)]
         colours = plt.get_cmap("tab20").colors
@@ -423,7 +423,8 @@ def plot(results: dict[int, dict[str, Figures]], path: Path) -> None:
                 sizes,
                 # A row that answered nothing in time has no latency to draw.
                 [getattr(results[size][page], attribute) or float("nan") for size in sizes],
-                marker="o",
+                # More rows than colours: a colour's second row has another marker.
+                marker="os^D"[index // len(colours) % 4],
                 color=colours[index % len(colours)],
                 label=page,
             )
@@ -432,8 +433,7 @@ def plot(results: dict[int, dict[str, Figures]], path: Path) -> None:
         axis.set_xlabel("articles in the archive")
         axis.set_title(f"{label} latency (ms)")
         axis.grid(True, which="both", alpha=0.3)
-    axes[1].legend(fontsize="small")
-    figure.tight_layout()
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside right", fontsize="small")
     figure.savefig(path, dpi=100)
 
 
