@@ -18,7 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.database import production_env, seeded_database, temporary_folder  # noqa: E402
+from bench.database import (  # noqa: E402
+    production_env,
+    seeded_database,
+    stop_cleanly_on_sigterm,
+    temporary_folder,
+)
 
 # Tables that grow with the archive: a sequential scan of one is a page that slows down.
 BIG_TABLES = ("articles_article", "articles_taggedarticle", "articles_byline", "articles_quote")
@@ -64,6 +69,7 @@ def main(argv: list[str]) -> int:
         "explain there instead of seeding a throwaway cluster.",
     )
     args = parser.parse_args(argv)
+    stop_cleanly_on_sigterm()
     with contextlib.ExitStack() as stack:
         name = stack.enter_context(temporary_folder())
         url = args.database_url or stack.enter_context(

@@ -50,6 +50,7 @@ from bench.database import (  # noqa: E402
     manage,
     production_env,
     seeded_database,
+    stop_cleanly_on_sigterm,
     temporary_folder,
 )
 
@@ -464,6 +465,7 @@ def main(argv: list[str]) -> int:
         "--plot then draws every size in it.",
     )
     args = parser.parse_args(argv)
+    stop_cleanly_on_sigterm()
     sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else [args.articles]
     if args.database_url and len(sizes) > 1:
         parser.error("--database-url measures one size")
