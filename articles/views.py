@@ -208,14 +208,12 @@ class ArchiveMixin:
         return first and timezone.localdate(first), timezone.localdate()
 
 
-def period_days(
-    first: datetime.date | None, last: datetime.date | None, kind: str
-) -> list[datetime.date]:
+def period_days(first: datetime.date | None, last: datetime.date, kind: str) -> list[datetime.date]:
     """The first day of every year, month or day (kind) from first's to last's; none
     (and Django's DISTINCT lists the periods) when there is nothing, when they are more
     than one query's probes, or at the calendar's ends (no year before 1 or after 9999
     to bound them)."""
-    if first is None or last is None or first.year <= 1 or last.year >= 9999:
+    if first is None or first.year <= 1 or last.year >= 9999:
         return []
     day = {"year": first.replace(month=1, day=1), "month": first.replace(day=1)}.get(kind, first)
     days = []
