@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,15 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+# stop_cleanly_on_sigterm is for bench/run.py and bench/explain.py.
 from run_tests import find_pg_bindir, postgres_cluster  # noqa: E402
+from run_tests import stop_cleanly_on_sigterm as stop_cleanly_on_sigterm  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-
-
-def stop_cleanly_on_sigterm() -> None:
-    """A SIGTERM (kill, a timeout) ends the run as Ctrl-C does: by an exception, so each
-    context manager stops its server and removes its cluster and folders."""
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def production_env(database_url: str, folder: Path, **extra: str) -> dict[str, str]:

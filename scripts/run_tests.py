@@ -17,6 +17,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,13 @@ def find_pg_bindir() -> Path | None:
         if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
             return folder
     return None
+
+
+def stop_cleanly_on_sigterm() -> None:
+    """A SIGTERM (kill, a timeout) ends the run as Ctrl-C does: by an exception, so each
+    context manager stops its server and removes its cluster and folders (killed by TERM,
+    Python runs no `finally` and the cluster was left running)."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _as_cluster_owner() -> tuple[list[str], int | None, int | None]:
@@ -71,13 +79,14 @@ def postgres_cluster(bindir: Path) -> Iterator[str]:
             stdout=subprocess.DEVNULL,
         )
         options = f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-        subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options]
-            + ["-l", str(folder / "server.log"), "-w", "start"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
         try:
+            # Inside the try: a SIGTERM while pg_ctl waits for the server must stop it too.
+            subprocess.run(
+                [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options]
+                + ["-l", str(folder / "server.log"), "-w", "start"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             # A percent-encoded host is a Unix socket folder to dj-database-url.
             yield f"postgres://newsroom@{quote(str(folder), safe='')}/postgres"
         finally:
@@ -99,6 +108,7 @@ def pytest(label: str, database_url: str, args: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
+    stop_cleanly_on_sigterm()
     sqlite = "--postgres-only" not in argv
     postgres = "--sqlite-only" not in argv
     args = [arg for arg in argv if arg not in ("--sqlite-only", "--postgres-only")]
