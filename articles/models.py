@@ -277,6 +277,11 @@ def link_published_at() -> models.DateTimeField:
 class TaggedArticle(TaggedItemBase):
     """A real foreign key (not a generic relation) so tag listings can use indexes."""
 
+    # taggit's tag, without its own index: unique_article_tag and
+    # tagged_article_tag_published both lead with it.
+    tag = models.ForeignKey(
+        Tag, related_name="%(app_label)s_%(class)s_items", on_delete=models.CASCADE, db_index=False
+    )
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
     published_at = link_published_at()
 
@@ -636,8 +641,14 @@ class ArticleSlugHistory(models.Model):
 
 
 class Byline(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    # No index of their own: unique_byline leads with the article, byline_author_published
+    # with the author (each would be a third copy of the column to write on every byline).
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines", db_index=False
+    )
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="bylines", db_index=False
+    )
     position = models.PositiveSmallIntegerField(default=0)
     published_at = link_published_at()
 

@@ -257,3 +257,48 @@ class PlanTests(CopyTestCase):
                 self.assertIn("Index Scan using articles_article_pkey", plan)
                 self.assertNotIn("Sort", plan)
                 self.assertNotIn("article_status_published", plan)
+
+
+class LinkKeyIndexTests(TestCase):
+    """The links' foreign keys have no single-column index of their own (migration
+    0021): other indexes lead with them, so reading links by one of them (an article's
+    bylines, an author's or a topic's links, the checks a delete makes) still searches
+    an index, and each link written updates one index fewer."""
+
+    KEYS = [(Byline, "article_id"), (Byline, "author_id"), (TaggedArticle, "tag_id")]
+
+    def test_no_single_column_index_repeats_a_leading_column(self) -> None:
+        with connection.cursor() as cursor:
+            for model, column in self.KEYS:
+                table = model._meta.db_table
+                constraints = connection.introspection.get_constraints(cursor, table)
+                with self.subTest(table=table, column=column):
+                    leading = [
+                        name
+                        for name, constraint in constraints.items()
+                        if (constraint["index"] or constraint["unique"])
+                        and constraint["columns"][0] == column
+                    ]
+                    self.assertTrue(leading, f"nothing indexes {table}.{column}")
+                    self.assertNotIn([column], [constraints[name]["columns"] for name in leading])
+
+    def test_reading_links_by_each_key_searches_an_index(self) -> None:
+        author = AuthorFactory()
+        article = ArticleFactory(authors=[author])
+        article.tags.add("Cloud")
+        tag = article.tags.get()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # a tiny table: rule out the cheaper scan
+                cursor.execute("SET LOCAL enable_seqscan = off")
+        for queryset in [
+            Byline.objects.filter(article=article),
+            Byline.objects.filter(author=author),
+            TaggedArticle.objects.filter(tag=tag),
+        ]:
+            plan = queryset.values("pk").explain()
+            with self.subTest(query=str(queryset.query)):
+                if connection.vendor == "postgresql":
+                    self.assertIn("Index", plan)
+                    self.assertNotIn("Seq Scan", plan)
+                else:
+                    self.assertRegex(plan, r"SEARCH \w+ USING (COVERING )?INDEX")
