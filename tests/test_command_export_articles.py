@@ -17,7 +17,8 @@ from django.test import TestCase, TransactionTestCase
 from taggit.models import Tag
 
 from articles import exporting
-from articles.management.commands.export_articles import sorts_on_disk
+from articles.management.base import temporary_files
+from articles.management.commands import import_articles as import_command
 from articles.models import (
     Article,
     Disclosure,
@@ -450,7 +451,25 @@ class SortOnDiskTests(TransactionTestCase):
 
     def test_inside_a_transaction_the_setting_stays(self) -> None:
         with transaction.atomic():
-            with sorts_on_disk():
+            with temporary_files():
                 self.assertEqual(temp_store(), 2)
             out, _ = run_command("export_articles", "-o", "-", verbosity=0)
         self.assertIn(SEED_SLUG, out)
+
+    def test_the_import_runs_with_temporary_files_too(self) -> None:
+        seen = []
+        check_sources = import_command.Command.check_sources
+
+        def spy(command: Any, *args: Any) -> Any:
+            seen.append(temp_store())
+            return check_sources(command, *args)
+
+        with tempfile.TemporaryDirectory() as folder:
+            export = str(Path(folder) / "articles.jsonl")
+            media = str(Path(folder) / "media")
+            run_command("export_articles", "-o", export, "--media-dir", media, verbosity=0)
+            with mock.patch.object(import_command.Command, "check_sources", spy):
+                out, _ = run_command("import_articles", export, "--media-dir", media, "--dry-run")
+        self.assertIn("Dry run", out)
+        self.assertEqual(seen, [1])
+        self.assertEqual(temp_store(), 2)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 import time
 from argparse import RawDescriptionHelpFormatter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -15,7 +17,31 @@ from django.core.management.base import (
     DjangoHelpFormatter,
     OutputWrapper,
 )
+from django.db import connection
 from tqdm import tqdm
+
+
+@contextmanager
+def temporary_files() -> Iterator[None]:
+    """SQLite keeps its connections' temporary storage in memory (the settings' PRAGMA
+    temp_store, for the link triggers' statement journals), so a command that sorts or
+    writes the whole archive grew with it: export_articles' sort of every article,
+    bodies included, reached 286 MB at 100,000 articles (107 MB with files), an import of
+    30,043 articles 123 MB (102 MB). For the block, this connection keeps temporary
+    storage in files again (SQLite refuses the change inside a transaction, where the
+    setting is kept), and gets its setting back afterwards."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA temp_store")
+        (before,) = cursor.fetchone()
+        cursor.execute("PRAGMA temp_store = FILE")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA temp_store = {int(before)}")
 
 
 class HelpFormatter(DjangoHelpFormatter, RawDescriptionHelpFormatter):

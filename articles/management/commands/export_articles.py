@@ -7,46 +7,22 @@ import shutil
 import tempfile
 from argparse import ArgumentParser, ArgumentTypeError
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
 from django.core.management.base import CommandError
-from django.db import connection
 from django.db.models import Q, QuerySet
 from taggit.models import Tag
 
 from articles import exporting
 from articles.exporting import Record
-from articles.management.base import StaffCommand
+from articles.management.base import StaffCommand, temporary_files
 from articles.models import Article, Image, Organisation, TaggedArticle
 from articles.rendering import marker_keys
 from authors.models import Author
 
 CHUNK = 500
-
-
-@contextmanager
-def sorts_on_disk() -> Iterator[None]:
-    """SQLite keeps its connections' temporary storage in memory (the settings' PRAGMA
-    temp_store, for the link triggers' statement journals), so the export's sort of every
-    article by publication time, bodies included, grew the process with the archive: 286
-    MB at 100,000 articles against 106 MB. For the export, this connection sorts in
-    temporary files again (SQLite refuses the change inside a transaction, where the
-    setting is kept), and gets its setting back afterwards."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA temp_store")
-        (before,) = cursor.fetchone()
-        cursor.execute("PRAGMA temp_store = FILE")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA temp_store = {int(before)}")
 
 
 def iso_date(value: str) -> datetime.date:
@@ -130,7 +106,7 @@ in the site's time zone, both ends included. Image files are copied to
             total=count, desc="Exporting", unit="articles", verbosity=options["verbosity"]
         ) as bar:
             records = self.records(articles, media_dir, on_article=bar.update)
-            with sorts_on_disk():
+            with temporary_files():
                 if to_stdout:
                     for record in records:
                         self.stdout.write(json.dumps(record, ensure_ascii=False))

@@ -19,7 +19,7 @@ from articles.importing import (
     read_items,
     record_key,
 )
-from articles.management.base import StaffCommand
+from articles.management.base import StaffCommand, temporary_files
 from articles.services import record_upcoming_disclosures
 
 
@@ -96,7 +96,12 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
             help="Check and count what would change, and write nothing.",
         )
 
-    def handle(
+    def handle(self, *args: str, **options: Any) -> None:
+        # Temporary storage in files, not the process's memory (temporary_files).
+        with temporary_files():
+            self.import_files(*args, **options)
+
+    def import_files(
         self,
         *args: str,
         files: list[str],
