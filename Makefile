@@ -5,10 +5,14 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test cluster-test install migrate lint format superuser clean bench
+.PHONY: run setup test cluster-test install migrate lint format superuser clean bench
 
-run: install .env migrate ## Start the site on http://127.0.0.1:8000 (SQLite by default)
+run: setup ## Start the site on http://127.0.0.1:8000 (SQLite by default)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Everything `make run` does before it starts the server: the venv, .env, the migrated
+# database. .ci/run runs it before `make test`, so CI tests what a newcomer has.
+setup: install .env migrate ## Prepare the site without starting it
 
 test: install ## Run every test, on SQLite and on a throwaway PostgreSQL cluster
 	$(BIN)/python scripts/run_tests.py

@@ -7,7 +7,6 @@ made as scripts/run_tests.py makes the test one. Either is removed afterwards.
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -21,26 +20,28 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from run_tests import find_pg_bindir, postgres_cluster  # noqa: E402
 from run_tests import stop_cleanly_on_sigterm as stop_cleanly_on_sigterm  # noqa: E402
 
+from deploy.engines import controlled_environment  # noqa: E402
+
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
 def production_env(database_url: str, folder: Path, **extra: str) -> dict[str, str]:
-    """The production settings, on loopback, without HTTPS or log noise."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "benchmark-only-secret-key",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "MEDIA_ROOT": str(folder / "media"),
-        "STATIC_ROOT": str(folder / "static"),
-        "SECURE_SSL_REDIRECT": "false",
-        "BEHIND_TLS_PROXY": "false",
-        "LOG_LEVEL": "WARNING",
-        "GUNICORN_ACCESS_LOG": "off",
+    """The production settings, on loopback, without HTTPS or log noise; nothing from
+    the caller's environment or `.env` (deploy.engines.controlled_environment)."""
+    return controlled_environment(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DEBUG="false",
+        SECRET_KEY="benchmark-only-secret-key",  # noqa: S106 - a throwaway database's
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        MEDIA_ROOT=str(folder / "media"),
+        STATIC_ROOT=str(folder / "static"),
+        SECURE_SSL_REDIRECT="false",
+        BEHIND_TLS_PROXY="false",
+        LOG_LEVEL="WARNING",
+        GUNICORN_ACCESS_LOG="off",
         **extra,
-    }
+    )
 
 
 def manage(env: dict[str, str], *args: str) -> str:

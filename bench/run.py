@@ -55,6 +55,7 @@ from bench.database import (  # noqa: E402
     stop_cleanly_on_sigterm,
     temporary_folder,
 )
+from deploy.engines import wait_until_answering  # noqa: E402
 
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 RARE_WORD, COMMON_WORD = "benioff", "customers"
@@ -127,16 +128,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310 - loopback
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up in {timeout} s")
-
-
 def worker_rss_mb(master: int) -> float:
     """The largest resident set among the master's children (the workers), in MB."""
     largest = 0
@@ -154,27 +145,19 @@ class Server:
     """A process on loopback, stopped (by its id) when the block ends; for gunicorn,
     the workers' peak memory is sampled all along."""
 
-    def __init__(
-        self, args: list[str], env: dict[str, str], probe: str, log: Path | None = None
-    ) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], probe: str, log: Path) -> None:
         self.args, self.env, self.probe, self.log = args, env, probe, log
         self.peak_mb = 0.0
         self._stop = threading.Event()
 
     def __enter__(self) -> Server:
-        # Its output goes to the log file if given (a long run would fill a pipe).
-        output = self.log.open("ab") if self.log else None
-        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            self.args,
-            cwd=ROOT,
-            env=self.env,
-            stdout=output or subprocess.DEVNULL,
-            stderr=output or subprocess.PIPE,
-        )
-        if output:
-            output.close()  # the child keeps its own descriptor
+        # Its output goes to a log file (a long run would fill a pipe), shown if it fails.
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+                self.args, cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT
+            )
         try:
-            wait_until_up(self.probe)
+            wait_until_answering(self.probe, self.process, log=self.log)
         except RuntimeError:
             self.stop()
             raise
@@ -200,7 +183,7 @@ class Server:
         self.stop()
 
 
-def gunicorn(env: dict[str, str], port: int, workers: int, log: Path | None = None) -> Server:
+def gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> Server:
     args = [GUNICORN, "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
     return Server([*args, "newsroom.wsgi"], env, f"http://127.0.0.1:{port}/healthz/", log)
 
@@ -220,6 +203,7 @@ http {{ access_log off; default_type text/html;
         [find("nginx") or "nginx", "-p", str(folder), "-c", str(conf)],
         {},
         f"http://127.0.0.1:{port}/article.html",
+        folder / "nginx-server.log",
     )
 
 
@@ -336,7 +320,10 @@ def measure_size(
                 )
 
             port = free_port()
-            with gunicorn({**env, "PAGE_CACHE_SECONDS": "600"}, port, args.workers) as server:
+            cached = gunicorn(
+                {**env, "PAGE_CACHE_SECONDS": "600"}, port, args.workers, folder / "cached.log"
+            )
+            with cached as server:
                 page = urllib.request.urlopen(f"http://127.0.0.1:{port}{article}").read()  # noqa: S310
                 (folder / "www").mkdir()
                 (folder / "www" / "article.html").write_bytes(page)
@@ -348,7 +335,7 @@ def measure_size(
                     "PAGE_CACHE_SECONDS": "0",
                     "FLOOR_PAGE": str(folder / "www" / "article.html"),
                 }
-                with gunicorn(floor_env, floor_port, args.workers):
+                with gunicorn(floor_env, floor_port, args.workers, folder / "floor.log"):
                     # Each worker caches in its own memory: a first pass has every one
                     # render the page once; the rounds are measured.
                     load(port, article, duration=2)
@@ -374,7 +361,10 @@ def measure_size(
                 rows["article (page-cache miss)"] = load(port, article, missed, unique="miss")
                 memory["page cache on"] = server.peak_mb
             port = free_port()
-            with gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}, port, args.workers) as server:
+            uncached = gunicorn(
+                {**env, "PAGE_CACHE_SECONDS": "0"}, port, args.workers, folder / "uncached.log"
+            )
+            with uncached as server:
                 rows["article (uncached)"] = load(port, article, found["articles"])
                 listings = {
                     "home": "/",

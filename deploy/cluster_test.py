@@ -45,6 +45,7 @@ from PIL import Image as PILImage
 from deploy.engines import (
     BIN,
     LOOPBACK,
+    controlled_environment,
     create_public_bucket,
     free_port,
     start,
@@ -266,36 +267,36 @@ class Stack:
 
     def launch(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
         print(f"     {name} ({time.monotonic() - T0:.1f} s)", flush=True)
-        process = start(args, log=self.folder / f"{name}.log", env=env)
+        log = self.folder / f"{name}.log"
+        process = start(args, log=log, env=env)
         self.processes.append(process)
         if name in self.ports:
-            wait_until_listening(self.ports[name], process)
+            wait_until_listening(self.ports[name], process, log=log)
         setattr(self, name, process)
 
     def environment(self) -> dict[str, str]:
         """Production settings (DEBUG off), but plain HTTP: there is no TLS on loopback."""
-        return {
-            "PATH": os.environ["PATH"],
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": LOOPBACK,
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "DATABASE_URL": self.primary_url,
-            "DATABASE_REPLICA_URLS": self.replica_url,
-            "DATABASE_POOL": "true",
-            "CACHE_URL": f"redis://{LOOPBACK}:{self.ports['redis']}/0",
-            "AWS_STORAGE_BUCKET_NAME": BUCKET,
-            "AWS_S3_ENDPOINT_URL": self.url("s3").rstrip("/"),
-            "AWS_S3_REGION_NAME": REGION,
-            "AWS_ACCESS_KEY_ID": S3_KEYS["access_key"],
-            "AWS_SECRET_ACCESS_KEY": S3_KEYS["secret_key"],
+        return controlled_environment(
+            DEBUG="false",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS=LOOPBACK,
+            SECURE_SSL_REDIRECT="false",
+            SESSION_COOKIE_SECURE="false",
+            CSRF_COOKIE_SECURE="false",
+            DATABASE_URL=self.primary_url,
+            DATABASE_REPLICA_URLS=self.replica_url,
+            DATABASE_POOL="true",
+            CACHE_URL=f"redis://{LOOPBACK}:{self.ports['redis']}/0",
+            AWS_STORAGE_BUCKET_NAME=BUCKET,
+            AWS_S3_ENDPOINT_URL=self.url("s3").rstrip("/"),
+            AWS_S3_REGION_NAME=REGION,
+            AWS_ACCESS_KEY_ID=S3_KEYS["access_key"],
+            AWS_SECRET_ACCESS_KEY=S3_KEYS["secret_key"],
             # Renditions are left to the job runners, to prove they do the work.
-            "JOBS_RUN_AT_COMMIT": "false",
-            "STATIC_ROOT": str(self.folder / "static"),
-            "LOG_LEVEL": "WARNING",
-        }
+            JOBS_RUN_AT_COMMIT="false",
+            STATIC_ROOT=str(self.folder / "static"),
+            LOG_LEVEL="WARNING",
+        )
 
     def manage(self, *args: str) -> None:
         print(f"     manage.py {args[0]} ({time.monotonic() - T0:.1f} s)", flush=True)

@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import boto3
@@ -29,16 +31,74 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_listening(port: int, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    """Return once something accepts connections on the port; fail if the process dies."""
+# Generous, because a server that starts in a second on an idle machine can take tens of
+# seconds beside a running test suite or `make run` on two cores: readiness is probed,
+# never assumed from a fixed sleep.
+READY_SECONDS = 120
+
+# What a started server needs of the machine's own environment; nothing else is passed on.
+ESSENTIALS = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "VIRTUAL_ENV")
+
+
+def controlled_environment(**settings: str) -> dict[str, str]:
+    """The environment for a server the tooling starts: the machine's essentials and the
+    given settings. Not the caller's variables (a developer's shell, or what a process
+    took from `.env`) and not the `.env` file itself (READ_ENV_FILE=false), so the server
+    runs the same on every machine."""
+    machine = {name: os.environ[name] for name in ESSENTIALS if name in os.environ}
+    return {**machine, "READ_ENV_FILE": "false", **settings}
+
+
+def log_tail(log: Path | None, lines: int = 80) -> str:
+    """The last lines of a server's log, to say why it failed."""
+    if log is None or not log.is_file():
+        return "(no log)"
+    text = log.read_text(errors="replace").splitlines()[-lines:]
+    return f"--- last {len(text)} lines of {log} ---\n" + "\n".join(text)
+
+
+def wait_until(
+    ready: Callable[[], bool],
+    process: subprocess.Popen[bytes],
+    what: str,
+    *,
+    log: Path | None = None,
+    seconds: float = READY_SECONDS,
+) -> None:
+    """Probe until `ready()`; fail with the server's log if it exits or the deadline passes."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), 0.5):
-            return
+            raise RuntimeError(
+                f"{what}: {process.args!r} exited with {process.returncode}\n{log_tail(log)}"
+            )
+        with contextlib.suppress(OSError):
+            if ready():
+                return
         time.sleep(0.1)
-    raise RuntimeError(f"Nothing listens on port {port} after {seconds} s: {process.args!r}")
+    raise RuntimeError(f"{what}: not ready after {seconds:.0f} s\n{log_tail(log)}")
+
+
+def wait_until_listening(
+    port: int, process: subprocess.Popen[bytes], *, log: Path | None = None
+) -> None:
+    """Return once something accepts connections on the port."""
+
+    def listening() -> bool:
+        socket.create_connection((LOOPBACK, port), 0.5).close()
+        return True
+
+    wait_until(listening, process, f"port {port}", log=log)
+
+
+def wait_until_answering(url: str, process: subprocess.Popen[bytes], *, log: Path | None) -> None:
+    """Return once the URL answers with success (a health check)."""
+
+    def answering() -> bool:
+        urllib.request.urlopen(url, timeout=5).close()  # noqa: S310 - loopback only
+        return True
+
+    wait_until(answering, process, url, log=log)
 
 
 def start(

@@ -6,53 +6,18 @@ machine needs no exports; production sets the variables in its environment.
 """
 
 import datetime
-import os
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from dotenv import load_dotenv
+
+from newsroom.environment import env, env_bool, env_int, env_list, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-load_dotenv(BASE_DIR / ".env", override=False)
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env(name: str, default: str = "") -> str:
-    """A variable's value; empty counts as unset, so `NAME=` in .env means the default."""
-    return os.environ.get(name) or default
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Parse a boolean strictly: a typo must not silently mean False."""
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no/on/off, not {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = env(name, str(default))
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    """A comma-separated list, blanks dropped."""
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
-
+read_env_file(BASE_DIR / ".env")
 
 DEBUG = env_bool("DEBUG", False)
 

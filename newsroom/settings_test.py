@@ -9,6 +9,9 @@ import os
 import shutil
 import tempfile
 
+# The developer's `.env` is for their local site: the tests, and every server and command
+# they start (which inherit this environment), run the same on every machine without it.
+os.environ["READ_ENV_FILE"] = "false"
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_FORMAT", "text")

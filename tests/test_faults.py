@@ -33,6 +33,13 @@ from pathlib import Path
 import pytest
 import redis
 
+from deploy.engines import (
+    controlled_environment,
+    log_tail,
+    wait_until,
+    wait_until_answering,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 _spec = importlib.util.spec_from_file_location("run_tests", ROOT / "scripts" / "run_tests.py")
@@ -52,59 +59,62 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextlib.contextmanager
-def site_on(
-    database_url: str, name: str, *, workers: int = 2, **settings: str
-) -> Iterator[tuple[str, dict[str, str]]]:
-    """Migrate the database, then serve the site with gunicorn on a loopback port (its
-    log, the app's included, goes to test-artifacts/<name>-gunicorn.log). `settings`
-    are more environment variables."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings_test",
-        # Persistent connections: the outage kills them, health checks must notice.
-        "CONN_MAX_AGE": "60",
-        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-        **settings,
-    }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [*manage, "createsuperuser", "--no-input", "--username", "edith", "--email", "e@x.org"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    django_shell(
-        env, "from articles.models import Speaker; Speaker.objects.create(name='Someone', slug='x')"
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run a manage.py command against the test site's database; its output. A failure
+    shows what the command printed, not only its exit status."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    port = free_port()
-    log = (ARTIFACTS / f"{name}-gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", "4", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"{base}/healthz/", timeout=2)  # noqa: S310 (loopback)
-                break
-            time.sleep(0.1)
-        yield base, env
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    assert result.returncode == 0, f"manage.py {args[0]}: {result.stdout}{result.stderr}"
+    return result.stdout
 
 
 def django_shell(env: dict[str, str], code: str) -> str:
     """Run code in `manage.py shell` against the test site's database; its output."""
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v0", "-c", code],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    return manage(env, "shell", "-v0", "-c", code)
+
+
+@contextlib.contextmanager
+def site_on(
+    database_url: str, name: str, *, workers: int = 2, **settings: str
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Migrate the database, then serve the site with gunicorn on a loopback port, in a
+    controlled environment (deploy.engines). Its log, the app's included, goes to
+    test-artifacts/<name>-gunicorn.log and is printed when the test fails. `settings`
+    are more environment variables."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = controlled_environment(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="newsroom.settings_test",
+        # Persistent connections: the outage kills them, health checks must notice.
+        CONN_MAX_AGE="60",
+        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+        **settings,
+    )
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "createsuperuser", "--no-input", "--username", "edith", "--email", "e@x.org")
+    django_shell(
+        env, "from articles.models import Speaker; Speaker.objects.create(name='Someone', slug='x')"
+    )
+    port = free_port()
+    log = ARTIFACTS / f"{name}-gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--threads", "4", "--access-logfile", "/dev/null"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(f"{base}/healthz/", server, log=log)
+        try:
+            yield base, env
+        except BaseException:
+            print(log_tail(log), file=sys.stderr)
+            raise
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def fetch(
@@ -341,12 +351,15 @@ def start_redis(folder: Path) -> subprocess.Popen[bytes]:
          "--appendonly", "no", "--logfile", str(folder / "redis.log")],
     )  # fmt: skip
     client = redis.Redis(unix_socket_path=str(folder / "redis.sock"))
-    for _ in range(100):
-        with contextlib.suppress(redis.ConnectionError):
-            client.ping()
-            return server
-        time.sleep(0.05)
-    raise AssertionError(f"Redis did not start: {(folder / 'redis.log').read_text()}")
+
+    def answering() -> bool:
+        try:
+            return bool(client.ping())
+        except redis.ConnectionError:
+            return False
+
+    wait_until(answering, server, "Redis", log=folder / "redis.log")
+    return server
 
 
 def read_pages(base: str, statuses: Counter[int]) -> dict[str, tuple[str, str]]:

@@ -1,7 +1,6 @@
 """Production settings and health endpoints."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +8,8 @@ from unittest import mock
 
 from django.db import OperationalError
 from django.test import SimpleTestCase, TestCase
+
+from deploy.engines import controlled_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -25,7 +26,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
+        env=controlled_environment(DJANGO_SETTINGS_MODULE="newsroom.settings", **env),
         capture_output=True,
         text=True,
         check=False,

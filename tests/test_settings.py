@@ -1,12 +1,13 @@
 """Settings come from the environment, strictly parsed."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from django.test import SimpleTestCase
+
+from deploy.engines import controlled_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW_SETTINGS = "import newsroom.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])"
@@ -18,7 +19,7 @@ def load_settings(show: str = SHOW_SETTINGS, **env: str) -> subprocess.Completed
     return subprocess.run(
         [sys.executable, "-c", show],
         cwd=ROOT,
-        env={"PATH": os.environ["PATH"], "DEBUG": "", "SECRET_KEY": "", "DATABASE_URL": "", **env},
+        env=controlled_environment(**{"DEBUG": "", "SECRET_KEY": "", "DATABASE_URL": "", **env}),
         capture_output=True,
         text=True,
         check=False,
