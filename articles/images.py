@@ -73,7 +73,14 @@ def _ends_where_the_format_ends(data: bytes, picture_format: str) -> bool:
 
 def validate_image_file(file: File) -> None:
     """Refuse anything that is not, from its first byte to its last, a JPEG, PNG, WebP or
-    GIF picture Pillow can verify and of a size (bytes and pixels) it can safely handle."""
+    GIF picture Pillow can verify and of a size (bytes and pixels) it can safely handle.
+
+    A file already in storage was judged when it was uploaded: saving a record again
+    (a new caption) does not judge it again. Reading it back would fetch the whole
+    picture from storage on every save, and the model's field file is closed by then
+    (Django read the picture's dimensions from it)."""
+    if getattr(file, "_committed", False):
+        return
     if file.size is not None and file.size > settings.MAX_IMAGE_UPLOAD_BYTES:
         limit_mb = settings.MAX_IMAGE_UPLOAD_BYTES / (1024 * 1024)
         raise ValidationError(
