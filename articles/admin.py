@@ -128,8 +128,47 @@ class ShowsMediaWriteErrors(SafeAutocomplete, admin.ModelAdmin):
         return RefusedByStorage
 
 
+class EditorsChangeWhatReadersSee(admin.ModelAdmin):
+    """Images, authors, speakers and organisations that a published article shows are
+    changed and deleted by editors only (services.can_change): anyone else gets the
+    record read-only, with the reason, and a post to it is refused without saving.
+    Model permissions still apply first."""
+
+    def _locked(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is not None and not services.can_change(request.user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and not self._locked(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and not self._locked(request, obj)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        # Only where the model permission alone would have let the change through.
+        if super().has_change_permission(request, obj) and self._locked(request, obj):
+            reason = (
+                f"Only an editor can change this {self.opts.verbose_name}: a published or "
+                "scheduled article shows it to readers, and a change would reach them "
+                "without review."
+            )
+            if request.method == "POST":
+                self.message_user(request, f"Not saved. {reason}", messages.ERROR)
+                return redirect(request.get_full_path())
+            self.message_user(request, reason, messages.WARNING)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(Image)
-class ImageAdmin(ShowsMediaWriteErrors):
+class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
     list_display = ["thumbnail", "key", "alt_text", "caption", "credit", "created_at"]
     list_filter = ["is_decorative", "created_at"]
     search_fields = ["key", "alt_text", "caption", "credit"]
@@ -926,7 +965,7 @@ class DisclosureAdmin(SafeAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SafeAutocomplete, admin.ModelAdmin):
+class OrganisationAdmin(EditorsChangeWhatReadersSee, SafeAutocomplete):
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "tag", "url"]
     search_fields = ["name", "tag__name"]
@@ -936,7 +975,7 @@ class OrganisationAdmin(SafeAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SafeAutocomplete, admin.ModelAdmin):
+class SpeakerAdmin(EditorsChangeWhatReadersSee, SafeAutocomplete):
     list_display = ["name", "kind", "description", "organisation", "author"]
     list_filter = ["kind", "organisation"]
     search_fields = ["name", "description", "organisation__name"]
