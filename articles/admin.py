@@ -118,14 +118,32 @@ class ShowsMediaWriteErrors(SafeAutocomplete, admin.ModelAdmin):
         message = self.MEDIA_WRITE_ERROR
 
         class RefusedByStorage(form_class):  # type: ignore[valid-type,misc]
-            def clean(self) -> dict[str, Any]:
-                cleaned = super().clean()
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                # The upload passed every check on the first try, and the failed write
+                # used it up: judged again, it would look like a damaged picture.
                 for name in self.files:
                     if name in self.fields:
-                        self.add_error(name, message)
-                return cleaned
+                        self.fields[name] = NotStored(message, self.fields[name])
 
         return RefusedByStorage
+
+
+class NotStored(forms.FileField):
+    """An upload field whose file media storage refused: the field shows as before, and
+    its only error is the storage's."""
+
+    def __init__(self, message: str, field: forms.Field) -> None:
+        super().__init__(
+            required=field.required,
+            label=field.label,
+            help_text=field.help_text,
+            widget=field.widget,
+        )
+        self.message = message
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        raise ValidationError(self.message, code="not_stored")
 
 
 class EditorsChangeWhatReadersSee(admin.ModelAdmin):
