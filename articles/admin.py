@@ -153,7 +153,15 @@ class EditorsChangeWhatReadersSee(admin.ModelAdmin):
     Model permissions still apply first."""
 
     def _locked(self, request: HttpRequest, obj: Any) -> bool:
-        return obj is not None and not services.can_change(request.user, obj)
+        if obj is None:
+            return False
+        # Django asks several times while building one page, and each answer costs
+        # queries: it is worked out once per request and record.
+        answers = request.__dict__.setdefault("can_change_answers", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in answers:
+            answers[key] = services.can_change(request.user, obj)
+        return not answers[key]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed = super().has_change_permission(request, obj)

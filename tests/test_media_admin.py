@@ -10,8 +10,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Model
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -197,6 +199,17 @@ class WhatReadersSeeIsChangedByEditorsTests(TestCase):
         story = page_text(self.client.get(article.get_absolute_url()))
         self.assertIn("Staff at the meeting", story)
         self.assertNotIn("A forged caption", story)
+
+    def test_the_rule_is_worked_out_once_per_page(self) -> None:
+        """Django asks for the permission several times per page; the articles are read
+        once: one query for lead images, one for bodies that place the image."""
+        image = ImageFactory()
+        self.published(body=f"[[image:{image.key}]]")
+        self.client.force_login(self.writer)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertContains(self.client.get(change_url(image)), LOCKED)
+        articles = [q["sql"] for q in queries.captured_queries if '"articles_article"' in q["sql"]]
+        self.assertEqual(len(articles), 2, articles)
 
     def test_writer_changes_images_no_published_article_shows(self) -> None:
         cases = {
