@@ -172,11 +172,7 @@ class EditorsChangeWhatReadersSee(admin.ModelAdmin):
         return allowed and not self._locked(request, obj)
 
     def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        self, request: HttpRequest, object_id: str | None = None, *args: Any, **kwargs: Any
     ) -> HttpResponse:
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         # Only where the model permission alone would have let the change through.
@@ -190,7 +186,7 @@ class EditorsChangeWhatReadersSee(admin.ModelAdmin):
                 self.message_user(request, f"Not saved. {reason}", messages.ERROR)
                 return redirect(request.get_full_path())
             self.message_user(request, reason, messages.WARNING)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, *args, **kwargs)
 
 
 @admin.register(Image)

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Model
+from django.forms.models import model_to_dict
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -50,27 +51,18 @@ def delete_url(obj: Model) -> str:
 
 def image_form(image: Image, **overrides: Any) -> dict[str, Any]:
     """The image's change form as the browser posts it when no new file is chosen."""
-    return {
-        "key": image.key,
-        "alt_text": image.alt_text,
-        "caption": image.caption,
-        "credit": image.credit,
-        **overrides,
-    }
+    return {**model_to_dict(image, fields=["key", "alt_text", "caption", "credit"]), **overrides}
 
 
 def author_form(author: Author, **overrides: Any) -> dict[str, Any]:
     return {
-        "name": author.name,
-        "slug": author.slug,
-        "job_title": author.job_title,
-        "bio": author.bio,
-        "expertise": author.expertise,
+        **model_to_dict(author, fields=["name", "slug", "job_title", "bio", "expertise"]),
         "user": "",
-        "links-TOTAL_FORMS": 0,
-        "links-INITIAL_FORMS": 0,
-        "interests-TOTAL_FORMS": 0,
-        "interests-INITIAL_FORMS": 0,
+        **{
+            f"{inline}-{count}": 0
+            for inline in ["links", "interests"]
+            for count in ["TOTAL_FORMS", "INITIAL_FORMS"]
+        },  # fmt: skip
         **overrides,
     }
 
