@@ -185,7 +185,9 @@ class EditorsChangeWhatReadersSee(admin.ModelAdmin):
             if request.method == "POST":
                 self.message_user(request, f"Not saved. {reason}", messages.ERROR)
                 return redirect(request.get_full_path())
-            self.message_user(request, reason, messages.WARNING)
+            # After a refused post its message says it all.
+            if not any(reason in str(message) for message in messages.get_messages(request)):
+                self.message_user(request, reason, messages.WARNING)
         return super().changeform_view(request, object_id, *args, **kwargs)
 
 

@@ -145,6 +145,7 @@ class WhatReadersSeeIsChangedByEditorsTests(TestCase):
         response = self.client.post(change_url(obj), form, follow=True)
         self.assertRedirects(response, change_url(obj))
         self.assertContains(response, f"Not saved. {LOCKED}")
+        self.assertContains(response, LOCKED, count=1)  # said once
         obj.refresh_from_db()
         self.assertEqual({f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields},
                          before)  # fmt: skip

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from articles.models import Image
 from tests.base import SEED_URL
+from tests.factories import ArticleFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -51,3 +52,21 @@ def test_editor_corrects_a_live_caption_writer_finds_it_read_only(
     assert writer.locator("#id_caption").count() == 0  # read-only
     assert writer.locator("input[name=_save]").count() == 0
     screenshot(writer, "writer-read-only")
+
+
+def test_writer_whose_image_goes_live_while_editing_is_told_nothing_was_saved(
+    browser, live_server, screenshot
+) -> None:
+    image = ImageFactory(caption="Caption as approved")
+    writer = browser.new_context(base_url=live_server.url).new_page()
+    log_in(writer, "wendy", "writer", f"/admin/articles/image/{image.pk}/change/")
+    writer.fill("#id_caption", "A caption nobody reviewed")
+    ArticleFactory(lead_image=image)  # meanwhile, an editor publishes a story with it
+    writer.click("input[name=_save]")
+    writer.wait_for_load_state()
+    assert "Not saved. Only an editor can change this image" in writer.inner_text(
+        ".messagelist .error"
+    )
+    screenshot(writer, "not-saved")
+    image.refresh_from_db()
+    assert image.caption == "Caption as approved"
