@@ -118,18 +118,81 @@ class ShowsMediaWriteErrors(SafeAutocomplete, admin.ModelAdmin):
         message = self.MEDIA_WRITE_ERROR
 
         class RefusedByStorage(form_class):  # type: ignore[valid-type,misc]
-            def clean(self) -> dict[str, Any]:
-                cleaned = super().clean()
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                # The upload passed every check on the first try, and the failed write
+                # used it up: judged again, it would look like a damaged picture.
                 for name in self.files:
                     if name in self.fields:
-                        self.add_error(name, message)
-                return cleaned
+                        self.fields[name] = NotStored(message, self.fields[name])
 
         return RefusedByStorage
 
 
+class NotStored(forms.FileField):
+    """An upload field whose file media storage refused: the field shows as before, and
+    its only error is the storage's."""
+
+    def __init__(self, message: str, field: forms.Field) -> None:
+        super().__init__(
+            required=field.required,
+            label=field.label,
+            help_text=field.help_text,
+            widget=field.widget,
+        )
+        self.message = message
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        raise ValidationError(self.message, code="not_stored")
+
+
+class EditorsChangeWhatReadersSee(admin.ModelAdmin):
+    """Images, authors, speakers and organisations that a published article shows are
+    changed and deleted by editors only (services.can_change): anyone else gets the
+    record read-only, with the reason, and a post to it is refused without saving.
+    Model permissions still apply first."""
+
+    def _locked(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None:
+            return False
+        # Django asks several times while building one page, and each answer costs
+        # queries: it is worked out once per request and record.
+        answers = request.__dict__.setdefault("can_change_answers", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in answers:
+            answers[key] = services.can_change(request.user, obj)
+        return not answers[key]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and not self._locked(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and not self._locked(request, obj)
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        # Only where the model permission alone would have let the change through.
+        if super().has_change_permission(request, obj) and self._locked(request, obj):
+            reason = (
+                f"Only an editor can change this {self.opts.verbose_name}: a published or "
+                "scheduled article shows it to readers, and a change would reach them "
+                "without review."
+            )
+            if request.method == "POST":
+                self.message_user(request, f"Not saved. {reason}", messages.ERROR)
+                return redirect(request.get_full_path())
+            # After a refused post its message says it all.
+            if not any(reason in str(message) for message in messages.get_messages(request)):
+                self.message_user(request, reason, messages.WARNING)
+        return super().changeform_view(request, object_id, *args, **kwargs)
+
+
 @admin.register(Image)
-class ImageAdmin(ShowsMediaWriteErrors):
+class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
     list_display = ["thumbnail", "key", "alt_text", "caption", "credit", "created_at"]
     list_filter = ["is_decorative", "created_at"]
     search_fields = ["key", "alt_text", "caption", "credit"]
@@ -926,7 +989,7 @@ class DisclosureAdmin(SafeAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SafeAutocomplete, admin.ModelAdmin):
+class OrganisationAdmin(EditorsChangeWhatReadersSee, SafeAutocomplete):
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "tag", "url"]
     search_fields = ["name", "tag__name"]
@@ -936,7 +999,7 @@ class OrganisationAdmin(SafeAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SafeAutocomplete, admin.ModelAdmin):
+class SpeakerAdmin(EditorsChangeWhatReadersSee, SafeAutocomplete):
     list_display = ["name", "kind", "description", "organisation", "author"]
     list_filter = ["kind", "organisation"]
     search_fields = ["name", "description", "organisation__name"]

@@ -73,7 +73,15 @@ def _ends_where_the_format_ends(data: bytes, picture_format: str) -> bool:
 
 def validate_image_file(file: File) -> None:
     """Refuse anything that is not, from its first byte to its last, a JPEG, PNG, WebP or
-    GIF picture Pillow can verify and of a size (bytes and pixels) it can safely handle."""
+    GIF picture Pillow can verify and of a size (bytes and pixels, over all its frames)
+    it can safely handle.
+
+    A file already in storage was judged when it was uploaded: saving a record again
+    (a new caption) does not judge it again. Reading it back would fetch the whole
+    picture from storage on every save, and the model's field file is closed by then
+    (Django read the picture's dimensions from it)."""
+    if getattr(file, "_committed", False):
+        return
     if file.size is not None and file.size > settings.MAX_IMAGE_UPLOAD_BYTES:
         limit_mb = settings.MAX_IMAGE_UPLOAD_BYTES / (1024 * 1024)
         raise ValidationError(
@@ -90,6 +98,9 @@ def validate_image_file(file: File) -> None:
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(file) as picture:
                 picture_format = picture.format
+                # Pillow's limit above holds for one frame; an animation decodes them all.
+                width, height = picture.size
+                frames = getattr(picture, "n_frames", 1)
                 picture.verify()
     except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as error:
         raise ValidationError(
@@ -104,6 +115,15 @@ def validate_image_file(file: File) -> None:
         ) from error
     finally:
         file.seek(position)
+    if width * height * frames > settings.MAX_IMAGE_PIXELS:
+        frame_count = f"{frames} frames of " if frames > 1 else ""
+        raise ValidationError(
+            f"The picture has too many pixels to be processed safely: {frame_count}{width} x "
+            f"{height} pixels make {width * height * frames / 1_000_000:,.0f} megapixels, and "
+            f"the limit is {settings.MAX_IMAGE_PIXELS / 1_000_000:g} megapixels"
+            + (" over all frames together." if frames > 1 else "."),
+            code="bomb",
+        )
     if picture_format not in ALLOWED_FORMATS:
         raise ValidationError(
             f"{picture_format} pictures are not accepted: use JPEG, PNG, WebP or GIF.",

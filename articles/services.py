@@ -23,6 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from reversion.models import Revision, Version
 from taggit.models import Tag
@@ -33,6 +34,7 @@ from articles.models import (
     ChecklistOverride,
     Disclosure,
     Image,
+    Organisation,
     Quote,
     RecordedDisclosure,
     Speaker,
@@ -87,6 +89,41 @@ def can_edit(user: User, article: Article) -> bool:
         and article.status == Status.DRAFT
         and owns(user, article)
     )
+
+
+def shown_by_published(item: Image | Author | Speaker | Organisation) -> bool:
+    """Whether a published article, live or scheduled, shows this record to readers: an
+    image as its lead or placed in its body, an author in its byline, a speaker through
+    its quotes, an organisation through its topic or its speakers' quotes. Scheduled
+    articles count: they were approved as they stand and go out without another look."""
+    published = Article.objects.filter(status=Status.PUBLISHED)
+    match item:
+        case Image():
+            if published.filter(lead_image=item).exists():
+                return True
+            # LIKE finds the candidates; marker_keys keeps real markers only (a line of
+            # their own, the key exactly: SQLite's LIKE ignores case).
+            bodies = published.filter(body__contains=f"[[image:{item.key}]]")
+            return any(
+                item.key in marker_keys(body, "image")
+                for body in bodies.values_list("body", flat=True).iterator()
+            )
+        case Author():
+            return published.filter(bylines__author=item).exists()
+        case Speaker():
+            return published.filter(quotes__speaker=item).exists()
+        case Organisation():
+            return published.filter(
+                Q(taggedarticle__tag=item.tag_id) | Q(quotes__speaker__organisation=item)
+            ).exists()
+    raise TypeError(f"No rule for what readers see of a {type(item).__name__}")
+
+
+def can_change(user: User, item: Image | Author | Speaker | Organisation) -> bool:
+    """Editors change any image, author, speaker or organisation; anyone else (within
+    their model permissions) only those no published article shows, since a change
+    there would reach readers at once, without review."""
+    return is_editor(user) or not shown_by_published(item)
 
 
 def allowed_actions(user: User, article: Article) -> list[str]:

@@ -4,7 +4,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from articles.admin import HTTPS_URLS, SafeAutocomplete, ShowsMediaWriteErrors
+from articles.admin import (
+    HTTPS_URLS,
+    EditorsChangeWhatReadersSee,
+    SafeAutocomplete,
+    ShowsMediaWriteErrors,
+)
 from articles.services import record_upcoming_disclosures
 from authors.models import Author, AuthorInterest, AuthorLink
 
@@ -26,7 +31,7 @@ class AuthorInterestInline(SafeAutocomplete, admin.TabularInline):
 
 
 @admin.register(Author)
-class AuthorAdmin(ShowsMediaWriteErrors):
+class AuthorAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
     list_display = ["name", "job_title", "slug", "user"]
     search_fields = ["name", "job_title", "expertise"]
     prepopulated_fields = {"slug": ["name"]}

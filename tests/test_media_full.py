@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -115,6 +116,11 @@ class FullDiskTests(TestCase):
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, "errornote")
                 self.assertContains(response, "The file could not be stored")
+                # The picture itself is fine: nothing says otherwise.
+                self.assertNotContains(response, "not an image or a corrupted image")
+                self.assertNotContains(response, "not a valid JPEG")
+                errors = re.findall(r'<ul class="errorlist[^>]*>(.*?)</ul>', response.text, re.S)
+                self.assertEqual("".join(errors).count("<li>"), 1, errors)
                 # What the editor typed is still in the form.
                 self.assertContains(response, f'value="{fields.get("key", "Ann Renamed")}"')
                 self.assertEqual(files_in(self.media), {})

@@ -35,6 +35,18 @@ def bomb_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
+def animated_gif(frames: int, size: tuple[int, int]) -> bytes:
+    """A valid GIF of `frames` one-colour frames. Written by repeating one frame Pillow
+    made: Pillow's own writer would compare every frame pair, for seconds."""
+    buffer = io.BytesIO()
+    PILImage.new("P", size, 0).save(buffer, format="GIF")
+    single = buffer.getvalue()
+    flags = single[10]  # the logical screen's: is there a colour table, and its size
+    table = 3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0
+    head, frame = single[: 13 + table], single[13 + table : -1]
+    return head + frame * frames + b";"
+
+
 def jpeg_with_gps() -> bytes:
     exif = PILImage.Exif()
     exif[0x010F] = "Camera maker"  # Make
@@ -120,6 +132,20 @@ class UploadTests(TestCase):
         response = self.upload(picture("PNG", (400, 400), compress_level=0), "big.png")
         self.assertContains(response, "larger than the 0.00953674 MB limit")
         self.assertFalse(Image.objects.filter(key="upload").exists())
+
+    def test_animations_are_limited_by_their_pixels_over_all_frames(self) -> None:
+        """40 frames of 3000 x 3000 are 360 megapixels to decode, though each frame is
+        under the 40-megapixel limit; a short animation passes."""
+        animation = animated_gif(40, (3000, 3000))
+        self.assertEqual(PILImage.open(io.BytesIO(animation)).n_frames, 40)  # a real GIF
+        response = self.upload(animation, "animation.gif")
+        self.assertContains(
+            response,
+            "too many pixels to be processed safely: 40 frames of 3000 x 3000 pixels make "
+            "360 megapixels, and the limit is 40 megapixels over all frames together.",
+        )
+        self.assertFalse(Image.objects.filter(key="upload").exists())
+        self.assertEqual(self.upload(animated_gif(4, (3000, 3000)), "short.gif").status_code, 302)
 
     def test_pictures_are_judged_by_content_and_stored_under_generated_names(self) -> None:
         for fmt, name, extension in [
