@@ -321,6 +321,9 @@ class ArticleAdminForm(forms.ModelForm):
         # this save counts as changed after publication only if readers saw it before.
         self.was_live = self.instance.pk is not None and self.instance.is_live
         self.changed_quote_keys: list[str] = []
+        if topics := self.fields.get("tags"):
+            # How articles.topics reads the field; the model's help text says the rest.
+            topics.help_text += ' A name with a comma goes in double quotes: "Smith, Jones".'
 
     def clean_tags(self) -> list[str]:
         """Topic names over the column's length were cut by SQLite and refused by

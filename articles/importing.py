@@ -259,8 +259,11 @@ def tag_entry(value: object, what: str) -> Record:
     if not isinstance(value, dict):
         raise BadRecord(f"{what}: a tag must be a name or {{name, slug}}")
     entry = take(value, {"name": (str, _REQUIRED), "slug": (str, "")}, what)
+    # Stripped as the article form strips what an editor types, so the name the form
+    # shows is the name it saves back.
+    entry["name"] = entry["name"].strip()
     entry["slug"] = entry["slug"] or slugify(entry["name"])
-    if not entry["name"].strip() or not entry["slug"]:
+    if not entry["name"] or not entry["slug"]:
         raise BadRecord(f"{what}: {entry['name']!r} cannot be a tag")
     check_fields(Tag, entry, f"{what} {entry['name']!r}", [])
     return entry

@@ -326,6 +326,10 @@ MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
 TAGGIT_CASE_INSENSITIVE = True
+# Topics as text in the article form: commas separate names, quotes the CSV way, so any
+# name survives an unchanged save (articles/topics.py).
+TAGGIT_TAGS_FROM_STRING = "articles.topics.parse_topics"
+TAGGIT_STRING_FROM_TAGS = "articles.topics.topics_text"
 
 # Security. Production (DEBUG off) is secure by default; each setting can be relaxed
 # through the environment, e.g. SECURE_SSL_REDIRECT=false when the proxy redirects.
