@@ -39,6 +39,7 @@ from articles.models import (
 from articles.rendering import marker_keys, render_markdown
 from articles.revisions import revision_differences
 from articles.services import record_disclosures, record_upcoming_disclosures
+from articles.topic_admin import TopicListFilter
 from articles.views import render_article
 from newsroom.storage import MediaWriteError
 
@@ -449,7 +450,7 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
         StateFilter,
         "kind",
         ("bylines__author", admin.RelatedOnlyFieldListFilter),
-        "tags",
+        ("tags", TopicListFilter),
         "published_at",
     ]
     search_fields = ["headline", "standfirst", "body"]
@@ -860,7 +861,8 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
         term = request.GET.get("q", "").strip()[:100]
         names = (
             list(
-                Tag.objects.filter(name__istartswith=term)
+                services.visible_topics(request.user)
+                .filter(name__istartswith=term)
                 .order_by("name")
                 .values_list("name", flat=True)[:10]
             )

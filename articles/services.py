@@ -23,6 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from reversion.models import Revision, Version
 from taggit.models import Tag
@@ -87,6 +88,19 @@ def can_edit(user: User, article: Article) -> bool:
         and article.status == Status.DRAFT
         and owns(user, article)
     )
+
+
+def visible_topics(user: User) -> QuerySet[Tag]:
+    """The topics this user may learn the names of: editors all of them; anyone else
+    those of live articles (public anyway) and of the articles they may see, so a draft's
+    topics stay as private as the draft."""
+    if is_editor(user):
+        return Tag.objects.all()
+    links = TaggedArticle.objects.filter(tag=OuterRef("pk")).filter(
+        Q(content_object__in=Article.objects.published())
+        | Q(content_object__in=Article.objects.editable_by(user).values("pk"))
+    )
+    return Tag.objects.filter(Exists(links))
 
 
 def allowed_actions(user: User, article: Article) -> list[str]:

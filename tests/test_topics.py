@@ -1,6 +1,9 @@
-"""Topics (taggit's tags on articles) as editors meet them in the admin: names survive
-an unchanged save."""
+"""Topics (taggit's tags on articles) as editors and writers meet them in the admin:
+names survive an unchanged save, the topic admin follows the newsroom's roles, writers
+learn no other writer's draft topics, and a name is one topic whatever its case, even
+when saves race."""
 
+import datetime
 import html
 import re
 from io import StringIO
@@ -10,11 +13,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
 from articles.topics import parse_topics
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, AuthorFactory
 from tests.test_admin_trust import change_form_data
 
 User = get_user_model()
@@ -90,3 +94,118 @@ class TopicsTextTests(TestCase):
         names = [*AWKWARD_NAMES, '""', 'a"b,c"d', 'Trailing quote"', "émigré, 日本"]
         article.tags.add(*names)
         self.assertEqual(parse_topics(self.shown_topics(article)), sorted(names))
+
+
+class RolesTestCase(TestCase):
+    """A writer with a draft, another writer with a draft, a published story, and an
+    editor; each article with a topic of its own."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.writer = make_user("wendy", "writer")
+        cls.other_writer = make_user("oscar", "writer")
+        cls.editor = make_user("edith", "editor")
+        cls.own_draft = cls.draft_by(cls.writer, "Wendy's scoop")
+        cls.secret = cls.draft_by(cls.other_writer, "Secret merger")
+        cls.live = ArticleFactory()
+        cls.live.tags.add("Elections")
+
+    @staticmethod
+    def draft_by(user: Any, topic: str) -> Article:
+        article = ArticleFactory(
+            status=Article.Status.DRAFT,
+            published_at=None,
+            created_by=user,
+            authors=[AuthorFactory(user=user)],
+        )
+        article.tags.add(topic)
+        return article
+
+
+class TopicAdminTests(RolesTestCase):
+    changelist = reverse("admin:taggit_tag_changelist")
+
+    def test_writers_look_and_editors_keep_topics(self) -> None:
+        topic = Tag.objects.get(name="Elections")
+        change = reverse("admin:taggit_tag_change", args=[topic.pk])
+        for user, may_change in [(self.writer, False), (self.editor, True)]:
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                listed = self.client.get(self.changelist)
+                # How many articles a topic has counts drafts: for editors only.
+                self.assertIs("article_count" in listed.context["cl"].list_display, may_change)
+                add = self.client.post(
+                    reverse("admin:taggit_tag_add"), {"name": "New", "slug": "new"}
+                )
+                self.assertEqual(add.status_code, 302 if may_change else 403)
+                renamed = self.client.post(change, {"name": "Polls", "slug": topic.slug})
+                self.assertEqual(renamed.status_code, 302 if may_change else 403)
+                delete = reverse("admin:taggit_tag_delete", args=[topic.pk])
+                self.assertEqual(self.client.get(delete).status_code, 200 if may_change else 403)
+        self.assertEqual(Tag.objects.get(pk=topic.pk).name, "Polls")
+
+    def test_no_action_works_on_taggit_links_no_article_has(self) -> None:
+        """taggit's "Merge selected tags" moved only its generic links, not articles'
+        topics: gone for everyone, with its page; a writer has no action at all."""
+        topic = Tag.objects.get(name="Elections")
+        for user, actions in [(self.writer, []), (self.editor, ["", "delete_selected"])]:
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                page = self.client.get(self.changelist)
+                offered = page.context["action_form"].fields["action"].choices if actions else []
+                self.assertEqual([name for name, _ in offered], actions)
+                for url, data in [
+                    (self.changelist, {"action": "render_tag_form"}),
+                    (self.changelist, {"action": "render_tag_form", "_selected_action": topic.pk}),
+                    (self.changelist, {"action": "delete_selected", "_selected_action": topic.pk}),
+                    (self.changelist + "merge-tags/", {"new_tag_name": "Merged"}),
+                    (self.changelist + "merge-tags/", {}),
+                ]:
+                    response = self.client.post(url, data)
+                    self.assertIn(response.status_code, (200, 302, 403, 404), (url, data))
+        self.assertEqual(self.live.tags.get().pk, topic.pk)
+        self.assertFalse(Tag.objects.filter(name="Merged").exists())
+
+
+class WhichTopicsWritersSeeTests(RolesTestCase):
+    """A writer sees topics of live articles and of articles they may see; never the
+    topics only another writer's draft has."""
+
+    OURS = frozenset({"Wendy's scoop", "Elections", "Secret merger", "Embargoed deal"})
+
+    def seen(self, user: Any) -> dict[str, set[str]]:
+        """This test's topic names as the user finds them in each place (the seeded
+        story's topics are there too)."""
+        self.client.force_login(user)
+        autocomplete = reverse("admin:articles_tag_autocomplete")
+        names: dict[str, set[str]] = {"autocomplete": set()}
+        for term in ["W", "S", "E"]:
+            answer = self.client.get(autocomplete, {"q": term}).json()
+            names["autocomplete"] |= set(answer["results"])
+        topics = self.client.get(reverse("admin:taggit_tag_changelist"))
+        names["topic list"] = {tag.name for tag in topics.context["cl"].result_list}
+        articles = self.client.get(reverse("admin:articles_article_changelist"))
+        topic_filter = next(
+            spec for spec in articles.context["cl"].filter_specs if spec.title == "Topics"
+        )
+        names["article filter"] = {name for _, name in topic_filter.lookup_choices}
+        return {place: found & self.OURS for place, found in names.items()}
+
+    def test_writer_sees_live_topics_and_their_own(self) -> None:
+        expected = {"Wendy's scoop", "Elections"}
+        for place, names in self.seen(self.writer).items():
+            with self.subTest(place):
+                self.assertEqual(names, expected)
+
+    def test_editor_sees_every_topic(self) -> None:
+        expected = {"Wendy's scoop", "Elections", "Secret merger"}
+        for place, names in self.seen(self.editor).items():
+            with self.subTest(place):
+                self.assertEqual(names, expected)
+
+    def test_scheduled_articles_topics_stay_hidden_until_live(self) -> None:
+        scheduled = ArticleFactory(published_at=timezone.now() + datetime.timedelta(days=1))
+        scheduled.tags.add("Embargoed deal")
+        for place, names in self.seen(self.writer).items():
+            with self.subTest(place):
+                self.assertNotIn("Embargoed deal", names)
