@@ -43,7 +43,8 @@ if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
 PUBLISHER_LOGO = env("PUBLISHER_LOGO", "img/publisher-logo.png")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site with the newsroom's sections and staff-only tools (newsroom.admin_site).
+    "newsroom.admin_site.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,9 +52,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "taggit",
+    # taggit and axes under the names editors use (newsroom.apps).
+    "newsroom.apps.TopicsConfig",
     "reversion",
-    "axes",
+    "newsroom.apps.SignInSecurityConfig",
     "csp",
     "authors",
     "articles",

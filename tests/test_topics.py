@@ -10,6 +10,7 @@ from io import StringIO
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import Client, TestCase
 from django.urls import reverse
@@ -209,3 +210,35 @@ class WhichTopicsWritersSeeTests(RolesTestCase):
         for place, names in self.seen(self.writer).items():
             with self.subTest(place):
                 self.assertNotIn("Embargoed deal", names)
+
+
+class AdminSectionsTests(RolesTestCase):
+    """The sidebar names things as the newsroom does and keeps the site's own tools to
+    superusers."""
+
+    def sections(self, user: Any) -> dict[str, list[str]]:
+        self.client.force_login(user)
+        apps = self.client.get(reverse("admin:index")).context["available_apps"]
+        return {app["name"]: [model["name"] for model in app["models"]] for app in apps}
+
+    def test_topics_are_listed_in_the_newsroom(self) -> None:
+        for user in [self.writer, self.editor]:
+            with self.subTest(user=user.username):
+                sections = self.sections(user)
+                self.assertIn("Topics", sections["Newsroom"])
+                self.assertNotIn("Taggit", sections)
+                self.assertNotIn("Tags", str(sections))
+
+    def test_sign_in_security_is_for_superusers_only(self) -> None:
+        root = User.objects.create_superuser("root", "root@example.com", "pw-for-tests")
+        self.assertEqual(
+            self.sections(root)["Sign-in security"],
+            ["Access attempts", "Access failures", "Access logs"],
+        )
+        # An editor handed axes's permissions still neither sees nor opens it.
+        self.editor.user_permissions.add(*Permission.objects.filter(content_type__app_label="axes"))
+        for user in [self.writer, User.objects.get(pk=self.editor.pk)]:
+            with self.subTest(user=user.username):
+                self.assertNotIn("Sign-in security", self.sections(user))
+                records = self.client.get(reverse("admin:axes_accessattempt_changelist"))
+                self.assertEqual(records.status_code, 403)
