@@ -1183,10 +1183,13 @@ class Writer:
         """The tag with this slug, or this name, or a new one."""
         slug = entry["slug"]
         if slug not in self.tags:
+            # get_or_create: a topic another save made meanwhile is found, not doubled
+            # (names are unique whatever their case, articles 0023).
             tag = (
                 Tag.objects.filter(slug=slug).first()
-                or Tag.objects.filter(name__iexact=entry["name"]).first()
-                or Tag.objects.create(name=entry["name"], slug=slug)
+                or Tag.objects.get_or_create(
+                    name__iexact=entry["name"], defaults={"name": entry["name"], "slug": slug}
+                )[0]
             )
             self.tags[slug] = tag
         return self.tags[slug]

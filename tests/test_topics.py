@@ -6,13 +6,16 @@ when saves race."""
 import datetime
 import html
 import re
+import threading
+import time
 from io import StringIO
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.test import Client, TestCase
+from django.db import IntegrityError, connection, connections, transaction
+from django.test import Client, TestCase, TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -167,6 +170,14 @@ class TopicAdminTests(RolesTestCase):
         self.assertEqual(self.live.tags.get().pk, topic.pk)
         self.assertFalse(Tag.objects.filter(name="Merged").exists())
 
+    def test_a_name_taken_in_another_case_is_refused_with_a_reason(self) -> None:
+        self.client.force_login(self.editor)
+        response = self.client.post(
+            reverse("admin:taggit_tag_add"), {"name": "ELECTIONS", "slug": "elections-2"}
+        )
+        self.assertContains(response, "There is already a topic called “Elections”.")
+        self.assertEqual(Tag.objects.filter(name__iexact="elections").count(), 1)
+
 
 class WhichTopicsWritersSeeTests(RolesTestCase):
     """A writer sees topics of live articles and of articles they may see; never the
@@ -242,3 +253,73 @@ class AdminSectionsTests(RolesTestCase):
                 self.assertNotIn("Sign-in security", self.sections(user))
                 records = self.client.get(reverse("admin:axes_accessattempt_changelist"))
                 self.assertEqual(records.status_code, 403)
+
+
+class OneTopicWhateverTheCaseTests(TestCase):
+    def test_the_database_refuses_a_name_taken_in_another_case(self) -> None:
+        Tag.objects.create(name="Election", slug="election")
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Tag.objects.create(name="ELECTION", slug="election-2")
+
+
+class ParallelSavesTests(TransactionTestCase):
+    """Saves on their own connections at once. On PostgreSQL the first one's transaction
+    stays open until the five others have looked the name up (it is not committed, so
+    they cannot see it) and wait on the insert: the race as it happened. SQLite takes a
+    write lock at the start of each transaction, so there they follow one another."""
+
+    serialized_rollback = True
+
+    def wait_for_lock_waiters(self, count: int) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0] >= count:
+                    return
+            time.sleep(0.05)
+        self.fail(f"fewer than {count} saves came to wait on the first one")
+
+    def test_six_saves_of_one_name_in_two_cases_make_one_topic(self) -> None:
+        articles = [ArticleFactory() for _ in range(6)]
+        first_added, release = threading.Event(), threading.Event()
+        failures: list[BaseException] = []
+
+        def save(article: Article, name: str, first: bool) -> None:
+            try:
+                if not first:
+                    first_added.wait(timeout=30)
+                with transaction.atomic():
+                    article.tags.add(name)
+                    if first:
+                        first_added.set()
+                        release.wait(timeout=30)
+            except BaseException as error:  # noqa: BLE001 - reported by the main thread
+                failures.append(error)
+            finally:
+                connections.close_all()
+
+        threads = [
+            threading.Thread(target=save, args=(article, ["Election", "election"][n % 2], n == 0))
+            for n, article in enumerate(articles)
+        ]
+        for thread in threads:
+            thread.start()
+        first_added.wait(timeout=30)
+        try:
+            if connection.vendor == "postgresql":
+                self.wait_for_lock_waiters(5)
+        finally:
+            release.set()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(failures, [])
+        topics = Tag.objects.filter(name__iexact="election")
+        self.assertEqual(list(topics.values_list("name", flat=True)), ["Election"])
+        self.assertEqual(
+            sorted(Article.objects.filter(tags__in=topics).values_list("pk", flat=True)),
+            sorted(article.pk for article in articles),
+        )
