@@ -39,6 +39,7 @@ from articles.models import (
 from articles.rendering import marker_keys, render_markdown
 from articles.revisions import revision_differences
 from articles.services import record_disclosures, record_upcoming_disclosures
+from articles.topic_admin import TopicListFilter
 from articles.views import render_article
 from newsroom.storage import MediaWriteError
 
@@ -384,6 +385,9 @@ class ArticleAdminForm(forms.ModelForm):
         # this save counts as changed after publication only if readers saw it before.
         self.was_live = self.instance.pk is not None and self.instance.is_live
         self.changed_quote_keys: list[str] = []
+        if topics := self.fields.get("tags"):
+            # How articles.topics reads the field; the model's help text says the rest.
+            topics.help_text += ' A name with a comma goes in double quotes: "Smith, Jones".'
 
     def clean_tags(self) -> list[str]:
         """Topic names over the column's length were cut by SQLite and refused by
@@ -509,7 +513,7 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
         StateFilter,
         "kind",
         ("bylines__author", admin.RelatedOnlyFieldListFilter),
-        "tags",
+        ("tags", TopicListFilter),
         "published_at",
     ]
     search_fields = ["headline", "standfirst", "body"]
@@ -920,7 +924,8 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
         term = request.GET.get("q", "").strip()[:100]
         names = (
             list(
-                Tag.objects.filter(name__istartswith=term)
+                services.visible_topics(request.user)
+                .filter(name__istartswith=term)
                 .order_by("name")
                 .values_list("name", flat=True)[:10]
             )

@@ -259,8 +259,11 @@ def tag_entry(value: object, what: str) -> Record:
     if not isinstance(value, dict):
         raise BadRecord(f"{what}: a tag must be a name or {{name, slug}}")
     entry = take(value, {"name": (str, _REQUIRED), "slug": (str, "")}, what)
+    # Stripped as the article form strips what an editor types, so the name the form
+    # shows is the name it saves back.
+    entry["name"] = entry["name"].strip()
     entry["slug"] = entry["slug"] or slugify(entry["name"])
-    if not entry["name"].strip() or not entry["slug"]:
+    if not entry["name"] or not entry["slug"]:
         raise BadRecord(f"{what}: {entry['name']!r} cannot be a tag")
     check_fields(Tag, entry, f"{what} {entry['name']!r}", [])
     return entry
@@ -1180,10 +1183,13 @@ class Writer:
         """The tag with this slug, or this name, or a new one."""
         slug = entry["slug"]
         if slug not in self.tags:
+            # get_or_create: a topic another save made meanwhile is found, not doubled
+            # (names are unique whatever their case, articles 0023).
             tag = (
                 Tag.objects.filter(slug=slug).first()
-                or Tag.objects.filter(name__iexact=entry["name"]).first()
-                or Tag.objects.create(name=entry["name"], slug=slug)
+                or Tag.objects.get_or_create(
+                    name__iexact=entry["name"], defaults={"name": entry["name"], "slug": slug}
+                )[0]
             )
             self.tags[slug] = tag
         return self.tags[slug]

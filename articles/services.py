@@ -23,7 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from reversion.models import Revision, Version
 from taggit.models import Tag
@@ -124,6 +124,19 @@ def can_change(user: User, item: Image | Author | Speaker | Organisation) -> boo
     their model permissions) only those no published article shows, since a change
     there would reach readers at once, without review."""
     return is_editor(user) or not shown_by_published(item)
+
+
+def visible_topics(user: User) -> QuerySet[Tag]:
+    """The topics this user may learn the names of: editors all of them; anyone else
+    those of live articles (public anyway) and of the articles they may see, so a draft's
+    topics stay as private as the draft."""
+    if is_editor(user):
+        return Tag.objects.all()
+    links = TaggedArticle.objects.filter(tag=OuterRef("pk")).filter(
+        Q(content_object__in=Article.objects.published())
+        | Q(content_object__in=Article.objects.editable_by(user).values("pk"))
+    )
+    return Tag.objects.filter(Exists(links))
 
 
 def allowed_actions(user: User, article: Article) -> list[str]:

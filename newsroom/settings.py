@@ -43,7 +43,8 @@ if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
 PUBLISHER_LOGO = env("PUBLISHER_LOGO", "img/publisher-logo.png")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site with the newsroom's sections and staff-only tools (newsroom.admin_site).
+    "newsroom.admin_site.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,9 +52,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "taggit",
+    # taggit and axes under the names editors use (newsroom.apps).
+    "newsroom.apps.TopicsConfig",
     "reversion",
-    "axes",
+    "newsroom.apps.SignInSecurityConfig",
     "csp",
     "authors",
     "articles",
@@ -327,6 +329,10 @@ MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
 TAGGIT_CASE_INSENSITIVE = True
+# Topics as text in the article form: commas separate names, quotes the CSV way, so any
+# name survives an unchanged save (articles/topics.py).
+TAGGIT_TAGS_FROM_STRING = "articles.topics.parse_topics"
+TAGGIT_STRING_FROM_TAGS = "articles.topics.topics_text"
 
 # Security. Production (DEBUG off) is secure by default; each setting can be relaxed
 # through the environment, e.g. SECURE_SSL_REDIRECT=false when the proxy redirects.

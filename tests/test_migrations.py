@@ -234,7 +234,7 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
                 with self.subTest(migration=str(migration)):
                     check(migration)
                 checked.append(migration.name)
-        self.assertEqual(len(checked), 12, checked)
+        self.assertEqual(len(checked), 13, checked)
 
     def check_articles_0002_seed_salesforce_story(self, migration: Migration) -> None:
         seed = import_module("articles.migrations.0002_seed_salesforce_story")
@@ -480,6 +480,31 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
         self.assertIsInstance(uid, uuid.UUID)
         self.assertNotEqual(uid, filled[0])
         self.assertIsNotNone(went_live_at)
+
+    def check_articles_0022_merge_topics_named_alike(self, migration: Migration) -> None:
+        """Topics named alike but for case become the oldest of them, which takes their
+        articles and organisation; the reverse leaves them merged."""
+        apps = self.historical_apps()
+        Tag = apps.get_model("taggit", "Tag")
+        TaggedArticle = apps.get_model("articles", "TaggedArticle")
+        Organisation = apps.get_model("articles", "Organisation")
+        article = apps.get_model("articles", "Article").objects.get()
+        ethics = Tag.objects.get(slug="ethics")
+        shouting = Tag.objects.create(name=ethics.name.upper(), slug="ethics_1")
+        quiet = Tag.objects.create(name=ethics.name.lower(), slug="ethics_2")
+        TaggedArticle.objects.filter(tag=ethics).delete()
+        TaggedArticle.objects.create(tag=shouting, content_object=article)
+        TaggedArticle.objects.create(tag=quiet, content_object=article)
+        Organisation.objects.create(name="Ethics board", slug="ethics-board", tag=quiet)
+        self.unapply([migration])
+        self.assertEqual(Tag.objects.filter(name__iexact="ethics").count(), 3)
+        self.apply([migration])
+        self.assertEqual(list(Tag.objects.filter(name__iexact="ethics")), [ethics])
+        self.assertEqual(
+            list(TaggedArticle.objects.filter(tag=ethics).values_list("content_object", flat=True)),
+            [article.pk],
+        )
+        self.assertEqual(Organisation.objects.get(slug="ethics-board").tag, ethics)
 
     def check_pages_0002_seed_policy_pages(self, migration: Migration) -> None:
         """The reverse removes the default pages but keeps one an editor rewrote; the

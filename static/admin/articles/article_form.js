@@ -90,6 +90,12 @@ document.addEventListener("DOMContentLoaded", function () {
     }
 
     // Topic suggestions: complete the last comma-separated name from existing topics.
+    // A name with a comma, or starting with a double quote, goes in double quotes with
+    // its quotes doubled, as the server reads the field (articles/topics.py).
+    function quoted(name) {
+        if (name.indexOf(",") === -1 && name.charAt(0) !== '"') { return name; }
+        return '"' + name.replace(/"/g, '""') + '"';
+    }
     var tags = form.elements.namedItem("tags");
     if (!tags || tags.readOnly) { return; }
     var list = document.createElement("datalist");
@@ -107,7 +113,7 @@ document.addEventListener("DOMContentLoaded", function () {
             .then(function (data) {
                 list.replaceChildren.apply(list, data.results.map(function (name) {
                     var option = document.createElement("option");
-                    option.value = head + name;
+                    option.value = head + quoted(name);
                     return option;
                 }));
             });
