@@ -418,12 +418,18 @@ LOGGING = {
         },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
+    "filters": {"refusals_on_one_line": {"()": "newsroom.logs.RefusalsOnOneLine"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": LOG_FORMAT,
+            "filters": ["refusals_on_one_line"],
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # Django's own configuration gives its loggers a stderr handler under DEBUG (and one
+    # for ADMINS mail, which the site does not use) on top of propagating to the root:
+    # every message was written twice. The root's handler is the only one.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
