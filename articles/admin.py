@@ -463,6 +463,11 @@ class PublishForm(forms.Form):
         help_text="Recorded in the article's history with your name.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Like every date-and-time field of the admin, it says which time zone it is in.
+        self.fields["publish_at"].label += f" ({timezone.get_current_timezone_name()} time)"
+
     def move_kwargs(self) -> dict[str, Any]:
         return {
             "at": self.cleaned_data["publish_at"],

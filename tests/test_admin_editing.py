@@ -1,0 +1,77 @@
+"""Comfort of the article admin for editors and writers: time zones, addresses,
+previews, share links and the revision comparison."""
+
+import re
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import TestCase, override_settings
+from django.urls import reverse
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory
+
+User = get_user_model()
+
+
+def admin_url(name: str, *args: Any) -> str:
+    return reverse(f"admin:articles_article_{name}", args=args)
+
+
+class AdminTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.superuser = User.objects.create_superuser("root", "root@example.com", "pw")
+        cls.editor = User.objects.create_user("edith", password="pw", is_staff=True)
+        cls.editor.groups.add(Group.objects.get(name="Editor"))
+        cls.writer = User.objects.create_user("wendy", password="pw", is_staff=True)
+        cls.writer.groups.add(Group.objects.get(name="Writer"))
+        cls.writer_author = AuthorFactory(name="Wendy Writer", user=cls.writer)
+
+    def draft(self, **fields: Any) -> Article:
+        return ArticleFactory(
+            status=Article.Status.DRAFT,
+            published_at=None,
+            created_by=self.writer,
+            authors=[self.writer_author],
+            **fields,
+        )
+
+
+class TimeZoneTests(AdminTestCase):
+    def datetime_widgets(self, url: str) -> list[str]:
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        return re.findall(r'<p class="datetime">.*?</p>', response.content.decode(), re.S)
+
+    def test_every_datetime_field_of_every_admin_form_names_the_time_zone(self) -> None:
+        """Each date-and-time field on every add form of the admin says its zone."""
+        self.client.force_login(self.superuser)
+        seen = 0
+        for model, model_admin in admin.site._registry.items():
+            opts = model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+            if not model_admin.has_add_permission(self.client.get(url).wsgi_request):
+                continue  # records only the software writes (sign-in attempts)
+            for widget in self.datetime_widgets(url):
+                seen += 1
+                self.assertIn("Europe/London time", widget, f"{url}: {widget}")
+        # On the article form at least: the embargo and a correction's time.
+        self.assertGreaterEqual(seen, 2)
+
+    @override_settings(TIME_ZONE="America/New_York")
+    def test_the_zone_is_the_sites(self) -> None:
+        """The site's TIME_ZONE, whatever it is, on the article form and its inlines."""
+        self.client.force_login(self.editor)
+        widgets = self.datetime_widgets(admin_url("change", self.draft().pk))
+        self.assertTrue(widgets)
+        for widget in widgets:
+            self.assertIn("America/New_York time", widget)
+
+    def test_publish_page_names_the_time_zone(self) -> None:
+        """The publish or schedule page's time says its zone too."""
+        self.client.force_login(self.editor)
+        response = self.client.get(admin_url("workflow", self.draft().pk, "publish"))
+        self.assertContains(response, "Publication time (Europe/London time)")
