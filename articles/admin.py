@@ -587,6 +587,13 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return services.is_editor(request.user)
 
+    def get_view_on_site_url(self, obj: Article | None = None) -> str | None:
+        # Readers see only a live article: anything else would be a 404 there, so the
+        # editor is shown the preview of it instead.
+        if obj is not None and obj.pk is not None and not obj.is_live:
+            return reverse("admin:articles_article_preview", args=[obj.pk])
+        return super().get_view_on_site_url(obj)
+
     # -- list columns --
 
     @admin.display(description="State", ordering="status")

@@ -1,6 +1,7 @@
 """Comfort of the article admin for editors and writers: time zones, addresses,
 previews, share links and the revision comparison."""
 
+import datetime
 import re
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory
@@ -31,12 +33,11 @@ class AdminTestCase(TestCase):
         cls.writer_author = AuthorFactory(name="Wendy Writer", user=cls.writer)
 
     def draft(self, **fields: Any) -> Article:
+        """An article of the writer's, a draft unless told otherwise."""
         return ArticleFactory(
-            status=Article.Status.DRAFT,
-            published_at=None,
+            **{"status": Article.Status.DRAFT, "published_at": None, **fields},
             created_by=self.writer,
             authors=[self.writer_author],
-            **fields,
         )
 
 
@@ -75,3 +76,35 @@ class TimeZoneTests(AdminTestCase):
         self.client.force_login(self.editor)
         response = self.client.get(admin_url("workflow", self.draft().pk, "publish"))
         self.assertContains(response, "Publication time (Europe/London time)")
+
+
+class ViewOnSiteTests(AdminTestCase):
+    def view_on_site(self, article: Article) -> str:
+        response = self.client.get(admin_url("change", article.pk))
+        link = re.search(r'<a href="([^"]+)" class="viewsitelink"', response.content.decode())
+        self.assertIsNotNone(link, "no View on site link")
+        return link[1]
+
+    def test_not_live_article_opens_its_preview(self) -> None:
+        """A draft, an article in review, a scheduled or an embargoed one: "View on site"
+        opens the preview, which shows it, instead of the public 404."""
+        self.client.force_login(self.editor)
+        future = timezone.now() + datetime.timedelta(days=1)
+        past = timezone.now() - datetime.timedelta(days=1)
+        for article in [
+            self.draft(),
+            self.draft(status=Article.Status.REVIEW),
+            self.draft(status=Article.Status.PUBLISHED, published_at=future),
+            self.draft(status=Article.Status.PUBLISHED, published_at=past, embargo_until=future),
+        ]:
+            url = self.view_on_site(article)
+            self.assertEqual(url, admin_url("preview", article.pk))
+            self.assertContains(self.client.get(url), article.headline)
+
+    def test_live_article_opens_the_public_page(self) -> None:
+        """A live article's link leads to the page readers see."""
+        self.client.force_login(self.editor)
+        article = ArticleFactory()
+        response = self.client.get(self.view_on_site(article), follow=True)
+        self.assertTrue(response.redirect_chain[-1][0].endswith(article.get_absolute_url()))
+        self.assertContains(response, article.headline)
