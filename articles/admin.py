@@ -1,4 +1,5 @@
 import contextlib
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -860,10 +861,19 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
         except services.WorkflowError as error:
             raise PermissionDenied(str(error)) from error
         url = request.build_absolute_uri(reverse("articles:shared_preview", args=[token]))
-        hours = settings.PREVIEW_LINK_MAX_AGE // 3600
-        self.message_user(
-            request, f"Share link (works for {hours} hours, no login needed): {url}", messages.INFO
+        expires = timezone.localtime() + datetime.timedelta(seconds=settings.PREVIEW_LINK_MAX_AGE)
+        # The copy button works through article_form.js (no inline script under the CSP).
+        message = format_html(
+            'Share link, no login needed, works until {} ({} time): <a href="{}" '
+            'class="share-link" target="_blank" rel="noopener">{}</a> '
+            '<button type="button" class="button" data-copy="{}">Copy link</button>',
+            date_format(expires, "j F Y, H:i"),
+            timezone.get_current_timezone_name(),
+            url,
+            url,
+            url,
         )
+        self.message_user(request, message, messages.INFO)
         return redirect("admin:articles_article_change", article.pk)
 
     def history_view(

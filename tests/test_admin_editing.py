@@ -108,3 +108,25 @@ class ViewOnSiteTests(AdminTestCase):
         response = self.client.get(self.view_on_site(article), follow=True)
         self.assertTrue(response.redirect_chain[-1][0].endswith(article.get_absolute_url()))
         self.assertContains(response, article.headline)
+
+
+class ShareLinkTests(AdminTestCase):
+    @override_settings(PREVIEW_LINK_MAX_AGE=48 * 3600)
+    def test_share_link_is_a_link_with_copy_button_and_expiry(self) -> None:
+        """The editor gets a link to open, a button to copy it, and the time it expires."""
+        self.client.force_login(self.editor)
+        article = self.draft()
+        before = timezone.localtime().replace(second=0, microsecond=0)
+        response = self.client.post(admin_url("share", article.pk), follow=True)
+        after = timezone.localtime()
+        page = response.content.decode()
+        link = re.search(r'<a href="(http://testserver/[^"]+)" class="share-link"', page)
+        self.assertIsNotNone(link)
+        self.assertContains(response, f'data-copy="{link[1]}">Copy link</button>')
+        shown = re.search(r"works until (.+?) \(Europe/London time\)", page)
+        self.assertIsNotNone(shown)
+        until = datetime.datetime.strptime(shown[1], "%d %B %Y, %H:%M")
+        window = (before + datetime.timedelta(hours=48), after + datetime.timedelta(hours=48))
+        self.assertTrue(window[0].replace(tzinfo=None) <= until <= window[1].replace(tzinfo=None))
+        self.client.logout()
+        self.assertContains(self.client.get(link[1]), article.headline)

@@ -7,6 +7,20 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!match) { return; }
     var base = match[1];
     var addKey = PREFIX + base + "add/";
+    // "Copy link" beside a new share link: the clipboard where the browser allows it
+    // (HTTPS or localhost), else the link selected for Ctrl+C.
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+        button.addEventListener("click", function () {
+            var done = function () { button.textContent = "Copied"; };
+            if (navigator.clipboard) {
+                navigator.clipboard.writeText(button.dataset.copy).then(done);
+                return;
+            }
+            var link = button.parentNode.querySelector("a");
+            window.getSelection().selectAllChildren(link);
+            button.textContent = "Press Ctrl+C to copy";
+        });
+    });
     var saved = document.querySelector(".messagelist .success");
     if (saved) {
         // The last save went through: a new article's text is safe in the database now.
