@@ -42,6 +42,8 @@ from articles.revisions import revision_differences
 from articles.services import record_disclosures, record_upcoming_disclosures
 from articles.topic_admin import TopicListFilter
 from articles.views import render_article
+from newsroom.admin_forms import PlainHelpTexts
+from newsroom.links import absolute_url
 from newsroom.storage import MediaWriteError
 
 # A link typed without a scheme means https (Django 6's default, chosen now).
@@ -78,7 +80,7 @@ class ForgedIdsIgnored(AutocompleteSelect):
         return super().optgroups(name, ids, attr)
 
 
-class SafeAutocomplete(admin.options.BaseModelAdmin):
+class SafeAutocomplete(PlainHelpTexts):
     """Autocomplete fields whose widget survives a forged value (ForgedIdsIgnored).
     Every admin and inline with autocomplete_fields uses it (tests/test_hostile_input.py
     posts a forged value to each)."""
@@ -571,6 +573,26 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
     class Media:
         js = ["admin/articles/article_form.js"]
         css = {"all": ["admin/articles/article_form.css"]}
+
+    def get_form(
+        self, request: HttpRequest, obj: Article | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form_class = super().get_form(request, obj, change, **kwargs)
+        if slug := form_class.base_fields.get("slug"):
+            # The real address, which article_form.js keeps up to date as the slug changes.
+            placeholder = "slug-goes-here"
+            url = absolute_url(request, reverse("articles:detail", args=[placeholder]))
+            prefix, suffix = url.split(placeholder)
+            slug.help_text = format_html(
+                'The article\'s address: <span class="slug-address" data-address-prefix="{}" '
+                'data-address-suffix="{}">{}{}{}</span>. Keep it stable once published.',
+                prefix,
+                suffix,
+                prefix,
+                obj.slug if obj is not None else "…",
+                suffix,
+            )
+        return form_class
 
     # -- permissions: model permissions, narrowed to the articles a user may touch --
 

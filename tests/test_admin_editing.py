@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory
@@ -130,3 +131,37 @@ class ShareLinkTests(AdminTestCase):
         self.assertTrue(window[0].replace(tzinfo=None) <= until <= window[1].replace(tzinfo=None))
         self.client.logout()
         self.assertContains(self.client.get(link[1]), article.headline)
+
+
+class HelpTextTests(AdminTestCase):
+    def test_slug_help_shows_the_real_address(self) -> None:
+        """The slug's help text gives the article's real address, not "/articles//."."""
+        self.client.force_login(self.editor)
+        article = self.draft(slug="a-real-slug")
+        response = self.client.get(admin_url("change", article.pk))
+        self.assertContains(response, "http://testserver/articles/a-real-slug/</span>")
+        self.assertNotContains(response, "/articles//")
+        # article_form.js follows the slug from these two halves.
+        self.assertContains(response, 'data-address-prefix="http://testserver/articles/"')
+        response = self.client.get(admin_url("add"))
+        self.assertContains(response, "http://testserver/articles/…/</span>")
+
+    def test_every_help_text_shows_its_placeholders(self) -> None:
+        """Help texts such as "[[quote:<key>]]" or "/speakers/<slug>/" keep their
+        "<key>" and "<slug>" on every admin form of the site's own models (inlines too)."""
+        self.client.force_login(self.superuser)
+        checked = 0
+        for model, model_admin in admin.site._registry.items():
+            opts = model._meta
+            if opts.app_label not in {"articles", "authors", "pages"}:
+                continue
+            page = self.client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+            models = [model, *(inline.model for inline in model_admin.inlines)]
+            for field in (field for each in models for field in each._meta.get_fields()):
+                help_text = str(getattr(field, "help_text", ""))
+                if "<" not in help_text or (model is Article and field.name == "slug"):
+                    continue
+                if f'name="{field.name}"' in page.content.decode() or field.model is not model:
+                    self.assertContains(page, escape(help_text), msg_prefix=opts.label)
+                    checked += 1
+        self.assertGreaterEqual(checked, 6)

@@ -29,6 +29,24 @@ document.addEventListener("DOMContentLoaded", function () {
 
     var form = document.getElementById("article_form");
     if (!form) { return; }
+
+    // The slug's help text shows the article's address; follow the slug as it is typed
+    // or filled in from the headline (the admin's prepopulate runs on the same events).
+    var address = form.querySelector("[data-address-prefix]");
+    var slug = form.elements.namedItem("slug");
+    if (address && slug) {
+        var showAddress = function () {
+            setTimeout(function () {
+                address.textContent = address.dataset.addressPrefix + (slug.value || "…") +
+                    address.dataset.addressSuffix;
+            }, 0);
+        };
+        ["input", "change", "keyup"].forEach(function (name) {
+            form.addEventListener(name, function (event) {
+                if (event.target === slug || event.target.name === "headline") { showAddress(); }
+            });
+        });
+    }
     var fields = ["headline", "standfirst", "body"]
         .map(function (name) { return form.elements.namedItem(name); })
         .filter(function (field) { return field && field.tagName && !field.readOnly; });
