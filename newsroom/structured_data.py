@@ -195,6 +195,14 @@ def quotation(quote: Quote, request: HttpRequest | None) -> JsonDict:
         data["citation"] = citation
     if quote.said_on:
         data["dateCreated"] = quote.said_on.isoformat()
+    if quote.text_changed_at:
+        # Words changed after publication: when, and what readers first saw.
+        data["dateModified"] = iso(quote.text_changed_at)
+        data["correction"] = {
+            "@type": "CorrectionComment",
+            "datePublished": iso(quote.text_changed_at),
+            "text": f"Changed after publication. Readers first saw: “{quote.previous_text}”",
+        }
     return data
 
 

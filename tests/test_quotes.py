@@ -7,7 +7,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from articles.models import Speaker
-from tests.base import page_text
+from tests.base import json_ld, page_text
 from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory, SpeakerFactory
 
 
@@ -170,3 +170,58 @@ class QuoteSearchTests(TestCase):
             speaker.name = "Parker Harris"
             speaker.save()
         self.assertContains(self.client.get("/search/", {"q": "Parker"}), "Dreamforce opens")
+
+
+class ChangedQuoteTests(TestCase):
+    """A quote whose words changed after publication says so wherever readers meet it."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.speaker = SpeakerFactory(name="Marc Benioff", slug="marc-benioff")
+        cls.article = ArticleFactory(slug="ohana", body="Intro.\n\n[[quote:trust]]\n\nEnd.")
+        cls.quote = QuoteFactory(
+            article=cls.article,
+            key="trust",
+            text="Trust is our highest value.",
+            speaker=cls.speaker,
+            is_pull_quote=False,
+        )
+        cls.quote.note_text_change(cls.quote.text)
+        cls.quote.text_changed_at = datetime.datetime(2026, 6, 3, 9, 0, tzinfo=datetime.UTC)
+        cls.quote.text = "Trust is our first value."
+        cls.quote.save()
+
+    NOTE = (
+        "Changed after publication on 3 June 2026. Readers first saw: “Trust is our highest value.”"
+    )
+
+    def test_article_shows_the_change(self) -> None:
+        self.assertIn(self.NOTE, page_text(self.client.get(self.article.get_absolute_url())))
+
+    def test_quote_permalink_shows_the_change(self) -> None:
+        self.assertIn(self.NOTE, page_text(self.client.get(self.quote.get_absolute_url())))
+
+    def test_speaker_page_shows_the_change(self) -> None:
+        self.assertIn(self.NOTE, page_text(self.client.get(self.speaker.get_absolute_url())))
+
+    def test_quotation_markup_carries_the_change(self) -> None:
+        """JSON-LD (permalink and article) and microdata: dateModified and a correction
+        with the words readers first saw."""
+        for url in (self.quote.get_absolute_url(), self.article.get_absolute_url()):
+            response = self.client.get(url)
+            quotations = [
+                item
+                for data in json_ld(response)
+                for item in [data, *data.get("citation", []), *data.get("hasPart", [])]
+                if isinstance(item, dict) and item.get("@type") == "Quotation"
+            ]
+            self.assertTrue(quotations, url)
+            self.assertEqual(quotations[0]["dateModified"], "2026-06-03T10:00:00+01:00")
+            self.assertEqual(quotations[0]["correction"]["@type"], "CorrectionComment")
+            self.assertIn("Trust is our highest value.", quotations[0]["correction"]["text"])
+            self.assertContains(response, 'itemprop="correction"')
+
+    def test_unchanged_quote_says_nothing(self) -> None:
+        QuoteFactory(article=self.article, key="plain", text="Fine words.", speaker=self.speaker)
+        response = self.client.get(self.article.get_absolute_url())
+        self.assertEqual(page_text(response).count("Changed after publication"), 1)
