@@ -346,7 +346,8 @@ def shared_entries(record: Record) -> Iterator[tuple[str, Record]]:
     if record["type"] != "article":
         return
     for quote in record["quotes"]:
-        speaker = quote["speaker"]
+        if (speaker := quote["speaker"]) is None:
+            continue  # a draft's quote that names no speaker yet
         yield "speaker", speaker
         if speaker.get("organisation"):
             yield "organisation", speaker["organisation"]
@@ -423,7 +424,7 @@ def normalize_quote(raw: object, position: int) -> Record:
     spec = {
         "key": (str, _REQUIRED),
         "text": (str, _REQUIRED),
-        "speaker": (object, _REQUIRED),
+        "speaker": (object, _REQUIRED),  # null: a draft's quote names no speaker yet
         "source_kind": (str, Quote.SourceKind.OTHER.value),
         "source_title": (str, ""),
         "reported_by": (str, ""),
@@ -436,7 +437,9 @@ def normalize_quote(raw: object, position: int) -> Record:
     quote = take(raw, spec, "quote")
     what = f"quote {quote['key']!r}"
     said_on = parse_date(quote["said_on"], f"{what} said_on")
-    speaker = speaker_entry(quote["speaker"], f"{what} speaker")
+    speaker = (
+        None if quote["speaker"] is None else speaker_entry(quote["speaker"], f"{what} speaker")
+    )
     fields = {k: v for k, v in quote.items() if k not in ("speaker", "said_on")}
     check_fields(Quote, {**fields, "said_on": said_on}, what, ["article", "speaker"])
     return {**quote, "speaker": speaker, "said_on": exporting.iso_date(said_on)}
@@ -759,7 +762,7 @@ def references(record: Record) -> Iterator[tuple[str, str]]:
     for slug in record["authors"]:
         yield "author", slug
     for quote in record["quotes"]:
-        if quote["speaker"].get("author"):
+        if quote["speaker"] and quote["speaker"].get("author"):
             yield "author", quote["speaker"]["author"]
     if record["lead_image"]:
         yield "image", record["lead_image"]
@@ -1218,7 +1221,7 @@ class Writer:
         return {
             **record,
             "quotes": [
-                {**quote, "speaker": self.full_speaker(quote["speaker"])}
+                {**quote, "speaker": quote["speaker"] and self.full_speaker(quote["speaker"])}
                 for quote in record["quotes"]
             ],
             "disclosures": [
@@ -1415,7 +1418,7 @@ class Writer:
             yield Quote(
                 article=article,
                 **{k: v for k, v in quote.items() if k not in ("speaker", "said_on")},
-                speaker=self.speaker(quote["speaker"]),
+                speaker=quote["speaker"] and self.speaker(quote["speaker"]),
                 said_on=parse_date(quote["said_on"], "said_on"),
             )
         for n, citation in enumerate(record["citations"]):

@@ -701,13 +701,20 @@ class Quote(models.Model):
         help_text="Marker name: [[quote:<key>]] places this quote in the body.",
     )
     text = models.TextField(help_text="The quoted words, exactly as said or written.")
+    # Speaker and kind of source may wait while the article is a draft: the publish
+    # checklist requires both (services.checklist).
     speaker = models.ForeignKey(
         "Speaker",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="quotes",
-        help_text="Who said or wrote it: a person, a group or an organisation (+ adds one).",
+        help_text="Who said or wrote it: a person, a group or an organisation (+ adds one). "
+        "Required to publish.",
     )
-    source_kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    source_kind = models.CharField(
+        max_length=20, choices=SourceKind.choices, blank=True, help_text="Required to publish."
+    )
     source_title = models.CharField(
         max_length=300, blank=True, help_text='For example "Letter to Marc Benioff".'
     )
@@ -746,14 +753,14 @@ class Quote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "key"], name="unique_quote_key"),
             models.CheckConstraint(
-                condition=Q(source_kind__in=QuoteSourceKind.values),
+                condition=Q(source_kind__in=[*QuoteSourceKind.values, ""]),
                 name="quote_source_kind_valid",
             ),
         ]
 
     def __str__(self) -> str:
         words = self.text if len(self.text) <= 60 else f"{self.text[:57]}..."
-        return f"{self.speaker}: {words}"
+        return f"{self.speaker or 'No speaker yet'}: {words}"
 
     def get_absolute_url(self) -> str:
         """The quote's permalink page."""
@@ -767,7 +774,7 @@ class Quote(models.Model):
     @property
     def attribution(self) -> str:
         """'Salesforce employees, letter to Marc Benioff, as reported by BuzzFeed'."""
-        parts = [self.speaker.name]
+        parts = [self.speaker.name if self.speaker else "No speaker yet"]
         if self.source_title:
             parts.append(self.source_title)
         if self.reported_by:

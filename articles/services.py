@@ -155,7 +155,18 @@ def checklist(article: Article, *, at: datetime.datetime | None = None) -> list[
     Hard checks can never be overridden; soft ones can, by an editor with a reason.
     """
     at = at or timezone.now()
-    quote_keys = {quote.key for quote in article.quotes.all()}
+    quotes = list(article.quotes.all())
+    quote_keys = {quote.key for quote in quotes}
+    incomplete = [
+        f"“{quote.key}” has no " + " and no ".join(missing)
+        for quote in quotes
+        if (
+            missing := [
+                *(["speaker"] if quote.speaker_id is None else []),
+                *(["kind of source"] if not quote.source_kind else []),
+            ]
+        )
+    ]
     unmatched = [key for key in marker_keys(article.body, "quote") if key not in quote_keys]
     image_keys = marker_keys(article.body, "image")
     images = list(Image.objects.filter(key__in=image_keys))
@@ -188,6 +199,12 @@ def checklist(article: Article, *, at: datetime.datetime | None = None) -> list[
             + ", ".join(
                 [f"[[quote:{k}]]" for k in unmatched] + [f"[[image:{k}]]" for k in missing_images]
             ),
+        ),
+        Check(
+            "Every quote names its speaker and kind of source",
+            not incomplete,
+            hard=True,
+            problem="Quotes to complete: " + "; ".join(incomplete) + ".",
         ),
         Check(
             EMBARGO_CHECK,
@@ -421,7 +438,7 @@ def restore_revision(*, article: Article, revision: Revision, user: User) -> Art
             article.lead_image_id = None
         article.modified_by_id = user.pk
         article.save()
-        _restore_related(article, revision, Quote, Speaker, "speaker_id", required=True)
+        _restore_related(article, revision, Quote, Speaker, "speaker_id", required=False)
         _restore_related(article, revision, Byline, Author, "author_id", required=True)
         _restore_related(article, revision, TaggedArticle, Tag, "tag_id", required=True)
         reversion.add_to_revision(article)

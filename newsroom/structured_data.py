@@ -173,18 +173,19 @@ def news_article(article: Article, request: HttpRequest | None) -> JsonDict:
 def quotation(quote: Quote, request: HttpRequest | None) -> JsonDict:
     """A quote: its words, who said them, the article it is part of, its source
     (reads the quote's speaker and article, prefetched by the pages that list quotes)."""
-    speaker = quote.speaker
     data: JsonDict = {
         "@type": "Quotation",
         "@id": absolute_url(request, quote.get_absolute_url()),
         "text": quote.text,
-        "creator": {
+        "isPartOf": {"@id": absolute_url(request, quote.article.get_absolute_url())},
+    }
+    # A draft's quote may not name its speaker yet (its preview shows the markup too).
+    if speaker := quote.speaker:
+        data["creator"] = {
             "@type": speaker.schema_type,
             "name": speaker.name,
             "url": absolute_url(request, speaker.get_absolute_url()),
-        },
-        "isPartOf": {"@id": absolute_url(request, quote.article.get_absolute_url())},
-    }
+        }
     if quote.source_title or quote.source_url:
         citation: JsonDict = {
             "@type": "CreativeWork",

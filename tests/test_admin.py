@@ -106,6 +106,36 @@ class AdminRoundTripTests(TestCase):
         response = self.client.post(ADD_URL, self.article_form(body="No marker here."))
         self.assertContains(response, "These quotes are not placed in the body: ceo")
 
+    def test_draft_with_incomplete_quote_saves_and_publishing_names_it(self) -> None:
+        """A quote without speaker or kind of source does not stop a draft saving; the
+        checklist refuses to publish it, naming the quote, and the preview shows it."""
+        data = self.article_form(**{"quotes-0-speaker": "", "quotes-0-source_kind": ""})
+        response = self.client.post(ADD_URL, data)
+        self.assertEqual(
+            response.status_code, 302, response.context and response.context.get("errors")
+        )
+        article = Article.objects.get(slug=data["slug"])
+        self.assertEqual(article.status, Article.Status.DRAFT)
+        quote = article.quotes.get()
+        self.assertEqual((quote.speaker, quote.source_kind), (None, ""))
+
+        preview = self.client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+        self.assertContains(preview, "We will keep building.")
+        self.assertContains(preview, "No speaker yet")
+
+        problem = "Quotes to complete: “ceo” has no speaker and no kind of source."
+        for action in ("submit", "publish"):
+            url = reverse("admin:articles_article_workflow", args=[article.pk, action])
+            self.assertContains(self.client.get(url), problem)
+            self.assertContains(self.client.post(url), problem)
+            article.refresh_from_db()
+            self.assertEqual(article.status, Article.Status.DRAFT)
+
+        quote.speaker, quote.source_kind = self.speaker, "interview"
+        quote.save()
+        url = reverse("admin:articles_article_workflow", args=[article.pk, "publish"])
+        self.assertNotContains(self.client.get(url), "Quotes to complete")
+
     def test_image_marker_without_image_is_a_clear_error(self) -> None:
         """[[image:...]] must name an uploaded image."""
         response = self.client.post(

@@ -24,6 +24,7 @@ from articles.models import (
     Disclosure,
     Image,
     Organisation,
+    Quote,
     RecordedDisclosure,
     Speaker,
 )
@@ -473,3 +474,26 @@ class SortOnDiskTests(TransactionTestCase):
         self.assertIn("Dry run", out)
         self.assertEqual(seen, [1])
         self.assertEqual(temp_store(), 2)
+
+
+class IncompleteDraftTests(TestCase):
+    def test_draft_quote_without_speaker_or_source_kind_goes_through(self) -> None:
+        """A draft's quote that names no speaker or kind of source yet is exported (speaker
+        null) and imported back as it was."""
+        article = ArticleFactory(
+            status=Article.Status.DRAFT, published_at=None, body="Text.\n\n[[quote:q]]"
+        )
+        QuoteFactory(article=article, key="q", speaker=None, source_kind="", is_pull_quote=False)
+        with tempfile.TemporaryDirectory() as folder:
+            media = f"{folder}/media"
+            run_command("export_articles", "-o", f"{folder}/all.jsonl", "--media-dir", media)
+            record = next(
+                json.loads(line)
+                for line in Path(f"{folder}/all.jsonl").read_text().splitlines()
+                if json.loads(line).get("slug") == article.slug
+            )
+            self.assertIsNone(record["quotes"][0]["speaker"])
+            Article.objects.filter(pk=article.pk).delete()
+            run_command("import_articles", f"{folder}/all.jsonl", "--media-dir", media)
+        quote = Quote.objects.get(article__slug=article.slug)
+        self.assertEqual((quote.key, quote.speaker, quote.source_kind), ("q", None, ""))
