@@ -5,6 +5,7 @@ import datetime
 import re
 from typing import Any
 
+import reversion
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -12,6 +13,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from reversion.models import Version
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory
@@ -165,3 +167,34 @@ class HelpTextTests(AdminTestCase):
                     self.assertContains(page, escape(help_text), msg_prefix=opts.label)
                     checked += 1
         self.assertGreaterEqual(checked, 6)
+
+
+class RevisionComparisonTests(AdminTestCase):
+    def test_comparison_marks_changed_words_field_by_field(self) -> None:
+        """Each changed field shows its text with the removed words in <del> and the
+        added ones in <ins>, whole words, escaped; no difflib table, no unchanged field."""
+        self.client.force_login(self.editor)
+        article = self.draft(
+            headline="Old headline",
+            standfirst="A standfirst that stays.",
+            body="The quick brown fox jumps over the lazy dog.",
+        )
+        with reversion.create_revision():
+            article.save()
+        article.body = "The slow red fox jumps over the <lazy> dog."
+        article.headline = "New headline"
+        with reversion.create_revision():
+            article.save()
+            article.tags.add("Cloud")
+        newer, older = Version.objects.get_for_object(article)[:2]
+        response = self.client.get(
+            admin_url("compare", article.pk), {"from": older.pk, "to": newer.pk}
+        )
+        page = response.content.decode()
+        self.assertIn("The <del>quick brown</del><ins>slow red</ins> fox jumps", page)
+        self.assertIn("over the <ins>&lt;</ins>lazy<ins>&gt;</ins> dog.", page)
+        self.assertIn("<del>Old</del><ins>New</ins> headline", page)
+        self.assertIn("<ins>Cloud</ins>", page)
+        sections = re.findall(r'<section class="revision-field">\s*<h2>(.*?)</h2>', page)
+        self.assertEqual(sections, ["Headline", "Body", "Topics"])
+        self.assertNotIn('class="diff"', page)

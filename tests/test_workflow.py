@@ -492,9 +492,12 @@ class RevisionTests(WorkflowTestCase):
         compare = self.client.get(
             admin_url("compare", article.pk), {"from": versions[1].pk, "to": versions[0].pk}
         )
-        shown = page_text(compare)
-        for text in ["First words.", "Second words.", "Original quote.", "Changed quote.", "Cloud"]:
-            self.assertIn(text, shown)
+        for marked in [
+            "<del>First</del><ins>Second</ins> words.",
+            "<del>Original</del><ins>Changed</ins> quote.",
+            "<del>Cloud</del><ins>Data</ins>",
+        ]:
+            self.assertContains(compare, marked)
 
         restore_url = admin_url("restore", article.pk, versions[1].revision_id)
         self.assertContains(self.client.get(restore_url), "Restore this revision")
