@@ -23,6 +23,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from articles import services
@@ -980,10 +981,15 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
 
     def render_body_view(self, request: HttpRequest) -> JsonResponse:
         """The body as readers will see it (markers shown as placeholders), for the
-        form's "Preview body" button. Sanitised like the public page."""
+        form's "Preview body" button: a document in the public site's styles, which
+        article_form.js shows in a sandboxed frame. Sanitised like the public page."""
         if request.method != "POST" or not self.has_view_permission(request):
             raise PermissionDenied
-        return JsonResponse({"html": render_markdown(request.POST.get("body", ""))})
+        html = render_markdown(request.POST.get("body", ""))
+        # render_markdown sanitised it (nh3), as on the public page.
+        body_html = mark_safe(html)  # nosec B308 B703 # noqa: S308
+        document = render_to_string("admin/articles/body_preview.html", {"body_html": body_html})
+        return JsonResponse({"html": html, "document": document})
 
     # -- bulk actions: the same moves, with a report of what happened --
 

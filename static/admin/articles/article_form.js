@@ -95,16 +95,23 @@ document.addEventListener("DOMContentLoaded", function () {
         }, 300);
     });
 
-    // "Preview body": the Markdown as readers will see it, before saving.
+    // "Preview body": the Markdown as readers will see it, before saving, in the public
+    // site's styles. The frame runs no script; same origin only so its height can be read.
     var body = form.elements.namedItem("body");
     var csrf = form.elements.namedItem("csrfmiddlewaretoken");
     if (body && csrf) {
         var button = document.createElement("button");
         button.type = "button";
         button.textContent = "Preview body";
-        var output = document.createElement("div");
+        var output = document.createElement("iframe");
         output.className = "body-preview";
-        output.setAttribute("aria-live", "polite");
+        output.title = "Body preview, as readers will see it";
+        output.hidden = true;
+        output.setAttribute("sandbox", "allow-same-origin allow-popups allow-popups-to-escape-sandbox");
+        output.addEventListener("load", function () {
+            var page = output.contentDocument && output.contentDocument.documentElement;
+            if (page) { output.style.height = page.scrollHeight + "px"; }
+        });
         body.parentNode.insertBefore(output, body.nextSibling);
         body.parentNode.insertBefore(button, output);
         button.addEventListener("click", function () {
@@ -117,7 +124,10 @@ document.addEventListener("DOMContentLoaded", function () {
                 headers: {"X-CSRFToken": csrf.value}
             })
                 .then(function (response) { return response.json(); })
-                .then(function (result) { output.innerHTML = result.html; });
+                .then(function (result) {
+                    output.srcdoc = result.document;
+                    output.hidden = false;
+                });
         });
     }
 
