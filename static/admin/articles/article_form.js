@@ -112,8 +112,13 @@ document.addEventListener("DOMContentLoaded", function () {
             var page = output.contentDocument && output.contentDocument.documentElement;
             if (page) { output.style.height = page.scrollHeight + "px"; }
         });
-        body.parentNode.insertBefore(output, body.nextSibling);
-        body.parentNode.insertBefore(button, output);
+        // Under the field (after its label-and-box row), not squeezed beside the box.
+        var tools = document.createElement("div");
+        tools.className = "body-preview-tools";
+        tools.appendChild(button);
+        tools.appendChild(output);
+        var row = body.closest(".flex-container") || body;
+        row.parentNode.insertBefore(tools, row.nextSibling);
         button.addEventListener("click", function () {
             var data = new FormData();
             data.append("body", body.value);
