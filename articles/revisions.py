@@ -72,20 +72,29 @@ _CONTEXT = 30
 
 
 def _changes(old: list[str], new: list[str]) -> list[tuple[str, str, str]]:
-    """(kind, old text, new text) runs; a change separated from the next only by spaces
-    becomes one change, so a rewritten phrase reads as one, not word by word."""
-    runs: list[tuple[str, str, str]] = []
+    """(kind, old text, new text) runs. An unchanged stretch between two changes that is
+    no longer than either of them (a space, a lone "a") joins them into one change, the
+    rule of diff-match-patch's semantic cleanup: a rewritten phrase reads as one
+    change, not as scattered words that happen to match."""
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        before, after = "".join(old[i1:i2]), "".join(new[j1:j2])
-        kind = "same" if op == "equal" else "changed"
-        if kind == "changed" and len(runs) >= 2 and runs[-2][0] == "changed":
-            gap = runs[-1][1]
-            if runs[-1][0] == "same" and gap.isspace():
-                _, old_text, new_text = runs[-2]
-                runs[-2:] = [("changed", old_text + gap + before, new_text + gap + after)]
-                continue
-        runs.append((kind, before, after))
+    runs = [
+        ("same" if op == "equal" else "changed", "".join(old[i1:i2]), "".join(new[j1:j2]))
+        for op, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+    index = 1
+    while index < len(runs) - 1:
+        before, same, after = runs[index - 1 : index + 2]
+        if (
+            same[0] == "same"
+            and before[0] == after[0] == "changed"
+            and len(same[1]) <= max(len(before[1]), len(before[2]))
+            and len(same[1]) <= max(len(after[1]), len(after[2]))
+        ):
+            joined = before[1] + same[1] + after[1], before[2] + same[1] + after[2]
+            runs[index - 1 : index + 2] = [("changed", *joined)]
+            index = max(index - 1, 1)
+        else:
+            index += 1
     return runs
 
 

@@ -96,4 +96,5 @@ def test_unsaved_text_is_offered_back_after_closing_the_tab(browser, live_server
     assert reopened.input_value("#id_body") == "Three hours of careful work."
     assert reopened.input_value("#id_headline") == "A story I never saved"
     reopened.click("text=Preview body")
-    assert reopened.locator(".body-preview p").inner_text() == "Three hours of careful work."
+    preview = reopened.frame_locator("iframe.body-preview")
+    assert preview.locator(".article__body p").inner_text() == "Three hours of careful work."
