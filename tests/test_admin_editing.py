@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from reversion.models import Version
 
+from articles import services
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory
+from articles.revisions import word_diff
+from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory
 
 User = get_user_model()
 
@@ -215,3 +217,25 @@ class BodyPreviewTests(AdminTestCase):
         self.assertIn("<h2>A heading</h2>", body[1])
         self.assertIn("<li>one</li>", body[1])
         self.assertNotIn("/static/admin/", document)
+
+    def test_rewritten_passage_is_one_change(self) -> None:
+        """A paragraph replaced by another reads as one removal and one addition, not as
+        scattered words around the odd word they share."""
+        self.assertEqual(
+            word_diff("Intro.\n\n## A heading\n\n- one point", "A longer intro.\n\nEnd."),
+            "<del>Intro.\n\n## A heading\n\n- one point</del><ins>A longer intro.\n\nEnd.</ins>",
+        )
+
+
+class RestoreIncompleteQuoteTests(AdminTestCase):
+    def test_restoring_keeps_a_quote_without_speaker(self) -> None:
+        """A draft's quote that names no speaker yet comes back with the revision."""
+        article = self.draft(body="Text.\n\n[[quote:q]]")
+        with reversion.create_revision():
+            QuoteFactory(article=article, key="q", text="Kept words.", speaker=None)
+            article.save()
+        first = Version.objects.get_for_object(article)[0]
+        article.quotes.all().delete()
+        services.restore_revision(article=article, revision=first.revision, user=self.editor)
+        quote = article.quotes.get()
+        self.assertEqual((quote.text, quote.speaker), ("Kept words.", None))
