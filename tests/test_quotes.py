@@ -177,15 +177,13 @@ class ChangedQuoteTests(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.speaker = SpeakerFactory(name="Marc Benioff", slug="marc-benioff")
-        cls.article = ArticleFactory(slug="ohana", body="Intro.\n\n[[quote:trust]]\n\nEnd.")
         cls.quote = QuoteFactory(
-            article=cls.article,
-            key="trust",
-            text="Trust is our highest value.",
-            speaker=cls.speaker,
-            is_pull_quote=False,
+            key="trust", text="Trust is our highest value.", is_pull_quote=False
         )
+        cls.article, cls.speaker = cls.quote.article, cls.quote.speaker
+        cls.article.body = "Intro.\n\n[[quote:trust]]\n\nEnd."
+        cls.article.save()
+        # Published an hour ago (the factory's article), then the words changed.
         cls.quote.note_text_change(cls.quote.text)
         cls.quote.text_changed_at = datetime.datetime(2026, 6, 3, 9, 0, tzinfo=datetime.UTC)
         cls.quote.text = "Trust is our first value."
