@@ -16,7 +16,8 @@ def test_writer_and_editor_work_on_an_incomplete_draft(browser, live_server, scr
     Author.objects.create(name="Wendy Writer", slug="wendy-writer", user=writer)
     staff("edith", "editor")
 
-    tab = browser.new_context(base_url=live_server.url).new_page()
+    writer_context = browser.new_context(base_url=live_server.url)
+    tab = writer_context.new_page()
     log_in(tab, "wendy", "/admin/articles/article/add/")
     assert tab.inner_text(".slug-address") == f"{live_server.url}/articles/…/"
     tab.fill("#id_headline", "Councils weigh the cloud")
@@ -87,3 +88,7 @@ def test_writer_and_editor_work_on_an_incomplete_draft(browser, live_server, scr
         )
         assert widths[0] <= widths[1], (width, widths)
         screenshot(editor, f"compare-{width}")
+    for each in (writer_context, context):
+        each.close()
+    # Nothing the tabs asked for may still be answered when the database is torn down.
+    live_server.thread.httpd.drain()
