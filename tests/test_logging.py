@@ -62,6 +62,15 @@ class RefusalLogTests(TestCase):
         self.assertEqual(len(lines), 1, lines)
         self.assertNotIn("Traceback", "\n".join(lines))
 
+    def test_suspicious_request_is_one_line(self) -> None:
+        """A 400 for a forged Host header (SuspiciousOperation) is one line too."""
+        with server_log() as log:
+            response = self.client.get("/", HTTP_HOST="evil.example")
+        self.assertEqual(response.status_code, 400)
+        lines = log.getvalue().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("Invalid HTTP_HOST header: 'evil.example'", lines[0])
+
     def test_server_error_keeps_its_traceback(self) -> None:
         """A 500 still writes its traceback: that one is a bug to fix."""
         with server_log() as log:
