@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0021_links_without_redundant_indexes"),
+        ("articles", "0023_topic_names_unique_whatever_case"),
     ]
 
     operations = [
