@@ -46,6 +46,7 @@ document.addEventListener("DOMContentLoaded", function () {
                 if (event.target === slug || event.target.name === "headline") { showAddress(); }
             });
         });
+        showAddress();  // a form shown again after an error holds the typed slug
     }
     var fields = ["headline", "standfirst", "body"]
         .map(function (name) { return form.elements.namedItem(name); })
