@@ -67,6 +67,7 @@ from articles.search import refresh_search_vectors
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author, AuthorInterest, AuthorLink
 from newsroom import page_cache
+from newsroom.text import forbidden_character
 
 # Articles without a uid get one derived from their slug, so re-importing them matches.
 SLUG_UID_NAMESPACE = uuid.UUID("1d0c5d2e-6b1e-4f55-9c55-0b8f3c1f6a10")
@@ -171,6 +172,10 @@ def read_jsonl(path: Path) -> Iterator[Item]:
 def _parse_json_line(text: str) -> Record | BadRecord:
     try:
         value = json.loads(text)
+    except RecursionError:
+        # The parser recurses once for each level: a line of thousands of "[" exhausts
+        # Python's stack before any record could be read.
+        return BadRecord(f"nested too deeply (a record nests at most {MAX_DEPTH} levels)")
     except json.JSONDecodeError as error:
         if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated"):
             return BadRecord("truncated JSON: the line ends before the record does")
@@ -183,6 +188,35 @@ def _parse_json_line(text: str) -> Record | BadRecord:
 # --- Checking one record --------------------------------------------------------------
 
 _REQUIRED: Any = object()
+
+# Deeper than any record the exporter writes (an article's quote's speaker's
+# organisation's topic is 7 levels): deeper nesting is a broken or hostile file.
+MAX_DEPTH = 20
+
+
+def check_text(raw: Record) -> None:
+    """Refuse a record nested deeper than MAX_DEPTH, or with a character XML forbids in
+    any field (NUL, other control characters, lone surrogates from JSON's "\\ud800"):
+    none can be stored in every database or served in a feed, and the file is the place
+    to correct them. Walked with a stack, not recursion, so depth costs no stack."""
+    pending: list[tuple[object, str, int]] = [(raw, "", 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise BadRecord(f"nested too deeply (a record nests at most {MAX_DEPTH} levels)")
+        if isinstance(value, str):
+            if found := forbidden_character(value):
+                raise BadRecord(
+                    f"{path}: {found} is a control character or not a "
+                    "character at all (XML and the database refuse it); remove it"
+                )
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                pending.append((item, f"{path}.{key}" if path else str(key), depth + 1))
+                pending.append((key, f"a field name in {path or 'the record'}", depth))
+        elif isinstance(value, list):
+            for index, item in reversed(list(enumerate(value))):
+                pending.append((item, f"{path}[{index}]", depth + 1))
 
 
 def take(raw: Record, spec: dict[str, tuple[type, Any]], what: str) -> Record:
@@ -740,6 +774,8 @@ def normalize(raw: Record, media_dir: Path, *, checked: bool = False) -> Record:
     """The record in its one canonical form (the form export writes), or BadRecord.
     `checked`: the record has passed the check pass, whose model field rules (a good
     part of an import's time) are then not run again."""
+    if not checked:
+        check_text(raw)
     normalizer = NORMALIZERS.get(raw.get("type"))  # type: ignore[arg-type]
     if normalizer is None:
         raise BadRecord(f"unknown record type {raw.get('type')!r}")

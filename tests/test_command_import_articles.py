@@ -407,6 +407,33 @@ class BadInputTests(TestCase):
             with self.subTest(path):
                 self.assert_refused(message, path)
 
+    def test_characters_xml_forbids_and_deep_nesting_are_one_line_errors(self) -> None:
+        """A NUL, a lone surrogate (escaped in JSON, as it must be), any other control
+        character, or nesting thousands deep: one line naming the record and the field,
+        and nothing imported."""
+        deep = json.dumps(article("bad-text", tags=[])).replace("[]", "[" * 50_000 + "]" * 50_000)
+        cases = [
+            (article("bad-text", headline="Bad\x00news"), "headline: U+0000 at character 4"),
+            (article("bad-text", headline="Half \ud800 a pair"), "headline: U+D800 at character 6"),
+            (article("bad-text", dateline="LONDON\x0b"), "dateline: U+000B at character 7"),
+            (
+                article("bad-text", quotes=[{"text": "\x1f"}]),
+                "quotes[0].text: U+001F at character 1",
+            ),
+            (deep, "nested too deeply"),
+        ]
+        good = json.dumps(article("good-text"))
+        for record, message in cases:
+            # JSON escapes the characters as an export would carry them: "\u0000", "\ud800".
+            line = record if isinstance(record, str) else json.dumps(record)
+            with self.subTest(message), tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "records.jsonl"
+                path.write_text(f"{good}\n{line}\n")
+                errors = self.assert_refused("1 bad record; nothing was imported", str(path))
+                [reported] = errors.splitlines()
+                self.assertTrue(reported.startswith(f"{path} line 2: {message}"), reported)
+        self.assertFalse(Article.objects.filter(slug__in=["good-text", "bad-text"]).exists())
+
     def test_publication_before_the_embargo(self) -> None:
         """The embargo rule holds for imports too: no publication time before it."""
         record = json.loads(Path(ARTICLES).read_text().splitlines()[6])
