@@ -44,6 +44,7 @@ from articles.services import record_disclosures, record_upcoming_disclosures
 from articles.topic_admin import TopicListFilter
 from articles.views import render_article
 from newsroom.admin_forms import PlainHelpTexts
+from newsroom.forms import CleanCharField, CleanTextAdmin
 from newsroom.links import absolute_url
 from newsroom.storage import MediaWriteError
 
@@ -96,7 +97,7 @@ class SafeAutocomplete(PlainHelpTexts):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ShowsMediaWriteErrors(SafeAutocomplete, admin.ModelAdmin):
+class ShowsMediaWriteErrors(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
     """An upload that media storage cannot take (a full disk) gives the form back with
     the reason on the file field, not a 500. The admin's transaction has rolled back by
     then, and the storage kept nothing of the file (newsroom.storage)."""
@@ -227,7 +228,7 @@ class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
         return image_preview(obj, 400)
 
 
-class FollowsArticle(SafeAutocomplete, admin.options.InlineModelAdmin):
+class FollowsArticle(CleanTextAdmin, SafeAutocomplete, admin.options.InlineModelAdmin):
     """Inline rows may change only where the article itself may change (a writer's own
     draft, or anything for an editor); the model permissions still apply on top."""
 
@@ -369,7 +370,7 @@ class ArticleAdminForm(forms.ModelForm):
         help_text="Tick when this change matters to readers: it moves the public "
         "“Updated” time and shows your reason at the foot of the article.",
     )
-    update_reason = forms.CharField(
+    update_reason = CleanCharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Shown to readers, e.g. “Adds the company’s response.”",
@@ -460,7 +461,7 @@ class PublishForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         help_text="Leave empty to publish now; a future time schedules the article.",
     )
-    override_reason = forms.CharField(
+    override_reason = CleanCharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Reason to override failed soft checks",
@@ -514,7 +515,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
+class ArticleAdmin(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["headline", "state", "kind", "published_at", "byline", "embargo", "length"]
@@ -1021,7 +1022,7 @@ class ArticleAdmin(SafeAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(SafeAutocomplete, admin.ModelAdmin):
+class DisclosureAdmin(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
     list_display = ["statement", "organisation", "kind", "valid_from", "valid_until", "article"]
     list_filter = ["kind", "valid_from", "organisation"]
     search_fields = ["statement", "organisation__name"]
@@ -1044,7 +1045,7 @@ class DisclosureAdmin(SafeAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(EditorsChangeWhatReadersSee, SafeAutocomplete):
+class OrganisationAdmin(CleanTextAdmin, EditorsChangeWhatReadersSee, SafeAutocomplete):
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "tag", "url"]
     search_fields = ["name", "tag__name"]
@@ -1054,7 +1055,7 @@ class OrganisationAdmin(EditorsChangeWhatReadersSee, SafeAutocomplete):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(EditorsChangeWhatReadersSee, SafeAutocomplete):
+class SpeakerAdmin(CleanTextAdmin, EditorsChangeWhatReadersSee, SafeAutocomplete):
     list_display = ["name", "kind", "description", "organisation", "author"]
     list_filter = ["kind", "organisation"]
     search_fields = ["name", "description", "organisation__name"]

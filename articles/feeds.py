@@ -8,7 +8,6 @@ image addresses) is never shared between threads.
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -19,28 +18,23 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.feedgenerator import Enclosure
 from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, ArticleQuerySet, Correction, Rendition
 from articles.renditions import renditions_of
+from newsroom.feeds import AtomFeed, RssFeed
 from newsroom.links import absolute_url
 
 FEED_LENGTH = 20
-
-# Characters XML 1.0 forbids; Django's feed writer refuses them with an error.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str) -> str:
-    """Text as XML 1.0 allows it: forbidden control characters dropped."""
-    return _NOT_XML.sub("", text)
 
 
 class ArticleFeed(Feed):
     """The newest published articles: headline, standfirst, authors, dates, topics and
     the lead image (16:9 JPEG) as an enclosure."""
+
+    feed_type = RssFeed
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
@@ -74,12 +68,12 @@ class ArticleFeed(Feed):
         return f"© {settings.PUBLISHER_NAME}"
 
     def item_title(self, item: Article) -> str:
-        return xml_text(item.headline)
+        return item.headline
 
     def item_description(self, item: Article) -> str:
         # RSS descriptions and Atom summaries are HTML to feed readers: the standfirst is
         # plain text, so it is escaped, or a "<script>" in it would be markup there.
-        return escape(xml_text(item.standfirst))
+        return escape(item.standfirst)
 
     def item_link(self, item: Article) -> str:
         return absolute_url(self.request, item.get_absolute_url())
@@ -95,7 +89,7 @@ class ArticleFeed(Feed):
         names = [author.name for author in item.ordered_authors]
         if len(names) > 1:
             names = [", ".join(names[:-1]), names[-1]]
-        return xml_text(" and ".join(names))
+        return " and ".join(names)
 
     def item_author_link(self, item: Article) -> str | None:
         authors = item.ordered_authors
@@ -108,7 +102,7 @@ class ArticleFeed(Feed):
         return item.updated_at or item.published_at
 
     def item_categories(self, item: Article) -> list[str]:
-        return [xml_text(tag.name) for tag in item.tags.all()]
+        return [tag.name for tag in item.tags.all()]
 
     def item_enclosures(self, item: Article) -> list[Enclosure]:
         if item.lead_image is None:
@@ -124,7 +118,7 @@ class ArticleFeed(Feed):
 
 
 class AtomMixin:
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
 
     def subtitle(self, obj: Any) -> str:
         return self.description(obj)  # type: ignore[attr-defined]
@@ -153,10 +147,10 @@ class TopicRssFeed(ArticleFeed):
         return items
 
     def title(self, obj: Tag) -> str:
-        return f"{xml_text(obj.name)} - {settings.SITE_NAME}"
+        return f"{obj.name} - {settings.SITE_NAME}"
 
     def description(self, obj: Tag) -> str:
-        return escape(f"Stories about {xml_text(obj.name)} from {settings.SITE_NAME}")
+        return escape(f"Stories about {obj.name} from {settings.SITE_NAME}")
 
     def link(self, obj: Tag) -> str:
         return absolute_url(self.request, reverse("articles:tag", args=[obj.slug]))
@@ -172,6 +166,7 @@ FEED_ITEMS = 50
 class CorrectionsFeed(Feed):
     """Corrections and updates, newest first: the RSS twin of /corrections/."""
 
+    feed_type = RssFeed
     item_guid_is_permalink = False
 
     def title(self) -> str:
@@ -190,7 +185,7 @@ class CorrectionsFeed(Feed):
         return f"{item.get_kind_display()}: {item.article.headline}"
 
     def item_description(self, item: Correction) -> str:
-        return escape(xml_text(item.text))
+        return escape(item.text)
 
     def item_link(self, item: Correction) -> str:
         return item.get_absolute_url()

@@ -14,6 +14,7 @@ from taggit.models import Tag
 
 from articles import services
 from articles.models import TaggedArticle
+from newsroom.forms import CleanTextAdmin
 
 
 class TopicForm(forms.ModelForm):
@@ -31,7 +32,7 @@ class TopicForm(forms.ModelForm):
         return name
 
 
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(CleanTextAdmin, admin.ModelAdmin):
     form = TopicForm
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]

@@ -12,15 +12,16 @@ from articles.admin import (
 )
 from articles.services import record_upcoming_disclosures
 from authors.models import Author, AuthorInterest, AuthorLink
+from newsroom.forms import CleanTextAdmin
 
 
-class AuthorLinkInline(admin.TabularInline):
+class AuthorLinkInline(CleanTextAdmin, admin.TabularInline):
     model = AuthorLink
     formfield_overrides = HTTPS_URLS
     extra = 1
 
 
-class AuthorInterestInline(SafeAutocomplete, admin.TabularInline):
+class AuthorInterestInline(CleanTextAdmin, SafeAutocomplete, admin.TabularInline):
     model = AuthorInterest
     extra = 0
     autocomplete_fields = ["organisation"]

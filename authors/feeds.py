@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.html import escape
 
-from articles.feeds import ArticleFeed, AtomMixin, xml_text
+from articles.feeds import ArticleFeed, AtomMixin
 from articles.models import Article, ArticleQuerySet
 from authors.models import Author
 from newsroom.links import absolute_url
@@ -19,11 +19,11 @@ class AuthorRssFeed(ArticleFeed):
         return Article.objects.published().by_author(obj)
 
     def title(self, obj: Author) -> str:
-        return f"{xml_text(obj.name)} - {settings.SITE_NAME}"
+        return f"{obj.name} - {settings.SITE_NAME}"
 
     def description(self, obj: Author) -> str:
         # A channel description is HTML to feed readers: the name is plain text.
-        return escape(f"Stories by {xml_text(obj.name)} from {settings.SITE_NAME}")
+        return escape(f"Stories by {obj.name} from {settings.SITE_NAME}")
 
     def link(self, obj: Author) -> str:
         return absolute_url(self.request, obj.get_absolute_url())

@@ -26,6 +26,7 @@ from articles.models import Article, Quote
 from articles.renditions import photo_share_rendition, share_renditions
 from authors.models import Author
 from newsroom.links import absolute_url
+from newsroom.text import clean_data
 from pages.models import POLICIES
 
 JsonDict = dict[str, Any]
@@ -250,8 +251,9 @@ def website(request: HttpRequest | None) -> JsonDict:
 
 
 def script(data: JsonDict) -> SafeString:
-    """A <script type="application/ld+json"> element; nothing in the data can close it."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    """A <script type="application/ld+json"> element; nothing in the data can close it,
+    and its texts are clean (newsroom.text), whatever a row holds."""
+    text = json.dumps(clean_data(data), cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',
         mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 - escaped above # nosec B308 B703

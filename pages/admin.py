@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from newsroom.admin_forms import PlainHelpTexts
+from newsroom.forms import CleanTextAdmin
 from pages.models import Page
 
 
 @admin.register(Page)
-class PageAdmin(PlainHelpTexts, admin.ModelAdmin):
+class PageAdmin(CleanTextAdmin, PlainHelpTexts, admin.ModelAdmin):
     list_display = ["title", "slug", "updated_at"]
     list_filter = ["updated_at"]
     search_fields = ["title", "body"]

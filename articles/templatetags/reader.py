@@ -13,12 +13,12 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from articles.feeds import xml_text
 from articles.models import Image, Rendition
 from articles.renditions import renditions_of
 from authors.models import Author
 from newsroom import structured_data
 from newsroom.links import absolute_url
+from newsroom.text import clean_text
 
 register = template.Library()
 
@@ -140,9 +140,9 @@ def json_ld(data: structured_data.JsonDict) -> SafeString:
     return structured_data.script(data)
 
 
-@register.filter(name="xml_text")
-def xml_text_filter(text: str) -> str:
-    return xml_text(str(text))
+@register.filter
+def xml_text(text: str) -> str:
+    return clean_text(str(text))
 
 
 @register.filter
