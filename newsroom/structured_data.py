@@ -10,6 +10,7 @@ cited, and each quote as a Quotation.
 from __future__ import annotations
 
 import datetime
+import html
 import json
 from typing import Any
 
@@ -19,10 +20,11 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Quote
+from articles.rendering import render_markdown
 from articles.renditions import photo_share_rendition, share_renditions
 from authors.models import Author
 from newsroom.links import absolute_url
@@ -127,6 +129,13 @@ def article_images(article: Article, request: HttpRequest | None) -> list[JsonDi
     ]
 
 
+def plain_text(markdown: str) -> str:
+    """Markdown as the words a reader sees, one line a paragraph or list item: rendered
+    by the site's own renderer (so it reads as the page does), then stripped of markup."""
+    text = html.unescape(strip_tags(render_markdown(markdown)))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def date_modified(article: Article) -> datetime.datetime:
     """The latest of publication, the public update time and any correction."""
     moments = [article.published_at, article.updated_at]
@@ -219,7 +228,7 @@ def trust_indicators(article: Article, request: HttpRequest | None) -> JsonDict:
     if article.dateline:
         data["dateline"] = article.dateline
     if article.backstory:
-        data["backstory"] = article.backstory
+        data["backstory"] = plain_text(article.backstory)
     citations = []
     for citation in article.citations.all():
         work: JsonDict = {"@type": "CreativeWork", "name": citation.title}

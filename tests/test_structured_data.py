@@ -123,6 +123,18 @@ class ArticleVariantsStructuredDataTests(TestCase):
         self.assertRegex(correction["datePublished"], ISO_WITH_OFFSET)
         self.assertEqual(data["dateModified"], correction["datePublished"])
 
+    def test_backstory_is_plain_text(self) -> None:
+        """Structured data carries the words readers see, not Markdown or HTML."""
+        article = ArticleFactory(
+            backstory="We read **three** [reports](https://example.org/r) from AT&T.\n\n"
+            "- one *source*\n- `two`\n\n## Methods\n\nA <b>bold</b> claim."
+        )
+        [data] = json_ld(self.client.get(article.get_absolute_url()))
+        self.assertEqual(
+            data["backstory"],
+            "We read three reports from AT&T.\none source\ntwo\nMethods\nA bold claim.",
+        )
+
     def test_kind_maps_to_schema_type(self) -> None:
         expected = {
             Article.Kind.NEWS: ["NewsArticle", "ReportageNewsArticle"],
