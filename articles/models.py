@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import F, Prefetch, Q, Value, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -559,12 +560,13 @@ class Article(models.Model):
             authors, Prefetch("photo_renditions", queryset=UNSORTED_RENDITIONS)
         )
 
-    def body_html(self) -> SafeString:
-        """The rendered body; quotes come from the (prefetched) quotes, images in one query."""
+    def body_html(self, request: HttpRequest | None = None) -> SafeString:
+        """The rendered body; quotes come from the (prefetched) quotes, images in one query.
+        The request gives the site's address to the quotes' absolute permalinks."""
         keys = marker_keys(self.body, "image")
         placed = Image.objects.filter(key__in=keys).prefetch_related("renditions")
         images = {image.key: image for image in placed}
-        return render_body(self.body, self.quotes.all(), images)
+        return render_body(self.body, self.quotes.all(), images, request)
 
     @property
     def is_sponsored(self) -> bool:

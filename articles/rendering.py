@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from articles.models import Image, Quote
 
 logger = logging.getLogger(__name__)
@@ -50,14 +52,21 @@ def render_markdown(text: str) -> str:
     )
 
 
-def render_body(body: str, quotes: Iterable[Quote], images: Mapping[str, Image]) -> SafeString:
-    """The article body as safe HTML, with quote and image markers replaced."""
+def render_body(
+    body: str,
+    quotes: Iterable[Quote],
+    images: Mapping[str, Image],
+    request: HttpRequest | None = None,
+) -> SafeString:
+    """The article body as safe HTML, with quote and image markers replaced; a quote
+    names its permalink on the request's site (newsroom.links.absolute_url)."""
     quotes_by_key = {quote.key: quote for quote in quotes}
 
     def place(match: re.Match[str]) -> str:
         kind, key = match.groups()
         if kind == "quote" and key in quotes_by_key:
-            return render_to_string("includes/quote.html", {"quote": quotes_by_key[key]})
+            context = {"quote": quotes_by_key[key], "request": request}
+            return render_to_string("includes/quote.html", context)
         if kind == "image" and key in images:
             return render_to_string("includes/figure.html", {"image": images[key]})
         # The admin refuses unmatched markers; one can only appear if a quote or an

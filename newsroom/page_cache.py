@@ -281,8 +281,14 @@ def kept(name: str, make: Callable[[], T], *, article: Article, request: HttpReq
 def body_html(article: Article, request: HttpRequest) -> SafeString:
     """A live article's rendered body, kept per generation, article and version: the
     Markdown, sanitising and placed quotes and images are not redone on every request
-    (a quote or an image changing moves the generation, not the article's version)."""
-    html = kept("body", lambda: str(article.body_html()), article=article, request=request)
+    (a quote or an image changing moves the generation, not the article's version). Kept
+    per site address too: the quotes name their absolute permalinks."""
+    html = kept(
+        f"body:{site_address(request)}",
+        lambda: str(article.body_html(request)),
+        article=article,
+        request=request,
+    )
     return mark_safe(html)  # nosec B308 B703 # noqa: S308 - rendered and sanitised by Article.body_html
 
 

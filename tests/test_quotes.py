@@ -48,14 +48,14 @@ class QuoteRenderingTests(TestCase):
         article, citation to the source, the date, and the permalink as its id."""
         figure = self.figure()
         self.assertIn('itemtype="https://schema.org/Quotation"', figure)
-        self.assertIn('itemid="/articles/ohana/quotes/trust/"', figure)
+        self.assertIn('itemid="http://testserver/articles/ohana/quotes/trust/"', figure)
         self.assertRegex(
             figure,
             r'itemprop="creator" itemscope itemtype="https://schema.org/Person">'
             r'<a class="quote__speaker" href="/speakers/marc-benioff/" itemprop="url">'
             r'<span itemprop="name">Marc Benioff</span>',
         )
-        self.assertIn('<link itemprop="isPartOf" href="/articles/ohana/">', figure)
+        self.assertIn('<link itemprop="isPartOf" href="http://testserver/articles/ohana/">', figure)
         self.assertIn(
             '<a href="https://example.com/interview" itemprop="citation">'
             "<cite>Interview with the BBC</cite></a>",
@@ -127,6 +127,23 @@ class QuotePermalinkTests(TestCase):
         self.assertContains(response, "Said at the annual conference.")
         self.assertContains(response, 'href="/articles/the-story/#quote-ceo"')
         self.assertContains(response, '"@type": "Quotation"')
+
+    def test_one_canonical_link_and_an_absolute_itemid(self) -> None:
+        """The permalink page names one canonical address, and its Quotation's id is an
+        absolute URL (on the public site's address when SITE_URL is set)."""
+        html = self.client.get("/articles/the-story/quotes/ceo/").content.decode()
+        self.assertEqual(
+            re.findall(r'<link rel="canonical"[^>]*>', html),
+            ['<link rel="canonical" href="http://testserver/articles/the-story/quotes/ceo/">'],
+        )
+        self.assertIn('itemid="http://testserver/articles/the-story/quotes/ceo/"', html)
+        with self.settings(SITE_URL="https://news.example.com"):
+            for url in ["/articles/the-story/quotes/ceo/", "/articles/the-story/"]:
+                with self.subTest(url=url):
+                    self.assertContains(
+                        self.client.get(url),
+                        'itemid="https://news.example.com/articles/the-story/quotes/ceo/"',
+                    )
 
     def test_unknown_quote_or_article_is_404(self) -> None:
         for url in ["/articles/the-story/quotes/nope/", "/articles/nope/quotes/ceo/"]:

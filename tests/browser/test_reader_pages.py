@@ -1,6 +1,8 @@
 """Reader pages in real Chromium: an axe-core audit with no violations, no sideways
 scrolling from 360 px up, a working skip link and search, screenshots at 375 and 1280 px."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -115,3 +117,29 @@ def test_audit_catches_a_real_violation(page, axe) -> None:
     results = axe.run(page, options=AXE_OPTIONS)
     found = {violation["id"] for violation in results.response["violations"]}
     assert {"image-alt", "label"} <= found
+
+
+def test_search_landmarks_have_names_of_their_own(page, axe) -> None:
+    """The results page has two search forms, the header's and its own: a screen
+    reader's landmark list tells them apart by name."""
+    page.goto(PAGES["search"])
+    assert page.get_by_role("search").count() == 2
+    for name in ("Site search", "Search again"):
+        assert page.get_by_role("search", name=name, exact=True).count() == 1
+    rules = {"runOnly": {"type": "rule", "values": ["landmark-unique"]}}
+    assert axe.run(page, options=rules).violations_count == 0
+
+
+@pytest.mark.parametrize("name", ["quote", "article"])
+def test_quote_permalinks_name_what_they_show(page, axe, name: str) -> None:
+    """A quote's permalink's accessible name contains its visible text (WCAG 2.5.3), so
+    a speech user can say what they see. axe's check (kept out of its tag sets) finds
+    nothing wrong and nothing for a person to review."""
+    page.goto(PAGES[name])
+    permalinks = page.locator("a.quote__permalink")
+    assert permalinks.count() >= 1
+    named = page.get_by_role("link", name=re.compile(r"^Permalink to this quote by \S"))
+    assert named.count() == permalinks.count()
+    rules = {"runOnly": {"type": "rule", "values": ["label-content-name-mismatch"]}}
+    results = axe.run(page, options=rules).response
+    assert results["violations"] == results["incomplete"] == []
