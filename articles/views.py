@@ -294,7 +294,7 @@ class ArticleYearArchive(ArchiveMixin, YearArchiveView):
 
 class ArticleMonthArchive(ArchiveMixin, MonthArchiveView):
     month_format = "%m"
-    period, period_format = "month", "F Y"
+    period, period_format = "month", "YEAR_MONTH_FORMAT"
     template_name = "articles/archive_month.html"
 
     def date_list_span(self, queryset: QuerySet[Article]) -> tuple[datetime.date, datetime.date]:
@@ -305,7 +305,7 @@ class ArticleMonthArchive(ArchiveMixin, MonthArchiveView):
 
 class ArticleDayArchive(ArchiveMixin, DayArchiveView):
     month_format = "%m"
-    period, period_format = "day", "j F Y"
+    period, period_format = "day", "DATE_FORMAT"
     template_name = "articles/archive_day.html"
 
     def get_dated_items(self) -> Any:

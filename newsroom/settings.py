@@ -239,6 +239,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# Dates and times as the site's language writes them ("25 June 2018"): templates name
+# DATE_FORMAT and its kin, never a pattern of their own.
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 TIME_ZONE = env("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

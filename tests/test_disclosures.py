@@ -242,10 +242,10 @@ class DisclosuresPageTests(DisclosureTestCase):
         text = page_text(self.client.get("/disclosures/"))
         current, past = text.split("Current relationships")[1].split("Past relationships")
         self.assertIn(
-            "Example Corp is a partner of this site (Partner, since January 1, 2020)", current
+            "Example Corp is a partner of this site (Partner, since 1 January 2020)", current
         )
         self.assertIn(
-            "Example Corp was a sponsor (Sponsor, January 1, 2018 to June 30, 2019)", past
+            "Example Corp was a sponsor (Sponsor, 1 January 2018 to 30 June 2019)", past
         )
         self.assertNotIn("Only on one article", text)
 

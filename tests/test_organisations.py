@@ -55,9 +55,9 @@ class OrganisationPageTests(TestCase):
         text = page_text(response)
         relationships = text.split("Our relationship with Acme")[1].split("What Acme")[0]
         current, past = relationships.split("Past relationships")
-        self.assertIn("Acme is a partner of this site (Partner, since January 1, 2020)", current)
+        self.assertIn("Acme is a partner of this site (Partner, since 1 January 2020)", current)
         self.assertIn(
-            "Acme sponsored our awards (Sponsor, January 1, 2017 to December 31, 2018)", past
+            "Acme sponsored our awards (Sponsor, 1 January 2017 to 31 December 2018)", past
         )
         self.assertNotIn("Other is a client", text)
         self.assertIn("Makes anvils.", text)

@@ -41,7 +41,7 @@ class QuoteRenderingTests(TestCase):
         self.assertIn('<blockquote cite="https://example.com/interview" itemprop="text">', figure)
         self.assertIn("<p>Trust is our highest value.</p>", figure)
         caption = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", figure.split("<figcaption>")[1]))
-        self.assertIn("Marc Benioff, Interview with the BBC, June 20, 2018", caption)
+        self.assertIn("Marc Benioff, Interview with the BBC, 20 June 2018", caption)
 
     def test_quote_carries_schema_org_quotation_markup(self) -> None:
         """Quotation microdata: creator (a Person linked to the speaker page), isPartOf the

@@ -55,7 +55,7 @@ class SeededStoryPageTests(TestCase):
         self.assertContains(self.response, '<a rel="author" href="/authors/slauchlan/">')
         self.assertContains(self.response, 'alt="Profile picture of Stuart Lauchlan"')
         self.assertRegex(
-            self.html, r'<time datetime="2018-06-25T[0-9:]+\+01:00">June 25, 2018</time>'
+            self.html, r'<time datetime="2018-06-25T[0-9:]+\+01:00">25 June 2018</time>'
         )
         self.assertIn(
             "Salesforce staffers have voiced concern about the firm working with border control "
@@ -159,7 +159,7 @@ class SeededTrustTests(TestCase):
                 self.assertContains(self.client.get(f"/organisations/{slug}/"), f"<h1>{name}</h1>")
         text = page_text(self.client.get("/organisations/salesforce/"))
         self.assertIn(
-            "Salesforce is a premier partner of diginomica (Partner, since June 25, 2018)", text
+            "Salesforce is a premier partner of diginomica (Partner, since 25 June 2018)", text
         )
         self.assertIn("Salesforce staffers voice concern", text)
         self.assertIn("As members of the Salesforce Ohana", text)

@@ -49,7 +49,7 @@ def test_reader_follows_quote_disclosure_and_organisation_links(page, screenshot
     page.get_by_role("link", name="Acme", exact=True).click()
     page.wait_for_url("**/organisations/acme/")
     main = page.locator("main").inner_text()
-    assert "since March 1, 2020" in main
+    assert "since 1 March 2020" in main
     assert "Acme staff write to their CEO" in main
     screenshot(page, "organisation")
 
