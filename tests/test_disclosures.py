@@ -244,9 +244,7 @@ class DisclosuresPageTests(DisclosureTestCase):
         self.assertIn(
             "Example Corp is a partner of this site (Partner, since 1 January 2020)", current
         )
-        self.assertIn(
-            "Example Corp was a sponsor (Sponsor, 1 January 2018 to 30 June 2019)", past
-        )
+        self.assertIn("Example Corp was a sponsor (Sponsor, 1 January 2018 to 30 June 2019)", past)
         self.assertNotIn("Only on one article", text)
 
     def test_every_article_and_page_links_to_disclosures_and_policies(self) -> None:
