@@ -41,6 +41,10 @@ if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, not {SITE_URL!r}")
 # The publisher's logo for structured data: a path under static/ or an absolute URL.
 PUBLISHER_LOGO = env("PUBLISHER_LOGO", "img/publisher-logo.png")
+# The picture a shared link shows for a page without one of its own (home, topics,
+# authors without a photo...): a path under static/ or an absolute URL; 1200 x 630 suits
+# every network.
+SHARE_IMAGE = env("SHARE_IMAGE", "img/share.png")
 
 INSTALLED_APPS = [
     # The admin site with the newsroom's sections and staff-only tools (newsroom.admin_site).

@@ -10,11 +10,13 @@ cited, and each quote as a Quotation.
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import json
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from django.templatetags.static import static
@@ -22,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from PIL import Image
 
 from articles.models import Article, Quote
 from articles.rendering import render_markdown
@@ -55,17 +58,42 @@ def iso(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
+def _is_static(setting: str) -> bool:
+    """A setting names a static file, or else an absolute URL."""
+    return not setting.startswith(("https://", "http://"))
+
+
+def _public_url(request: HttpRequest | None, setting: str) -> str:
+    return absolute_url(request, static(setting) if _is_static(setting) else setting)
+
+
+@functools.cache
+def _static_image_size(path: str) -> tuple[int, int] | None:
+    """Width and height of a picture among the static files (read once per process)."""
+    found = finders.find(path)
+    if not isinstance(found, str):
+        return None
+    with Image.open(found) as picture:
+        return picture.size
+
+
+def share_image(request: HttpRequest | None) -> JsonDict:
+    """The publisher's picture for a page shared without one of its own (SHARE_IMAGE),
+    with its size when it is one of the static files."""
+    data: JsonDict = {"url": _public_url(request, settings.SHARE_IMAGE)}
+    if _is_static(settings.SHARE_IMAGE) and (size := _static_image_size(settings.SHARE_IMAGE)):
+        data["width"], data["height"] = size
+    return data
+
+
 def organization(request: HttpRequest | None) -> JsonDict:
     """The publisher, with the Trust Project's policy links (the pages app's pages,
     at fixed addresses: no query)."""
-    logo = settings.PUBLISHER_LOGO
-    if not logo.startswith(("https://", "http://")):
-        logo = static(logo)
     data: JsonDict = {
         "@type": "NewsMediaOrganization",
         "name": settings.PUBLISHER_NAME,
         "url": absolute_url(request, reverse("home")),
-        "logo": {"@type": "ImageObject", "url": absolute_url(request, logo)},
+        "logo": {"@type": "ImageObject", "url": _public_url(request, settings.PUBLISHER_LOGO)},
     }
     for policy in POLICIES:
         page = reverse("pages:detail", kwargs={"slug": policy.slug})

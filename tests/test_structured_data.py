@@ -154,7 +154,11 @@ class ArticleVariantsStructuredDataTests(TestCase):
             article = ArticleFactory(lead_image=ImageFactory())  # 64 x 48
         [data] = json_ld(self.client.get(article.get_absolute_url()))
         self.assertNotIn("image", data)
-        self.assertNotContains(self.client.get(article.get_absolute_url()), 'property="og:image"')
+        # Shared, it shows the publisher's picture instead.
+        self.assertContains(
+            self.client.get(article.get_absolute_url()),
+            '<meta property="og:image" content="http://testserver/static/img/share.png">',
+        )
 
     def test_script_cannot_be_closed_by_content(self) -> None:
         """A headline with </script> stays inside the JSON: escaped, still parseable."""
@@ -214,3 +218,46 @@ class HomeStructuredDataTests(TestCase):
                 data["potentialAction"]["target"],
             )
         )
+
+
+class DefaultShareImageTests(TestCase):
+    def test_pages_without_a_picture_of_their_own_share_the_publishers(self) -> None:
+        """Home, topic, author (without a photo), speaker, organisation, corrections and an
+        article without a lead picture name the publisher's 1200 x 630 share image."""
+        AuthorFactory(name="No Photo", slug="no-photo")
+        bare = ArticleFactory(authors=[AuthorFactory(slug="no-photo-2")])
+        pages = [
+            "/",
+            "/topics/salesforce/",
+            "/authors/no-photo/",
+            "/speakers/salesforce-employees/",
+            "/organisations/salesforce/",
+            "/corrections/",
+            bare.get_absolute_url(),
+        ]
+        share = "http://testserver/static/img/share.png"
+        self.assertIsNotNone(finders.find("img/share.png"))
+        for url in pages:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, f'<meta property="og:image" content="{share}">')
+                self.assertContains(response, '<meta property="og:image:width" content="1200">')
+                self.assertContains(response, '<meta property="og:image:height" content="630">')
+                self.assertContains(response, f'<meta name="twitter:image" content="{share}">')
+
+    def test_a_page_with_its_own_picture_keeps_it(self) -> None:
+        """An author's photo and an article's lead picture stay their pages' only image."""
+        for url in ["/authors/slauchlan/", SEED_URL]:
+            with self.subTest(url=url):
+                html = self.client.get(url).content.decode()
+                [image] = re.findall(r'<meta property="og:image" content="([^"]+)">', html)
+                self.assertNotIn("share.png", image)
+
+    @override_settings(SHARE_IMAGE="https://cdn.example.com/share.jpg")
+    def test_share_image_setting_may_be_an_address(self) -> None:
+        response = self.client.get("/")
+        self.assertContains(
+            response, '<meta property="og:image" content="https://cdn.example.com/share.jpg">'
+        )
+        self.assertNotContains(response, "og:image:width")
+

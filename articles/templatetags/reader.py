@@ -8,6 +8,7 @@ import functools
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
@@ -138,6 +139,15 @@ def canonical_url(context: template.Context) -> str:
 @register.filter
 def json_ld(data: structured_data.JsonDict) -> SafeString:
     return structured_data.script(data)
+
+
+@register.inclusion_tag("includes/social_image.html", takes_context=True)
+def default_social_image(context: template.Context) -> dict[str, Any]:
+    """og:image and twitter:image for a page with no picture of its own: the publisher's."""
+    return {
+        "image": structured_data.share_image(context.get("request")),
+        "alt": f"{settings.SITE_NAME}: {settings.SITE_TAGLINE}",
+    }
 
 
 @register.filter
