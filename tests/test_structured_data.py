@@ -260,4 +260,3 @@ class DefaultShareImageTests(TestCase):
             response, '<meta property="og:image" content="https://cdn.example.com/share.jpg">'
         )
         self.assertNotContains(response, "og:image:width")
-
