@@ -234,10 +234,13 @@ class PhotoMarkupTests(TestCase):
         self.assertEqual((person["image"]["width"], person["image"]["height"]), (640, 480))
 
     def test_author_without_photo_has_no_picture_or_image(self) -> None:
+        """No photo, no Person.image; shared, the page shows the publisher's picture."""
         author = AuthorFactory(slug="none")
         response = self.client.get(author.get_absolute_url())
         self.assertNotContains(response, "author__photo")
-        self.assertNotContains(response, "og:image")
+        self.assertContains(
+            response, '<meta property="og:image" content="http://testserver/static/img/share.png">'
+        )
         self.assertNotIn("image", json_ld(response)[0])
 
 
