@@ -433,6 +433,11 @@ class BadInputTests(TestCase):
                 [reported] = errors.splitlines()
                 self.assertTrue(reported.startswith(f"{path} line 2: {message}"), reported)
         self.assertFalse(Article.objects.filter(slug__in=["good-text", "bad-text"]).exists())
+        # A WordPress export cannot carry them: XML itself forbids them.
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "export.xml"
+            path.write_text((WXR / "export.xml").read_text().replace("<title>", "<title>\ufffe", 1))
+            self.assert_refused("malformed XML (not well-formed (invalid token): line", str(path))
 
     def test_publication_before_the_embargo(self) -> None:
         """The embargo rule holds for imports too: no publication time before it."""
