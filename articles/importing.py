@@ -207,8 +207,8 @@ def check_text(raw: Record) -> None:
         if isinstance(value, str):
             if found := forbidden_character(value):
                 raise BadRecord(
-                    f"{path}: {found} is a control character or not a "
-                    "character at all (XML and the database refuse it); remove it"
+                    f"{path}: {found} is a control character or no character at all "
+                    "(XML forbids it, and PostgreSQL stores no NUL); remove it"
                 )
         elif isinstance(value, dict):
             for key, item in reversed(value.items()):

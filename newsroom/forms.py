@@ -39,5 +39,7 @@ class CleanTextAdmin(admin.options.BaseModelAdmin):
     ) -> forms.Field | None:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if isinstance(field, forms.CharField):
+            # The same field under a class with the cleaning in front: it keeps every
+            # argument it was built with (length, widget, URL scheme, empty value).
             field.__class__ = _cleaning(type(field))
         return field
