@@ -11,6 +11,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.syndication.views import Feed
 from django.core.management import call_command
 from django.db import models
 from django.db.models import Value
@@ -18,9 +19,12 @@ from django.db.models.functions import Concat
 from django.test import RequestFactory, SimpleTestCase, TestCase
 from taggit.models import Tag
 
+import articles.feeds
+import authors.feeds
 from articles.models import Article, Citation, Correction, Organisation, Quote, Speaker
 from authors.models import Author
 from newsroom import structured_data
+from newsroom.feeds import CleansFeedText
 from newsroom.text import NOT_XML, clean_text
 from tests.base import json_ld
 from tests.factories import ArticleFactory, AuthorFactory, CitationFactory, CorrectionFactory
@@ -74,6 +78,21 @@ class CleaningRuleTests(SimpleTestCase):
         self.assertEqual(
             script.encode(), b'<script type="application/ld+json">{"name": "Half  a pair"}</script>'
         )
+
+
+class FeedWriterTests(SimpleTestCase):
+    def test_every_feed_of_the_site_writes_through_the_cleaning_writer(self) -> None:
+        """A feed added later is held to the rule too."""
+        feeds, pending = [], [Feed]
+        while pending:
+            for subclass in pending.pop().__subclasses__():
+                pending.append(subclass)
+                if subclass.__module__ in (articles.feeds.__name__, authors.feeds.__name__):
+                    feeds.append(subclass)
+        self.assertGreaterEqual(len(feeds), 8)
+        for feed in feeds:
+            with self.subTest(feed=feed.__name__):
+                self.assertTrue(issubclass(feed.feed_type, CleansFeedText))
 
 
 class OldDataTests(TestCase):
