@@ -172,8 +172,13 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
                 "credit": payload[:200],
             },
         ),
-        # A topic named after the payload (quotes dropped: taggit's own syntax).
-        "topic": ("admin:taggit_tag_add", {"name": payload.replace('"', "")[:90].strip()}),
+        # A topic named after the payload (quotes dropped: the Topics field's own syntax),
+        # numbered: topic names are unique whatever their case, and some payloads differ
+        # from others only in case.
+        "topic": (
+            "admin:taggit_tag_add",
+            {"name": (str(number) + " " + payload.replace('"', ""))[:90].strip()},
+        ),
     }
     for what, (url, data) in admin_add.items():
         _post(client, reverse(url), {"slug": slug, **data}, what)
@@ -264,7 +269,6 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
     )
     article.refresh_from_db()
     assert article.is_live, f"article {number} did not go live"
-    # Topic names are case-insensitive: a payload differing only in case shares a topic.
     pages = [organisation.get_absolute_url(), speaker.get_absolute_url()]
     for tag in article.tags.all():
         pages += [f"/topics/{tag.slug}/", f"/topics/{tag.slug}/feed/"]
