@@ -61,6 +61,11 @@ class HelpTests(SimpleTestCase):
                 self.assertEqual(result.returncode, 0, result.stderr)
                 self.assertIn("examples:\n  manage.py " + command, result.stdout)
                 self.assertIn("--verbosity", result.stdout)
+                examples = result.stdout.split("\nexamples:\n")[1]
+                for line in examples.splitlines():
+                    command = line.strip().split("#")[0].rstrip()
+                    # An example is written as it is typed: one space between words.
+                    self.assertNotIn("  ", command, line)
 
     def test_expected_problems_are_one_line_errors_without_traceback(self) -> None:
         for path, message in [

@@ -21,6 +21,7 @@ from articles.management.base import StaffCommand, temporary_files
 from articles.models import Article, Image, Organisation, TaggedArticle
 from articles.rendering import marker_keys
 from authors.models import Author
+from newsroom.plurals import counted
 
 CHUNK = 500
 
@@ -48,7 +49,7 @@ in the site's time zone, both ends included. Image files are copied to
 --media-dir, under the paths the records name."""
     examples = """
         manage.py export_articles -o all.jsonl --media-dir all-media
-        manage.py export_articles --status published --since 2024-01-01 \
+        manage.py export_articles --status published --since 2024-01-01 \\
             --until 2024-12-31 > 2024.jsonl
         manage.py export_articles --author slauchlan --tag salesforce -o salesforce.jsonl
         manage.py export_articles --status draft --dry-run   # how many would be exported
@@ -99,7 +100,14 @@ in the site's time zone, both ends included. Image files are copied to
         report = self.stderr if to_stdout else self.stdout
         count = articles.count()
         if options["dry_run"]:
-            report.write(f"Dry run: {count} articles would be exported.")
+            report.write(
+                "Dry run: "
+                + counted(
+                    count,
+                    "%(count)s article would be exported.",
+                    "%(count)s articles would be exported.",
+                )
+            )
             return
         media_dir = Path(options["media_dir"]) if options["media_dir"] else None
         with self.progress(
@@ -114,7 +122,8 @@ in the site's time zone, both ends included. Image files are copied to
                     self.write_file(Path(options["output"]), records)
         if options["verbosity"] > 0:
             where = "" if to_stdout else f" to {options['output']}"
-            report.write(self.style.SUCCESS(f"Exported {count} articles{where}."))
+            exported = counted(count, "Exported %(count)s article", "Exported %(count)s articles")
+            report.write(self.style.SUCCESS(f"{exported}{where}."))
 
     def select(self, options: dict[str, Any]) -> QuerySet[Article]:
         articles = Article.objects.order_by("published_at", "pk")
