@@ -35,12 +35,14 @@ COMMANDS = [
 
 
 def manage(
-    *args: str, database_url: str = "sqlite:///:memory:"
+    *args: str, database_url: str = "sqlite:///:memory:", **environment: str
 ) -> subprocess.CompletedProcess[str]:
+    """manage.py with the test settings unless `environment` says otherwise."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings_test",
         "DATABASE_URL": database_url,
+        **environment,
     }
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
@@ -48,7 +50,7 @@ def manage(
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
 

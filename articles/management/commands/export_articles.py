@@ -41,12 +41,13 @@ import_articles reads the result back: exporting then importing into an empty
 database reproduces the same content, disclosures included (the register, the
 authors' interests and what each article carried at publication).
 
-Without filters, every organisation and every author is exported too (those no
-article names yet included). Filters combine: an article is exported when it
-matches all of them; then the organisations are those whose topics the articles
-have, the authors those in their bylines or quoted. Dates are publication days
-in the site's time zone, both ends included. Image files are copied to
---media-dir, under the paths the records name."""
+Without filters, every organisation, author and image is exported too (those no
+article names yet included), so the whole site moves. Filters combine: an article
+is exported when it matches all of them; then the organisations are those whose
+topics the articles have, the authors those in their bylines or quoted, the
+images those they show. Dates are publication days in the site's time zone, both
+ends included. Image files are copied to --media-dir, under the paths the records
+name."""
     examples = """
         manage.py export_articles -o all.jsonl --media-dir all-media
         manage.py export_articles --status published --since 2024-01-01 \\
@@ -149,8 +150,8 @@ in the site's time zone, both ends included. Image files are copied to
     def records(
         self, articles: QuerySet[Article], media_dir: Path | None, on_article: Any
     ) -> Iterator[Record]:
-        """Meta, then the organisations, authors and images the articles need, then
-        the articles."""
+        """Meta, then the organisations, authors and images the articles need (all of
+        them without filters), then the articles."""
         yield exporting.meta_record()
         organisations = Organisation.objects.order_by("slug")
         if not self.everything:
@@ -168,10 +169,12 @@ in the site's time zone, both ends included. Image files are copied to
             if author.photo:
                 self.copy_file(author.photo.name, media_dir)
             yield exporting.author_record(author)
-        placed = set()
-        for body in articles.values_list("body", flat=True).iterator(chunk_size=CHUNK):
-            placed.update(marker_keys(body, "image"))
-        images = Image.objects.filter(Q(lead_of__in=articles) | Q(key__in=placed)).distinct()
+        images = Image.objects.all()
+        if not self.everything:
+            placed = set()
+            for body in articles.values_list("body", flat=True).iterator(chunk_size=CHUNK):
+                placed.update(marker_keys(body, "image"))
+            images = images.filter(Q(lead_of__in=articles) | Q(key__in=placed)).distinct()
         for image in images.order_by("key").iterator(chunk_size=CHUNK):
             self.copy_file(image.file.name, media_dir)
             yield exporting.image_record(image)
