@@ -123,15 +123,15 @@ def link_problem(
         "pages:detail": "page",
     }
     if kind := kinds.get(match.view_name):
-        wanted[kind, match.kwargs["slug"]].append((article, f"links to {path}, the {kind}"))
+        wanted[kind, match.kwargs["slug"]].append((article, f"links to {path}"))
 
 
 def missing_targets(wanted: dict[tuple[str, str], list[tuple[Article, str]]]) -> Iterator[Problem]:
     """Which of the wanted images, public articles, authors, topics, speakers,
-    organisations and pages do not exist."""
+    organisations and pages do not exist (or, for an article, are not public)."""
     lookups = {
         "image": (Image.objects.all(), "key"),
-        "article": (Article.objects.published(), "slug"),
+        "article": (Article.objects.all(), "slug"),
         "author": (Author.objects.all(), "slug"),
         "topic": (Tag.objects.all(), "slug"),
         "speaker": (Speaker.objects.all(), "slug"),
@@ -140,19 +140,25 @@ def missing_targets(wanted: dict[tuple[str, str], list[tuple[Article, str]]]) ->
     }
     for kind, (queryset, field) in lookups.items():
         keys = sorted(key for wanted_kind, key in wanted if wanted_kind == kind)
-        found = set()
+        found: set[str] = set()
+        public: set[str] = set()
         for start in range(0, len(keys), CHUNK):
-            found.update(
-                queryset.filter(**{f"{field}__in": keys[start : start + CHUNK]}).values_list(
-                    field, flat=True
-                )
-            )
+            chunk = queryset.filter(**{f"{field}__in": keys[start : start + CHUNK]})
+            found.update(chunk.values_list(field, flat=True))
+            if kind == "article":
+                public.update(chunk.published().values_list(field, flat=True))
         for key in keys:
-            if key not in found:
-                for article, what in wanted[kind, key]:
-                    check = "image-marker" if kind == "image" else "broken-link"
-                    absent = "that does not exist" if kind != "article" else "that is not public"
-                    yield article_problem(check, article, f"{what} {absent}")
+            if key in found and (kind != "article" or key in public):
+                continue
+            for article, what in wanted[kind, key]:
+                if kind == "image":
+                    yield article_problem("image-marker", article, f"{what} that does not exist")
+                elif key in found:
+                    message = f"{what}, an article that is not public"
+                    yield article_problem("broken-link", article, message)
+                else:
+                    message = f"{what}, where there is no {kind}"
+                    yield article_problem("broken-link", article, message)
 
 
 def image_problems() -> Iterator[Problem]:

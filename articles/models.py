@@ -442,6 +442,9 @@ class Article(models.Model):
         indexes = [
             # Home page and every public listing: published, newest first.
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # The admin's article list (every status, in Meta.ordering) and its date
+            # drill-down (first and last publication times, the years).
+            models.Index(fields=["-published_at", "-id"], name="article_newest_first"),
             # publish_scheduled: awaiting_go_live(), every minute; stays tiny however old the site.
             models.Index(
                 fields=["published_at"],

@@ -488,16 +488,22 @@ def _some(names: set[str]) -> str:
 SEED_MIGRATION = "articles.migrations.0002_seed_salesforce_story"
 
 
-def existing_content() -> dict[str, int]:
-    """What the database holds beyond what `migrate` makes: user accounts, articles other
-    than the seeded story, revisions. Empty for a new or freshly migrated database."""
+def existing_content() -> dict[tuple[str, str], int]:
+    """What the database holds, as counted nouns and their exact counts (every article,
+    the seeded story included), when it holds more than `migrate` makes: user accounts,
+    articles other than the seeded story, revisions. Empty for a new or freshly migrated
+    database."""
     seed_slug = import_module(SEED_MIGRATION).SLUG
+    users = get_user_model()._default_manager.count()
+    revisions = Revision.objects.count()
+    if not (users or revisions or Article.objects.exclude(slug=seed_slug).exists()):
+        return {}
     held = {
-        "user accounts": get_user_model()._default_manager.count(),
-        "articles": Article.objects.exclude(slug=seed_slug).count(),
-        "revisions": Revision.objects.count(),
+        ("%(count)s user account", "%(count)s user accounts"): users,
+        ("%(count)s article", "%(count)s articles"): Article.objects.count(),
+        ("%(count)s revision", "%(count)s revisions"): revisions,
     }
-    return {what: count for what, count in held.items() if count}
+    return {nouns: count for nouns, count in held.items() if count}
 
 
 @dataclass

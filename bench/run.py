@@ -9,7 +9,8 @@ gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:
   body, related stories, structured data; then with the page cache off (nothing
   kept): the article page (rotating over many articles), home, topic, author,
   search (a rare and a common word; also one request at a time, the wait a reader
-  sees without a queue), RSS feed and sitemap section;
+  sees without a queue), RSS feed and sitemap section; then, logged in as an
+  editor and one request at a time, the admin's article list and article page;
 - in the same run, the floors: a bare Django view (same settings and middleware)
   returning the article page's bytes from memory, measured in turns with the cached
   page (three rounds each, the median kept), and nginx serving them as a file.
@@ -85,6 +86,29 @@ print(json.dumps({
     "author": author.get_absolute_url(),
     "archive": f"/archive/{newest.year}/{newest.month:02d}/",
     "archive year": f"/archive/{newest.year}/",
+}))
+"""
+
+# An editor's session, made as a login makes one, and the newest article to open.
+EDITOR_SESSION = """
+import json
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from articles.models import Article
+user, _ = get_user_model().objects.get_or_create(username="bench-editor", is_staff=True)
+user.groups.add(Group.objects.get(name="Editor"))
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.save()
+print(json.dumps({
+    "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+    "admin": "/" + settings.ADMIN_PATH,
+    "article": Article.objects.order_by("-pk").values_list("pk", flat=True).first(),
 }))
 """
 
@@ -218,15 +242,19 @@ def wrk(
     folder: Path,
     *,
     unique: str = "",
+    cookie: str = "",
 ) -> Figures:
     """Drive one address (or rotate over paths) and read throughput and percentiles.
     `unique` names a query parameter given a new value on every request: one the page
     cache does not know ("miss") makes each request a miss while the kept parts stay
-    warm; a tracking one ("fbclid") is what a story shared on Facebook gets."""
+    warm; a tracking one ("fbclid") is what a story shared on Facebook gets. `cookie`
+    is sent with every request (an editor's session)."""
     # A 30 s timeout: slow answers are counted, not dropped (wrk's default is 2 s).
     threads = min(2, connections)  # wrk needs a connection per thread
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s"]
     args.append("--latency")
+    if cookie:
+        args += ["-H", f"Cookie: {cookie}"]
     # wrk prints p50/p75/p90/p99; the search goal is a p95.
     lua = (
         "done = function(summary, latency, requests)\n"
@@ -309,6 +337,7 @@ def measure_size(
                 unique: str = "",
                 duration: int = args.duration,
                 connections: int = args.connections,
+                cookie: str = "",
             ) -> Figures:
                 return wrk(
                     f"http://127.0.0.1:{port}{path}",
@@ -317,6 +346,7 @@ def measure_size(
                     rotate,
                     folder,
                     unique=unique,
+                    cookie=cookie,
                 )
 
             port = free_port()
@@ -383,6 +413,18 @@ def measure_size(
                     rows[f"{label}, one at a time"] = load(port, path, connections=1)
                 rows["RSS feed"] = load(port, "/feed/")
                 rows["sitemap"] = load(port, "/sitemap-articles.xml")
+                # An editor at work: the admin's article list and an article's page,
+                # one request at a time (what the editor waits for).
+                out = manage(env, "shell", "-c", EDITOR_SESSION)
+                editor = json.loads(out.strip().splitlines()[-1])
+                articles_admin = f"{editor['admin']}articles/article/"
+                for label, path in {
+                    "admin article list (editor), one at a time": articles_admin,
+                    "admin article page (editor), one at a time": (
+                        f"{articles_admin}{editor['article']}/change/"
+                    ),
+                }.items():
+                    rows[label] = load(port, path, connections=1, cookie=editor["cookie"])
                 memory["page cache off"] = server.peak_mb
             # The floors close the table.
             rows["floor: bare Django view"] = rows.pop("floor: bare Django view")

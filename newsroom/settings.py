@@ -390,14 +390,13 @@ if AWS_STORAGE_BUCKET_NAME:
 # and fonts, nothing framed, no plugins. The reader site has no inline script; an
 # inline script a template may need later must carry nonce="{{ CSP_NONCE }}".
 # JSON-LD (<script type="application/ld+json">) is data, which browsers never run.
-# data: images are only the empty favicon (<link rel="icon" href="data:,">). Media on
-# another host is allowed by its origin (below); CSP_IMG_SRC adds more sources.
+# Media on another host is allowed by its origin (below); CSP_IMG_SRC adds more sources.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", *_media_origin, *env_list("CSP_IMG_SRC")],
+        "img-src": [SELF, *_media_origin, *env_list("CSP_IMG_SRC")],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -265,7 +265,7 @@ class BackupArchiveTests(PrivateMediaMixin, TestCase):
         User.objects.create_user("bob")
         factories.ArticleFactory()
         message = self.restore_error(str(self.archive))
-        self.assertIn("The database is not empty (1 user accounts, 1 articles)", message)
+        self.assertIn("The database is not empty (1 user account, 2 articles)", message)
         self.assertIn("pass --replace", message)
         run_command("restore", "--replace", str(self.archive), verbosity=0)
         self.assertFalse(User.objects.exists())
@@ -349,13 +349,13 @@ class StaffRestoreTests(ScratchDatabaseTestCase):
 
         restored = self.succeeds(target, "restore", str(one))
         self.assertRegex(
-            restored.stdout, r"^Restored \d+ rows \(13 articles, \d+ quotes, 4 authors, 1 users\)"
+            restored.stdout, r"^Restored \d+ rows \(13 articles, \d+ quotes, 4 authors, 1 user\)"
         )
         refused = target("restore", str(one))
         self.assertEqual(refused.returncode, 1)
         self.assertEqual(
             refused.stderr.strip(),
-            "CommandError: The database is not empty (1 user accounts, 12 articles); restore into"
+            "CommandError: The database is not empty (1 user account, 13 articles); restore into"
             " an empty database, or pass --replace to delete its content first; nothing was"
             " restored.",
         )

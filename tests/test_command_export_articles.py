@@ -392,6 +392,8 @@ class RoundTripTests(TestCase):
             output, _ = run_command("export_articles", "-o", f"{folder}/x.jsonl", "--dry-run")
             self.assertEqual(list(Path(folder).iterdir()), [])
         self.assertIn("Dry run: 3 articles would be exported.", output)
+        _, report = run_command("export_articles", "--status", "draft", "--dry-run")
+        self.assertIn("Dry run: 1 article would be exported.", report)
 
     def test_interrupted_export_leaves_no_file(self) -> None:
         """Written beside the target and renamed at the end: no half-written file."""

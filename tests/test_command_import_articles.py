@@ -651,7 +651,7 @@ class BatchWriteTests(TestCase):
             self.assertFalse(Article.objects.filter(slug="good-one").exists())
             output, errors = import_articles(path, "--partial")
         self.assertIn("line 2: could not write", errors)
-        self.assertIn("1 bad records were not imported", output)
+        self.assertIn("1 bad record was not imported", output)
         self.assertTrue(Article.objects.filter(slug="good-one").exists())
         self.assertFalse(Article.objects.filter(slug="bad-one").exists())
         self.assertFalse(Organisation.objects.filter(slug="other").exists())

@@ -63,7 +63,7 @@ class PublishScheduledTests(TestCase):
         self.assertEqual(announced, ["due-story"])
         self.assertIn("Went live: Test headline", output)
         self.assertIn("(/articles/due-story/)", output)
-        self.assertIn("1 articles went live.", output)
+        self.assertIn("1 article went live.", output)
         self.assertIsNotNone(Article.objects.get(pk=self.due.pk).went_live_at)
 
     def test_second_run_does_nothing(self) -> None:
@@ -88,7 +88,7 @@ class PublishScheduledTests(TestCase):
     def test_dry_run_lists_without_marking(self) -> None:
         output, announced = self.run_publish("--dry-run")
         self.assertIn("Due: Test headline", output)
-        self.assertIn("Dry run: 1 articles are due; nothing was changed.", output)
+        self.assertIn("Dry run: 1 article is due; nothing was changed.", output)
         self.assertEqual(announced, [])
         self.assertIsNone(Article.objects.get(pk=self.due.pk).went_live_at)
 

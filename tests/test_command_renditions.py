@@ -71,7 +71,7 @@ class RenditionsCommandTests(TestCase):
         lost = self.image.renditions.first()
         default_storage.delete(lost.file.name)
         output, _ = self.renditions()
-        self.assertIn("Made 1 rendition for 1 image (1 again, as their file was missing)", output)
+        self.assertIn("Made 1 rendition for 1 image (1 again, as its file was missing)", output)
         self.assertFalse(Rendition.objects.filter(pk=lost.pk).exists())
         remade = self.image.renditions.get(crop=lost.crop, width=lost.width, format=lost.format)
         self.assertTrue(default_storage.exists(remade.file.name))

@@ -171,6 +171,10 @@ class SeedDemoTests(TestCase):
         output, _ = run_command("seed_demo", "--articles", "10", "--seed", "9", "--dry-run")
         self.assertIn("Dry run: would create 10 articles by 20 authors (seed 9).", output)
         self.assertEqual(Article.objects.count(), count)
+        output, _ = run_command(
+            "seed_demo", "--articles", "1", "--authors", "1", "--seed", "9", "--dry-run"
+        )
+        self.assertIn("Dry run: would create 1 article by 1 author (seed 9).", output)
 
     def test_queries_do_not_grow_with_the_number_of_articles(self) -> None:
         """Bulk writes: 10 or 30 articles (in one batch) cost the same queries."""

@@ -7,6 +7,8 @@ on SQLite, whose test database lives in this process's memory, a file copy of it
 
 import json
 import os
+import pty
+import select
 import sqlite3
 import subprocess
 import sys
@@ -33,12 +35,14 @@ COMMANDS = [
 
 
 def manage(
-    *args: str, database_url: str = "sqlite:///:memory:"
+    *args: str, database_url: str = "sqlite:///:memory:", **environment: str
 ) -> subprocess.CompletedProcess[str]:
+    """manage.py with the test settings unless `environment` says otherwise."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings_test",
         "DATABASE_URL": database_url,
+        **environment,
     }
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
@@ -46,7 +50,7 @@ def manage(
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
 
@@ -59,6 +63,11 @@ class HelpTests(SimpleTestCase):
                 self.assertEqual(result.returncode, 0, result.stderr)
                 self.assertIn("examples:\n  manage.py " + command, result.stdout)
                 self.assertIn("--verbosity", result.stdout)
+                examples = result.stdout.split("\nexamples:\n")[1]
+                for line in examples.splitlines():
+                    command = line.strip().split("#")[0].rstrip()
+                    # An example is written as it is typed: one space between words.
+                    self.assertNotIn("  ", command, line)
 
     def test_expected_problems_are_one_line_errors_without_traceback(self) -> None:
         for path, message in [
@@ -97,6 +106,40 @@ class StaffSessionTests(TransactionTestCase):
     def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
         return manage(*args, database_url=self.database_url)
 
+    def at_terminal(self, args: list[str], answers: list[str]) -> str:
+        """Run manage.py with a terminal of its own, typing each answer after a prompt
+        ending in ": " appears; return everything the terminal showed."""
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings_test",
+            "DATABASE_URL": self.database_url,
+        }
+        env.pop("NEWSROOM_PASSWORD", None)
+        pid, terminal = pty.fork()
+        if pid == 0:  # pragma: no cover - the child becomes manage.py
+            os.chdir(ROOT)
+            os.execve(sys.executable, [sys.executable, "manage.py", *args], env)  # noqa: S606
+        shown = b""
+        pending = list(answers)
+        try:
+            while True:
+                ready, _, _ = select.select([terminal], [], [], 60)
+                if not ready:
+                    self.fail(f"manage.py said nothing for 60 s; it showed {shown!r}")
+                try:
+                    chunk = os.read(terminal, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+                if pending and shown.rstrip(b" ").endswith(b":"):
+                    os.write(terminal, pending.pop(0).encode() + b"\n")
+        finally:
+            os.close(terminal)
+            os.waitpid(pid, 0)
+        return shown.decode()
+
     def test_import_twice_export_check_and_publish(self) -> None:
         """Import (exit 0), again (all unchanged), export to stdout (JSON Lines, report on
         stderr), check_content (exit 0, JSON), publish_scheduled (nothing due), renditions
@@ -129,6 +172,27 @@ class StaffSessionTests(TransactionTestCase):
         self.assertEqual(
             renditions.stderr.strip(), "CommandError: No image has the key 'no-such-picture'."
         )
+
+    def test_grant_role_creates_an_account_asking_for_the_password_twice(self) -> None:
+        """On a fresh install the README's grant_role --create asks for the password
+        twice (a mismatch asks again) and the account can then log in."""
+        shown = self.at_terminal(
+            ["grant_role", "alice", "editor", "--create"],
+            ["plum-harbour-42", "plum-harbour-43", "plum-harbour-42", "plum-harbour-42"],
+        )
+        self.assertIn("The passwords do not match; try again.", shown)
+        self.assertIn("Created the account alice with the editor role.", shown)
+        self.assertNotIn("plum-harbour", shown)
+        checked = self.manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.contrib.auth.models import User; "
+            "alice = User.objects.get(username='alice'); "
+            "print(alice.is_staff, alice.check_password('plum-harbour-42'), "
+            "list(alice.groups.values_list('name', flat=True)))",
+        )
+        self.assertEqual(checked.stdout.strip(), "True True ['Editor']", checked.stderr)
 
     def test_bad_file_exits_non_zero_and_lists_the_bad_records(self) -> None:
         result = self.manage("import_articles", str(DATA / "jsonl/bad.jsonl"))

@@ -114,8 +114,10 @@ class RunJobsCommandTests(TestCase):
         for n in range(3):
             Job.objects.create(kind="test.record", payload={"n": n})
         self.assertIn("3 jobs due", self.run_jobs("--dry-run"))
-        self.assertIn("1 jobs done", self.run_jobs("--max-jobs", "1"))
+        self.assertIn("1 job done", self.run_jobs("--max-jobs", "1"))
         self.assertIn("2 jobs due", self.run_jobs("--dry-run"))
+        self.assertIn("1 job done", self.run_jobs("--max-jobs", "1"))
+        self.assertIn("1 job due", self.run_jobs("--dry-run"))
 
     @override_settings(JOBS_RUN_AT_COMMIT=False)
     def test_renditions_are_made_by_the_runner(self) -> None:
@@ -123,7 +125,7 @@ class RunJobsCommandTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             image = ImageFactory(file=picture_file((900, 600)))
         self.assertFalse(image.renditions.exists())
-        self.assertIn("1 jobs done", self.run_jobs("--once"))
+        self.assertIn("1 job done", self.run_jobs("--once"))
         self.assertTrue(image.renditions.filter(width=800, format="webp").exists())
 
 

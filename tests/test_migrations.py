@@ -234,7 +234,7 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
                 with self.subTest(migration=str(migration)):
                     check(migration)
                 checked.append(migration.name)
-        self.assertEqual(len(checked), 13, checked)
+        self.assertEqual(len(checked), 14, checked)
 
     def check_articles_0002_seed_salesforce_story(self, migration: Migration) -> None:
         seed = import_module("articles.migrations.0002_seed_salesforce_story")
@@ -475,11 +475,29 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
         self.unapply([migration])
         self.assertEqual(Article.objects.values_list("uid", "went_live_at").get(), filled)
         Article.objects.update(uid=None, went_live_at=None)
+        other = Article.objects.create(headline="Another", slug="another")
         self.apply([migration])
-        uid, went_live_at = Article.objects.values_list("uid", "went_live_at").get()
-        self.assertIsInstance(uid, uuid.UUID)
-        self.assertNotEqual(uid, filled[0])
+        # The seeded story gets the uid it has on every install; any other a new one.
+        uid, went_live_at = Article.objects.values_list("uid", "went_live_at").get(slug=SEED_SLUG)
+        self.assertEqual(uid, import_module("articles.migrations.0009_fill_uid_went_live").SEED_UID)
+        self.assertEqual(uid, filled[0])
         self.assertIsNotNone(went_live_at)
+        other.refresh_from_db()
+        self.assertIsInstance(other.uid, uuid.UUID)
+        self.assertNotEqual(other.uid, uid)
+        other.delete()
+
+    def check_articles_0026_seed_story_fixed_uid(self, migration: Migration) -> None:
+        """An install seeded before the fixed uid (its story has a uid of its own) gets
+        the fixed one; the reverse gives the story a uid of its own again."""
+        Article = self.historical_apps().get_model("articles", "Article")
+        fixed = import_module("articles.migrations.0009_fill_uid_went_live").SEED_UID
+        self.assertEqual(Article.objects.get(slug=SEED_SLUG).uid, fixed)
+        self.unapply([migration])
+        own = Article.objects.get(slug=SEED_SLUG).uid
+        self.assertNotEqual(own, fixed)
+        self.apply([migration])
+        self.assertEqual(Article.objects.get(slug=SEED_SLUG).uid, fixed)
 
     def check_articles_0022_merge_topics_named_alike(self, migration: Migration) -> None:
         """Topics named alike but for case become the oldest of them, which takes their

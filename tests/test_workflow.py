@@ -269,8 +269,57 @@ class RolesTests(WorkflowTestCase):
     def test_grant_role_refuses_bad_input(self) -> None:
         with self.assertRaisesMessage(CommandError, "Unknown role 'boss'"):
             call_command("grant_role", "wendy", "boss", stdout=StringIO())
-        with self.assertRaisesMessage(CommandError, "No user called 'ghost'"):
+        with self.assertRaisesMessage(
+            CommandError,
+            "No user called 'ghost'. To create the account and grant the role: "
+            "manage.py grant_role ghost writer --create",
+        ):
             call_command("grant_role", "ghost", "writer", stdout=StringIO())
+
+    def test_grant_role_creates_the_account_with_the_password_from_the_environment(
+        self,
+    ) -> None:
+        """A script creates an editor in one command: the account can log in and publish."""
+        out = StringIO()
+        with mock.patch.dict("os.environ", {"NEWSROOM_PASSWORD": "plum-harbour-42"}):
+            call_command("grant_role", "alice", "editor", "--create", "--no-input", stdout=out)
+        self.assertIn("Created the account alice with the editor role.", out.getvalue())
+        alice = User.objects.get(username="alice")
+        self.assertTrue(alice.is_staff)
+        self.assertTrue(alice.check_password("plum-harbour-42"))
+        self.assertTrue(alice.has_perm("articles.publish_article"))
+        response = self.client.post(
+            reverse("admin:login"),
+            {"username": "alice", "password": "plum-harbour-42", "next": reverse("admin:index")},
+        )
+        self.assertRedirects(response, reverse("admin:index"))
+
+    def test_grant_role_create_refuses_without_a_password_when_it_cannot_ask(self) -> None:
+        """No terminal and no NEWSROOM_PASSWORD: a clear refusal, and no account."""
+        with mock.patch.dict("os.environ", clear=False) as environ:
+            environ.pop("NEWSROOM_PASSWORD", None)
+            with self.assertRaisesMessage(
+                CommandError,
+                "No password for the new account 'alice': set NEWSROOM_PASSWORD in the "
+                "environment, or run the command at a terminal to be asked for one.",
+            ):
+                call_command("grant_role", "alice", "editor", "--create", stdout=StringIO())
+        self.assertFalse(User.objects.filter(username="alice").exists())
+
+    def test_grant_role_create_refuses_a_weak_password(self) -> None:
+        with (
+            mock.patch.dict("os.environ", {"NEWSROOM_PASSWORD": "12345"}),
+            self.assertRaisesMessage(CommandError, "NEWSROOM_PASSWORD is not accepted: "),
+        ):
+            call_command("grant_role", "alice", "writer", "--create", stdout=StringIO())
+        self.assertFalse(User.objects.filter(username="alice").exists())
+
+    def test_grant_role_create_on_an_existing_account_only_grants(self) -> None:
+        make_user("bob", None)
+        out = StringIO()
+        call_command("grant_role", "bob", "writer", "--create", stdout=out)
+        self.assertIn("Granted the writer role to bob.", out.getvalue())
+        self.assertTrue(User.objects.get(username="bob").check_password("pw-for-tests-only"))
 
 
 class ScheduleAndEmbargoTests(WorkflowTestCase):

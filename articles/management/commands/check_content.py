@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from articles import content_checks
 from articles.management.base import StaffCommand
 from articles.models import Article
+from newsroom.plurals import counted
 
 CHECKS = {
     "broken-link": "internal links to pages that do not exist or are not public",
@@ -65,6 +66,12 @@ class Command(StaffCommand):
                     f"({problem.admin_url})"
                 )
         if problems:
-            raise CommandError(f"{len(problems)} content problems found.")
+            raise CommandError(
+                counted(
+                    len(problems),
+                    "%(count)s content problem found.",
+                    "%(count)s content problems found.",
+                )
+            )
         if verbosity > 0 and format == "text":
             self.stdout.write(self.style.SUCCESS("No content problems found."))

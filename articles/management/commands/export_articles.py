@@ -21,6 +21,7 @@ from articles.management.base import StaffCommand, temporary_files
 from articles.models import Article, Image, Organisation, TaggedArticle
 from articles.rendering import marker_keys
 from authors.models import Author
+from newsroom.plurals import counted
 
 CHUNK = 500
 
@@ -40,15 +41,16 @@ import_articles reads the result back: exporting then importing into an empty
 database reproduces the same content, disclosures included (the register, the
 authors' interests and what each article carried at publication).
 
-Without filters, every organisation and every author is exported too (those no
-article names yet included). Filters combine: an article is exported when it
-matches all of them; then the organisations are those whose topics the articles
-have, the authors those in their bylines or quoted. Dates are publication days
-in the site's time zone, both ends included. Image files are copied to
---media-dir, under the paths the records name."""
+Without filters, every organisation, author and image is exported too (those no
+article names yet included), so the whole site moves. Filters combine: an article
+is exported when it matches all of them; then the organisations are those whose
+topics the articles have, the authors those in their bylines or quoted, the
+images those they show. Dates are publication days in the site's time zone, both
+ends included. Image files are copied to --media-dir, under the paths the records
+name."""
     examples = """
         manage.py export_articles -o all.jsonl --media-dir all-media
-        manage.py export_articles --status published --since 2024-01-01 \
+        manage.py export_articles --status published --since 2024-01-01 \\
             --until 2024-12-31 > 2024.jsonl
         manage.py export_articles --author slauchlan --tag salesforce -o salesforce.jsonl
         manage.py export_articles --status draft --dry-run   # how many would be exported
@@ -99,7 +101,14 @@ in the site's time zone, both ends included. Image files are copied to
         report = self.stderr if to_stdout else self.stdout
         count = articles.count()
         if options["dry_run"]:
-            report.write(f"Dry run: {count} articles would be exported.")
+            report.write(
+                "Dry run: "
+                + counted(
+                    count,
+                    "%(count)s article would be exported.",
+                    "%(count)s articles would be exported.",
+                )
+            )
             return
         media_dir = Path(options["media_dir"]) if options["media_dir"] else None
         with self.progress(
@@ -114,7 +123,8 @@ in the site's time zone, both ends included. Image files are copied to
                     self.write_file(Path(options["output"]), records)
         if options["verbosity"] > 0:
             where = "" if to_stdout else f" to {options['output']}"
-            report.write(self.style.SUCCESS(f"Exported {count} articles{where}."))
+            exported = counted(count, "Exported %(count)s article", "Exported %(count)s articles")
+            report.write(self.style.SUCCESS(f"{exported}{where}."))
 
     def select(self, options: dict[str, Any]) -> QuerySet[Article]:
         articles = Article.objects.order_by("published_at", "pk")
@@ -140,8 +150,8 @@ in the site's time zone, both ends included. Image files are copied to
     def records(
         self, articles: QuerySet[Article], media_dir: Path | None, on_article: Any
     ) -> Iterator[Record]:
-        """Meta, then the organisations, authors and images the articles need, then
-        the articles."""
+        """Meta, then the organisations, authors and images the articles need (all of
+        them without filters), then the articles."""
         yield exporting.meta_record()
         organisations = Organisation.objects.order_by("slug")
         if not self.everything:
@@ -159,10 +169,12 @@ in the site's time zone, both ends included. Image files are copied to
             if author.photo:
                 self.copy_file(author.photo.name, media_dir)
             yield exporting.author_record(author)
-        placed = set()
-        for body in articles.values_list("body", flat=True).iterator(chunk_size=CHUNK):
-            placed.update(marker_keys(body, "image"))
-        images = Image.objects.filter(Q(lead_of__in=articles) | Q(key__in=placed)).distinct()
+        images = Image.objects.all()
+        if not self.everything:
+            placed = set()
+            for body in articles.values_list("body", flat=True).iterator(chunk_size=CHUNK):
+                placed.update(marker_keys(body, "image"))
+            images = images.filter(Q(lead_of__in=articles) | Q(key__in=placed)).distinct()
         for image in images.order_by("key").iterator(chunk_size=CHUNK):
             self.copy_file(image.file.name, media_dir)
             yield exporting.image_record(image)

@@ -21,6 +21,7 @@ from articles.importing import (
 )
 from articles.management.base import StaffCommand, temporary_files
 from articles.services import record_upcoming_disclosures
+from newsroom.plurals import counted
 
 
 def forget_queries() -> None:
@@ -28,10 +29,6 @@ def forget_queries() -> None:
     import, tens of megabytes (issue 7). Tests that count queries keep theirs."""
     if settings.DEBUG:
         reset_queries()
-
-
-def plural(count: int, word: str) -> str:
-    return word if count == 1 else f"{word}s"
 
 
 # Records written together: one savepoint, and a fixed number of queries, per batch of
@@ -121,9 +118,16 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
         bad, good = len(checker.bad), checker.records - len(checker.bad)
         if bad and not partial:
             hint = (
-                f" (--partial would import the {good} good {plural(good, 'one')})" if good else ""
+                counted(
+                    good,
+                    " (--partial would import the good one)",
+                    " (--partial would import the %(count)s good ones)",
+                )
+                if good
+                else ""
             )
-            raise CommandError(f"{bad} bad record{'s' * (bad != 1)}; nothing was imported{hint}.")
+            records = counted(bad, "%(count)s bad record", "%(count)s bad records")
+            raise CommandError(f"{records}; nothing was imported{hint}.")
         writer = Writer(dry_run=dry_run)
         try:
             with transaction.atomic():
@@ -243,10 +247,22 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
                     f"{unchanged} unchanged."
                 )
         if checker.skipped:
-            self.stdout.write(f"Skipped {checker.skipped} WordPress items (pages, menus, ...).")
+            self.stdout.write(
+                counted(
+                    checker.skipped,
+                    "Skipped %(count)s WordPress item (a page, a menu, ...).",
+                    "Skipped %(count)s WordPress items (pages, menus, ...).",
+                )
+            )
         if not_imported:
             self.stdout.write(
-                self.style.WARNING(f"{not_imported} bad records were not imported (listed above).")
+                self.style.WARNING(
+                    counted(
+                        not_imported,
+                        "%(count)s bad record was not imported (listed above).",
+                        "%(count)s bad records were not imported (listed above).",
+                    )
+                )
             )
         elif not dry_run:
             self.stdout.write(self.style.SUCCESS("Import complete."))

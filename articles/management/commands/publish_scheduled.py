@@ -8,6 +8,7 @@ from django.utils import timezone
 from articles.management.base import StaffCommand
 from articles.models import Article
 from articles.services import go_live_due
+from newsroom.plurals import counted
 
 
 class Command(StaffCommand):
@@ -49,7 +50,13 @@ news is not announced."""
             for article in due:
                 self.say(article, "Due", verbosity)
             if verbosity > 0:
-                self.stdout.write(f"Dry run: {len(due)} articles are due; nothing was changed.")
+                self.stdout.write(
+                    counted(
+                        len(due),
+                        "Dry run: %(count)s article is due; nothing was changed.",
+                        "Dry run: %(count)s articles are due; nothing was changed.",
+                    )
+                )
             return
         total = 0
         while batch := go_live_due(limit=batch_size):
@@ -58,7 +65,11 @@ news is not announced."""
             total += len(batch)
         if verbosity > 0:
             self.stdout.write(
-                self.style.SUCCESS(f"{total} articles went live.") if total else "Nothing was due."
+                self.style.SUCCESS(
+                    counted(total, "%(count)s article went live.", "%(count)s articles went live.")
+                )
+                if total
+                else "Nothing was due."
             )
 
     def say(self, article: Article, what: str, verbosity: int) -> None:

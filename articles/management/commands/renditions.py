@@ -17,6 +17,7 @@ from articles.management.base import StaffCommand
 from articles.models import Image, Rendition
 from articles.renditions import RELATED_NAMES, ensure_renditions, plan_upkeep, source_of
 from authors.models import Author
+from newsroom.plurals import counted
 
 # Where rendition files live (articles.images.rendition_upload_path).
 FOLDER = "renditions"
@@ -33,11 +34,18 @@ class Kind:
     model: type[Image] | type[Author]
     key_field: str  # how staff name one: --image KEY, --author SLUG
     noun: str  # "image", "author photo"
+    counted: tuple[str, str]  # "%(count)s image", "%(count)s images"
     replaced: str  # what the stale renditions were made from
 
 
-IMAGES = Kind(Image, "key", "image", "replaced pictures")
-PHOTOS = Kind(Author, "slug", "author photo", "replaced or removed photos")
+IMAGES = Kind(Image, "key", "image", ("%(count)s image", "%(count)s images"), "replaced pictures")
+PHOTOS = Kind(
+    Author,
+    "slug",
+    "author photo",
+    ("%(count)s author photo", "%(count)s author photos"),
+    "replaced or removed photos",
+)
 
 
 class Command(StaffCommand):
@@ -122,7 +130,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
             self.remove_orphans(default_storage)
         self.report()
         if failures:
-            failed = " and ".join(plural(count, kind.noun) for kind, count in failures.items())
+            failed = " and ".join(counted(count, *kind.counted) for kind, count in failures.items())
             raise CommandError(f"{failed} could not be done (listed above).")
 
     def owners(self, kind: Kind, names: list[str]) -> QuerySet[Any]:
@@ -208,20 +216,23 @@ cannot be done (its file is missing or unreadable); those are listed."""
             make, drop, remove = "Made", "dropped", "Removed"
         for kind, counts in self.counts.items():
             self.stdout.write(
-                f"{make} {plural(counts['made'], 'rendition')} for "
-                f"{plural(counts['owners'], kind.noun)} ({counts['broken']} again, as their "
-                f"file was missing); {drop} {counts['stale']} of {kind.replaced}."
+                f"{make} "
+                + counted(counts["made"], "%(count)s rendition", "%(count)s renditions")
+                + f" for {counted(counts['owners'], *kind.counted)} "
+                + counted(
+                    counts["broken"],
+                    "(%(count)s again, as its file was missing)",
+                    "(%(count)s again, as their file was missing)",
+                )
+                + f"; {drop} {counts['stale']:,} of {kind.replaced}."
             )
-        self.stdout.write(f"{remove} {plural(self.orphans, 'orphaned file')}.")
+        orphans = counted(self.orphans, "%(count)s orphaned file", "%(count)s orphaned files")
+        self.stdout.write(f"{remove} {orphans}.")
         changed = self.orphans or any(any(c.values()) for c in self.counts.values())
         if not self.dry_run and not changed:
             self.stdout.write(
                 self.style.SUCCESS("Every image's and author photo's renditions are up to date.")
             )
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 def walk(storage: Storage, folder: str) -> Iterator[tuple[str, list[str]]]:

@@ -35,6 +35,7 @@ from articles.search import search_document
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author
 from newsroom import page_cache
+from newsroom.plurals import counted
 
 PICTURES = 6
 # A large seed builds these at its end and writes the links' copy of the article's
@@ -123,9 +124,7 @@ timings."""
                 f"Demo content for --seed {seed} is already there; use another --seed."
             )
         if options["dry_run"]:
-            self.stdout.write(
-                f"Dry run: would create {count} articles by {len(names)} authors (seed {seed})."
-            )
+            self.stdout.write(f"Dry run: would create {self.made(count, len(names), seed)}.")
             return
         with (
             transaction.atomic(),
@@ -157,10 +156,15 @@ timings."""
             page_cache.content_changed()
         if verbosity > 0:
             self.stdout.write(
-                self.style.SUCCESS(
-                    f"Created {count} articles by {len(authors)} authors (seed {seed})."
-                )
+                self.style.SUCCESS(f"Created {self.made(count, len(authors), seed)}.")
             )
+
+    def made(self, articles: int, authors: int, seed: int) -> str:
+        return (
+            counted(articles, "%(count)s article", "%(count)s articles")
+            + counted(authors, " by %(count)s author", " by %(count)s authors")
+            + f" (seed {seed})"
+        )
 
     def authors(self, names: list[tuple[str, str]], seed: int) -> list[Author]:
         """The demo authors of this seed, created once and reused."""

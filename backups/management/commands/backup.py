@@ -8,18 +8,29 @@ from django.core.management.base import CommandError
 
 from articles.management.base import StaffCommand
 from backups.archive import ArchiveError, Contents, manifest_contents, survey, write_backup
+from newsroom.plurals import counted
+
+# The models the summary names, as counted nouns.
+SUMMARISED = {
+    "articles.article": ("%(count)s article", "%(count)s articles"),
+    "articles.quote": ("%(count)s quote", "%(count)s quotes"),
+    "authors.author": ("%(count)s author", "%(count)s authors"),
+    "auth.user": ("%(count)s user", "%(count)s users"),
+}
 
 
 def summary(contents: Contents) -> str:
     """'1,234 rows (12 articles, 40 quotes, 3 authors, 5 users) and 56 media files (7.8 MB)'."""
     shown = [
-        f"{contents.counts[label]:,} {label.split('.')[1]}s"
-        for label in ("articles.article", "articles.quote", "authors.author", "auth.user")
+        counted(contents.counts[label], *nouns)
+        for label, nouns in SUMMARISED.items()
         if label in contents.counts
     ]
     return (
-        f"{contents.rows:,} rows ({', '.join(shown)}) and {len(contents.media):,} media files"
-        f" ({contents.media_bytes / 1e6:,.1f} MB)"
+        counted(contents.rows, "%(count)s row", "%(count)s rows")
+        + f" ({', '.join(shown)}) and "
+        + counted(len(contents.media), "%(count)s media file", "%(count)s media files")
+        + f" ({contents.media_bytes / 1e6:,.1f} MB)"
     )
 
 

@@ -15,6 +15,7 @@ from backups.archive import (
     schema_difference,
 )
 from backups.management.commands.backup import summary
+from newsroom.plurals import counted
 
 
 class Command(StaffCommand):
@@ -66,7 +67,7 @@ left (`manage.py renditions` removes orphaned renditions)."""
                 raise ArchiveError(f"{file}: {problem}.")
             held = existing_content()
             if held and not replace:
-                listed = ", ".join(f"{count:,} {what}" for what, count in held.items())
+                listed = ", ".join(counted(count, *nouns) for nouns, count in held.items())
                 raise ArchiveError(
                     f"The database is not empty ({listed}); restore into an empty database,"
                     " or pass --replace to delete its content first."

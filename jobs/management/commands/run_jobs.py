@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jobs.models import Job
 from jobs.queue import run_next, runner_name
+from newsroom.plurals import counted
 
 
 class Command(BaseCommand):
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             due = list(Job.objects.due())
             for job in due:
                 self.stdout.write(f"{job} (attempt {job.attempts + 1}) {job.payload}")
-            self.stdout.write(f"{len(due)} jobs due")
+            self.stdout.write(counted(len(due), "%(count)s job due", "%(count)s jobs due"))
             return
         self.stopping = False
         signal.signal(signal.SIGTERM, self.stop)
@@ -61,7 +62,11 @@ class Command(BaseCommand):
             else:
                 failed += 1
                 self.stderr.write(self.style.WARNING(f"{job} failed: {job.last_error}"))
-        self.stdout.write(self.style.SUCCESS(f"{done} jobs done, {failed} failed"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                counted(done, "%(count)s job done", "%(count)s jobs done") + f", {failed:,} failed"
+            )
+        )
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
         self.stopping = True
