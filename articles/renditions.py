@@ -3,9 +3,9 @@
 Two kinds of picture have them, through the same code: article images (Image) and
 authors' photos (Author.photo); each kind has its own plan of shapes and widths.
 Pages never resize a picture while a reader waits: a picture's renditions are made
-when it is saved (by a job, after the transaction commits), or by the `renditions`
-command, and stored as Rendition rows, which pages prefetch. Where a picture has
-none yet, pages show the original.
+when it is saved (by a background task, after the transaction commits), or by the
+`renditions` command, and stored as Rendition rows, which pages prefetch. Where a
+picture has none yet, pages show the original.
 """
 
 from __future__ import annotations
@@ -16,15 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.fields.files import FieldFile
+from django_tasks import task
 from PIL import Image as PILImage
 from PIL import ImageOps
 
 from articles.models import Image, Rendition
 from authors.models import Author
-from jobs.queue import enqueue, handler
 from newsroom.storage import MediaWriteError
+from newsroom.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -234,35 +236,37 @@ def plan_upkeep(owner: Image | Author) -> Upkeep:
 
 
 def make_renditions_later(owner: Image | Author) -> None:
-    """Make the picture's renditions through the job queue, once the transaction commits."""
+    """Make the picture's renditions in a background task, once the transaction commits."""
     if isinstance(owner, Author):
-        enqueue("photo_renditions", author_id=owner.pk)
+        enqueue(make_photo_renditions, author_id=owner.pk)
     else:
-        enqueue("renditions", image_id=owner.pk)
+        enqueue(make_renditions, image_id=owner.pk)
 
 
 def _make(owners: QuerySet[Any], pk: int) -> None:
     """A picture Pillow cannot read (the upload validator should have refused it) is
-    logged, not retried: pages fall back to the original file. Storage that refuses
-    the files (a full disk) fails the job, which is retried later."""
+    logged and the task ends: pages fall back to the original file. Storage that
+    refuses the files (a full disk) fails the task, its rows undone with the
+    transaction; the `renditions` command makes them later (there are no retries)."""
     kind = owners.model._meta.model_name
     owner = owners.filter(pk=pk).prefetch_related(RELATED_NAMES[kind]).first()
     if owner is None:
         return
     try:
-        ensure_renditions(owner)
+        with transaction.atomic():
+            ensure_renditions(owner)
     except MediaWriteError:
         raise
     except OSError:
         logger.exception("Could not make renditions of %s %s", kind, pk)
 
 
-@handler("renditions")
+@task()
 def make_renditions(*, image_id: int) -> None:
     _make(Image.objects.exclude(file=""), image_id)
 
 
-@handler("photo_renditions")
+@task()
 def make_photo_renditions(*, author_id: int) -> None:
     """Also drops the renditions of a photo the author no longer has."""
     _make(Author.objects.all(), author_id)

@@ -2,14 +2,14 @@
 
 Starts a PostgreSQL primary and a streaming replica made with pg_basebackup, Redis,
 an S3-compatible server (moto), two gunicorn app servers with production settings,
-a job runner beside each, and nginx balancing between the app servers. Then proves,
+a task worker (`db_worker`) beside each, and nginx balancing between the app servers. Then proves,
 printing what it measured:
 
 1. an article published through app server A is visible at once through B and nginx;
 2. readers' pages are read from the replica and writes go to the primary (from
    PostgreSQL's own per-table statistics on each server);
-3. media uploaded through A is in object storage, its renditions made by a job
-   runner, and B's pages point readers at it;
+3. media uploaded through A is in object storage, its renditions made by a task
+   worker, and B's pages point readers at it;
 4. with app server B killed, nginx keeps serving readers without a failed request.
 
 Exits non-zero on any failure and removes everything it started, failure or not.
@@ -292,7 +292,7 @@ class Stack:
             AWS_S3_REGION_NAME=REGION,
             AWS_ACCESS_KEY_ID=S3_KEYS["access_key"],
             AWS_SECRET_ACCESS_KEY=S3_KEYS["secret_key"],
-            # Renditions are left to the job runners, to prove they do the work.
+            # Renditions are left to the task workers, to prove they do the work.
             JOBS_RUN_AT_COMMIT="false",
             STATIC_ROOT=str(self.folder / "static"),
             LOG_LEVEL="WARNING",
@@ -327,7 +327,8 @@ class Stack:
             env = {**self.env, "GUNICORN_BIND": f"{LOOPBACK}:{self.ports[name]}"}
             env["WEB_CONCURRENCY"] = "2"
             self.launch(name, [str(BIN / "gunicorn"), "newsroom.wsgi"], env)
-            self.launch(f"jobs_{name}", [PYTHON, "manage.py", "run_jobs"], self.env)
+            worker = [PYTHON, "manage.py", "db_worker", "--worker-id", f"worker_{name}"]
+            self.launch(f"worker_{name}", worker, self.env)
         conf = self.folder / "nginx.conf"
         conf.write_text(
             NGINX_CONF.format(
@@ -446,14 +447,16 @@ def media_through_a_served_through_b(stack: Stack, editor: Browser) -> None:
         while renditions == 0 and time.monotonic() < deadline:
             time.sleep(0.5)
             renditions = connection.execute(
-                "SELECT count(*) FROM jobs_job WHERE kind = 'renditions' AND done_at IS NOT NULL"
-                " AND payload->>'image_id' = %s",
+                "SELECT count(*) FROM django_tasks_database_dbtaskresult"
+                " WHERE task_path = 'articles.renditions.make_renditions'"
+                " AND status = 'SUCCESSFUL' AND worker_ids::text LIKE '%%worker_app_%%'"
+                " AND args_kwargs->'kwargs'->>'image_id' = %s",
                 [str(image_id)],
             ).fetchone()[0]  # type: ignore[index]
         made = connection.execute(
             "SELECT file FROM articles_rendition WHERE image_id = %s", [image_id]
         ).fetchall()
-    check(renditions == 1 and len(made) > 0, f"a job runner made {len(made)} renditions")
+    check(renditions == 1 and len(made) > 0, f"a task worker made {len(made)} renditions")
     page = editor.get(stack.url("app_b", f"/admin/articles/image/{image_id}/change/"))[1]
     original = f"{stack.url('s3').rstrip('/')}/{BUCKET}/{name}"
     check(original in page, "B's pages point at the upload in object storage")

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 # lockouts, background jobs, backups, revision storage, and accounts (anyone who can
 # change users can make themselves a superuser). Only superusers see or open them,
 # whatever permissions a group hands out.
-SUPERUSER_APPS = frozenset({"auth", "axes", "backups", "jobs", "reversion"})
+SUPERUSER_APPS = frozenset({"auth", "axes", "backups", "django_tasks_database", "reversion"})
 
 # Sections listed inside another one: topics are part of the newsroom's work.
 LISTED_UNDER = {"taggit": "articles"}

@@ -2,6 +2,7 @@
 app one does not own: a subclass of its AppConfig listed in INSTALLED_APPS."""
 
 from axes.apps import AppConfig as AxesConfig
+from django_tasks_db.apps import TasksAppConfig
 from taggit.apps import TaggitAppConfig
 
 
@@ -19,3 +20,7 @@ class TopicsConfig(TaggitAppConfig):
 
 class SignInSecurityConfig(AxesConfig):
     verbose_name = "Sign-in security"
+
+
+class BackgroundTasksConfig(TasksAppConfig):
+    verbose_name = "Background tasks"

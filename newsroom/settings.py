@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     # Django's widget templates, for FORM_RENDERER below.
     "django.forms",
-    # taggit and axes under the names editors use (newsroom.apps).
+    # taggit, axes and django-tasks-db under the names editors use (newsroom.apps).
     "newsroom.apps.TopicsConfig",
     "reversion",
     "newsroom.apps.SignInSecurityConfig",
@@ -66,8 +66,9 @@ INSTALLED_APPS = [
     "authors",
     "articles",
     "pages",
-    "jobs",
     "backups",
+    "django_tasks",
+    "newsroom.apps.BackgroundTasksConfig",
 ]
 
 MIDDLEWARE = [
@@ -326,9 +327,13 @@ if AWS_STORAGE_BUCKET_NAME:
         custom_domain=env("AWS_S3_CUSTOM_DOMAIN") or None,
     )
 
-# Background jobs (jobs/queue.py): also try each job due now in the process that
-# enqueued it, right after the commit, so editors see its result at once. The job
-# runner (`manage.py run_jobs`) does whatever that misses. False leaves all to it.
+# Background jobs: django-tasks with its database backend, the task rows written in the
+# transaction that asks for them and run by `manage.py db_worker` (docs/deploy.md,
+# "Background jobs"). On Django 6 the django_tasks app and imports become django.tasks.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Also run each task in the process that enqueued it, right after the commit
+# (newsroom.tasks), so editors see its result at once; the workers do whatever that
+# misses. False leaves all to them.
 JOBS_RUN_AT_COMMIT = env_bool("JOBS_RUN_AT_COMMIT", True)
 
 # How long an editor's share link to an unpublished article works.

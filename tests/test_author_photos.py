@@ -14,13 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from PIL import Image as PILImage
 
 from articles import renditions
 from articles.models import Image, Rendition
 from authors.models import Author
-from jobs.models import Job
-from jobs.queue import run_next
+from newsroom.tasks import run_now
 from tests.base import SEED_URL, json_ld
 from tests.factories import ArticleFactory, AuthorFactory, png_bytes
 from tests.test_admin import inline_management
@@ -104,18 +104,23 @@ class PhotoRenditionTests(TestCase):
         self.assertFalse(any(storage.exists(name) for storage, name in old))
 
     @override_settings(JOBS_RUN_AT_COMMIT=False)
-    def test_made_by_a_job_runner_not_by_the_save_or_a_reader(self) -> None:
-        """The save only queues a job; a reader's request before it runs gets the
-        original, and makes nothing; the runner makes them."""
+    def test_made_by_a_background_task_not_by_the_save_or_a_reader(self) -> None:
+        """The save only queues a task; a reader's request before it runs gets the
+        original, and makes nothing; the task makes them."""
         with self.captureOnCommitCallbacks(execute=True):
             author = AuthorFactory(photo=photo())
-        job = Job.objects.get(kind="photo_renditions", payload={"author_id": author.pk})
+        queued = DBTaskResult.objects.get(
+            task_path="articles.renditions.make_photo_renditions",
+            args_kwargs__kwargs={"author_id": author.pk},
+        )
         self.assertFalse(author.photo_renditions.exists())
         with mock.patch.object(renditions, "render", side_effect=AssertionError("on request")):
             response = self.client.get(author.get_absolute_url())
         self.assertContains(response, f'src="{author.photo.url}"')
         self.assertFalse(author.photo_renditions.exists())
-        self.assertEqual(run_next(worker="test", job_id=job.pk).last_error, "")
+        run_now(queued.id)
+        queued.refresh_from_db()
+        self.assertEqual(queued.status, "SUCCESSFUL")
         self.assertEqual(author.photo_renditions.count(), 9)
 
     def test_a_rendition_belongs_to_an_image_or_an_author_never_both_or_neither(self) -> None:

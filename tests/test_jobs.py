@@ -1,175 +1,199 @@
-"""The job queue: work after a commit, done once, retried when it fails."""
+"""Background tasks: queued with the work that asks for them, run once, failures kept."""
 
-import datetime
-import threading
+import os
+import subprocess
+import sys
+import time
 from io import StringIO
-from unittest import skipUnless
+from pathlib import Path
+from urllib.parse import quote
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import TestCase, TransactionTestCase, override_settings
-from django.utils import timezone
+from django.urls import reverse
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
-from jobs.models import MAX_ATTEMPTS, Job
-from jobs.queue import enqueue, handler, run_next
+from newsroom.tasks import enqueue, run_now
+from pages.models import Page
 from tests.factories import ImageFactory
 from tests.test_renditions import picture_file
+from tests.test_topics import make_user
 
-done: list[int] = []
+ROOT = Path(__file__).resolve().parent.parent
+User = get_user_model()
 
 
-@handler("test.record")
+@task()
 def record(*, n: int) -> None:
-    done.append(n)
+    """A task with an effect a second run would break: the page slug is unique."""
+    Page.objects.create(slug=f"task-{n}", title=f"Task {n}")
 
 
-@handler("test.fail")
+@task()
 def fail(*, n: int) -> None:
-    Job.objects.create(kind="test.record", payload={"n": n})  # undone with the failure
     raise ValueError(f"cannot do {n}")
 
 
-@handler("test.crash")
-def crash(*, n: int) -> None:
-    # A runner killed mid-job: the exception is not an Exception, nothing handles it.
-    raise KeyboardInterrupt
+# Set in each worker process once its first task has waited for the other worker.
+waited = False
 
 
-def run_all(worker: str = "test") -> list[Job]:
-    ran = []
-    while (job := run_next(worker=worker)) is not None:
-        ran.append(job)
-    return ran
+def workers_that_claimed_tasks() -> set[str]:
+    claimed = DBTaskResult.objects.exclude(status="READY").values_list("worker_ids", flat=True)
+    return {worker for ids in claimed for worker in ids}
 
 
-class JobQueueTests(TestCase):
-    def setUp(self) -> None:
-        done.clear()
+@task()
+def concurrent(*, n: int) -> None:
+    """The first task each worker runs waits until the other worker has claimed one
+    too, so both are at work at once; then as record."""
+    global waited
+    if not waited:
+        waited = True
+        deadline = time.monotonic() + 60
+        while len(workers_that_claimed_tasks()) < 2:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the other worker never claimed a task")
+            time.sleep(0.05)
+    record.call(n=n)
 
-    def test_a_due_job_runs_once_right_after_the_commit(self) -> None:
-        with self.captureOnCommitCallbacks(execute=True):
-            job = enqueue("test.record", n=1)
-        self.assertEqual(done, [1])
-        job.refresh_from_db()
-        self.assertIsNotNone(job.done_at)
-        self.assertEqual(run_all(), [])
-        self.assertEqual(done, [1])
 
-    def test_no_job_when_the_transaction_that_asked_for_it_rolls_back(self) -> None:
+def run_worker() -> str:
+    """One `db_worker` that runs every waiting task and stops; its output."""
+    out = StringIO()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=out)
+    return out.getvalue()
+
+
+def done() -> list[str]:
+    return list(Page.objects.filter(slug__startswith="task-").values_list("slug", flat=True))
+
+
+class TaskQueueTests(TestCase):
+    def test_no_task_when_the_transaction_that_asked_for_it_rolls_back(self) -> None:
         with self.assertRaises(RuntimeError), transaction.atomic():
-            enqueue("test.record", n=1)
+            enqueue(record, n=1)
             raise RuntimeError("the publish failed")
-        self.assertFalse(Job.objects.exists())
-
-    def test_unknown_kind_is_refused_when_enqueued(self) -> None:
-        with self.assertRaisesMessage(ValueError, "No handler for job kind 'nope'"):
-            enqueue("nope")
-
-    def test_a_scheduled_job_waits_for_its_time(self) -> None:
-        later = timezone.now() + datetime.timedelta(hours=1)
-        with self.captureOnCommitCallbacks(execute=True):
-            job = enqueue("test.record", run_after=later, n=2)
-        self.assertEqual(run_all(), [])
-        Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
-        self.assertEqual(run_all(), [job])
-        self.assertEqual(done, [2])
-
-    def test_a_failed_job_is_retried_later_with_growing_delays(self) -> None:
-        job = Job.objects.create(kind="test.fail", payload={"n": 3})
-        delays = []
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            before = timezone.now()
-            [ran] = run_all()
-            self.assertEqual((ran.attempts, ran.last_error), (attempt, "ValueError: cannot do 3"))
-            delays.append(round((ran.run_after - before).total_seconds()))
-            self.assertEqual(run_all(), [], "not retried before its delay")
-            Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
-        self.assertEqual(delays, [10, 20, 40, 80, 160])
-        self.assertEqual(run_all(), [], f"given up after {MAX_ATTEMPTS} attempts")
-        # The failing handler's own writes were undone each time.
-        self.assertEqual(list(Job.objects.values_list("kind", flat=True)), ["test.fail"])
-
-    def test_a_runner_dying_mid_job_leaves_it_for_another(self) -> None:
-        job = Job.objects.create(kind="test.crash", payload={"n": 4})
-        with self.assertRaises(KeyboardInterrupt):
-            run_next(worker="dies")
-        job.refresh_from_db()
-        self.assertEqual((job.attempts, job.done_at), (0, None))
-        self.assertEqual(list(Job.objects.due()), [job])
-
-
-class RunJobsCommandTests(TestCase):
-    def run_jobs(self, *args: str) -> str:
-        out = StringIO()
-        call_command("run_jobs", *args, stdout=out, stderr=StringIO())
-        return out.getvalue()
-
-    def test_once_runs_every_due_job_and_reports(self) -> None:
-        for n in range(3):
-            Job.objects.create(kind="test.record", payload={"n": n})
-        Job.objects.create(kind="test.fail", payload={"n": 9})
-        self.assertIn("3 jobs done, 1 failed", self.run_jobs("--once"))
-
-    def test_max_jobs_and_dry_run(self) -> None:
-        for n in range(3):
-            Job.objects.create(kind="test.record", payload={"n": n})
-        self.assertIn("3 jobs due", self.run_jobs("--dry-run"))
-        self.assertIn("1 job done", self.run_jobs("--max-jobs", "1"))
-        self.assertIn("2 jobs due", self.run_jobs("--dry-run"))
-        self.assertIn("1 job done", self.run_jobs("--max-jobs", "1"))
-        self.assertIn("1 job due", self.run_jobs("--dry-run"))
+        self.assertFalse(DBTaskResult.objects.exists())
 
     @override_settings(JOBS_RUN_AT_COMMIT=False)
-    def test_renditions_are_made_by_the_runner(self) -> None:
-        """With nothing done at commit, a saved image waits for `run_jobs`."""
+    def test_a_task_a_worker_holds_is_not_run_again_at_commit(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            image = ImageFactory(file=picture_file((900, 600)))
+            result = enqueue(record, n=2)
+        DBTaskResult.objects.get(id=result.id).claim("another-worker")
+        run_now(result.id)
+        self.assertEqual(done(), [])
+        result.refresh()
+        self.assertEqual((result.status, result.worker_ids), ("RUNNING", ["another-worker"]))
+
+
+class TaskAdminTests(TestCase):
+    def test_tasks_are_listed_for_superusers_only(self) -> None:
+        """A superuser finds the tasks, a failed one with its error, under Background
+        tasks; an editor handed the tasks' permissions neither sees nor opens them."""
+        result = enqueue(fail, n=4)
+        DBTaskResult.objects.get(id=result.id).set_failed(ValueError("cannot do 4"))
+        root = User.objects.create_superuser("root", "root@example.com", "pw-for-tests")
+        editor = make_user("edith", "editor")
+        editor.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label="django_tasks_database")
+        )
+        change = reverse("admin:django_tasks_database_dbtaskresult_change", args=[result.id])
+        self.client.force_login(root)
+        index = self.client.get(reverse("admin:index"))
+        self.assertIn("Background tasks", [app["name"] for app in index.context["available_apps"]])
+        self.assertContains(self.client.get(change), "ValueError: cannot do 4")
+        self.client.force_login(User.objects.get(pk=editor.pk))
+        index = self.client.get(reverse("admin:index"))
+        self.assertNotIn(
+            "Background tasks", [app["name"] for app in index.context["available_apps"]]
+        )
+        self.assertEqual(self.client.get(change).status_code, 403)
+
+
+class WorkerTests(TransactionTestCase):
+    """`db_worker` in this process. It checks its connection between tasks as a request
+    does, which a TestCase's open transaction does not survive."""
+
+    # The seeded story, gone with the flush after each test, comes back.
+    serialized_rollback = True
+
+    def test_a_task_runs_once_right_after_the_commit(self) -> None:
+        with transaction.atomic():
+            result = enqueue(record, n=1)
+            self.assertEqual(done(), [], "not before the commit")
+        self.assertEqual(done(), ["task-1"])
+        result.refresh()
+        self.assertEqual(result.status, TaskResultStatus.SUCCESSFUL)
+        run_worker()
+        self.assertEqual(done(), ["task-1"], "the worker does not run it again")
+
+    @override_settings(JOBS_RUN_AT_COMMIT=False)
+    def test_a_failing_task_is_recorded_as_failed_with_its_error(self) -> None:
+        result = enqueue(fail, n=3)
+        self.assertEqual(result.status, TaskResultStatus.READY)
+        with self.assertLogs("django_tasks", "ERROR"):
+            run_worker()
+        result.refresh()
+        self.assertEqual(result.status, TaskResultStatus.FAILED)
+        [error] = result.errors
+        self.assertIs(error.exception_class, ValueError)
+        self.assertIn("ValueError: cannot do 3", error.traceback)
+        run_worker()
+        self.assertEqual(DBTaskResult.objects.get().status, "FAILED", "not retried")
+
+    @override_settings(JOBS_RUN_AT_COMMIT=False)
+    def test_renditions_are_made_by_the_worker(self) -> None:
+        """With nothing run at commit, a saved image waits for `db_worker`."""
+        image = ImageFactory(file=picture_file((900, 600)))
         self.assertFalse(image.renditions.exists())
-        self.assertIn("1 job done", self.run_jobs("--once"))
+        run_worker()
         self.assertTrue(image.renditions.filter(width=800, format="webp").exists())
+        self.assertEqual(
+            list(DBTaskResult.objects.values_list("task_path", "status")),
+            [("articles.renditions.make_renditions", "SUCCESSFUL")],
+        )
 
 
-# Two runners on two connections: each holds its first job until the other holds one
-# too, which only SKIP LOCKED allows (a plain lock would make the second one wait).
-both_holding_a_job = threading.Barrier(2, timeout=20)
-held = threading.local()
-shared: list[tuple[str, int]] = []
+def this_database_url() -> str:
+    """The test database (committed rows only), for other processes."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    host = quote(settings["HOST"] or "", safe="")
+    port = f":{settings['PORT']}" if settings["PORT"] else ""
+    return f"postgres://{settings['USER']}@{host}{port}/{settings['NAME']}"
 
 
-@handler("test.concurrent")
-def concurrent(*, n: int) -> None:
-    if not getattr(held, "waited", False):
-        held.waited = True
-        both_holding_a_job.wait()
-    shared.append((threading.current_thread().name, n))
-
-
-@skipUnless(connection.vendor == "postgresql", "row locks with SKIP LOCKED need PostgreSQL")
-class ConcurrentRunnersTests(TransactionTestCase):
+class ConcurrentWorkersTests(TransactionTestCase):
     # Leaves no content types behind for the next transactional test's snapshot.
     serialized_rollback = True
 
-    def test_two_runners_share_the_jobs_and_do_each_exactly_once(self) -> None:
-        Job.objects.bulk_create(Job(kind="test.concurrent", payload={"n": n}) for n in range(40))
-        errors: list[BaseException] = []
-
-        def runner() -> None:
-            try:
-                run_all(worker=threading.current_thread().name)
-            except BaseException as error:  # reported by the test, not lost in the thread
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=runner, name=f"runner-{i}") for i in (1, 2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        self.assertEqual(errors, [])
-        self.assertEqual(sorted(n for _, n in shared), list(range(40)), "none twice, none lost")
-        self.assertEqual({name for name, _ in shared}, {"runner-1", "runner-2"})
-        self.assertFalse(Job.objects.filter(done_at__isnull=True).exists())
-        self.assertEqual(
-            set(Job.objects.values_list("locked_by", flat=True)), {"runner-1", "runner-2"}
-        )
+    def test_two_workers_share_the_tasks_and_run_each_exactly_once(self) -> None:
+        """Two `db_worker` processes on the same queue: every task runs, none twice (a
+        second run would fail on the page's unique slug)."""
+        with transaction.atomic():
+            for n in range(40):
+                concurrent.enqueue(n=n)
+        env = {
+            **os.environ,
+            "DATABASE_URL": this_database_url(),
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings_test",
+        }
+        command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload"]
+        workers = [
+            subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
+                [*command, "--worker-id", f"worker-{i}"], cwd=ROOT, env=env
+            )
+            for i in (1, 2)
+        ]
+        self.assertEqual([worker.wait(timeout=120) for worker in workers], [0, 0])
+        self.assertEqual(sorted(done()), sorted(f"task-{n}" for n in range(40)))
+        results = list(DBTaskResult.objects.values_list("status", "worker_ids"))
+        self.assertEqual({status for status, _ in results}, {"SUCCESSFUL"})
+        self.assertEqual({len(ids) for _, ids in results}, {1}, "each claimed once")
+        self.assertEqual({ids[0] for _, ids in results}, {"worker-1", "worker-2"})

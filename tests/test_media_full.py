@@ -16,17 +16,18 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from PIL import Image as PILImage
 
 from articles.models import Image, Rendition
-from jobs.models import Job
-from jobs.queue import run_next
 from newsroom.storage import MediaWriteError
 from tests.base import row_counts
 from tests.factories import AuthorFactory
@@ -128,17 +129,17 @@ class FullDiskTests(TestCase):
         self.author.refresh_from_db()
         self.assertEqual((self.author.name, self.author.photo.name), ("Ann Author", ""))
 
-    def test_renditions_that_do_not_fit_are_retried_and_leave_no_file(self) -> None:
+    def test_renditions_that_do_not_fit_fail_leave_no_file_and_are_made_later(self) -> None:
         """The original fits, its renditions do not: the image is saved, the renditions
-        job fails and is rescheduled, no rendition row or file is kept; once there is
-        room, the retry makes them all."""
+        task fails with the storage's error, no rendition row or file is kept; once
+        there is room, the `renditions` command (cron) makes them all."""
         if not AS_ROOT:
             self.skipTest("needs a filesystem that fills up: run as root (CI does)")
         original = noise((1200, 800), "JPEG", quality=40)
         self.assertLess(len(original), ROOM // 2)
         upload = SimpleUploadedFile("noise.jpg", original, content_type="image/jpeg")
-        # The renditions job runs when the save commits (leaving captureOnCommitCallbacks).
-        with self.assertLogs("jobs", "ERROR"), self.captureOnCommitCallbacks(execute=True):
+        # The renditions task runs when the save commits (leaving captureOnCommitCallbacks).
+        with self.assertLogs("django_tasks", "ERROR"), self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(
                 reverse("admin:articles_image_add"),
                 {"key": "fits", "alt_text": "Noise", "caption": "", "credit": "", "file": upload},
@@ -147,14 +148,14 @@ class FullDiskTests(TestCase):
         image = Image.objects.get(key="fits")
         self.assertEqual(files_in(self.media), {image.file.name: len(original)})
         self.assertFalse(image.renditions.exists())
-        job = Job.objects.get(kind="renditions", payload={"image_id": image.pk})
-        self.assertIsNone(job.done_at)
-        self.assertTrue(job.last_error.startswith(MediaWriteError.__name__), job.last_error)
+        [error] = DBTaskResult.objects.get(
+            args_kwargs__kwargs={"image_id": image.pk}
+        ).task_result.errors
+        self.assertIs(error.exception_class, MediaWriteError)
 
-        # Room again (the tmpfs grows), and the job is due: the retry makes them all.
+        # Room again (the tmpfs grows): the nightly command makes them all.
         subprocess.run([MOUNT, "-o", "remount,size=64m", str(self.media)], check=True)
-        Job.objects.filter(pk=job.pk).update(run_after=job.created_at)
-        self.assertIsNotNone(run_next(worker="test", job_id=job.pk).done_at)
+        call_command("renditions", "--image", "fits", stdout=StringIO())
         stored = files_in(self.media)
         renditions = list(Rendition.objects.filter(image=image))
         self.assertGreater(len(renditions), 5)

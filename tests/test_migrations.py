@@ -18,12 +18,14 @@ from django.apps.registry import Apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, models
 from django.db.migrations import Migration
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.operations import RunPython
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Field
 from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Image
@@ -32,6 +34,27 @@ from tests import factories
 from tests.base import SEED_SLUG
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class LegacyJob(models.Model):
+    """The retired jobs app's table, as a database migrated before its removal has it."""
+
+    kind = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict, blank=True)
+    run_after = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    locked_by = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        apps = Apps()
+        app_label = "jobs"
+        db_table = "jobs_job"
+
+    def __str__(self) -> str:
+        return self.kind
 
 
 class MigrationsCompleteTests(TestCase):
@@ -129,7 +152,7 @@ class SeedMigrationTests(ScratchDatabaseTestCase):
         )
 
 
-PROJECT_APPS = frozenset({"articles", "authors", "pages", "jobs"})
+PROJECT_APPS = frozenset({"articles", "authors", "pages"})
 
 
 class MigrationWalkTestCase(TransactionTestCase):
@@ -234,7 +257,7 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
                 with self.subTest(migration=str(migration)):
                     check(migration)
                 checked.append(migration.name)
-        self.assertEqual(len(checked), 14, checked)
+        self.assertEqual(len(checked), 15, checked)
 
     def check_articles_0002_seed_salesforce_story(self, migration: Migration) -> None:
         seed = import_module("articles.migrations.0002_seed_salesforce_story")
@@ -381,6 +404,59 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
         byline.published_at = None
         byline.save()
         self.assertEqual(copies(), {story.published_at})
+
+    def check_articles_0027_jobs_become_tasks(self, migration: Migration) -> None:
+        """A database from before the move has the retired jobs app's table: its jobs not
+        yet done become waiting tasks (one that had given up too), the table, its
+        migration record and its content type go; the reverse leaves the tasks queued,
+        and the forward again finds no table and changes nothing."""
+        apps = self.historical_apps()
+        DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
+        self.assertFalse(DBTaskResult.objects.exists(), "a new database has no jobs table")
+        self.unapply([migration])
+        image = apps.get_model("articles", "Image").objects.first()
+        author = apps.get_model("authors", "Author").objects.first()
+        with connection.schema_editor() as editor:
+            editor.create_model(LegacyJob)
+        LegacyJob.objects.bulk_create(
+            [
+                LegacyJob(kind="renditions", payload={"image_id": image.pk}),
+                LegacyJob(kind="photo_renditions", payload={"author_id": author.pk}, attempts=5),
+                LegacyJob(kind="renditions", payload={"image_id": 0}, done_at=timezone.now()),
+            ]
+        )
+        MigrationRecorder(connection).record_applied("jobs", "0001_job_table")
+        ContentType.objects.get_or_create(app_label="jobs", model="job")
+
+        self.apply([migration])
+
+        def queued() -> list[tuple[str, str, dict]]:
+            return [
+                (task.task_path, task.status, task.args_kwargs)
+                for task in DBTaskResult.objects.order_by("task_path")
+            ]
+
+        moved = [
+            (
+                "articles.renditions.make_photo_renditions",
+                "READY",
+                {"args": [], "kwargs": {"author_id": author.pk}},
+            ),
+            (
+                "articles.renditions.make_renditions",
+                "READY",
+                {"args": [], "kwargs": {"image_id": image.pk}},
+            ),
+        ]
+        self.assertEqual(queued(), moved)
+        self.assertNotIn("jobs_job", connection.introspection.table_names())
+        self.assertFalse(MigrationRecorder(connection).migration_qs.filter(app="jobs").exists())
+        self.assertFalse(ContentType.objects.filter(app_label="jobs").exists())
+        self.unapply([migration])
+        self.assertEqual(queued(), moved)
+        self.apply([migration])
+        self.assertEqual(queued(), moved)
+        DBTaskResult.objects.all().delete()
 
     def check_articles_0004_roles(self, migration: Migration) -> None:
         roles = import_module("articles.migrations.0004_roles").ROLES
