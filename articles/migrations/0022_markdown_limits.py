@@ -6,20 +6,27 @@ import articles.rendering
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0021_links_without_redundant_indexes'),
+        ("articles", "0021_links_without_redundant_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='article',
-            name='backstory',
-            field=models.TextField(blank=True, help_text='"How we reported this" (Markdown): sources, methods, why the story was written. Shown at the end of the article.', validators=[articles.rendering.validate_markdown]),
+            model_name="article",
+            name="backstory",
+            field=models.TextField(
+                blank=True,
+                help_text='"How we reported this" (Markdown): sources, methods, why the story was written. Shown at the end of the article.',
+                validators=[articles.rendering.validate_markdown],
+            ),
         ),
         migrations.AlterField(
-            model_name='article',
-            name='body',
-            field=models.TextField(blank=True, help_text='Markdown: a blank line between paragraphs; ## for a heading; - for a bullet; **bold**, *italic*, [words](https://link). Place a quote with [[quote:<key>]] and an image with [[image:<key>]], each on a line of its own.', validators=[articles.rendering.validate_markdown]),
+            model_name="article",
+            name="body",
+            field=models.TextField(
+                blank=True,
+                help_text="Markdown: a blank line between paragraphs; ## for a heading; - for a bullet; **bold**, *italic*, [words](https://link). Place a quote with [[quote:<key>]] and an image with [[image:<key>]], each on a line of its own.",
+                validators=[articles.rendering.validate_markdown],
+            ),
         ),
     ]

@@ -6,15 +6,16 @@ import articles.rendering
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pages', '0002_seed_policy_pages'),
+        ("pages", "0002_seed_policy_pages"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='page',
-            name='body',
-            field=models.TextField(help_text='Markdown.', validators=[articles.rendering.validate_markdown]),
+            model_name="page",
+            name="body",
+            field=models.TextField(
+                help_text="Markdown.", validators=[articles.rendering.validate_markdown]
+            ),
         ),
     ]
