@@ -7,7 +7,7 @@ import articles.rendering
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0021_links_without_redundant_indexes"),
+        ("articles", "0023_topic_names_unique_whatever_case"),
     ]
 
     operations = [
