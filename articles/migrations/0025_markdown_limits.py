@@ -7,7 +7,7 @@ import articles.rendering
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0023_topic_names_unique_whatever_case"),
+        ("articles", "0024_quote_speaker_and_source_kind_wait_for_publishing"),
     ]
 
     operations = [
