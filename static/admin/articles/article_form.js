@@ -119,7 +119,7 @@ document.addEventListener("DOMContentLoaded", function () {
         var problem = document.createElement("p");
         problem.className = "errornote";
         problem.setAttribute("role", "status");
-        problem.hidden = true;
+        problem.style.display = "none";  // the admin's .errornote would show an empty box
         tools.appendChild(button);
         tools.appendChild(problem);
         tools.appendChild(output);
@@ -138,7 +138,7 @@ document.addEventListener("DOMContentLoaded", function () {
                 .then(function (result) {
                     // A body too long or nested too deep to publish: say why instead.
                     problem.textContent = result.error || "";
-                    problem.hidden = !result.error;
+                    problem.style.display = result.error ? "" : "none";
                     output.hidden = Boolean(result.error);
                     if (!result.error) { output.srcdoc = result.document; }
                 });
