@@ -45,15 +45,15 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
-# About 30,000 words: longer than any long read, short enough to render in well under
-# a second whatever the text (docs/performance.md, "Rendering bodies").
+# About 30,000 words: longer than any long read, and it bounds the slowest text's
+# render time (docs/performance.md, "Rendering bodies: worst cases").
 MAX_LENGTH = 200_000
 # Lists and block quotes inside one another. markdown-it-py's maxNesting counts a list
 # as two levels (the list and its item), so 20 parses nine lists deep: one more than
 # allowed, so a text past the limit is seen and refused rather than cut short.
 MAX_NESTING = 8
 _PARSER_NESTING = 20
-# Raw HTML elements left open inside one another; real pages stay under twenty.
+# Raw HTML elements left open inside one another: far more than real pages nest.
 MAX_HTML_NESTING = 100
 
 _CONTAINERS = {"bullet_list_open", "ordered_list_open", "blockquote_open"}
