@@ -7,7 +7,7 @@ import articles.rendering
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0024_quote_speaker_and_source_kind_wait_for_publishing"),
+        ("articles", "0026_seed_story_fixed_uid"),
     ]
 
     operations = [
