@@ -38,7 +38,7 @@ from articles.models import (
     Quote,
     Speaker,
 )
-from articles.rendering import marker_keys, render_markdown
+from articles.rendering import marker_keys, render_markdown, validate_markdown
 from articles.revisions import revision_differences
 from articles.services import record_disclosures, record_upcoming_disclosures
 from articles.topic_admin import TopicListFilter
@@ -1014,7 +1014,12 @@ class ArticleAdmin(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
         article_form.js shows in a sandboxed frame. Sanitised like the public page."""
         if request.method != "POST" or not self.has_view_permission(request):
             raise PermissionDenied
-        html = render_markdown(request.POST.get("body", ""))
+        body = request.POST.get("body", "")
+        try:
+            validate_markdown(body)
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        html = render_markdown(body)
         # render_markdown sanitised it (nh3), as on the public page.
         body_html = mark_safe(html)  # nosec B308 B703 # noqa: S308
         document = render_to_string("admin/articles/body_preview.html", {"body_html": body_html})

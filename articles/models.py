@@ -24,7 +24,7 @@ from articles.images import (
     stored_extension,
     validate_image_file,
 )
-from articles.rendering import marker_keys, render_body, render_markdown
+from articles.rendering import marker_keys, render_body, render_markdown, validate_markdown
 from authors.models import Author, AuthorInterest
 
 
@@ -336,6 +336,7 @@ class Article(models.Model):
             "**bold**, *italic*, [words](https://link). Place a quote with [[quote:<key>]] "
             "and an image with [[image:<key>]], each on a line of its own."
         ),
+        validators=[validate_markdown],
     )
     kind = models.CharField(
         max_length=20,
@@ -354,6 +355,7 @@ class Article(models.Model):
             '"How we reported this" (Markdown): sources, methods, why the story was written. '
             "Shown at the end of the article."
         ),
+        validators=[validate_markdown],
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.rendering import render_markdown
+from articles.rendering import render_markdown, validate_markdown
 
 
 class Policy(NamedTuple):
@@ -37,7 +37,7 @@ class Page(models.Model):
         max_length=100, unique=True, help_text="The page's address: /about/<slug>/."
     )
     title = models.CharField(max_length=200)
-    body = models.TextField(help_text="Markdown.")
+    body = models.TextField(help_text="Markdown.", validators=[validate_markdown])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

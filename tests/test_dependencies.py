@@ -20,7 +20,7 @@ SECURITY_MINIMUMS = {
     "django": "5.2.19",
     "pillow": "13.0.0",
     "nh3": "0.3.8",
-    "markdown": "3.11.3",
+    "markdown-it-py": "2.2.0",
     "psycopg": "3.3.9",
     "gunicorn": "27.0.1",
     "whitenoise": "6.12.0",

@@ -1,7 +1,7 @@
 """Hostile input (issue 9, point 1): every payload of tests/data/xss_payloads.json is
 stored through the admin in every field a person types, published, and then no page,
 feed, sitemap or JSON-LD block serves anything executable. Property tests throw
-generated Markdown and HTML at the renderer."""
+generated Markdown and HTML at the renderer, adversarial shapes included."""
 
 import xml.etree.ElementTree as ET
 from io import StringIO
@@ -10,7 +10,7 @@ import html5lib
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import SimpleTestCase
 
@@ -89,6 +89,18 @@ class HostileRenderingTests(TestCase):
                 self.assertEqual(executable_content(response.content.decode()), [])
 
 
+# Pathological shapes for Markdown parsers and HTML sanitisers, repeated: nesting
+# (lists, quotes, brackets, emphasis, raw HTML), openers without closers and the reverse.
+ADVERSARIAL_UNITS = [
+    "* ", "1. ", "- ", "  * a\n", "> ", ">", "[a](", "![a](", "[a](<b", "[a](b)", "[", "]",
+    "[a", "a]", "*a **a ", " a** a*", "_a ", "a_ ", "*a_ ", "c* ", "*", "`", "``", "&#",
+    "<http://", "<!--", "[a]: <b\n", "|a", "|-", "\n", "<div>", "<ul><li>", "<b title=1>",
+    "</b>", "<p>",
+]  # fmt: skip
+# Few repeats find mixtures; many find depth and quadratic time.
+REPEATS = [1, 2, 3, 10, 100, 1_000, 3_000]
+
+
 class RendererPropertyTests(SimpleTestCase):
     """Whatever Markdown or HTML goes in, only the allowed elements and attributes come out."""
 
@@ -145,6 +157,25 @@ class RendererPropertyTests(SimpleTestCase):
         ).map("".join)
     )
     def test_generated_markdown_and_html_render_inert(self, text: str) -> None:
+        self.assert_inert(render_markdown(text))
+        self.assert_inert(str(render_body(text, [], {})))
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(st.sampled_from(ADVERSARIAL_UNITS), st.sampled_from(REPEATS)),
+            min_size=1,
+            max_size=3,
+        ).map(lambda parts: "".join(unit * count for unit, count in parts) + "x")
+    )
+    @example("* " * 20_000 + "x")  # 40 KB of lists inside lists
+    @example("[a](" * 20_000)  # 80 KB of unclosed links
+    @example("> " * 5_000 + "x")
+    @example("*a **a " * 3_000 + "b" + " a** a*" * 3_000)
+    @example("[a](https://example.com/)" * 3_000)
+    def test_adversarial_shapes_render(self, text: str) -> None:
+        """Deep lists and quotes, unclosed links and emphasis, long link chains and deep
+        raw HTML render (within bench/render.py's times), and stay inert."""
         self.assert_inert(render_markdown(text))
         self.assert_inert(str(render_body(text, [], {})))
 

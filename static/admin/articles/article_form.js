@@ -116,7 +116,12 @@ document.addEventListener("DOMContentLoaded", function () {
         // Under the field (after its label-and-box row), not squeezed beside the box.
         var tools = document.createElement("div");
         tools.className = "body-preview-tools";
+        var problem = document.createElement("p");
+        problem.className = "errornote";
+        problem.setAttribute("role", "status");
+        problem.style.display = "none";  // the admin's .errornote would show an empty box
         tools.appendChild(button);
+        tools.appendChild(problem);
         tools.appendChild(output);
         var row = body.closest(".flex-container") || body;
         row.parentNode.insertBefore(tools, row.nextSibling);
@@ -131,8 +136,11 @@ document.addEventListener("DOMContentLoaded", function () {
             })
                 .then(function (response) { return response.json(); })
                 .then(function (result) {
-                    output.srcdoc = result.document;
-                    output.hidden = false;
+                    // A body too long or nested too deep to publish: say why instead.
+                    problem.textContent = result.error || "";
+                    problem.style.display = result.error ? "" : "none";
+                    output.hidden = Boolean(result.error);
+                    if (!result.error) { output.srcdoc = result.document; }
                 });
         });
     }
