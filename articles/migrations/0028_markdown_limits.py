@@ -7,7 +7,7 @@ import articles.rendering
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0026_seed_story_fixed_uid"),
+        ("articles", "0027_jobs_become_tasks"),
     ]
 
     operations = [
