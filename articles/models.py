@@ -578,7 +578,7 @@ class Article(models.Model):
         return self.kind == self.Kind.SPONSORED
 
     def backstory_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.backstory))  # noqa: S308 # nosec B308 B703 # nh3 output
+        return mark_safe(render_markdown(self.backstory))  # noqa: S308 # nh3 output
 
     def pull_quotes(self) -> list[Quote]:
         """Quotes shown beside the body rather than placed in it (prefetched quotes)."""

@@ -218,4 +218,4 @@ def render_body(
         logger.warning("Unmatched %s marker %r left out of the page", kind, key)
         return ""
 
-    return mark_safe(_RENDERED_MARKER_RE.sub(place, render_markdown(body)))  # noqa: S308 # nosec B308 B703 # nh3 output
+    return mark_safe(_RENDERED_MARKER_RE.sub(place, render_markdown(body)))  # noqa: S308 # nh3 output

@@ -269,7 +269,7 @@ def periods_holding(
     ]
     values = ", ".join(["(%s, %s, %s)"] * len(periods))
     # Django's compiled probe and placeholders: every value is a parameter.
-    sql = f"SELECT EXISTS ({probe_sql}) FROM (VALUES {values}) AS period ORDER BY period.column1"  # nosec B608 # noqa: S608
+    sql = f"SELECT EXISTS ({probe_sql}) FROM (VALUES {values}) AS period ORDER BY period.column1"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*probe_params, *rows])
         return [bool(found) for (found,) in cursor.fetchall()]

@@ -401,7 +401,7 @@ def _members(
                 for member in archive:
                     _check_name(path, member)
                     stream = archive.extractfile(member)
-                    assert stream is not None  # a regular file, checked above  # noqa: S101 # nosec B101
+                    assert stream is not None  # a regular file, checked above  # noqa: S101
                     yield member, _Guarded(stream, path)
         except DAMAGE as error:
             raise ArchiveError(f"{path}: truncated or corrupt archive ({error}).") from None
@@ -587,7 +587,7 @@ def restore_archive(
             # DELETE, not TRUNCATE: foreign keys are checked at the commit, in any order.
             with connection.cursor() as cursor:
                 for table in tables_of(content):
-                    statement = f"DELETE FROM {connection.ops.quote_name(table)}"  # noqa: S608 # nosec B608 # a model's own table name
+                    statement = f"DELETE FROM {connection.ops.quote_name(table)}"  # noqa: S608 # a model's own table name
                     cursor.execute(statement)
             for member, stream in _members(checked.path, on_read):
                 if member.name == DATA:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.database import (  # noqa: E402
+from bench.database import (
     production_env,
     seeded_database,
     stop_cleanly_on_sigterm,

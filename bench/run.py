@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.database import (  # noqa: E402
+from bench.database import (
     ROOT,
     manage,
     production_env,
@@ -56,7 +56,7 @@ from bench.database import (  # noqa: E402
     stop_cleanly_on_sigterm,
     temporary_folder,
 )
-from deploy.engines import wait_until_answering  # noqa: E402
+from deploy.engines import wait_until_answering
 
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 RARE_WORD, COMMON_WORD = "benioff", "customers"
@@ -354,7 +354,7 @@ def measure_size(
                 {**env, "PAGE_CACHE_SECONDS": "600"}, port, args.workers, folder / "cached.log"
             )
             with cached as server:
-                page = urllib.request.urlopen(f"http://127.0.0.1:{port}{article}").read()  # noqa: S310
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}{article}").read()
                 (folder / "www").mkdir()
                 (folder / "www" / "article.html").write_bytes(page)
                 (folder / "www").chmod(0o755)

@@ -95,7 +95,7 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes], *, log: Pat
     """Return once the URL answers with success (a health check)."""
 
     def answering() -> bool:
-        urllib.request.urlopen(url, timeout=5).close()  # noqa: S310 - loopback only
+        urllib.request.urlopen(url, timeout=5).close()
         return True
 
     wait_until(answering, process, url, log=log)

@@ -289,7 +289,7 @@ def body_html(article: Article, request: HttpRequest) -> SafeString:
         article=article,
         request=request,
     )
-    return mark_safe(html)  # nosec B308 B703 # noqa: S308 - rendered and sanitised by Article.body_html
+    return mark_safe(html)  # noqa: S308 - rendered and sanitised by Article.body_html
 
 
 def site_address(request: HttpRequest) -> str:

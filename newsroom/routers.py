@@ -60,7 +60,7 @@ class ReplicaReadsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self.replicas or request.method not in SAFE_METHODS or request.user.is_authenticated:
             return self.get_response(request)
-        token = _read_from.set(random.choice(self.replicas))  # nosec B311 # noqa: S311 (not security)
+        token = _read_from.set(random.choice(self.replicas))  # noqa: S311 (not security)
         try:
             return self.get_response(request)
         finally:

@@ -25,7 +25,7 @@ SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example)")
-    SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105 # nosec B105 # DEBUG only
+    SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105 # DEBUG only
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

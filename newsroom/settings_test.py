@@ -19,8 +19,8 @@ os.environ.setdefault("LOG_FORMAT", "text")
 # open past the test database's teardown.
 os.environ.setdefault("CONN_MAX_AGE", "0")
 
-from newsroom.settings import *  # noqa: E402,F403
-from newsroom.settings import STORAGES, cache_from_url  # noqa: E402
+from newsroom.settings import *  # noqa: F403
+from newsroom.settings import STORAGES, cache_from_url
 
 # Production security settings stay on, except those that need HTTPS, which the test
 # client and the live server of the browser tests do not speak.

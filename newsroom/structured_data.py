@@ -293,5 +293,5 @@ def script(data: JsonDict) -> SafeString:
     text = json.dumps(clean_data(data), cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',
-        mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 - escaped above # nosec B308 B703
+        mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 - escaped above
     )

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_tests import find_pg_bindir, postgres_cluster, stop_cleanly_on_sigterm  # noqa: E402
+from run_tests import find_pg_bindir, postgres_cluster, stop_cleanly_on_sigterm
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_SLUG = '"slug": "salesforce-staffers-voice-concern-over-contract-with-us-border-control"'

@@ -45,13 +45,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.database import (  # noqa: E402
+from bench.database import (
     manage,
     production_env,
     seeded_database,
     temporary_folder,
 )
-from bench.run import free_port, gunicorn  # noqa: E402
+from bench.run import free_port, gunicorn
 
 PASSWORD = "soak-editor-password-0"  # noqa: S105 - a throwaway database's account
 MARKER = "soak"
@@ -146,7 +146,7 @@ def request(
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     started = time.perf_counter()
     try:
-        with opener.open(url, data=body, timeout=60) as response:  # noqa: S310 - loopback
+        with opener.open(url, data=body, timeout=60) as response:
             status, text, final = response.status, response.read().decode(), response.geturl()
     except urllib.error.HTTPError as error:
         status, text, final = error.code, error.read().decode(errors="replace"), url

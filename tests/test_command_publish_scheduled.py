@@ -187,7 +187,7 @@ class ConcurrencyTests(TransactionTestCase):
             try:
                 start.wait(timeout=30)
                 run_command("publish_scheduled", "--batch-size", "1")
-            except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            except BaseException as error:  # reported by the main thread
                 failures.append(error)
             finally:
                 connections.close_all()

@@ -44,7 +44,7 @@ def manage(
         "DATABASE_URL": database_url,
         **environment,
     }
-    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,

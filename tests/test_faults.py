@@ -51,7 +51,7 @@ _spec.loader.exec_module(run_tests)
 ON_POSTGRESQL = os.environ.get("TEST_DATABASE_LABEL", "").startswith("PostgreSQL")
 
 SEED = "/articles/salesforce-staffers-voice-concern-over-contract-with-us-border-control/"
-PASSWORD = "fault-test-password-0"  # noqa: S105
+PASSWORD = "fault-test-password-0"
 
 
 def free_port() -> int:

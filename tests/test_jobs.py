@@ -186,9 +186,7 @@ class ConcurrentWorkersTests(TransactionTestCase):
         }
         command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload"]
         workers = [
-            subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
-                [*command, "--worker-id", f"worker-{i}"], cwd=ROOT, env=env
-            )
+            subprocess.Popen([*command, "--worker-id", f"worker-{i}"], cwd=ROOT, env=env)
             for i in (1, 2)
         ]
         self.assertEqual([worker.wait(timeout=120) for worker in workers], [0, 0])

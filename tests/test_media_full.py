@@ -67,7 +67,7 @@ def full_disk() -> Iterator[Path]:
 
 def noise(size: tuple[int, int], fmt: str, **options: object) -> bytes:
     """A picture of random pixels: it compresses badly, so its size is predictable."""
-    pixels = random.Random(9).randbytes(size[0] * size[1] * 3)  # noqa: S311 (not security)
+    pixels = random.Random(9).randbytes(size[0] * size[1] * 3)
     buffer = io.BytesIO()
     PILImage.frombytes("RGB", size, pixels).save(buffer, format=fmt, **options)
     return buffer.getvalue()

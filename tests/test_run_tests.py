@@ -36,7 +36,7 @@ def test_sigterm_stops_and_removes_the_test_cluster() -> None:
     folder.chmod(0o755)
     env = {**os.environ, "TMPDIR": str(folder)}
     env.pop("DATABASE_URL", None)
-    runner = subprocess.Popen(  # noqa: S603 - fixed arguments
+    runner = subprocess.Popen(
         [sys.executable, "scripts/run_tests.py", "--postgres-only", "-q"]
         + ["-p", "no:cacheprovider", "tests/test_archive_periods.py"],
         cwd=ROOT,

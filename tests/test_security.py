@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.base import SEED_URL
 from tests.test_production import PRODUCTION, manage
 
-PASSWORD = "a-long-enough-password-for-tests"  # noqa: S105
+PASSWORD = "a-long-enough-password-for-tests"
 
 
 class LoginThrottlingTests(TestCase):

@@ -297,7 +297,7 @@ class ParallelSavesTests(TransactionTestCase):
                     if first:
                         first_added.set()
                         release.wait(timeout=30)
-            except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            except BaseException as error:  # reported by the main thread
                 failures.append(error)
             finally:
                 connections.close_all()

@@ -115,7 +115,7 @@ def backward(apps, schema_editor):
     # an unapply of all migrations may already have dropped.
     for model in ("Speaker", "Organisation"):
         table = apps.get_model("articles", model)._meta.db_table
-        statement = f"DELETE FROM {schema_editor.quote_name(table)}"  # noqa: S608 # nosec B608 # a model's own table name
+        statement = f"DELETE FROM {schema_editor.quote_name(table)}"  # noqa: S608 # a model's own table name
         schema_editor.execute(statement)
 
 

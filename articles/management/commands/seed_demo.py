@@ -114,11 +114,11 @@ timings."""
     def handle(self, *args: Any, **options: Any) -> None:
         count, seed, verbosity = options["articles"], options["seed"], options["verbosity"]
         # Demo content, not secrets: a seeded, reproducible generator is the point.
-        names = demo.author_names(random.Random(f"{seed}:authors"), options["authors"])  # nosec B311 # noqa: S311
+        names = demo.author_names(random.Random(f"{seed}:authors"), options["authors"])  # noqa: S311
         until = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-        rng = random.Random(seed)  # nosec B311 # noqa: S311
+        rng = random.Random(seed)  # noqa: S311
         # The first article's slug is the same for any --articles: it tells a seed already used.
-        first = demo.demo_article(random.Random(seed), 0, seed, len(names), PICTURES, until)  # nosec B311 # noqa: S311
+        first = demo.demo_article(random.Random(seed), 0, seed, len(names), PICTURES, until)  # noqa: S311
         if Article.objects.filter(slug=first.slug).exists():
             raise CommandError(
                 f"Demo content for --seed {seed} is already there; use another --seed."
@@ -137,7 +137,7 @@ timings."""
                 name: Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
                 for name in [*demo.ORGANISATIONS, *demo.TOPICS]
             }
-            people = demo.speakers(random.Random(f"{seed}:speakers"))  # nosec B311 # noqa: S311
+            people = demo.speakers(random.Random(f"{seed}:speakers"))  # noqa: S311
             speakers = self.speakers(people, self.organisations(tags), seed)
             links = Links(authors, pictures, tags, speakers, DisclosureRegister(authors))
             with self.progress(
@@ -479,7 +479,7 @@ def vectors_of(documents: list[tuple[str, ...]]) -> list[str]:
     query = Article.objects.all().query
     # The unnest() columns below, by their fixed names.
     texts = [
-        RawSQL(f"document.{name}", [], output_field=TextField())  # nosec B611 # noqa: S611
+        RawSQL(f"document.{name}", [], output_field=TextField())  # noqa: S611
         for name in DOCUMENT
     ]
     vector, params = (
@@ -493,7 +493,7 @@ def vectors_of(documents: list[tuple[str, ...]]) -> list[str]:
     # and with DEBUG on Django would keep every such statement (megabytes a batch).
     with connection.connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {vector} FROM unnest({arrays}) WITH ORDINALITY "  # nosec B608 # noqa: S608
+            f"SELECT {vector} FROM unnest({arrays}) WITH ORDINALITY "  # noqa: S608
             f"AS document({', '.join(DOCUMENT)}, number) ORDER BY number",
             [*params, *(list(texts) for texts in zip(*documents, strict=True))],
         )
