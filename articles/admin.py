@@ -68,7 +68,7 @@ class ForgedIdsIgnored(AutocompleteSelect):
     """Django's autocomplete widget looks the submitted value up to show it again; a
     value that is no id at all ("abc", from a forged post) or past the column's range
     made that lookup raise, so the admin answered 500 instead of "Select a valid
-    choice" (issue 9, point 3)."""
+    choice"."""
 
     def optgroups(self, name: str, value: list[str], attr: Any = None) -> Any:
         remote = self.field.remote_field
@@ -404,7 +404,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_tags(self) -> list[str]:
         """Topic names over the column's length were cut by SQLite and refused by
-        PostgreSQL with a 500 (found by tests/test_hostile_input.py)."""
+        PostgreSQL with a 500 (tests/test_hostile_input.py)."""
         names: list[str] = self.cleaned_data["tags"]
         limit = Tag._meta.get_field("name").max_length
         if too_long := [name for name in names if len(name) > limit]:
@@ -652,7 +652,7 @@ class ArticleAdmin(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
 
     @admin.display(description="Disclosures it carries")
     def disclosure_preview(self, obj: Article | None) -> str:
-        """What readers will see (point 7), and for a published article how the
+        """What readers will see, and for a published article how the
         register has moved on since."""
         if obj is None or obj.pk is None:
             return "Save the article (a draft is fine) to see which disclosures it will carry."

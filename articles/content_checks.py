@@ -204,7 +204,7 @@ def disclosure_problems(today: datetime.date | None = None) -> Iterator[Problem]
                 message,
                 reverse("admin:articles_disclosure_change", args=[disclosure.pk]),
             )
-    # Authors' interests are disclosed too (issue 5); they are edited on the author's page.
+    # Authors' interests are disclosed too; they are edited on the author's page.
     interests = AuthorInterest.objects.select_related("author").order_by("pk")
     for interest in interests.filter(
         Q(started_on__lt=earliest) | Q(started_on__gt=latest) | Q(ended_on__gt=latest)

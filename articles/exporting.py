@@ -14,7 +14,7 @@ interest's `organisation`), keyed by slug; import creates or updates them by tha
 slug. A hand-written record may give just a name for either; import fills in the
 rest.
 
-Disclosures (issue 5) travel in three places:
+Disclosures travel in three places:
 - an `organisation` record carries the publisher's register entries for that
   organisation (`disclosures`): the whole of them, so import makes the site's
   entries for it the same (adds, keeps, removes);

@@ -820,7 +820,8 @@ class KeyIndex:
     """What the check pass remembers of every record: its key, with a digest of the
     record and where it is; an article's slug; the references to records not read yet.
     Kept in a private temporary SQLite database on disk (deleted when closed), not in
-    Python objects: those grew by about 0.8 kB an article (issue 7), this stays flat."""
+    Python objects: those grow with the file (measured: see docs/performance.md), this
+    stays flat."""
 
     def __init__(self) -> None:
         # "": a temporary on-disk database; only its page cache (2 MB) is in memory.
@@ -1408,8 +1409,8 @@ class Writer:
         # As Article.save() does for each: a new article's slug is no other's old address.
         ArticleSlugHistory.objects.filter(slug__in=[article.slug for article in new]).delete()
         # Not bulk_create: with DEBUG on, Django keeps the text of its last 9,000 queries,
-        # and a batch of articles in one INSERT is megabytes of it (memory grew with the
-        # file, issue 7). write_objects runs one executemany (COPY on PostgreSQL).
+        # and a batch of articles in one INSERT is megabytes of it (memory would grow with
+        # the file). write_objects runs one executemany (COPY on PostgreSQL).
         write_objects(Article, new)
         pks = dict(Article.objects.filter(uid__in=[a.uid for a in new]).values_list("uid", "pk"))
         for article in new:
@@ -1442,7 +1443,7 @@ class Writer:
     def related_rows(self, article: Article, record: Record) -> Iterator[models.Model]:
         """The rows the article carries as the record gives them, unsaved."""
         # The links' copy of the article's time is the database triggers' to keep; given
-        # here, SQLite's triggers have no second write of each link to make (issue 7).
+        # here, SQLite's triggers have no second write of each link to make.
         when = article.published_at
         for n, slug in enumerate(record["authors"]):
             yield Byline(

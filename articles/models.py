@@ -135,7 +135,7 @@ class Rendition(models.Model):
 
 # Prefetched renditions in no SQL order: pages pick a picture's shape and format and
 # sort by width in Python (renditions_of), so an ORDER BY would only cost its compiling
-# on every page (issue 7).
+# on every page.
 UNSORTED_RENDITIONS = Rendition.objects.order_by()
 
 
@@ -154,14 +154,14 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         Ordered and bounded by the byline's copy of the publication time, so PostgreSQL
         reads them from byline_author_published newest first and fetches each article by
         primary key to apply the visibility rule, rather than walking every article
-        until enough are the author's (issue 7)."""
+        until enough are the author's."""
         return self.filter(
             bylines__author=author, bylines__published_at__lte=timezone.now()
         ).order_by("-bylines__published_at", "-pk")
 
     def on_topic(self, tag: Tag | int) -> ArticleQuerySet:
         """The topic's articles newest first, for the topic page after published(), read
-        from tagged_article_tag_published as by_author reads an author's (issue 7)."""
+        from tagged_article_tag_published as by_author reads an author's."""
         return self.filter(
             taggedarticle__tag=tag, taggedarticle__published_at__lte=timezone.now()
         ).order_by("-taggedarticle__published_at", "-pk")
@@ -170,7 +170,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """The earliest future moment published() may gain an article: a scheduled time
         or an embargo's end. An article goes live at the later of its two, so the earlier
         of these minima is never after it. Two indexed queries: article_status_published
-        and article_embargo_until (issue 7: scheduled articles appear without cron)."""
+        and article_embargo_until, so scheduled articles appear without cron."""
         now = timezone.now()
         pending = self.filter(status=Article.Status.PUBLISHED)
         moments = [
@@ -559,7 +559,7 @@ class Article(models.Model):
     def prefetch_byline_photos(self) -> None:
         """The renditions of its authors' photos (the article page shows them; listings
         do not), in one query, and in none when no author has a photo: the (prefetched)
-        bylines tell, so a page without one skips the query (issue 7)."""
+        bylines tell, so a page without one skips the query."""
         authors = [author for author in self.ordered_authors if author.photo]
         prefetch_related_objects(
             authors, Prefetch("photo_renditions", queryset=UNSORTED_RENDITIONS)
@@ -588,8 +588,8 @@ class Article(models.Model):
     @property
     def disclosures_frozen(self) -> bool:
         """True once the disclosures recorded for its publication time may have been seen
-        by readers: from then on they stay as they were, whatever happens to the register
-        (issue 5, point 6). A new publication time (republishing) records them afresh."""
+        by readers: from then on they stay as they were, whatever happens to the
+        register. A new publication time (republishing) records them afresh."""
         return (
             self.disclosures_as_of is not None
             and self.disclosures_as_of == self.published_at
@@ -1050,7 +1050,7 @@ class RecordedDisclosure(models.Model):
     """A disclosure as one article carries it, copied from the register or from an
     author's interests when the article is published. Later edits (or deletion) of
     the register entry do not touch it: the article keeps showing what was true
-    when it was published (issue 5, point 6)."""
+    when it was published."""
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="recorded_disclosures"
@@ -1127,7 +1127,7 @@ class Citation(models.Model):
 
 
 # Revisions keep an article together with its authors, quotes, topics, lead image and
-# corrections (issue #3). Restoring is done by articles.services.restore_revision, which
+# corrections. Restoring is done by articles.services.restore_revision, which
 # brings back content and never the publishing state.
 reversion.register(Image)
 reversion.register(Byline)

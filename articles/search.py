@@ -153,7 +153,7 @@ def search_articles(query: str) -> ArticleQuerySet:
 
     PostgreSQL ranks only the newest RANKED_MATCHES matches: a common word matches a
     good part of a large archive, and ranking reads every matching document, so an
-    unbounded ranking grows with the archive (issue 7). A query with fewer matches
+    unbounded ranking grows with the archive. A query with fewer matches
     finds them all, best first; one with more finds its newest RANKED_MATCHES, best
     first, which the newest-first walk of article_status_published serves at once."""
     published = Article.objects.published().for_listing()

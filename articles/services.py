@@ -4,7 +4,7 @@ Admin buttons, bulk actions, imports and commands all call these functions, so t
 rules (who may do what, the publish checklist, embargoes) hold on every path.
 Each change is saved in a revision naming who did it.
 
-Disclosures (issue 5, point 6): an article carries the register entries and the
+Disclosures: an article carries the register entries and the
 authors' interests valid on its publication day for the organisations it is
 tagged with. They are copied into RecordedDisclosure rows on every move and save,
 re-taken while the article is not yet live, and frozen once its publication time
@@ -384,7 +384,7 @@ def _set_status(
         locked.status = status
         if off_site:
             # Off the site: when it is published again, publish_scheduled announces it
-            # again (cache purge, notifications), as it did the first time (issue 6).
+            # again (cache purge, notifications), as it did the first time.
             locked.went_live_at = None
         return ACTIONS[action].done
 

@@ -30,7 +30,7 @@ def topic_slug_never_empty(sender: type[Tag], instance: Tag, **kwargs: Any) -> N
         return
     # taggit's own retry checks its "_<n>" candidates against slugs starting with the
     # empty slug, not with "topic": a third such topic got a taken slug and a 500
-    # (found by tests/test_hostile_input.py). Find a free one here.
+    # (tests/test_hostile_input.py). Find a free one here.
     slug, taken = f"topic{instance.slug}", Tag.objects.exclude(pk=instance.pk)
     for number in itertools.count(1):
         if not taken.filter(slug=slug).exists():
@@ -117,7 +117,7 @@ def rendition_deleted(sender: type[Rendition], instance: Rendition, **kwargs: An
         transaction.on_commit(lambda: storage.delete(name))
 
 
-# Apps whose rows readers see, on a page or through one (issue 7). Every model counts,
+# Apps whose rows readers see, on a page or through one. Every model counts,
 # so a new one is covered without a new receiver.
 READER_CONTENT_APPS = frozenset({"articles", "authors", "pages", "taggit"})
 

@@ -241,9 +241,9 @@ def periods_holding(
 ) -> list[bool]:
     """Whether any published article's field falls in each period [start, end): one
     query, which compiles one EXISTS probe and runs it for each row of a VALUES list of
-    the periods (compiling a probe a period cost about 0.8 ms each, more than a small
-    month's DISTINCT). In the select list, each probe runs once a row, one index search
-    each."""
+    the periods (compiling a probe for each period cost more than a small month's
+    DISTINCT; measured: see docs/performance.md). In the select list, each probe runs
+    once a row, one index search each."""
     bound = {"output_field": DateTimeField()}
     # The period's bounds come before the visibility rule's: SQLite bounds its index
     # search by the first upper bound it meets, and with the rule's "published by now"
@@ -311,7 +311,7 @@ class ArticleDayArchive(ArchiveMixin, DayArchiveView):
     def get_dated_items(self) -> Any:
         # The last day the calendar holds (9999-12-31) has no next day: Django's
         # DayArchiveView raised OverflowError (a 500) where its year and month views say
-        # 404 (found by tests/test_hostile_input.py).
+        # 404 (tests/test_hostile_input.py).
         try:
             return super().get_dated_items()
         except OverflowError:

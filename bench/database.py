@@ -1,4 +1,4 @@
-"""A throwaway database for the benchmarks, seeded with `seed_demo` (issue 7, point 5).
+"""A throwaway database for the benchmarks, seeded with `seed_demo`.
 
 SQLite: a file in a temporary folder. PostgreSQL: a private cluster on a Unix socket,
 made as scripts/run_tests.py makes the test one. Either is removed afterwards.

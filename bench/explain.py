@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""EXPLAIN ANALYZE the reader site's hot queries on PostgreSQL at N articles (issue 7,
-point 2) and flag sequential scans of the big tables. Prints plans, asserts nothing.
+"""EXPLAIN ANALYZE the reader site's hot queries on PostgreSQL at N articles and flag
+sequential scans of the big tables. Prints plans, asserts nothing.
 
     .venv/bin/python bench/explain.py --articles 100000
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Load-test the reader site with real parts; prints figures, asserts nothing (issue 7).
+"""Load-test the reader site with real parts; prints figures, asserts nothing.
 
 For each archive size: a fresh database seeded with seed_demo, collectstatic, then
 gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:

@@ -1,4 +1,4 @@
-"""Anonymous full-page caching with invalidation that holds across app servers (issue 7).
+"""Anonymous full-page caching with invalidation that holds across app servers.
 
 Every cache key carries the site's *content generation*: a number kept in the
 configured cache and bumped, once a transaction commits, whenever content readers can

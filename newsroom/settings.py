@@ -142,11 +142,10 @@ def database(variable: str, url: str) -> dict[str, Any]:
         # Several gunicorn workers and threads share the file: a write transaction takes
         # the lock when it begins and waits for it (instead of failing with "database is
         # locked" when a read turns into a write), and WAL lets readers read meanwhile.
-        # Found by scripts/soak.py (issue 9, point 12). Temporary storage in memory:
-        # every byline or topic link written fires the links' time triggers (migration
-        # articles 0019), whose statement journals otherwise go to temporary files
-        # (seed_demo 100,000 articles: 17.7 s of system time, 60.7 s in all; 5.6 and
-        # 48.6 s in memory, issue 7).
+        # tests/test_soak.py writes from several editors at once. Temporary storage in
+        # memory: every byline or topic link written fires the links' time triggers
+        # (migration articles 0019), whose statement journals otherwise go to temporary
+        # files, a large share of a big seed's time (measured: see docs/performance.md).
         config.setdefault("OPTIONS", {}).update(
             {
                 "transaction_mode": "IMMEDIATE",
@@ -378,7 +377,7 @@ def _origin(url: str) -> list[str]:
 
 
 # Where pictures are served from when media is not on this site: an absolute MEDIA_URL,
-# or the object storage's custom domain, endpoint or bucket host (issue 8's S3 media).
+# or the object storage's custom domain, endpoint or bucket host (S3 media).
 _media_origin = _origin(MEDIA_URL)
 if AWS_STORAGE_BUCKET_NAME:
     if env("AWS_S3_CUSTOM_DOMAIN"):

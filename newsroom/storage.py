@@ -1,4 +1,4 @@
-"""Local media storage that never leaves a partial file behind (issue 9, point 9).
+"""Local media storage that never leaves a partial file behind.
 
 Django's FileSystemStorage writes an upload chunk by chunk; when the disk fills up (or
 a quota, or a file size limit, stops it) it raises, leaving the part it wrote. Here

@@ -3,7 +3,7 @@
 Follows Google's Article structured-data documentation (NewsArticle with headline,
 images in 16:9, 4:3 and 1:1, ISO 8601 dates with offset, each author a Person with
 a url, the publisher a NewsMediaOrganization with a logo and the Trust Project's
-policy links), plus the trust indicators of issue 5: dateline, backstory, sources
+policy links), plus the trust indicators: dateline, backstory, sources
 cited, and each quote as a Quotation.
 """
 
@@ -251,7 +251,7 @@ def quote_page(quote: Quote, request: HttpRequest | None) -> JsonDict:
 
 
 def trust_indicators(article: Article, request: HttpRequest | None) -> JsonDict:
-    """Dateline, "how we reported this", sources cited and the quotes (issue 5)."""
+    """Dateline, "how we reported this", sources cited and the quotes."""
     data: JsonDict = {}
     if article.dateline:
         data["dateline"] = article.dateline

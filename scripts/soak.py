@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Soak test (issue 9, point 12): the site under a mixed workload for minutes, then a
+"""Soak test: the site under a mixed workload for minutes, then a
 check against the database that nothing was lost or doubled.
 
 Bounded and on loopback only: a throwaway database (SQLite file, or with

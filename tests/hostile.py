@@ -1,4 +1,4 @@
-"""Hostile input for issue 9 (point 1): the payload catalogue, a way to store each
+"""Hostile input: the payload catalogue, a way to store each
 payload in every field a user types through the admin, and a hunt for executable
 content in what the site then serves."""
 

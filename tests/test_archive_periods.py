@@ -1,4 +1,4 @@
-"""The archive pages' lists of periods with stories (issue 7): the years of the index,
+"""The archive pages' lists of periods with stories: the years of the index,
 the months of a year, the days of a month. They are asked of the database one index
 probe a period instead of a DISTINCT over every article of the period, and must list
 exactly what that DISTINCT lists: the site's time zone, published stories only."""

@@ -1,4 +1,4 @@
-"""Author photos get renditions like article images (issue 4, point 7): square WebP and
+"""Author photos get renditions like article images: square WebP and
 JPEG at several widths, made once by a job after the save, served with <picture>,
 srcset, sizes, width and height on the author page and beside article bylines, and
 used for the Person's image in structured data and the social cards."""

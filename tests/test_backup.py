@@ -1,4 +1,4 @@
-"""Backups (issue 9, point 11): `manage.py backup` writes the database's content and the
+"""Backups: `manage.py backup` writes the database's content and the
 media into one archive; `manage.py restore` puts them back into an empty database,
 checked first and all or nothing."""
 

@@ -430,8 +430,8 @@ def temp_store() -> int:
 @unittest.skipUnless(connection.vendor == "sqlite", "SQLite's temporary storage")
 class SortOnDiskTests(TransactionTestCase):
     """The export sorts every article (bodies included) by publication time: on SQLite,
-    whose connections keep temporary storage in memory, that sort grew the process with
-    the archive (286 MB at 100,000 articles). It runs with temporary files instead, and
+    whose connections keep temporary storage in memory, that sort would grow the process
+    with the archive (measured: see docs/performance.md). It runs with temporary files instead, and
     the connection gets its own setting back. Outside a transaction only: SQLite refuses
     the change inside one."""
 

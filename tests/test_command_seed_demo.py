@@ -213,8 +213,8 @@ class SeedDemoInBatchesTests(TestCase):
 
     def upkeep(self) -> tuple[list[str], list[tuple[str, str]]] | None:
         """PostgreSQL: the link indexes on the publication time and the triggers with
-        their state. A large seed drops the one and disables the other while it loads
-        (issue 7); whatever happens, the database must have them back."""
+        their state. A large seed drops the one and disables the other while it loads;
+        whatever happens, the database must have them back."""
         if connection.vendor != "postgresql":
             return None
         with connection.cursor() as cursor:

@@ -166,7 +166,7 @@ class DisclosureWindowTests(DisclosureTestCase):
 
 
 class DisclosureHistoryTests(DisclosureTestCase):
-    """Editing the register later does not rewrite history (issue 5, point 6)."""
+    """Editing the register later does not rewrite history."""
 
     def test_register_edits_after_publication_do_not_change_the_article(self) -> None:
         """Rewording, ending, deleting an entry or backdating a new one leaves the

@@ -65,8 +65,8 @@ def test_gunicorn_starts_beside_a_newcomers_env_file(
     example_as_env_file: dict[str, str], tmp_path: Path
 ) -> None:
     """Servers inherit their parent's environment: with `.env.example` copied as `.env`,
-    a parent that read it used to hand gunicorn WEB_CONCURRENCY="", and gunicorn died at
-    import (int(""))."""
+    a parent that read it must not hand gunicorn WEB_CONCURRENCY="", on which gunicorn
+    dies at import (int(""))."""
     port, log = free_port(), tmp_path / "gunicorn.log"
     env = {
         **os.environ,

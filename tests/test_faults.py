@@ -1,4 +1,4 @@
-"""Faults with real engines (issue 9, points 7 and 8), behind a real gunicorn:
+"""Faults with real engines, behind a real gunicorn:
 PostgreSQL stopped for a few seconds under load and started again; Redis, the shared
 cache, stopped and started again.
 

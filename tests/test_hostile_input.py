@@ -1,4 +1,4 @@
-"""Everything a user can type (issue 9, point 3), as one catalogue: very long, empty and
+"""Everything a user can type, as one catalogue: very long, empty and
 whitespace-only fields, headlines, slugs and topics in many scripts, odd search and
 page parameters on every paginated page, malformed dates, forged form fields and ids,
 and posts without a CSRF token. Each gets a clear error or an empty page: never a

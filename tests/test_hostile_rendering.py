@@ -1,4 +1,4 @@
-"""Hostile input (issue 9, point 1): every payload of tests/data/xss_payloads.json is
+"""Hostile input: every payload of tests/data/xss_payloads.json is
 stored through the admin in every field a person types, published, and then no page,
 feed, sitemap or JSON-LD block serves anything executable. Property tests throw
 generated Markdown and HTML at the renderer, adversarial shapes included."""
@@ -187,7 +187,7 @@ class RendererPropertyTests(SimpleTestCase):
 
 class TopicNamesInAnyScriptTests(TestCase):
     """Topic slugs keep letters of any script and are never empty, so every page
-    linking a topic can build its address (point 3)."""
+    linking a topic can build its address."""
 
     def test_topics_in_any_script_and_symbol_only_topics_have_pages(self) -> None:
         article = ArticleFactory()

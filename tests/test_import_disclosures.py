@@ -1,4 +1,4 @@
-"""import_articles and the disclosures of issue 5: organisation records with the
+"""import_articles and the disclosures: organisation records with the
 publisher's register, authors' interests, and the disclosures articles carried at
 publication, imported whole, idempotently, with line-numbered errors."""
 

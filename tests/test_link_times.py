@@ -1,4 +1,4 @@
-"""The byline's and the topic link's copy of the article's publication time (issue 7).
+"""The byline's and the topic link's copy of the article's publication time.
 Author and topic pages list from it, so whatever writes an article or a link (the
 workflow, the admin, taggit, the bulk writers of seed_demo and import_articles, a
 QuerySet.update, loaddata, a backup's restore) leaves every copy equal to its article's

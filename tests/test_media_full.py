@@ -1,4 +1,4 @@
-"""Media storage failing during an upload (issue 9, point 9): a full disk.
+"""Media storage failing during an upload: a full disk.
 
 MEDIA_ROOT is a 1 MB tmpfs the test mounts (CI runs as root), so the kernel itself
 refuses the write part-way through a file, as a full disk does. Without root, the

@@ -1,6 +1,6 @@
 """Migrations: complete and reversible. The seed reverses and re-applies cleanly, every
 data migration's reverse does exactly what it says, and content survives a migration
-back to the first schema and forward again (issue 9, point 10)."""
+back to the first schema and forward again."""
 
 import os
 import shutil

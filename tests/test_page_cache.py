@@ -1,4 +1,4 @@
-"""Anonymous full-page caching (issue 7, point 3): a cached page costs no query; any
+"""Anonymous full-page caching: a cached page costs no query; any
 change readers could see, or a scheduled article's time arriving, retires it; editors
 and previews never touch it; conditional GETs get 304."""
 

@@ -1,4 +1,4 @@
-"""Access (issue 9, point 4 and 5): login throttling, security headers, the admin's
+"""Access: login throttling, security headers, the admin's
 login redirect, and the 503 page for a database that has gone away."""
 
 from unittest import mock
@@ -156,7 +156,7 @@ class DatabaseUnavailableTests(TestCase):
 
 
 class MediaOriginInPolicyTests(SimpleTestCase):
-    """Pictures on object storage (issue 8) are allowed by the CSP, and nothing else is."""
+    """Pictures on object storage are allowed by the CSP, and nothing else is."""
 
     def img_src(self, **env: str) -> str:
         code = (

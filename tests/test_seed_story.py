@@ -139,7 +139,7 @@ class SeededStoryPageTests(TestCase):
 
 
 class SeededTrustTests(TestCase):
-    """What issue 5 adds to the seeded story: organisations, speaker, recorded disclosure."""
+    """The trust models in the seeded story: organisations, speaker, recorded disclosure."""
 
     @classmethod
     def setUpTestData(cls) -> None:

@@ -1,4 +1,4 @@
-"""A short run of the soak script (issue 9, point 12): the whole harness works and, for
+"""A short run of the soak script: the whole harness works and, for
 those seconds, no 5xx and no lost or doubled save. The 10-minute run is made by hand
 (README, SECURITY.md). On the suite's database engine: SQLite in the SQLite half, a
 private PostgreSQL cluster in the PostgreSQL half."""

@@ -1,4 +1,4 @@
-"""Static files in production (issue 7, point 4): collectstatic writes hashed,
+"""Static files in production: collectstatic writes hashed,
 compressed copies and WhiteNoise serves them with a cache lifetime of years."""
 
 import shutil

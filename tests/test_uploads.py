@@ -1,4 +1,4 @@
-"""Uploads (issue 9, point 2): pictures are accepted by content, never by name; anything
+"""Uploads: pictures are accepted by content, never by name; anything
 else gets a clear form error, leaves no row and no file; EXIF (GPS) never reaches a
 rendition."""
 

@@ -25,9 +25,9 @@ from tqdm import tqdm
 def temporary_files() -> Iterator[None]:
     """SQLite keeps its connections' temporary storage in memory (the settings' PRAGMA
     temp_store, for the link triggers' statement journals), so a command that sorts or
-    writes the whole archive grew with it: export_articles' sort of every article,
-    bodies included, reached 286 MB at 100,000 articles (107 MB with files), an import of
-    30,043 articles 123 MB (102 MB). For the block, this connection keeps temporary
+    writes the whole archive would grow with it (export_articles' sort of every article,
+    bodies included, and import_articles' check pass; measured: see
+    docs/performance.md). For the block, this connection keeps temporary
     storage in files again (SQLite refuses the change inside a transaction, where the
     setting is kept), and gets its setting back afterwards."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:

@@ -1,4 +1,4 @@
-"""Writer and Editor groups with exactly the permissions of their role (issue #3).
+"""Writer and Editor groups with exactly the permissions of their role.
 
 Running it sets each group's permissions to the list below, so a later change
 to a role is a new migration calling sync_roles with the new lists. Object-level

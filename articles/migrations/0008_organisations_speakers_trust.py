@@ -1,4 +1,4 @@
-"""Schema, part 1 (issue 5): organisations, speakers, citations, trust fields.
+"""Schema, part 1: organisations, speakers, citations, trust fields.
 
 Quote.speaker (text) and Disclosure.organisation (a tag) become foreign keys to
 Speaker and Organisation. The new keys are added here under temporary names,

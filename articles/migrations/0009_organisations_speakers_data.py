@@ -1,4 +1,4 @@
-"""Data (issue 5): organisations and speakers from what the foundation stored.
+"""Data: organisations and speakers from what the foundation stored.
 
 - The organisations the seeded story covers (Salesforce, Microsoft, Amazon) get
   an Organisation for their topic; so does every other topic a disclosure names.

@@ -1,4 +1,4 @@
-"""Schema, part 2 (issue 5): the keys filled by 0009 take the old fields' names;
+"""Schema, part 2: the keys filled by 0009 take the old fields' names;
 disclosures as articles carry them (RecordedDisclosure)."""
 
 import django.db.models.deletion

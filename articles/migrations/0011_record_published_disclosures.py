@@ -1,4 +1,4 @@
-"""Data (issue 5, point 6): record the disclosures of the articles already published
+"""Data: record the disclosures of the articles already published
 (the seeded story), as the register gives them for their publication day.
 
 Self-contained on purpose (apps.get_model, no app code), so later changes to the

@@ -1,4 +1,4 @@
-"""Roles (issue 3) extended to what issue 5 adds: speakers, organisations, citations,
+"""Roles extended to the trust models: speakers, organisations, citations,
 authors' interests and the policy pages.
 
 Writers add quotes, so they can pick and add speakers, see organisations (for an

@@ -1,5 +1,5 @@
 """Joins the two lines of 0008-0012: stable uids and go-live marks for the staff
-commands (issue 6) and organisations, speakers and recorded disclosures (issue 5).
+commands and organisations, speakers and recorded disclosures.
 They touch different columns and tables, so either order is safe."""
 
 from django.db import migrations

@@ -1,4 +1,4 @@
-"""The article's publication time on its byline and topic links (issue 7): the
+"""The article's publication time on its byline and topic links: the
 columns. 0019 fills them and installs the triggers that keep them equal to the article's;
 0020 indexes them once filled, so the backfill of a big archive writes no index entries
 it then replaces. The old byline (author, article) index goes: the new one serves every

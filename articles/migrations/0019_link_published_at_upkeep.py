@@ -1,4 +1,4 @@
-"""Keep the links' copy of the article's publication time equal to it (issue 7), in the
+"""Keep the links' copy of the article's publication time equal to it, in the
 database: triggers, and a backfill of the links already there.
 
 Triggers because every way a row is written goes through them: the admin, services,
@@ -28,8 +28,7 @@ from django.db import migrations
 # per-statement one updates the links of each inserted article in a loop, when there
 # are any: as one UPDATE ... FROM the inserted rows, its plan cached while the tables
 # were small drove the join from a full scan of the byline index, once per inserted row
-# batch (a 10,000-article seed_demo spent 7-29 s a batch there, growing with every
-# batch).
+# batch, slower with every batch (measured: see docs/performance.md).
 # A link written takes its article's time, if the article is there.
 POSTGRESQL_LINK_FUNCTION = """
 CREATE FUNCTION {table}_published_at() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$

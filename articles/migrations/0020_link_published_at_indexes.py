@@ -1,4 +1,4 @@
-"""Indexes on the links' copy of the publication time (issue 7): the author and topic
+"""Indexes on the links' copy of the publication time: the author and topic
 pages read their newest articles from them (ArticleQuerySet.by_author, on_topic)."""
 
 from django.db import migrations, models

@@ -1,5 +1,5 @@
 """The byline and topic links' foreign keys lose the single-column indexes that other
-indexes already lead with (issue 7): a byline's article (unique_byline), its author
+indexes already lead with: a byline's article (unique_byline), its author
 (byline_author_published) and a topic link's tag (unique_article_tag,
 tagged_article_tag_published). Each was one more index to write for every link a
 save, an import or a seed makes, and to keep in memory, with no query needing it.

@@ -1,4 +1,4 @@
-"""Authors' register of interests (issue 5, point 9)."""
+"""Authors' register of interests."""
 
 import django.db.models.deletion
 from django.db import migrations, models

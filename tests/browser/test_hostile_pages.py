@@ -1,4 +1,4 @@
-"""Hostile input in real Chromium (issue 9, point 1): every payload of the catalogue,
+"""Hostile input in real Chromium: every payload of the catalogue,
 stored through the admin and published, is opened on every page that shows it. No
 dialog opens, the console stays free of errors (a Content-Security-Policy violation
 is one) and no request leaves for another origin."""

@@ -26,13 +26,14 @@ from newsroom.plurals import counted
 
 def forget_queries() -> None:
     """With DEBUG on, Django keeps the text of every query (up to 9,000): over a long
-    import, tens of megabytes (issue 7). Tests that count queries keep theirs."""
+    import, tens of megabytes. Tests that count queries keep theirs."""
     if settings.DEBUG:
         reset_queries()
 
 
 # Records written together: one savepoint, and a fixed number of queries, per batch of
-# articles (issue 7: 19 articles a second when each was written alone).
+# articles; written one at a time, each article cost its own queries and savepoint, many
+# times slower (measured: see docs/performance.md).
 BATCH = 500
 
 KINDS = [

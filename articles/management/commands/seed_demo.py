@@ -295,7 +295,7 @@ timings."""
     ) -> None:
         """The written articles' bylines, topics, quotes and recorded disclosures."""
         # The links' copy of the article's time is the database triggers' to keep; given
-        # here, SQLite's triggers have no second write of each link to make (issue 7).
+        # here, SQLite's triggers have no second write of each link to make.
         copy = Byline._meta.get_field("published_at")
         pairs = [
             (article, item, copy.get_db_prep_save(article.published_at, connection))
