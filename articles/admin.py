@@ -228,6 +228,14 @@ class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
         return image_preview(obj, 400)
 
 
+def preview_unless_live(article: Article) -> str | None:
+    """Readers see only a live article: its page (or a quote's permalink in it) would be
+    a 404 for anything else, so "View on site" shows the editor its preview instead."""
+    if article.pk is not None and not article.is_live:
+        return reverse("admin:articles_article_preview", args=[article.pk])
+    return None
+
+
 class FollowsArticle(CleanTextAdmin, SafeAutocomplete, admin.options.InlineModelAdmin):
     """Inline rows may change only where the article itself may change (a writer's own
     draft, or anything for an editor); the model permissions still apply on top."""
@@ -251,6 +259,11 @@ class FollowsArticle(CleanTextAdmin, SafeAutocomplete, admin.options.InlineModel
     def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
         allowed = super().has_delete_permission(request, obj)
         return allowed and self._article_editable(request, obj)
+
+    def get_view_on_site_url(self, obj: Any = None) -> str | None:
+        # A row (a quote, a correction) is seen where its article is.
+        preview = obj is not None and obj.pk is not None and preview_unless_live(obj.article)
+        return preview or super().get_view_on_site_url(obj)
 
 
 class BylineForm(forms.ModelForm):
@@ -638,11 +651,7 @@ class ArticleAdmin(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
         return services.is_editor(request.user)
 
     def get_view_on_site_url(self, obj: Article | None = None) -> str | None:
-        # Readers see only a live article: anything else would be a 404 there, so the
-        # editor is shown the preview of it instead.
-        if obj is not None and obj.pk is not None and not obj.is_live:
-            return reverse("admin:articles_article_preview", args=[obj.pk])
-        return super().get_view_on_site_url(obj)
+        return (obj and preview_unless_live(obj)) or super().get_view_on_site_url(obj)
 
     # -- list columns --
 

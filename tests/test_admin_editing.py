@@ -18,7 +18,7 @@ from reversion.models import Version
 from articles import services
 from articles.models import Article
 from articles.revisions import word_diff
-from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory
+from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, QuoteFactory
 
 User = get_user_model()
 
@@ -105,6 +105,33 @@ class ViewOnSiteTests(AdminTestCase):
             url = self.view_on_site(article)
             self.assertEqual(url, admin_url("preview", article.pk))
             self.assertContains(self.client.get(url), article.headline)
+
+    def row_links(self, article: Article) -> list[str]:
+        """The "View on site" links of the article's form: its own, its quote's and its
+        correction's."""
+        QuoteFactory(article=article, key="said")
+        CorrectionFactory(article=article)
+        page = self.client.get(admin_url("change", article.pk)).content.decode()
+        links = re.findall(r'<a href="([^"]+)"[^>]*>View on site', page)
+        self.assertGreaterEqual(len(links), 3, links)
+        return links
+
+    def test_rows_of_a_not_live_article_open_its_preview(self) -> None:
+        """A quote's or a correction's permalink would be a 404 while its article is not
+        live: the links lead to the article's preview."""
+        self.client.force_login(self.editor)
+        article = self.draft()
+        links = self.row_links(article)
+        self.assertEqual(set(links), {admin_url("preview", article.pk)})
+
+    def test_rows_of_a_live_article_open_their_public_place(self) -> None:
+        self.client.force_login(self.editor)
+        article = ArticleFactory()
+        for link in self.row_links(article):
+            with self.subTest(link=link):
+                response = self.client.get(link, follow=True)
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(article.get_absolute_url(), response.redirect_chain[-1][0])
 
     def test_live_article_opens_the_public_page(self) -> None:
         """A live article's link leads to the page readers see."""
