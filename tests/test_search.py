@@ -107,7 +107,10 @@ class SearchTests(TestCase):
 
     def test_search_form_is_labelled_on_every_page(self) -> None:
         response = self.client.get("/")
-        self.assertContains(response, '<form class="search-form" role="search" action="/search/"')
+        self.assertContains(
+            response,
+            '<form class="search-form" role="search" aria-label="Site search" action="/search/"',
+        )
         self.assertContains(response, '<label for="site-search">Search stories</label>')
         self.assertContains(response, '<input id="site-search" type="search" name="q"')
 
