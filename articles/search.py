@@ -90,7 +90,7 @@ def search_document(
 
 def search_vector() -> SearchVector:
     """An article's document, from its own row and its related rows, each list in the
-    order it was made (articles.management.commands.seed_demo builds the same texts)."""
+    order it was made (interchange.management.commands.seed_demo builds the same texts)."""
     tags = (
         TaggedArticle.objects.filter(content_object=OuterRef("pk"))
         .order_by("pk")

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "authors",
     "articles",
     "pages",
+    # Import, export and demo data: writes the content apps' tables, owns none.
+    "interchange",
     "backups",
     "django_tasks",
     "newsroom.apps.BackgroundTasksConfig",

@@ -16,9 +16,6 @@ from django.db import connection, transaction
 from django.test import TestCase, TransactionTestCase
 from taggit.models import Tag
 
-from articles import exporting
-from articles.management.base import temporary_files
-from articles.management.commands import import_articles as import_command
 from articles.models import (
     Article,
     Disclosure,
@@ -30,6 +27,9 @@ from articles.models import (
 )
 from articles.services import record_disclosures
 from authors.models import Author, AuthorInterest
+from interchange import exporting
+from interchange.management.commands import import_articles as import_command
+from newsroom.commands import temporary_files
 from tests.base import SEED_SLUG, run_command
 from tests.factories import (
     ArticleFactory,

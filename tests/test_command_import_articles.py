@@ -15,11 +15,11 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 
-from articles.importing import Writer
-from articles.management.base import Progress
 from articles.models import Article, Disclosure, Image, Organisation, Speaker
 from articles.search import search_vector
 from authors.models import Author
+from interchange.importing import Writer
+from newsroom.commands import Progress
 from tests.base import DATA, SEED_SLUG, run_command, stored_files
 from tests.factories import (
     ArticleFactory,

@@ -14,11 +14,11 @@ from django.core.management.base import CommandError
 from django.test import TestCase
 from PIL import Image as PILImage
 
-from articles.management.base import Progress
 from articles.management.commands import renditions as command
 from articles.models import Image, Rendition
 from articles.renditions import PHOTO_PLAN, specs_for
 from authors.models import Author
+from newsroom.commands import Progress
 from tests.base import run_command, stored_files
 from tests.factories import AuthorFactory, ImageFactory, png_bytes
 from tests.test_object_storage import ObjectStorageTestCase

@@ -14,12 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
 from django.utils.timezone import now
 
-from articles import content_checks, demo
-from articles.management.commands.seed_demo import Command
+from articles import content_checks
 from articles.models import Article, Byline, Image, Organisation, Quote, RecordedDisclosure
 from articles.rendering import marker_keys
 from articles.search import search_articles, search_vector
 from authors.models import Author, AuthorInterest
+from interchange import demo
+from interchange.management.commands.seed_demo import Command
 from newsroom import page_cache
 from tests.base import run_command
 

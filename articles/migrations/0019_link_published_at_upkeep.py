@@ -2,7 +2,7 @@
 database: triggers, and a backfill of the links already there.
 
 Triggers because every way a row is written goes through them: the admin, services,
-taggit's tags.add/set, bulk_create, COPY (articles.bulk), QuerySet.update, reversion's
+taggit's tags.add/set, bulk_create, COPY (interchange.bulk), QuerySet.update, reversion's
 revert, loaddata and a backup's restore (raw saves, which send no signals), and any
 UPDATE written later. The copy is always written in the same statement as its cause.
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from articles import content_checks
-from articles.management.base import StaffCommand
 from articles.models import Article
+from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
 
 CHECKS = {

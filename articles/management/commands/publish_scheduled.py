@@ -5,9 +5,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from articles.management.base import StaffCommand
 from articles.models import Article
 from articles.services import go_live_due
+from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
 
 

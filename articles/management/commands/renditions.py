@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from articles.management.base import StaffCommand
 from articles.models import Image, Rendition
 from articles.renditions import RELATED_NAMES, ensure_renditions, plan_upkeep, source_of
 from authors.models import Author
+from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
 
 # Where rendition files live (articles.images.rendition_upload_path).

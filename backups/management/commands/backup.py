@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from articles.management.base import StaffCommand
 from backups.archive import ArchiveError, Contents, manifest_contents, survey, write_backup
+from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
 
 # The models the summary names, as counted nouns.

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from articles.management.base import StaffCommand
 from backups.archive import (
     ArchiveError,
     check_archive,
@@ -15,6 +14,7 @@ from backups.archive import (
     schema_difference,
 )
 from backups.management.commands.backup import summary
+from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
 
 

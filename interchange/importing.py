@@ -1,8 +1,8 @@
 """Import articles with their authors, images, tags, quotes (and their speakers),
 citations, corrections and disclosures.
 
-Input is the project's JSON Lines format (see articles/exporting.py) or a WordPress
-export (WXR, translated to the same records by articles/wxr.py). An import reads its
+Input is the project's JSON Lines format (see interchange/exporting.py) or a WordPress
+export (WXR, translated to the same records by interchange/wxr.py). An import reads its
 files as streams, so memory does not grow with the size of a file, in three passes:
 
 1. check every record, alone (types, lengths, choices, dates, files) and against the
@@ -44,9 +44,6 @@ from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import exporting
-from articles.bulk import write_objects
-from articles.exporting import Record
 from articles.images import validate_image_file
 from articles.models import (
     Article,
@@ -66,6 +63,9 @@ from articles.rendering import marker_keys
 from articles.search import refresh_search_vectors
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author, AuthorInterest, AuthorLink
+from interchange import exporting
+from interchange.bulk import write_objects
+from interchange.exporting import Record
 from newsroom import page_cache
 from newsroom.text import forbidden_character
 
@@ -140,8 +140,8 @@ def open_source(name: str, media_dir: str | None) -> Source:
 
 def read_items(source: Source) -> Iterator[Item]:
     if source.format == "wxr":
-        # Imported here: articles.wxr imports this module's record and error types.
-        from articles.wxr import read_wxr
+        # Imported here: interchange.wxr imports this module's record and error types.
+        from interchange.wxr import read_wxr
 
         return read_wxr(source.path)
     return read_jsonl(source.path)
@@ -303,7 +303,7 @@ def tag_entry(value: object, what: str) -> Record:
     return entry
 
 
-# Speakers and organisations travel inside articles (see articles/exporting.py). An entry
+# Speakers and organisations travel inside articles (see interchange/exporting.py). An entry
 # sets the fields it gives and leaves the others as the site has them (or at their
 # defaults, for a new one): a WordPress quote names its speaker and must not wipe what
 # editors wrote about them. A full export gives every field.
@@ -422,7 +422,7 @@ def normalize_author(raw: Record, media_dir: Path) -> Record:
 
 
 def normalize_organisation(raw: Record, media_dir: Path) -> Record:
-    """An organisation with the whole of its register (see articles/exporting.py)."""
+    """An organisation with the whole of its register (see interchange/exporting.py)."""
     register = raw.get("disclosures", [])
     if not isinstance(register, list):
         raise BadRecord("organisation: disclosures must be a list")
@@ -587,7 +587,7 @@ def normalize_interest(raw: object) -> Record:
     }
 
 
-# What identifies the row a recorded disclosure was copied from (articles/exporting.py).
+# What identifies the row a recorded disclosure was copied from (interchange/exporting.py).
 SOURCE_SPECS: dict[str, dict[str, tuple[type, Any]]] = {
     "register": {"organisation": (str, _REQUIRED), "kind": (str, _REQUIRED)}
     | {"valid_from": (str, _REQUIRED)},
@@ -612,7 +612,7 @@ def recorded_source(raw: object) -> Record | None:
 
 def normalize_recorded(raw: object) -> Record:
     """A disclosure an article carries as recorded at its publication: a copy, kept as
-    it is (see articles/exporting.py)."""
+    it is (see interchange/exporting.py)."""
     if not isinstance(raw, dict):
         raise BadRecord("recorded_disclosures: each must be a JSON object")
     spec = {

@@ -18,9 +18,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import demo
-from articles.bulk import write_objects, write_rows
-from articles.management.base import StaffCommand
 from articles.models import (
     Article,
     Byline,
@@ -34,7 +31,10 @@ from articles.models import (
 from articles.search import search_document
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author
+from interchange import demo
+from interchange.bulk import write_objects, write_rows
 from newsroom import page_cache
+from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
 
 PICTURES = 6

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import DatabaseError, reset_queries, transaction
 
-from articles.exporting import Record
-from articles.importing import (
+from articles.services import record_upcoming_disclosures
+from interchange.exporting import Record
+from interchange.importing import (
     Checker,
     ImportFileError,
     Source,
@@ -19,8 +20,7 @@ from articles.importing import (
     read_items,
     record_key,
 )
-from articles.management.base import StaffCommand, temporary_files
-from articles.services import record_upcoming_disclosures
+from newsroom.commands import StaffCommand, temporary_files
 from newsroom.plurals import counted
 
 

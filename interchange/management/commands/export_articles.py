@@ -15,12 +15,12 @@ from django.core.management.base import CommandError
 from django.db.models import Q, QuerySet
 from taggit.models import Tag
 
-from articles import exporting
-from articles.exporting import Record
-from articles.management.base import StaffCommand, temporary_files
 from articles.models import Article, Image, Organisation, TaggedArticle
 from articles.rendering import marker_keys
 from authors.models import Author
+from interchange import exporting
+from interchange.exporting import Record
+from newsroom.commands import StaffCommand, temporary_files
 from newsroom.plurals import counted
 
 CHUNK = 500
