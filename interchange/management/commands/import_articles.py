@@ -10,7 +10,7 @@ from django.db import DatabaseError, reset_queries, transaction
 
 from articles.services import record_upcoming_disclosures
 from interchange.exporting import Record
-from interchange.importing import (
+from interchange.records import (
     Checker,
     ImportFileError,
     Source,
