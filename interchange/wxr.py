@@ -32,7 +32,7 @@ from django.utils.text import slugify
 
 from articles.images import ALLOWED_FORMATS
 from interchange.exporting import Record, iso_datetime
-from interchange.records import BadRecord, ImportFileError, Item
+from interchange.items import BadRecord, ImportFileError, Item
 
 _PREFIXES = {
     "http://purl.org/rss/1.0/modules/content/": "content",

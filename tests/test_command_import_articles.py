@@ -18,7 +18,7 @@ from taggit.models import Tag
 from articles.models import Article, Disclosure, Image, Organisation, Speaker
 from articles.search import search_vector
 from authors.models import Author
-from interchange.records import Writer
+from interchange.writing import Writer
 from newsroom.commands import Progress
 from tests.base import DATA, SEED_SLUG, run_command, stored_files
 from tests.factories import (

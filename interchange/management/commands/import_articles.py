@@ -9,17 +9,12 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, reset_queries, transaction
 
 from articles.services import record_upcoming_disclosures
+from interchange.checking import Checker
 from interchange.exporting import Record
-from interchange.records import (
-    Checker,
-    ImportFileError,
-    Source,
-    Writer,
-    normalize,
-    open_source,
-    read_items,
-    record_key,
-)
+from interchange.items import ImportFileError
+from interchange.records import normalize, record_key
+from interchange.sources import Source, open_source, read_items
+from interchange.writing import Writer
 from newsroom.commands import StaffCommand, temporary_files
 from newsroom.plurals import counted
 

@@ -1,0 +1,208 @@
+"""The check pass: every record against the others and the database (references,
+duplicate keys), every problem collected before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from articles.models import (
+    Article,
+    Image,
+)
+from authors.models import Author
+from interchange.exporting import Record
+from interchange.items import BadRecord, Item
+from interchange.records import normalize, record_key, references, shared_entries
+
+_QUERY_CHUNK = 500
+
+
+# --- Checking all records ---------------------------------------------------------------
+
+
+@dataclass(order=True)
+class Problem:
+    order: tuple[int, int]
+    where: str
+    reason: str
+
+
+class KeyIndex:
+    """What the check pass remembers of every record: its key, with a digest of the
+    record and where it is; an article's slug; the references to records not read yet.
+    Kept in a private temporary SQLite database on disk (deleted when closed), not in
+    Python objects: those grow with the file (measured: see docs/performance.md), this
+    stays flat."""
+
+    def __init__(self) -> None:
+        # "": a temporary on-disk database; only its page cache (2 MB) is in memory.
+        self.db = sqlite3.connect("")
+        self.db.executescript(
+            """
+            CREATE TABLE record (kind TEXT, key TEXT, digest BLOB, place TEXT,
+                                 PRIMARY KEY (kind, key)) WITHOUT ROWID;
+            CREATE TABLE slug (slug TEXT PRIMARY KEY, key TEXT, place TEXT) WITHOUT ROWID;
+            CREATE TABLE reference (source INTEGER, item INTEGER, place TEXT, kind TEXT,
+                                    key TEXT);
+            """
+        )
+
+    def close(self) -> None:
+        """Close the database, which deletes it."""
+        self.db.close()
+
+    def record(self, kind: str, key: str) -> tuple[bytes, str] | None:
+        """The digest and place of the record of this kind and key read first."""
+        query = "SELECT digest, place FROM record WHERE kind = ? AND key = ?"
+        return self.db.execute(query, (kind, key)).fetchone()
+
+    def add_record(self, kind: str, key: str, digest: bytes, place: str) -> None:
+        self.db.execute("INSERT INTO record VALUES (?, ?, ?, ?)", (kind, key, digest, place))
+
+    def slug(self, slug: str) -> tuple[str, str] | None:
+        """The key and place of the article read first with this slug."""
+        return self.db.execute("SELECT key, place FROM slug WHERE slug = ?", (slug,)).fetchone()
+
+    def add_slug(self, slug: str, key: str, place: str) -> None:
+        self.db.execute("INSERT INTO slug VALUES (?, ?, ?)", (slug, key, place))
+
+    def add_reference(self, order: tuple[int, int], place: str, kind: str, key: str) -> None:
+        self.db.execute("INSERT INTO reference VALUES (?, ?, ?, ?, ?)", (*order, place, kind, key))
+
+    def unresolved(self) -> Iterator[tuple[tuple[int, int], str, str, str]]:
+        """References to records of no file: (order, place, kind, key)."""
+        rows = self.db.execute(
+            "SELECT source, item, place, kind, key FROM reference WHERE NOT EXISTS "
+            "(SELECT 1 FROM record WHERE record.kind = reference.kind "
+            "AND record.key = reference.key)"
+        )
+        for source, item, place, kind, key in rows:
+            yield (source, item), place, kind, key
+
+
+@dataclass
+class Checker:
+    """Pass 1: every record checked, alone and against the others and the database.
+
+    What it remembers of each record is kept on disk (KeyIndex): memory does not grow
+    with the number of records, nor their size.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    bad: set[str] = field(default_factory=set)
+    records: int = 0  # authors, images and articles, readable or not
+    skipped: int = 0  # WordPress items with no place here
+    keys: KeyIndex = field(default_factory=KeyIndex)
+    slug_batch: list[tuple[tuple[int, int], str, str, str]] = field(default_factory=list)
+    shared: dict[tuple[str, str, str], tuple[object, str]] = field(default_factory=dict)
+
+    def fail(self, order: tuple[int, int], where: str, reason: str) -> None:
+        if where not in self.bad:
+            self.bad.add(where)
+            self.problems.append(Problem(order, where, reason))
+
+    def check(self, order: tuple[int, int], where: str, item: Item, media_dir: Path) -> None:
+        kind = item.record.get("type") if isinstance(item.record, dict) else None
+        self.records += kind not in ("meta", "skip")
+        self.skipped += kind == "skip"
+        try:
+            if isinstance(item.record, BadRecord):
+                raise item.record
+            record = normalize(item.record, media_dir)
+        except BadRecord as error:
+            self.fail(order, where, str(error))
+            return
+        if kind in ("meta", "skip"):
+            return
+        key = record[record_key(record)]
+        # A fingerprint to tell a repeated record from a different one, not security.
+        digest = hashlib.sha1(json.dumps(record, sort_keys=True).encode()).digest()  # noqa: S324
+        seen = self.keys.record(kind, key)
+        if kind == "article":
+            slug = record["slug"]
+            earlier_slug = self.keys.slug(slug)
+            if earlier_slug and (earlier_slug[0] != key or seen is None or seen[0] != digest):
+                self.fail(order, where, f"duplicate slug {slug!r}: also at {earlier_slug[1]}")
+                return
+        if seen is not None:
+            earlier_digest, earlier = seen
+            if earlier_digest != digest:
+                self.fail(order, where, f"{kind} {key!r} is also at {earlier}, differently")
+            return
+        if reason := self.check_shared(record, where):
+            self.fail(order, where, reason)
+            return
+        if kind == "article":
+            self.keys.add_slug(slug, key, where)
+            self.slug_batch.append((order, where, slug, key))
+            if len(self.slug_batch) >= _QUERY_CHUNK:
+                self.check_slugs_against_database()
+        for ref_kind, ref_key in references(record):
+            if self.keys.record(ref_kind, ref_key) is None:
+                self.keys.add_reference(order, where, ref_kind, ref_key)
+        self.keys.add_record(kind, key, digest, where)
+
+    def check_shared(self, record: Record, where: str) -> str | None:
+        """Speakers and organisations travel inside articles and authors' interests (and
+        organisations have records of their own): the copies of one may give different
+        fields but must not disagree on any, and two of them cannot claim one author or
+        one topic."""
+        found: list[tuple[tuple[str, str, str], object, str]] = []
+        for kind, entry in shared_entries(record):
+            for name, value in entry.items():
+                if isinstance(value, dict):
+                    value = value["slug"]  # a speaker's organisation is checked on its own
+                found.append(((kind, entry["slug"], name), value, f"{kind} {entry['slug']!r}"))
+            if entry.get("author"):
+                claim = ("speaker author", entry["author"], "")
+                found.append((claim, entry["slug"], f"author {entry['author']!r}"))
+            if kind == "organisation" and "tag" in entry:
+                claim = ("organisation topic", entry["tag"]["slug"], "")
+                found.append((claim, entry["slug"], f"topic {entry['tag']['slug']!r}"))
+        for key, value, name in found:
+            earlier = self.shared.get(key)
+            if earlier is not None and earlier[0] != value:
+                if key[0] in ("speaker", "organisation"):
+                    return f"{name}: {key[2]} differs from {earlier[1]}"
+                return f"{name} is claimed by two {key[0].split()[0]}s (see {earlier[1]})"
+        for key, value, _ in found:
+            self.shared.setdefault(key, (value, where))
+        return None
+
+    def check_slugs_against_database(self) -> None:
+        """A slug taken in the database by another article (another uid) is a duplicate."""
+        batch, self.slug_batch = self.slug_batch, []
+        taken = dict(
+            Article.objects.filter(slug__in=[slug for _, _, slug, _ in batch]).values_list(
+                "slug", "uid"
+            )
+        )
+        for order, where, slug, uid in batch:
+            if slug in taken and str(taken[slug]) != uid:
+                self.fail(order, where, f"duplicate slug {slug!r}: another article has it")
+
+    def finish(self) -> None:
+        """Resolve references to records later in the files, or in the database."""
+        self.check_slugs_against_database()
+        # Few in a file in order (authors and images before the articles).
+        missing = list(self.keys.unresolved())
+        in_database = {
+            "author": set(Author.objects.values_list("slug", flat=True).filter(
+                slug__in={key for _, _, kind, key in missing if kind == "author"}
+            )),
+            "image": set(Image.objects.values_list("key", flat=True).filter(
+                key__in={key for _, _, kind, key in missing if kind == "image"}
+            )),
+        }  # fmt: skip
+        for order, where, kind, key in missing:
+            if key not in in_database[kind]:
+                self.fail(
+                    order, where, f"unknown {kind} {key!r}: not in the files nor the database"
+                )
+        self.problems.sort()
+        self.keys.close()

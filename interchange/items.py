@@ -1,0 +1,25 @@
+"""What an import file yields, record by record, and the two kinds of problem an import
+reports; shared by the readers (sources.py, wxr.py) and the checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from interchange.exporting import Record
+
+
+class ImportFileError(Exception):
+    """A problem with a whole file (missing, wrong format, malformed XML): nothing is imported."""
+
+
+class BadRecord(Exception):
+    """A problem with one record; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One record read from a source: where it is, and the record or why it is unreadable."""
+
+    where: str
+    record: Record | BadRecord
+    position: int  # bytes of the file read so far, for progress
