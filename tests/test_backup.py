@@ -382,6 +382,36 @@ class StaffRestoreTests(ScratchDatabaseTestCase):
                 self.assertIn(message, result.stderr)
                 self.assertNotIn("Traceback", result.stderr)
 
+    def test_a_backup_made_on_sqlite_restores_into_this_engine(self) -> None:
+        """SQLite is the embedded default: a site begun on it moves to PostgreSQL by
+        `backup` and `restore`, every article and quote kept and the search rebuilt
+        (in the PostgreSQL run; in the SQLite run, from one SQLite file to another)."""
+        folder = Path(tempfile.mkdtemp(prefix="newsroom-engine-backup-"))
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        archive = folder / "site.tar.gz"
+        source_url, target_url = f"sqlite:///{folder}/source.sqlite3", self.scratch_database_url()
+        source = self.site(source_url, folder / "media-source")
+        target = self.site(target_url, folder / "media-target")
+        for args in [
+            ["migrate", "--no-input"],
+            ["seed_demo", "--articles", "12", "--authors", "3"],
+            ["backup", "--output", str(archive)],
+        ]:
+            self.succeeds(source, *args)
+        self.succeeds(target, "migrate", "--no-input")
+
+        self.succeeds(target, "restore", str(archive))
+        found = (
+            "from articles.models import Article, Quote\n"
+            "from articles.search import search_articles\n"
+            "last = Article.objects.published().order_by('pk').last()\n"
+            "print(Article.objects.count(), Quote.objects.count(),"
+            " search_articles(last.headline).filter(pk=last.pk).exists())"
+        )
+        before = self.shell(source_url, found)
+        self.assertRegex(before, r"^13 [1-9]\d* True$")  # 12 demo articles and the seed story
+        self.assertEqual(self.shell(target_url, found), before)
+
     def site(self, url: str, media: Path) -> Any:
         """manage.py on this database and media folder, with the production settings."""
         env = {
