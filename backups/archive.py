@@ -4,7 +4,8 @@ manifest, written and read as streams (a media file is never held in memory whol
 Members, in this order, so a reader can stream the archive from the start:
 
     data.jsonl     every row of every content model, one JSON object per line (Django's
-                   jsonl serializer). Rows keep their primary keys; content types,
+                   jsonl serializer), without the search vectors, which a restore
+                   rebuilds. Rows keep their primary keys; content types,
                    permissions, users and groups are named by natural keys, so the
                    archive loads into a database whose ids of those differ.
     media/<name>   each file of the media storage (default_storage: local folder or
@@ -39,11 +40,13 @@ from typing import IO, Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchVectorField
 from django.core import serializers
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.serializers.jsonl import Serializer as JSONLSerializer
 from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from reversion.models import Revision
@@ -273,15 +276,30 @@ def dump(out: IO[bytes], *, on_rows: Callable[[int], None]) -> dict[str, Any]:
         for model in content_models():
             rows = (
                 model._default_manager.select_related(*natural_key_relations(model))
+                .defer(*derived_fields(model))
                 .order_by("pk")
                 .iterator(chunk_size=ROWS_PER_QUERY)
             )
             counted = _Counted(rows, on_rows)
-            serializers.serialize(
-                "jsonl", counted, stream=text, use_natural_foreign_keys=True, cls=ExactEncoder
+            RowSerializer().serialize(
+                counted, stream=text, use_natural_foreign_keys=True, cls=ExactEncoder
             )
             manifest["counts"][model._meta.label_lower] = counted.count
     return manifest
+
+
+def derived_fields(model: type[models.Model]) -> list[str]:
+    """Fields computed from the row's other content, which a restore rebuilds: search
+    vectors (refresh_search_vectors_later), the largest field of an article row."""
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, SearchVectorField)]
+
+
+class RowSerializer(JSONLSerializer):
+    """Django's JSON Lines, without the derived fields (left deferred, never read)."""
+
+    def handle_field(self, obj: models.Model, field: models.Field) -> None:
+        if not isinstance(field, SearchVectorField):
+            super().handle_field(obj, field)
 
 
 class ExactEncoder(DjangoJSONEncoder):
