@@ -55,7 +55,7 @@ VACUUM_ANALYZE = "from django.db import connection; connection.cursor().execute(
 
 
 def has_seed_demo() -> bool:
-    return (ROOT / "articles" / "management" / "commands" / "seed_demo.py").is_file()
+    return (ROOT / "interchange" / "management" / "commands" / "seed_demo.py").is_file()
 
 
 @contextlib.contextmanager

@@ -10,7 +10,8 @@ gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:
   kept): the article page (rotating over many articles), home, topic, author,
   search (a rare and a common word; also one request at a time, the wait a reader
   sees without a queue), RSS feed and sitemap section; then, logged in as an
-  editor and one request at a time, the admin's article list and article page;
+  editor and one request at a time, the admin's article list and article page
+  (the newest article's and the seed story's); `--only admin` measures these alone;
 - in the same run, the floors: a bare Django view (same settings and middleware)
   returning the article page's bytes from memory, measured in turns with the cached
   page (three rounds each, the median kept), and nginx serving them as a file.
@@ -22,6 +23,7 @@ archive size as a PNG. Every process it starts is stopped by its id.
     make bench                                    # 10,000 articles, SQLite
     .venv/bin/python bench/run.py --articles 1000000 --database postgres
     .venv/bin/python bench/run.py --sizes 1000,10000,100000 --plot docs/performance.png
+    .venv/bin/python bench/run.py --sizes 10000,100000 --database postgres --only admin
 
 Needs: wrk and nginx (Debian: apt-get install wrk nginx), PostgreSQL server binaries
 for --database postgres, matplotlib (bench/requirements.txt) for --plot.
@@ -66,6 +68,8 @@ ROTATE = 1000
 # each) fit in a worker's local cache (LocMemCache keeps 300 entries, least recently
 # used first out), so it measures a miss with the parts warm.
 MISS_ROTATE = 50
+# The migrations' seed story, the admin row's fullest article page.
+SEED_STORY = "salesforce-staffers-voice-concern-over-contract-with-us-border-control"
 # Rounds of the rows measured in turn with the floor (in_turn).
 ROUNDS = 3
 
@@ -89,7 +93,8 @@ print(json.dumps({
 }))
 """
 
-# An editor's session, made as a login makes one, and the newest article to open.
+# An editor's session, made as a login makes one, and the articles to open: the newest
+# and the migrations' seed story (quotes, citations, disclosures: the fullest page).
 EDITOR_SESSION = """
 import json
 from importlib import import_module
@@ -109,6 +114,7 @@ print(json.dumps({
     "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
     "admin": "/" + settings.ADMIN_PATH,
     "article": Article.objects.order_by("-pk").values_list("pk", flat=True).first(),
+    "seed story": Article.objects.filter(slug=%r).values_list("pk", flat=True).first(),
 }))
 """
 
@@ -309,6 +315,30 @@ def in_turn(loads: dict[str, Callable[[], Figures]]) -> dict[str, Figures]:
     }
 
 
+def editor_rows(env: dict[str, str], port: int, load: Callable[..., Figures]) -> dict[str, Figures]:
+    """An editor at work, one request at a time (what the editor waits for): the admin's
+    article list and the article page of the newest article and of the seed story."""
+    out = manage(env, "shell", "-c", EDITOR_SESSION % SEED_STORY)
+    editor = json.loads(out.strip().splitlines()[-1])
+    articles_admin = f"{editor['admin']}articles/article/"
+    paths = {
+        "admin article list (editor), one at a time": articles_admin,
+        "admin article page (editor), one at a time": (
+            f"{articles_admin}{editor['article']}/change/"
+        ),
+        "admin article page, seed story (editor), one at a time": (
+            f"{articles_admin}{editor['seed story']}/change/"
+        ),
+    }
+    # A first request each loads the templates and the workers' caches; then the rows.
+    for path in paths.values():
+        load(port, path, connections=1, cookie=editor["cookie"], duration=2)
+    return {
+        label: load(port, path, connections=1, cookie=editor["cookie"])
+        for label, path in paths.items()
+    }
+
+
 def measure_size(
     args: argparse.Namespace, articles: int
 ) -> tuple[dict[str, Figures], dict[str, float]]:
@@ -325,9 +355,6 @@ def measure_size(
         ) as url:
             env = production_env(url, folder)
             manage(env, "collectstatic", "--no-input", "-v", "0")
-            out = manage(env, "shell", "-c", DISCOVER % ROTATE)
-            found = json.loads(out.strip().splitlines()[-1])
-            article = found["articles"][0]
 
             def load(
                 port: int,
@@ -349,6 +376,16 @@ def measure_size(
                     cookie=cookie,
                 )
 
+            if args.only == "admin":
+                port = free_port()
+                admin_env = {**env, "PAGE_CACHE_SECONDS": "0"}
+                with gunicorn(admin_env, port, args.workers, folder / "admin.log") as server:
+                    rows.update(editor_rows(env, port, load))
+                    memory["page cache off"] = server.peak_mb
+                return rows, memory
+            out = manage(env, "shell", "-c", DISCOVER % ROTATE)
+            found = json.loads(out.strip().splitlines()[-1])
+            article = found["articles"][0]
             port = free_port()
             cached = gunicorn(
                 {**env, "PAGE_CACHE_SECONDS": "600"}, port, args.workers, folder / "cached.log"
@@ -413,18 +450,7 @@ def measure_size(
                     rows[f"{label}, one at a time"] = load(port, path, connections=1)
                 rows["RSS feed"] = load(port, "/feed/")
                 rows["sitemap"] = load(port, "/sitemap-articles.xml")
-                # An editor at work: the admin's article list and an article's page,
-                # one request at a time (what the editor waits for).
-                out = manage(env, "shell", "-c", EDITOR_SESSION)
-                editor = json.loads(out.strip().splitlines()[-1])
-                articles_admin = f"{editor['admin']}articles/article/"
-                for label, path in {
-                    "admin article list (editor), one at a time": articles_admin,
-                    "admin article page (editor), one at a time": (
-                        f"{articles_admin}{editor['article']}/change/"
-                    ),
-                }.items():
-                    rows[label] = load(port, path, connections=1, cookie=editor["cookie"])
+                rows.update(editor_rows(env, port, load))
                 memory["page cache off"] = server.peak_mb
             # The floors close the table.
             rows["floor: bare Django view"] = rows.pop("floor: bare Django view")
@@ -453,8 +479,8 @@ def save_results(path: Path, results: dict[int, dict[str, Figures]]) -> None:
 
 
 def table(articles: int, rows: dict[str, Figures]) -> str:
-    django = rows["floor: bare Django view"].requests_per_second
-    static = rows["floor: nginx static file"].requests_per_second
+    # The floors are not measured with --only admin: their columns are then empty.
+    floors = [rows.get(f"floor: {name}") for name in ("bare Django view", "nginx static file")]
     lines = [
         f"### {articles:,} articles",
         "",
@@ -463,10 +489,13 @@ def table(articles: int, rows: dict[str, Figures]) -> str:
     ]
     for name, figures in rows.items():
         rate = figures.requests_per_second
+        shares = [
+            f"{rate / floor.requests_per_second:.{digits}f}" if floor else ""
+            for floor, digits in zip(floors, (2, 3), strict=True)
+        ]
         lines.append(
             f"| {name} | {rate:,.0f} | {figures.p50_ms:.1f} | {figures.p95_ms:.1f} "
-            f"| {figures.p99_ms:.1f} "
-            f"| {rate / django:.2f} | {rate / static:.3f} |"
+            f"| {figures.p99_ms:.1f} | {' | '.join(shares)} |"
         )
     return "\n".join(lines)
 
@@ -510,6 +539,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--plot", type=Path, help="Draw p50/p99 against size to this PNG.")
+    parser.add_argument(
+        "--only",
+        choices=["admin"],
+        help="Measure only these rows: 'admin' is the editor's (the admin's article list "
+        "and article pages, one request at a time), without the reader pages and floors.",
+    )
     parser.add_argument(
         "--database-url",
         help="Measure this database, seeded already with --articles articles (seed_demo, "
