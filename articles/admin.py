@@ -1,7 +1,7 @@
 import contextlib
 import datetime
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import reversion
 from django import forms
@@ -11,6 +11,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
@@ -29,6 +30,7 @@ from taggit.models import Tag
 from articles import services
 from articles.models import (
     Article,
+    ArticleQuerySet,
     Byline,
     Citation,
     Correction,
@@ -48,8 +50,11 @@ from newsroom.forms import CleanCharField, CleanTextAdmin
 from newsroom.links import absolute_url
 from newsroom.storage import MediaWriteError
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # A link typed without a scheme means https (Django 6's default, chosen now).
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 def image_preview(image: Image | None, size: int = 160) -> str:
@@ -70,7 +75,7 @@ class ForgedIdsIgnored(AutocompleteSelect):
     made that lookup raise, so the admin answered 500 instead of "Select a valid
     choice"."""
 
-    def optgroups(self, name: str, value: list[str], attr: Any = None) -> Any:
+    def optgroups(self, name: str, value: Sequence[str], attr: Any = None) -> Any:
         remote = self.field.remote_field
         target = remote.model._meta.get_field(remote.field_name)
         ids = []
@@ -439,7 +444,8 @@ class ArticleAdminForm(forms.ModelForm):
         return body
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self._refuse_lost_update(data.get("loaded_version"))
         if data.get("substantive_update"):
             if not self.instance.is_live:
@@ -492,7 +498,8 @@ class PublishForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Like every date-and-time field of the admin, it says which time zone it is in.
-        self.fields["publish_at"].label += f" ({timezone.get_current_timezone_name()} time)"
+        field = self.fields["publish_at"]
+        field.label = f"{field.label} ({timezone.get_current_timezone_name()} time)"
 
     def move_kwargs(self) -> dict[str, Any]:
         return {
@@ -521,6 +528,7 @@ class StateFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        queryset = cast(ArticleQuerySet, queryset)  # ArticleAdmin.get_queryset's
         now = timezone.now()
         published = queryset.filter(status=Article.Status.PUBLISHED)
         match self.value():
@@ -542,11 +550,11 @@ class BylinedAuthorFilter(admin.RelatedFieldListFilter):
 
     def field_choices(
         self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin
-    ) -> list[tuple[Any, str]]:
+    ) -> list[tuple[str, str | StrPromise]]:
         articles = model_admin.get_queryset(request).values("pk")
         bylined = Byline.objects.filter(author=OuterRef("pk"), article__in=articles)
         authors = field.related_model._default_manager.filter(Exists(bylined))
-        return [(author.pk, str(author)) for author in authors.order_by("name")]
+        return [(str(author.pk), str(author)) for author in authors.order_by("name")]
 
 
 @admin.register(Article)
@@ -637,7 +645,9 @@ class ArticleAdmin(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
     # -- permissions: model permissions, narrowed to the articles a user may touch --
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return super().get_queryset(request).editable_by(request.user).with_bylines()
+        # The model's default manager makes its queryset an ArticleQuerySet.
+        articles = cast(ArticleQuerySet, super().get_queryset(request))
+        return articles.editable_by(request.user).with_bylines()
 
     def has_view_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
         allowed = super().has_view_permission(request, obj)
@@ -755,9 +765,10 @@ class ArticleAdmin(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
         return kwargs
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        editor = cast(User, request.user)  # the admin serves logged-in staff only
         if not change:
-            obj.created_by = request.user
-        obj.modified_by = request.user
+            obj.created_by = editor
+        obj.modified_by = editor
         super().save_model(request, obj, form, change)
 
     def save_formset(

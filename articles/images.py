@@ -105,7 +105,7 @@ def validate_image_file(file: File) -> None:
     except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as error:
         raise ValidationError(
             f"The picture has too many pixels to be processed safely (the limit is "
-            f"{PILImage.MAX_IMAGE_PIXELS // 1_000_000} megapixels).",
+            f"{settings.MAX_IMAGE_PIXELS / 1_000_000:g} megapixels).",
             code="bomb",
         ) from error
     except Exception as error:

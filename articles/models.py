@@ -5,7 +5,7 @@ import uuid
 
 import reversion
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import F, Prefetch, Q, Value, Window, prefetch_related_objects
@@ -182,7 +182,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         ]
         return min((moment for moment in moments if moment is not None), default=None)
 
-    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ArticleQuerySet:
+    def editable_by(self, user: AbstractUser | AnonymousUser) -> ArticleQuerySet:
         """Editors see every article; writers see the ones they created or are bylined on."""
         if user.has_perm("articles.publish_article"):
             return self

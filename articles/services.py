@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import reversion
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -44,7 +44,7 @@ from articles.rendering import marker_keys
 from articles.signals import article_went_live
 from authors.models import Author, AuthorInterest
 
-User = AbstractBaseUser | AnonymousUser
+User = AbstractUser | AnonymousUser
 Status = Article.Status
 
 

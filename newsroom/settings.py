@@ -168,7 +168,7 @@ def database(variable: str, url: str) -> dict[str, Any]:
             # Seconds a request waits for a free connection before failing.
             "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
         }
-    return config
+    return dict(config)
 
 
 # SQLite is the embedded default so a fresh clone runs with no server;
@@ -255,7 +255,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT: Path | None = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 MEDIA_URL = env("MEDIA_URL", "/media/")

@@ -8,6 +8,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 # The developer's `.env` is for their local site: the tests, and every server and command
 # they start (which inherit this environment), run the same on every machine without it.
@@ -44,7 +45,7 @@ if os.environ.get("TEST_CACHE_URL"):
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 # Seed and uploaded images go to a private folder removed at exit.
-MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="newsroom-test-media-"))
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 
 # The live server of the browser tests serves uploads, so pages load every picture and
