@@ -550,7 +550,7 @@ class BylinedAuthorFilter(admin.RelatedFieldListFilter):
 
     def field_choices(
         self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin
-    ) -> list[tuple[str, str | StrPromise]]:
+    ) -> "list[tuple[str, str | StrPromise]]":
         articles = model_admin.get_queryset(request).values("pk")
         bylined = Byline.objects.filter(author=OuterRef("pk"), article__in=articles)
         authors = field.related_model._default_manager.filter(Exists(bylined))

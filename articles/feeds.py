@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Enclosure
+from django.utils.feedgenerator import Enclosure, SyndicationFeed
 from django.utils.html import escape
 from taggit.models import Tag
 
@@ -34,7 +34,7 @@ class ArticleFeed(Feed):
     """The newest published articles: headline, standfirst, authors, dates, topics and
     the lead image (16:9 JPEG) as an enclosure."""
 
-    feed_type = RssFeed
+    feed_type: type[SyndicationFeed] = RssFeed
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
@@ -118,7 +118,7 @@ class ArticleFeed(Feed):
 
 
 class AtomMixin:
-    feed_type = AtomFeed
+    feed_type: type[SyndicationFeed] = AtomFeed
 
     def subtitle(self, obj: Any) -> str:
         return self.description(obj)  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -14,6 +15,9 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
+
+if TYPE_CHECKING:
+    from django.contrib.sites.models import Site
 
 # Google News takes articles of the last two days, at most 1,000 of them.
 NEWS_WINDOW = datetime.timedelta(hours=48)
@@ -31,7 +35,7 @@ class PublicSitemap(Sitemap):
             return urlsplit(settings.SITE_URL).scheme
         return super().get_protocol(protocol)
 
-    def get_domain(self, site: RequestSite | None = None) -> str:
+    def get_domain(self, site: Site | RequestSite | None = None) -> str:
         if settings.SITE_URL:
             return urlsplit(settings.SITE_URL).netloc
         return super().get_domain(site)

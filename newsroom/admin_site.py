@@ -1,6 +1,7 @@
 """The admin as editors and writers find it: their sections named for their work, and
 the tools that run the site kept to the people who run it."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import admin
@@ -40,7 +41,7 @@ class SuperusersOnly(admin.ModelAdmin):
 class NewsroomAdminSite(admin.AdminSite):
     def register(
         self,
-        model_or_iterable: type[Model] | list[type[Model]],
+        model_or_iterable: type[Model] | Iterable[type[Model]],
         admin_class: type[admin.ModelAdmin] | None = None,
         **options: Any,
     ) -> None:

@@ -41,5 +41,6 @@ class CleanTextAdmin(admin.options.BaseModelAdmin):
         if isinstance(field, forms.CharField):
             # The same field under a class with the cleaning in front: it keeps every
             # argument it was built with (length, widget, URL scheme, empty value).
-            field.__class__ = _cleaning(type(field))
+            # A class is hashable; mypy takes type(field)'s __hash__ for the instances' one.
+            field.__class__ = _cleaning(type(field))  # type: ignore[arg-type]
         return field

@@ -133,6 +133,8 @@ def author_image(author: Author, request: HttpRequest | None) -> JsonDict | None
     file until the renditions are made."""
     if not author.photo:
         return None
+    width: int | None
+    height: int | None
     if rendition := photo_share_rendition(author):
         url, width, height = rendition.file.url, rendition.width, rendition.height
     else:
@@ -173,6 +175,9 @@ def date_modified(article: Article) -> datetime.datetime:
 
 def news_article(article: Article, request: HttpRequest | None) -> JsonDict:
     """The article page's NewsArticle (reads only prefetched relations)."""
+    if article.published_at is None:
+        # A preview carries none: a page without a date is not yet news.
+        raise ValueError("Only a published article has a NewsArticle")
     url = absolute_url(request, article.get_absolute_url())
     data: JsonDict = {
         "@context": CONTEXT,

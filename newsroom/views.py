@@ -1,4 +1,9 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
+from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Count, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -21,7 +26,11 @@ HOME_TOPICS = 3
 HOME_TOPIC_STORIES = 3
 HOME_TOPICS_FROM_LATEST = 200
 
-SITEMAPS = {"articles": ArticleSitemap, "authors": AuthorSitemap, "topics": TopicSitemap}
+SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
+    "articles": ArticleSitemap,
+    "authors": AuthorSitemap,
+    "topics": TopicSitemap,
+}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -61,7 +70,7 @@ def topic_blocks(*, shown: list[int]) -> list[tuple[Tag, list[Article]]]:
     )
     by_topic: dict[int, list[Article]] = {topic.pk: [] for topic in topics}
     for article in stories:
-        by_topic[article.topic_id].append(article)
+        by_topic[article.topic_id].append(article)  # type: ignore[attr-defined]  # newest_by_topic annotates it
     return [(topic, by_topic[topic.pk]) for topic in topics if by_topic[topic.pk]]
 
 
@@ -102,7 +111,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """sitemap.xml: every page of every section (sections split past PublicSitemap.limit)."""
     response = sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap_section")
-    if settings.SITE_URL:
+    if settings.SITE_URL and response.context_data:
         # Django's index names the requested host; the public address wins.
         requested = f"{request.scheme}://{request.get_host()}"
         for entry in response.context_data["sitemaps"]:

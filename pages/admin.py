@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -21,7 +23,7 @@ class PageAdmin(CleanTextAdmin, PlainHelpTexts, admin.ModelAdmin):
 
     def get_prepopulated_fields(
         self, request: HttpRequest, obj: Page | None = None
-    ) -> dict[str, list[str]]:
+    ) -> dict[str, Sequence[str]]:
         return {} if obj is not None and obj.is_policy else dict(self.prepopulated_fields)
 
     def has_delete_permission(self, request: HttpRequest, obj: Page | None = None) -> bool:

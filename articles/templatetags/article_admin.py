@@ -15,7 +15,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("admin/date_hierarchy.html")
-def article_date_hierarchy(cl: ChangeList) -> dict[str, Any]:
+def article_date_hierarchy(cl: ChangeList) -> dict[str, Any] | None:
     """Django's date hierarchy, except for its first level: Django lists the years with a
     DISTINCT over the truncated date of every article in the list, a scan of the whole
     archive on each load. Here the first and last times come from the index on the
