@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Collection
+from typing import Any
 
 import reversion
 from django.conf import settings
@@ -210,7 +212,8 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def for_page(self) -> ArticleQuerySet:
         """What the article page needs, in a fixed number of queries (and the byline
         photos: Article.prefetch_byline_photos)."""
-        return self.for_listing().prefetch_related(
+        # taggit ships no types: to the plugin, "tags" is no relation to prefetch.
+        return self.for_listing().prefetch_related(  # type: ignore[misc]
             "tags",
             Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
             Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
@@ -280,10 +283,12 @@ class TaggedArticle(TaggedItemBase):
 
     # taggit's tag, without its own index: unique_article_tag and
     # tagged_article_tag_published both lead with it.
-    tag = models.ForeignKey(
+    tag: models.ForeignKey[Tag, Tag] = models.ForeignKey(
         Tag, related_name="%(app_label)s_%(class)s_items", on_delete=models.CASCADE, db_index=False
     )
-    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    content_object: models.ForeignKey[Article, Article] = models.ForeignKey(
+        "Article", on_delete=models.CASCADE
+    )
     published_at = link_published_at()
 
     class Meta:
@@ -315,7 +320,8 @@ class ArticleKind(models.TextChoices):
     SPONSORED = "sponsored", "Sponsored"
 
 
-class Article(models.Model):
+# taggit ships no types: to the plugin, TaggedArticle (on taggit's base) is no model.
+class Article(models.Model):  # type: ignore[django-manager-missing]
     Status = ArticleStatus
     Kind = ArticleKind
 
@@ -370,7 +376,9 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
-    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    authors: models.ManyToManyField[Author, Byline] = models.ManyToManyField(
+        Author, through="Byline", related_name="articles"
+    )
     tags = TaggableManager(
         through=TaggedArticle,
         blank=True,
@@ -497,8 +505,13 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    # The slug as loaded (from_db) or last saved; unset on an article never stored.
+    _stored_slug: str | None
+
     @classmethod
-    def from_db(cls, db: str | None, field_names: list[str], values: list[object]) -> Article:
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any]
+    ) -> Article:
         article = super().from_db(db, field_names, values)
         # The slug as stored, so a save can tell that an editor changed it.
         article._stored_slug = article.__dict__.get("slug")
@@ -1087,8 +1100,8 @@ class RecordedDisclosure(models.Model):
             organisation_name=source.organisation.name,
             relationship=source.get_kind_display(),
             statement=source.statement,
-            valid_from=register.valid_from if register else source.started_on,
-            valid_until=register.valid_until if register else source.ended_on,
+            valid_from=source.valid_from if isinstance(source, Disclosure) else source.started_on,
+            valid_until=source.valid_until if isinstance(source, Disclosure) else source.ended_on,
         )
 
     @classmethod
