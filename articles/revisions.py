@@ -101,7 +101,7 @@ def _changes(old: list[str], new: list[str]) -> list[tuple[str, str, str]]:
 def word_diff(before: str, after: str) -> SafeString:
     """`after` with the words removed since `before` in <del> and those added in <ins>,
     every piece of text escaped."""
-    parts = []
+    parts: list[str] = []
     for kind, old_text, new_text in _changes(_TOKENS.findall(before), _TOKENS.findall(after)):
         if kind == "same":
             tokens = _TOKENS.findall(old_text)

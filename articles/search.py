@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Exists, Expression, F, Func, OuterRef, Q, TextField, Value
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.expressions import Combinable, CombinedExpression
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -49,7 +51,7 @@ def clean_query(raw: str) -> str:
     return " ".join(kept.split())[:MAX_QUERY_LENGTH].strip()
 
 
-def _joined(subquery_values: object) -> Func:
+def _joined(subquery_values: QuerySet[Any, Any]) -> Func:
     """All values of a one-column subquery, as one space-separated text."""
     return Func(
         ArraySubquery(subquery_values),
@@ -59,7 +61,7 @@ def _joined(subquery_values: object) -> Func:
     )
 
 
-def _without_markers(text: Expression) -> Func:
+def _without_markers(text: Combinable | str) -> Func:
     return Func(
         text,
         Value(_MARKER_RE),
@@ -71,13 +73,13 @@ def _without_markers(text: Expression) -> Func:
 
 
 def search_document(
-    headline: Expression,
-    standfirst: Expression,
-    topics: Expression,
-    body: Expression,
-    quotes: Expression,
-    authors: Expression,
-) -> SearchVector:
+    headline: Combinable,
+    standfirst: Combinable,
+    topics: Combinable,
+    body: Combinable,
+    quotes: Combinable,
+    authors: Combinable,
+) -> CombinedExpression:
     """The weighted document of an article, from six texts: its headline (A), its
     standfirst and topic names (B), its body without markers, quotes with their speakers
     and author names (C). Every vector is built by this one expression."""
@@ -88,7 +90,7 @@ def search_document(
     )
 
 
-def search_vector() -> SearchVector:
+def search_vector() -> CombinedExpression:
     """An article's document, from its own row and its related rows, each list in the
     order it was made (interchange.management.commands.seed_demo builds the same texts)."""
     tags = (

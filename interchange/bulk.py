@@ -53,5 +53,6 @@ def write_rows(table: str, columns: list[str], rows: Iterable[tuple[object, ...]
                     copy.write_row(row)
             return
         placeholders = ", ".join(["%s"] * len(columns))
-        # Quoted model names and placeholders only: every value is a parameter.
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+        # Quoted model names and placeholders only: every value is a parameter. The rows
+        # stream in: executemany takes any iterable, where the stubs ask a Sequence.
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # type: ignore[arg-type]  # noqa: S608

@@ -217,7 +217,8 @@ def organisation_record(organisation: Organisation) -> Record:
     return {
         "type": "organisation",
         **organisation_value(organisation),
-        "disclosures": sort_disclosures(map(register_value, organisation.register)),
+        # organisations_for_export() prefetches the register into this attribute.
+        "disclosures": sort_disclosures(map(register_value, organisation.register)),  # type: ignore[attr-defined]
     }
 
 
