@@ -41,7 +41,11 @@ CARD_WIDTHS = (400, 800)
 # 1:1), 1200 px wide when the picture is big enough.
 SHARE_WIDTH = 1200
 
-ASPECTS = {Crop.WIDE: (16, 9), Crop.STANDARD: (4, 3), Crop.SQUARE: (1, 1)}
+ASPECTS: dict[str, tuple[int, int]] = {
+    Crop.WIDE: (16, 9),
+    Crop.STANDARD: (4, 3),
+    Crop.SQUARE: (1, 1),
+}
 
 Plan = tuple[tuple[str, int, str], ...]
 
@@ -64,7 +68,7 @@ PHOTO_PLAN: Plan = (
 # Each kind of picture: the Rendition key naming it, and its owner's related name.
 RELATED_NAMES = {"image": "renditions", "author": "photo_renditions"}
 
-SAVE_OPTIONS = {
+SAVE_OPTIONS: dict[str, dict[str, Any]] = {
     Format.WEBP: {"format": "WEBP", "quality": 80, "method": 4},
     Format.JPEG: {"format": "JPEG", "quality": 82, "optimize": True, "progressive": True},
 }
@@ -179,7 +183,8 @@ def ensure_renditions(
         rendition.delete()
     kept = {(r.crop, r.width, r.format): r for r in renditions if r not in stale}
     missing = [spec for spec in source.specs() if (spec.crop, spec.width, spec.format) not in kept]
-    if missing:
+    # Only a source with a file has specs, so anything missing has a file to be made from.
+    if missing and source.file.name:
         picture = open_source(source.file)
         written: list[Rendition] = []
         try:
@@ -205,7 +210,7 @@ def ensure_renditions(
             # The callers' transaction drops the rows; their files go too (a full disk
             # keeps no renditions of a half-done image, only the original).
             for rendition in written:
-                rendition.file.storage.delete(rendition.file.name)
+                rendition.file.delete(save=False)
             raise
     return list(kept.values())
 
@@ -229,7 +234,11 @@ def plan_upkeep(owner: Image | Author) -> Upkeep:
     again). Reads the storage, never writes."""
     source = source_of(owner)
     renditions, stale = _current(source)
-    broken = [r for r in renditions if r not in stale and not r.file.storage.exists(r.file.name)]
+    broken = [
+        r
+        for r in renditions
+        if r not in stale and not (r.file.name and r.file.storage.exists(r.file.name))
+    ]
     kept = {(r.crop, r.width, r.format) for r in renditions if r not in stale and r not in broken}
     missing = [spec for spec in source.specs() if (spec.crop, spec.width, spec.format) not in kept]
     return Upkeep(missing=missing, stale=stale, broken=broken)

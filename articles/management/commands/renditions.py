@@ -37,6 +37,11 @@ class Kind:
     counted: tuple[str, str]  # "%(count)s image", "%(count)s images"
     replaced: str  # what the stale renditions were made from
 
+    @property
+    def related_name(self) -> str:
+        """The owners' related name for their renditions."""
+        return RELATED_NAMES[self.model.__name__.lower()]
+
 
 IMAGES = Kind(Image, "key", "image", ("%(count)s image", "%(count)s images"), "replaced pictures")
 PHOTOS = Kind(
@@ -119,7 +124,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
             with self.progress(
                 total=owners.count(), desc=desc, unit=f"{kind.noun}s", verbosity=verbosity
             ) as bar:
-                related = RELATED_NAMES[kind.model._meta.model_name]
+                related = kind.related_name
                 for item in owners.prefetch_related(related).iterator(chunk_size=CHUNK):
                     if problem := self.upkeep(kind, item):
                         failures[kind] += 1
@@ -152,7 +157,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
     def upkeep(self, kind: Kind, owner: Image | Author) -> str | None:
         """Bring one picture's renditions up to date; returns why it could not be, if so."""
         source = source_of(owner)
-        present = bool(source.file) and source.file.storage.exists(source.file.name)
+        present = bool(source.file.name and source.file.storage.exists(source.file.name))
         # An image always has a file; an author without a photo only has leftovers to drop.
         if not present and (source.file or kind is IMAGES):
             return "its picture file is missing from storage; upload it again"
@@ -167,7 +172,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
                     # Rows whose file has gone are dropped and made again; deleting a row
                     # removes its file after the commit (articles.signals).
                     Rendition.objects.filter(pk__in=[r.pk for r in plan.broken]).delete()
-                    related = RELATED_NAMES[kind.model._meta.model_name]
+                    related = kind.related_name
                     fresh = kind.model.objects.prefetch_related(related).get(pk=owner.pk)
                     ensure_renditions(fresh)
             except OSError as error:
