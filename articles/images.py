@@ -157,5 +157,14 @@ class PictureField(models.ImageField):
 
     default_validators: list[Any] = []
 
-    def formfield(self, **kwargs: Any) -> Any:
-        return super().formfield(**{"form_class": PictureFormField, **kwargs})
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return super().formfield(
+            form_class=form_class or PictureFormField,
+            choices_form_class=choices_form_class,
+            **kwargs,
+        )

@@ -14,6 +14,7 @@ has passed, so later edits of the register cannot rewrite what readers were told
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from reversion.models import Revision, Version
@@ -171,7 +172,7 @@ def checklist(article: Article, *, at: datetime.datetime | None = None) -> list[
     image_keys = marker_keys(article.body, "image")
     images = list(Image.objects.filter(key__in=image_keys))
     missing_images = sorted(set(image_keys) - {image.key for image in images})
-    if article.lead_image_id:
+    if article.lead_image:
         images.append(article.lead_image)
     no_alt = sorted(
         {image.key for image in images if not image.alt_text.strip() and not image.is_decorative}
@@ -434,7 +435,8 @@ def restore_revision(*, article: Article, revision: Revision, user: User) -> Art
         fields = old.field_dict
         for name in RESTORED_FIELDS:
             setattr(article, name, fields[name])
-        if not Image.objects.filter(pk=article.lead_image_id).exists():
+        lead_image = article.lead_image_id
+        if lead_image is not None and not Image.objects.filter(pk=lead_image).exists():
             article.lead_image_id = None
         article.modified_by_id = user.pk
         article.save()
@@ -452,7 +454,7 @@ def restore_revision(*, article: Article, revision: Revision, user: User) -> Art
 def _restore_related(
     article: Article,
     revision: Revision,
-    model: type[Quote] | type[Byline] | type[TaggedArticle],
+    model: type[models.Model],
     target: type[Author] | type[Speaker] | type[Tag],
     link: str,
     *,
@@ -467,7 +469,7 @@ def _restore_related(
         if str(v.field_dict[article_field]) == str(article.pk)
     ]
     keep = [v.object_id for v in versions]
-    model.objects.filter(**{article_field: article.pk}).exclude(pk__in=keep).delete()
+    model._default_manager.filter(**{article_field: article.pk}).exclude(pk__in=keep).delete()
     existing = set(
         target.objects.filter(pk__in=[v.field_dict[link] for v in versions]).values_list(
             "pk", flat=True
@@ -568,7 +570,7 @@ def _announce_on_commit(articles: list[Article], now: datetime.datetime) -> None
     for article in articles:
         article.went_live_at = now
         transaction.on_commit(
-            lambda article=article: article_went_live.send(sender=Article, article=article)
+            functools.partial(article_went_live.send, sender=Article, article=article)
         )
 
 

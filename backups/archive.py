@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -99,7 +99,8 @@ def tables_of(content: list[type[models.Model]]) -> list[str]:
     for model in content:
         tables.append(model._meta.db_table)
         for m2m in model._meta.local_many_to_many:
-            through = m2m.remote_field.through
+            # A model once the app registry is ready (a string only while it loads).
+            through = cast(type[models.Model], m2m.remote_field.through)
             if through._meta.auto_created:
                 tables.append(through._meta.db_table)
     return [*tables, *CLEARED_TABLES]
@@ -420,7 +421,8 @@ def _members(
                     _check_name(path, member)
                     stream = archive.extractfile(member)
                     assert stream is not None  # a regular file, checked above  # noqa: S101
-                    yield member, _Guarded(stream, path)
+                    # Its readers (the deserializer, storages) need only read and iteration.
+                    yield member, cast(IO[bytes], _Guarded(stream, path))
         except DAMAGE as error:
             raise ArchiveError(f"{path}: truncated or corrupt archive ({error}).") from None
 
@@ -550,7 +552,10 @@ class MediaWriter:
                     pass
                 return
             self._set_aside(name)
-        stored = self.storage.save(name, File(reader, name=posixpath.basename(name)))
+        # Storages read the stream only (Hashing says it cannot seek).
+        stored = self.storage.save(
+            name, File(cast(IO[bytes], reader), name=posixpath.basename(name))
+        )
         self.written.append(stored)
         if stored != name:
             raise ArchiveError(f"{name}: the storage stored it as {stored}")
