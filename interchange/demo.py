@@ -14,6 +14,7 @@ import io
 import random
 import uuid
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
@@ -86,6 +87,15 @@ KINDS = ["news"] * 6 + ["analysis"] * 3 + ["opinion"]
 PICTURE_COLOURS = ["#2f3e46", "#1d3557", "#6a4c93", "#386641", "#9d0208", "#264653"]
 
 
+class DemoQuote(TypedDict):
+    key: str
+    text: str
+    speaker_index: int
+    source_title: str
+    source_kind: str
+    position: int
+
+
 @dataclass
 class DemoSpeaker:
     name: str
@@ -106,7 +116,7 @@ class DemoArticle:
     author_indexes: list[int]
     tag_names: list[str]
     picture_index: int
-    quotes: list[dict[str, object]] = field(default_factory=list)
+    quotes: list[DemoQuote] = field(default_factory=list)
 
 
 def demo_picture(number: int) -> ContentFile[bytes]:
@@ -150,7 +160,7 @@ def demo_article(
     organisation = rng.choice(ORGANISATIONS)
     headline = f"{organisation} {rng.choice(VERBS)} {rng.choice(THINGS)}{rng.choice(ENDINGS)}"
     paragraphs = [" ".join(rng.sample(SENTENCES, 3)) for _ in range(rng.randint(4, 7))]
-    quotes = []
+    quotes: list[DemoQuote] = []
     for position in range(rng.choice([1, 1, 2])):
         key = f"q{position + 1}"
         source_kind = rng.choice(SOURCE_KINDS)

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.core.management.base import CommandError
-from django.db import connection, connections, transaction
-from django.db.models import TextField
+from django.db import connection, connections, models, transaction
+from django.db.models import Index, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
@@ -41,11 +41,13 @@ PICTURES = 6
 # A large seed builds these at its end and writes the links' copy of the article's
 # time without these triggers (links_bulk_loaded).
 LATE_INDEXES = {"byline_author_published", "tagged_article_tag_published"}
-LINK_TRIGGERS = [
+LINK_TRIGGERS: list[tuple[type[models.Model], str]] = [
     (Article, "article_links_published_at_insert"),
     (Byline, "articles_byline_published_at"),
     (TaggedArticle, "articles_taggedarticle_published_at"),
 ]
+# The quote columns copied as they are from a demo quote, in this order.
+QuoteField = Literal["key", "text", "source_title", "source_kind", "position"]
 # The texts of a search document, in articles.search.search_document's order.
 DOCUMENT = ["headline", "standfirst", "topics", "body", "quotes", "authors"]
 
@@ -319,7 +321,7 @@ timings."""
                 for name in item.tag_names
             ),
         )
-        quote_fields = ["key", "text", "source_title", "source_kind", "position"]
+        quote_fields: list[QuoteField] = list(get_args(QuoteField))
         write_rows(
             Quote._meta.db_table,
             ["article_id", "speaker_id", *quote_fields, "reported_by", "source_url"]
@@ -327,7 +329,7 @@ timings."""
             (
                 (
                     article.pk,
-                    links.speakers[quote["speaker_index"]].pk,  # type: ignore[index]
+                    links.speakers[quote["speaker_index"]].pk,
                     *(quote[name] for name in quote_fields),
                     *("", "", None, "", False, None, ""),
                 )
@@ -364,15 +366,14 @@ class Links:
         """The six texts of an article's search document (articles.search), as
         search_vector() reads them from its rows: topics in the order they are
         written, quotes and authors in their positions' order."""
-        quotes = sorted(item.quotes, key=lambda quote: quote["position"])  # type: ignore[arg-type, return-value]
+        quotes = sorted(item.quotes, key=lambda quote: quote["position"])
         return (
             item.headline,
             item.standfirst,
             " ".join(self.tags[name].name for name in item.tag_names),
             item.body,
             " ".join(
-                f"{self.speakers[quote['speaker_index']].name} {quote['text']}"  # type: ignore[index]
-                for quote in quotes
+                f"{self.speakers[quote['speaker_index']].name} {quote['text']}" for quote in quotes
             ),
             " ".join(self.authors[index].name for index in item.author_indexes),
         )
@@ -410,7 +411,7 @@ def links_bulk_loaded(count: int) -> Iterator[None]:
     if connection.vendor != "postgresql" or count < Article.objects.count():
         yield
         return
-    late = [
+    late: list[tuple[type[models.Model], Index]] = [
         (model, index)
         for model in (Byline, TaggedArticle)
         for index in model._meta.indexes
