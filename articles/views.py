@@ -1,5 +1,5 @@
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core import signing
 from django.db import connections
@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.views.generic.dates import (
     ArchiveIndexView,
+    BaseDateListView,
     DayArchiveView,
     MonthArchiveView,
     YearArchiveView,
@@ -21,6 +22,7 @@ from taggit.models import Tag
 
 from articles.models import (
     Article,
+    ArticleQuerySet,
     ArticleSlugHistory,
     Correction,
     Disclosure,
@@ -150,16 +152,15 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 
 
-class ArchiveMixin:
+class ArchiveMixin(BaseDateListView):
     """Date archives of published articles, paginated without COUNT(*)."""
 
     date_field = "published_at"
     allow_empty = False
     paginate_by = PER_PAGE
     context_object_name = "articles"
-    request: HttpRequest
 
-    def get_queryset(self) -> QuerySet[Article]:
+    def get_queryset(self) -> ArticleQuerySet:
         # Plain: the views also read it for the dates of neighbouring periods.
         return Article.objects.published()
 
@@ -168,20 +169,25 @@ class ArchiveMixin:
     period_format = ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         period = context.get(self.period)
         context["heading"] = (
             f"Stories of {date_format(period, self.period_format)}" if period else "All stories"
         )
         return context
 
-    def paginate_queryset(
-        self, queryset: QuerySet[Article], page_size: int
+    # The page is newsroom.pagination's, and the dates a list: Django's date views only
+    # test and iterate what these two return, where the stubs ask its own types.
+    def paginate_queryset(  # type: ignore[override]
+        self,
+        queryset: QuerySet[Article],  # type: ignore[override]
+        page_size: int,
     ) -> tuple[None, Any, list[Article], bool]:
-        page = paginate(self.request, queryset.for_listing(), page_size)
+        # get_queryset's, as ArticleQuerySet.
+        page = paginate(self.request, cast(ArticleQuerySet, queryset).for_listing(), page_size)
         return None, page, page.items, page.has_previous or page.has_next
 
-    def get_date_list(
+    def get_date_list(  # type: ignore[override]
         self, queryset: QuerySet[Article], date_type: str | None = None, ordering: str = "ASC"
     ) -> list[datetime.datetime]:
         """The periods with articles: the days of a month page, the months of a year
@@ -189,10 +195,10 @@ class ArchiveMixin:
         every article of the period, which grows with the archive (a month held about
         17,000 at 1,000,000 articles); here one query asks EXISTS of each period the
         page can list (date_list_span), one index probe a period."""
-        date_type = date_type or self.get_date_list_period()  # type: ignore[attr-defined]
+        date_type = date_type or self.get_date_list_period()
         days = period_days(*self.date_list_span(queryset), date_type)
         if not days:
-            return super().get_date_list(queryset, date_type, ordering)  # type: ignore[misc]
+            return list(super().get_date_list(queryset, date_type, ordering))
         periods = [(midnight(day), midnight(next_period(day, date_type))) for day in days]
         held = periods_holding(self.date_field, periods)
         dates = [start for (start, _end), found in zip(periods, held, strict=True) if found]
@@ -216,7 +222,7 @@ def period_days(first: datetime.date | None, last: datetime.date, kind: str) -> 
     if first is None or first.year <= 1 or last.year >= 9999:
         return []
     day = {"year": first.replace(month=1, day=1), "month": first.replace(day=1)}.get(kind, first)
-    days = []
+    days: list[datetime.date] = []
     while day <= last and len(days) <= MOST_PERIOD_PROBES:
         days.append(day)
         day = next_period(day, kind)
@@ -244,7 +250,7 @@ def periods_holding(
     the periods (compiling a probe for each period cost more than a small month's
     DISTINCT; measured: see docs/performance.md). In the select list, each probe runs
     once a row, one index search each."""
-    bound = {"output_field": DateTimeField()}
+    bound: dict[str, Any] = {"output_field": DateTimeField()}
     # The period's bounds come before the visibility rule's: SQLite bounds its index
     # search by the first upper bound it meets, and with the rule's "published by now"
     # first each probe walked the index from now back to its period.
