@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -83,7 +83,7 @@ def check_text(raw: Record) -> None:
                 pending.append((item, f"{path}[{index}]", depth + 1))
 
 
-def take(raw: Record, spec: dict[str, tuple[type, Any]], what: str) -> Record:
+def take(raw: Record, spec: Mapping[str, tuple[type, Any]], what: str) -> Record:
     """The fields of `spec` from `raw`, type-checked, with defaults; unknown fields refused
     (a misspelt field name must not be silently dropped). A default of None allows null."""
     unknown = sorted(set(raw) - set(spec) - {"type"})
@@ -115,8 +115,10 @@ def check_fields(
 
 
 def parse_datetime(value: str | None, name: str) -> datetime.datetime | None:
-    if value is None:
-        return None
+    return None if value is None else parse_required_datetime(value, name)
+
+
+def parse_required_datetime(value: str, name: str) -> datetime.datetime:
     try:
         parsed = datetime.datetime.fromisoformat(value)
     except ValueError:
@@ -127,8 +129,10 @@ def parse_datetime(value: str | None, name: str) -> datetime.datetime | None:
 
 
 def parse_date(value: str | None, name: str) -> datetime.date | None:
-    if value is None:
-        return None
+    return None if value is None else parse_required_date(value, name)
+
+
+def parse_required_date(value: str, name: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
@@ -180,7 +184,7 @@ SPEAKER_DEFAULTS: Record = {
 }
 
 
-def _given(value: Record, spec: dict[str, tuple[type, Any]], what: str) -> Record:
+def _given(value: Record, spec: Mapping[str, tuple[type, Any]], what: str) -> Record:
     """The fields of `value` that it gives, type-checked, with the slug made from the name
     when missing."""
     entry = take(value, spec, what)
@@ -198,7 +202,7 @@ def organisation_entry(value: object, what: str) -> Record:
         value = {"name": value}
     if not isinstance(value, dict):
         raise BadRecord(f"{what}: an organisation must be a name or {{name, slug, ...}}")
-    spec = {"name": (str, _REQUIRED), "slug": (str, "")}
+    spec: dict[str, tuple[type, Any]] = {"name": (str, _REQUIRED), "slug": (str, "")}
     spec |= {"tag": (object, None), "description": (str, ""), "url": (str, "")}
     entry = _given(value, spec, what)
     if "tag" in entry:
@@ -216,7 +220,7 @@ def speaker_entry(value: object, what: str) -> Record:
         value = {"name": value}
     if not isinstance(value, dict):
         raise BadRecord(f"{what}: a speaker must be a name or {{name, slug, ...}}")
-    spec = {
+    spec: dict[str, tuple[type, Any]] = {
         "name": (str, _REQUIRED),
         "slug": (str, ""),
         "kind": (str, ""),
@@ -464,7 +468,7 @@ def recorded_source(raw: object) -> Record | None:
     if raw is None:
         return None
     kind = raw.get("type") if isinstance(raw, dict) else None
-    if kind not in SOURCE_SPECS:
+    if kind not in SOURCE_SPECS or not isinstance(raw, dict):
         raise BadRecord(
             'recorded disclosure: source must be null or {type: "register" or "interest", ...}'
         )

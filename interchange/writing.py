@@ -46,6 +46,8 @@ from interchange.records import (
     SPEAKER_DEFAULTS,
     parse_date,
     parse_datetime,
+    parse_required_date,
+    parse_required_datetime,
     shared_entries,
 )
 from newsroom import page_cache
@@ -62,8 +64,8 @@ def file_digest(path: Path | FieldFile) -> bytes:
 
 
 def same_file(stored: FieldFile, source: str | None) -> bool:
-    if not stored or source is None:
-        return not stored and source is None
+    if not stored.name or source is None:
+        return not stored.name and source is None
     return stored.storage.exists(stored.name) and file_digest(stored) == file_digest(Path(source))
 
 
@@ -155,7 +157,7 @@ class Writer:
             path = Path(source)
             with path.open("rb") as stream:
                 field_file.save(path.name, File(stream), save=False)
-            self.stored_files.append(field_file.name)
+            self.stored_files.append(str(field_file.name))
         if old:
             transaction.on_commit(lambda: default_storage.delete(old))
 
@@ -208,7 +210,7 @@ class Writer:
                 organisation=organisations[value["organisation"]["slug"]],
                 kind=value["kind"],
                 statement=value["statement"],
-                started_on=parse_date(value["started_on"], "started_on"),
+                started_on=parse_required_date(value["started_on"], "started_on"),
                 ended_on=parse_date(value["ended_on"], "ended_on"),
             ),
         )
@@ -242,7 +244,7 @@ class Writer:
                 organisation=organisation,
                 kind=value["kind"],
                 statement=value["statement"],
-                valid_from=parse_date(value["valid_from"], "valid_from"),
+                valid_from=parse_required_date(value["valid_from"], "valid_from"),
                 valid_until=parse_date(value["valid_until"], "valid_until"),
             ),
         )
@@ -364,8 +366,10 @@ class Writer:
             return speaker
         speaker = speaker or Speaker(slug=entry["slug"])
         author_id = self.author_id(entry["author"]) if entry["author"] else None
-        others = Speaker.objects.filter(author_id=author_id).exclude(pk=speaker.pk)
-        if author_id is not None and others.exists():
+        if (
+            author_id is not None
+            and Speaker.objects.filter(author_id=author_id).exclude(pk=speaker.pk).exists()
+        ):
             raise ValidationError(
                 f"speaker {entry['slug']!r}: the author {entry['author']!r} is another speaker"
             )
@@ -429,10 +433,10 @@ class Writer:
             for kind, entry in shared_entries(record):
                 wanted[kind].add(entry["slug"])
         speakers = wanted["speaker"] - self.speakers.keys()
-        found = Speaker.objects.select_related("author", "organisation__tag").in_bulk(
+        found_speakers = Speaker.objects.select_related("author", "organisation__tag").in_bulk(
             speakers, field_name="slug"
         )
-        self.speakers |= {slug: found.get(slug) for slug in speakers}
+        self.speakers |= {slug: found_speakers.get(slug) for slug in speakers}
         organisations = wanted["organisation"] - self.organisations.keys()
         found = Organisation.objects.select_related("tag").in_bulk(organisations, field_name="slug")
         self.organisations |= {slug: found.get(slug) for slug in organisations}
@@ -495,8 +499,8 @@ class Writer:
         for article, record in changed:
             for row in self.related_rows(article, record):
                 rows[type(row)].append(row)
-        for model, objects in rows.items():
-            write_objects(model, objects)
+        for row_model, objects in rows.items():
+            write_objects(row_model, objects)
 
     def related_rows(self, article: Article, record: Record) -> Iterator[models.Model]:
         """The rows the article carries as the record gives them, unsaved."""
@@ -524,7 +528,7 @@ class Writer:
                 article=article,
                 kind=correction["kind"],
                 text=correction["text"],
-                published_at=parse_datetime(correction["published_at"], "published_at"),
+                published_at=parse_required_datetime(correction["published_at"], "published_at"),
             )
         for disclosure in record["disclosures"]:
             yield Disclosure(
@@ -532,7 +536,7 @@ class Writer:
                 organisation=self.organisation(disclosure["organisation"]),
                 kind=disclosure["kind"],
                 statement=disclosure["statement"],
-                valid_from=parse_date(disclosure["valid_from"], "valid_from"),
+                valid_from=parse_required_date(disclosure["valid_from"], "valid_from"),
                 valid_until=parse_date(disclosure["valid_until"], "valid_until"),
             )
         # The disclosures the article carried at publication, as the file records them.
@@ -543,7 +547,7 @@ class Writer:
                 organisation_name=entry["organisation_name"],
                 relationship=entry["relationship"],
                 statement=entry["statement"],
-                valid_from=parse_date(entry["valid_from"], "valid_from"),
+                valid_from=parse_required_date(entry["valid_from"], "valid_from"),
                 valid_until=parse_date(entry["valid_until"], "valid_until"),
                 position=position,
             )
@@ -562,14 +566,14 @@ class Writer:
                 rows = Disclosure.objects.register().filter(
                     organisation__slug=source["organisation"],
                     kind=source["kind"],
-                    valid_from=parse_date(source["valid_from"], "valid_from"),
+                    valid_from=parse_required_date(source["valid_from"], "valid_from"),
                 )
             else:
                 rows = AuthorInterest.objects.filter(
                     author__slug=source["author"],
                     organisation__slug=source["organisation"],
                     kind=source["kind"],
-                    started_on=parse_date(source["started_on"], "started_on"),
+                    started_on=parse_required_date(source["started_on"], "started_on"),
                 )
             self.sources[key] = list(rows)
         found = sorted(
