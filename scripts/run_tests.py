@@ -70,7 +70,7 @@ def postgres_cluster(bindir: Path) -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="newsroom-pg-"))
     data = folder / "data"
     try:
-        if uid is not None:
+        if uid is not None and gid is not None:
             os.chown(folder, uid, gid)
         subprocess.run(
             [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "newsroom", "-A", "trust"]
