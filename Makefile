@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test cluster-test install migrate lint format superuser clean bench
+.PHONY: run setup test cluster-test install migrate lint typecheck format superuser clean bench
 
 run: setup ## Start the site on http://127.0.0.1:8000 (SQLite by default)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -49,9 +49,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# What and how strictly: [tool.mypy] in pyproject.toml. Needs no database and no .env.
+typecheck: install ## Check the annotations (mypy with django-stubs)
+	$(BIN)/mypy
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache staticfiles
