@@ -282,8 +282,9 @@ def dump(out: IO[bytes], *, on_rows: Callable[[int], None]) -> dict[str, Any]:
                 .iterator(chunk_size=ROWS_PER_QUERY)
             )
             counted = _Counted(rows, on_rows)
+            # The serializer only writes to its stream and flushes it.
             RowSerializer().serialize(
-                counted, stream=text, use_natural_foreign_keys=True, cls=ExactEncoder
+                counted, stream=cast(IO[str], text), use_natural_foreign_keys=True, cls=ExactEncoder
             )
             manifest["counts"][model._meta.label_lower] = counted.count
     return manifest
