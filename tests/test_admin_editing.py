@@ -18,7 +18,13 @@ from reversion.models import Version
 from articles import services
 from articles.models import Article
 from articles.revisions import word_diff
-from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, QuoteFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    ImageFactory,
+    QuoteFactory,
+)
 
 User = get_user_model()
 
@@ -176,6 +182,20 @@ class HelpTextTests(AdminTestCase):
         self.assertContains(response, 'data-address-prefix="http://testserver/articles/"')
         response = self.client.get(admin_url("add"))
         self.assertContains(response, "http://testserver/articles/…/</span>")
+
+    def test_read_only_fields_show_their_placeholders(self) -> None:
+        """A writer opening an image a live article shows sees it read-only: its key's
+        help text still reads "[[image:<key>]]"."""
+        image = ImageFactory(key="on-show")
+        self.draft(
+            status=Article.Status.PUBLISHED,
+            published_at=timezone.now() - datetime.timedelta(days=1),
+            lead_image=image,
+        )
+        self.client.force_login(self.writer)
+        response = self.client.get(reverse("admin:articles_image_change", args=[image.pk]))
+        self.assertContains(response, "Only an editor can change this image")
+        self.assertContains(response, "[[image:&lt;key&gt;]]")
 
     def test_every_help_text_shows_its_placeholders(self) -> None:
         """Help texts such as "[[quote:<key>]]" or "/speakers/<slug>/" keep their
