@@ -6,11 +6,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self) -> None:
-        from django.conf import settings
-        from PIL import Image
+        from articles import services, signals  # noqa: F401 - connects the receivers
+        from newsroom.admin_forms import set_change_rule
 
-        from articles import signals  # noqa: F401 - connects the receivers
-
-        # Pillow's process-wide limit, so every opening of a picture (validation,
-        # renditions) refuses decompression bombs at the configured size.
-        Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
+        # The admins of images, authors, speakers and organisations ask who may change
+        # one that a published article shows: only this app knows what is published.
+        set_change_rule(services.can_change)

@@ -20,10 +20,13 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, Disclosure, Image, Organisation, Quote, Speaker
+from articles.models import Article
 from articles.rendering import marker_keys
-from authors.models import Author, AuthorInterest
+from authors.models import Author
+from disclosures.models import AuthorInterest, Disclosure, Organisation
+from media.models import Image
 from pages.models import Page
+from quotes.models import Quote, Speaker
 
 CHUNK = 1000
 
@@ -169,7 +172,7 @@ def image_problems() -> Iterator[Problem]:
             image.pk,
             image.key,
             "has no alt text and is not marked decorative",
-            reverse("admin:articles_image_change", args=[image.pk]),
+            reverse("admin:media_image_change", args=[image.pk]),
         )
 
 
@@ -202,7 +205,7 @@ def disclosure_problems(today: datetime.date | None = None) -> Iterator[Problem]
                 disclosure.pk,
                 disclosure.statement[:60],
                 message,
-                reverse("admin:articles_disclosure_change", args=[disclosure.pk]),
+                reverse("admin:disclosures_disclosure_change", args=[disclosure.pk]),
             )
     # Authors' interests are disclosed too; they are edited on the author's page.
     interests = AuthorInterest.objects.select_related("author").order_by("pk")

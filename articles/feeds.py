@@ -22,8 +22,9 @@ from django.utils.feedgenerator import Enclosure, SyndicationFeed
 from django.utils.html import escape
 from taggit.models import Tag
 
-from articles.models import Article, ArticleQuerySet, Correction, Rendition
-from articles.renditions import renditions_of
+from articles.models import Article, ArticleQuerySet, Correction
+from media.models import Rendition
+from media.renditions import renditions_of
 from newsroom.feeds import AtomFeed, RssFeed
 from newsroom.links import absolute_url
 

@@ -31,7 +31,8 @@ from markdown_it.token import Token
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from articles.models import Image, Quote
+    from media.models import Image
+    from quotes.models import Quote
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,10 @@ from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles.models import Article, Byline, Correction, Image, Quote, Speaker, TaggedArticle
+from articles.models import Article, Byline, Correction, TaggedArticle
 from authors.models import Author
+from media.models import Image
+from quotes.models import Quote, Speaker
 
 
 def _rows(version: Version, model: type, article_field: str = "article_id") -> list[dict]:

@@ -24,7 +24,8 @@ from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, ArticleQuerySet, Byline, Quote, TaggedArticle
+from articles.models import Article, ArticleQuerySet, Byline, TaggedArticle
+from quotes.models import Quote
 
 # The text search configuration the stored vectors are built with: changing it
 # means rebuilding every vector (migration 0005 shows how).

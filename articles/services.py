@@ -29,21 +29,14 @@ from django.utils import timezone
 from reversion.models import Revision, Version
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    Byline,
-    ChecklistOverride,
-    Disclosure,
-    Image,
-    Organisation,
-    Quote,
-    RecordedDisclosure,
-    Speaker,
-    TaggedArticle,
-)
+from articles.models import Article, Byline, ChecklistOverride, TaggedArticle
 from articles.rendering import marker_keys
 from articles.signals import article_went_live
-from authors.models import Author, AuthorInterest
+from authors.models import Author
+from disclosures import rules as disclosure_rules
+from disclosures.models import Organisation, RecordedDisclosure
+from media.models import Image
+from quotes.models import Quote, Speaker
 
 User = AbstractUser | AnonymousUser
 Status = Article.Status
@@ -593,50 +586,12 @@ def record_disclosures(*, article: Article) -> bool:
     RecordedDisclosure.objects.filter(article=article).delete()
     as_of = article.published_at if article.status == Article.Status.PUBLISHED else None
     if as_of is not None:
-        RecordedDisclosure.objects.bulk_create(article.due_disclosures())
+        RecordedDisclosure.objects.bulk_create(disclosure_rules.due(article))
     # update(), not save(): recording is not an editorial change, so the version
     # used for safe concurrent editing stays as it is.
     Article.objects.filter(pk=article.pk).update(disclosures_as_of=as_of)
     article.disclosures_as_of = as_of
     return as_of is not None
-
-
-class DisclosureRegister:
-    """The register and some authors' interests, read once (two queries), to record the
-    disclosures of many new articles at their publication with no query per article
-    (seed_demo). Gives what record_disclosures() records: Article.due_disclosures()'s
-    rows, in its order."""
-
-    def __init__(self, authors: Iterable[Author]) -> None:
-        self.register = list(
-            Disclosure.objects.register()
-            .select_related("organisation")
-            .order_by("organisation__name", "valid_from", "pk")
-        )
-        self.interests = list(
-            AuthorInterest.objects.filter(author__in=list(authors))
-            .select_related("organisation")
-            .order_by("author__name", "organisation__name", "pk")
-        )
-
-    def due(
-        self, article: Article, *, tag_ids: set[int], author_ids: set[int]
-    ) -> list[RecordedDisclosure]:
-        """The records of a saved, published article with these topics and bylines."""
-        day = timezone.localdate(article.published_at)
-        register = [
-            entry
-            for entry in self.register
-            if entry.organisation.tag_id in tag_ids and entry.is_valid_on(day)
-        ]
-        interests = [
-            interest
-            for interest in self.interests
-            if interest.author_id in author_ids
-            and interest.organisation.tag_id in tag_ids
-            and interest.is_carried_on(day)
-        ]
-        return RecordedDisclosure.copies_of(article, [*register, *interests])
 
 
 def record_upcoming_disclosures() -> int:

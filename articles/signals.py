@@ -1,20 +1,21 @@
 """Side effects of saving content, run once the transaction commits: search vectors
-and the renditions of images and author photos stay current whatever saved the rows
-(admin, commands, shell). And article_went_live, which other parts of the site subscribe to."""
+stay current whatever saved the rows (admin, commands, shell), and every cached page
+retires when reader content changes. And article_went_live, which other parts of the
+site subscribe to."""
 
 import itertools
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 from taggit.models import Tag
 
-from articles.models import Article, Byline, Image, Quote, Rendition, Speaker
-from articles.renditions import make_renditions_later
+from articles.models import Article, Byline
 from articles.search import refresh_search_vectors_later
 from authors.models import Author
+from disclosures.signals import register_changed
 from newsroom import page_cache
+from quotes.models import Quote, Speaker
 
 # Sent once per article, after the commit that marks it live, by publish_scheduled:
 # subscribe for go-live side effects (cache purge, notifications).
@@ -90,36 +91,11 @@ def topic_saved(sender: type[Tag], instance: Tag, created: bool, raw: bool, **kw
         refresh_search_vectors_later(Article.objects.filter(tags=instance))
 
 
-@receiver(post_save, sender=Image)
-def image_saved(sender: type[Image], instance: Image, raw: bool, **kwargs: Any) -> None:
-    if raw:
-        return
-    make_renditions_later(instance)
-
-
-@receiver(post_save, sender=Author)
-def author_photo_saved(
-    sender: type[Author], instance: Author, created: bool, raw: bool, **kwargs: Any
-) -> None:
-    """A new, replaced or removed photo gets its renditions made or dropped (a saved
-    author whose photo did not change costs the job one query)."""
-    if raw:
-        return
-    if instance.photo or not created:
-        make_renditions_later(instance)
-
-
-@receiver(post_delete, sender=Rendition)
-def rendition_deleted(sender: type[Rendition], instance: Rendition, **kwargs: Any) -> None:
-    """The stored file goes with its row (once the deletion is committed)."""
-    name, storage = instance.file.name, instance.file.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
-
-
 # Apps whose rows readers see, on a page or through one. Every model counts,
 # so a new one is covered without a new receiver.
-READER_CONTENT_APPS = frozenset({"articles", "authors", "pages", "taggit"})
+READER_CONTENT_APPS = frozenset(
+    {"articles", "authors", "disclosures", "media", "pages", "quotes", "taggit"}
+)
 
 
 @receiver(post_save)
@@ -132,3 +108,12 @@ def reader_content_changed(sender: type, **kwargs: Any) -> None:
     meta = getattr(sender, "_meta", None)
     if meta is not None and meta.app_label in READER_CONTENT_APPS and not kwargs.get("raw"):
         page_cache.content_changed()
+
+
+@receiver(register_changed)
+def register_changed_in_admin(sender: type, **kwargs: Any) -> None:
+    """Scheduled articles go out with the register and interests as they stand when they
+    go live; published ones keep what they carried."""
+    from articles.services import record_upcoming_disclosures  # services imports this module
+
+    record_upcoming_disclosures()

@@ -20,19 +20,12 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    ArticleQuerySet,
-    ArticleSlugHistory,
-    Correction,
-    Disclosure,
-    Organisation,
-    Quote,
-    Speaker,
-)
+from articles.models import Article, ArticleQuerySet, ArticleSlugHistory, Correction
 from articles.services import article_pk_for_share_token
+from disclosures.models import Disclosure, Organisation
 from newsroom import page_cache, structured_data
 from newsroom.pagination import paginate
+from quotes.models import Quote, Speaker
 
 PER_PAGE = 20
 # An archive listing more periods than this (an index spanning centuries) lists them

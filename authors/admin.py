@@ -4,14 +4,15 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from articles.admin import (
+from authors.models import Author, AuthorLink
+from disclosures.models import AuthorInterest
+from disclosures.signals import register_changed
+from newsroom.admin_forms import (
     HTTPS_URLS,
     EditorsChangeWhatReadersSee,
     SafeAutocomplete,
     ShowsMediaWriteErrors,
 )
-from articles.services import record_upcoming_disclosures
-from authors.models import Author, AuthorInterest, AuthorLink
 from newsroom.forms import CleanTextAdmin
 
 
@@ -46,7 +47,7 @@ class AuthorAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
         super().save_related(request, form, formsets, change)
         # Scheduled articles must go out with the interests as they now stand.
         if any(formset.model is AuthorInterest and formset.has_changed() for formset in formsets):
-            record_upcoming_disclosures()
+            register_changed.send(sender=AuthorInterest)
 
     class Media:
         css = {"all": ["admin/articles/article_form.css"]}

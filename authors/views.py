@@ -3,7 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from articles.models import Article
-from authors.models import Author, AuthorInterest
+from authors.models import Author
+from disclosures.models import AuthorInterest
 from newsroom import structured_data
 from newsroom.pagination import paginate
 

@@ -10,14 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from articles.models import (
-    Article,
-    Image,
-)
+from articles.models import Article
 from authors.models import Author
 from interchange.exporting import Record
 from interchange.items import BadRecord, Item
 from interchange.records import normalize, record_key, references, shared_entries
+from media.models import Image
 
 _QUERY_CHUNK = 500
 

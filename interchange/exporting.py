@@ -74,17 +74,11 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    Byline,
-    Disclosure,
-    Image,
-    Organisation,
-    Quote,
-    RecordedDisclosure,
-    Speaker,
-)
-from authors.models import Author, AuthorInterest
+from articles.models import Article, Byline
+from authors.models import Author
+from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
+from media.models import Image
+from quotes.models import Quote, Speaker
 
 FORMAT = "newsroom-articles"
 VERSION = 2

@@ -17,24 +17,17 @@ from django.db import models
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.images import validate_image_file
-from articles.models import (
-    Article,
-    Citation,
-    Correction,
-    Disclosure,
-    Image,
-    Organisation,
-    Quote,
-    RecordedDisclosure,
-    Speaker,
-)
+from articles.models import Article, Citation, Correction
 from articles.rendering import marker_keys
-from authors.models import Author, AuthorInterest, AuthorLink
+from authors.models import Author, AuthorLink
+from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
 from interchange import exporting
 from interchange.exporting import Record
 from interchange.items import BadRecord
+from media.images import validate_image_file
+from media.models import Image
 from newsroom.text import forbidden_character
+from quotes.models import Quote, Speaker
 
 # Articles without a uid get one derived from their slug, so re-importing them matches.
 SLUG_UID_NAMESPACE = uuid.UUID("1d0c5d2e-6b1e-4f55-9c55-0b8f3c1f6a10")

@@ -20,23 +20,12 @@ from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    ArticleSlugHistory,
-    Byline,
-    Citation,
-    Correction,
-    Disclosure,
-    Image,
-    Organisation,
-    Quote,
-    RecordedDisclosure,
-    Speaker,
-    TaggedArticle,
-)
+from articles.models import Article, ArticleSlugHistory, Byline, Citation, Correction, TaggedArticle
 from articles.search import refresh_search_vectors
-from articles.services import DisclosureRegister, set_publication
-from authors.models import Author, AuthorInterest, AuthorLink
+from articles.services import set_publication
+from authors.models import Author, AuthorLink
+from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
+from disclosures.rules import DisclosureRegister
 from interchange import exporting
 from interchange.bulk import write_objects
 from interchange.exporting import Record
@@ -50,7 +39,9 @@ from interchange.records import (
     parse_required_datetime,
     shared_entries,
 )
+from media.models import Image
 from newsroom import page_cache
+from quotes.models import Quote, Speaker
 
 # --- Writing ---------------------------------------------------------------------------
 

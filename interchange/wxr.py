@@ -30,9 +30,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-from articles.images import ALLOWED_FORMATS
 from interchange.exporting import Record, iso_datetime
 from interchange.items import BadRecord, ImportFileError, Item
+from media.images import ALLOWED_FORMATS
 
 _PREFIXES = {
     "http://purl.org/rss/1.0/modules/content/": "content",

@@ -15,8 +15,9 @@ from django.http import HttpRequest
 # whatever permissions a group hands out.
 SUPERUSER_APPS = frozenset({"auth", "axes", "backups", "django_tasks_database", "reversion"})
 
-# Sections listed inside another one: topics are part of the newsroom's work.
-LISTED_UNDER = {"taggit": "articles"}
+# Sections listed inside another one: topics, images, speakers, organisations and the
+# register are all part of the newsroom's work, whichever app holds them.
+LISTED_UNDER = dict.fromkeys(("taggit", "media", "quotes", "disclosures"), "articles")
 
 
 class SuperusersOnly(admin.ModelAdmin):

@@ -63,9 +63,14 @@ INSTALLED_APPS = [
     "reversion",
     "newsroom.apps.SignInSecurityConfig",
     "csp",
+    # The content apps, lowest first (docs/architecture.md): receivers connect in this
+    # order, so an image's renditions are made before the page cache retires its pages.
+    "media",
+    "disclosures",
     "authors",
-    "articles",
+    "quotes",
     "pages",
+    "articles",
     # Import, export and demo data: writes the content apps' tables, owns none.
     "interchange",
     "backups",
@@ -345,7 +350,7 @@ PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_HOURS", 48) * 3600
 # Uploads larger than this are refused by the image validator.
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Pictures with more pixels are refused (a decompression bomb: a few KB that decode to
-# gigabytes), counted over all frames of an animation (articles.images). Applied to
+# gigabytes), counted over all frames of an animation (media.images). Applied to
 # Pillow by articles.apps too; 40 MP is a 7,700 x 5,200 photo.
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 

@@ -26,13 +26,14 @@ from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from PIL import Image
 
-from articles.models import Article, Quote
+from articles.models import Article
 from articles.rendering import render_markdown
-from articles.renditions import photo_share_rendition, share_renditions
 from authors.models import Author
+from media.renditions import photo_share_rendition, share_renditions
 from newsroom.links import absolute_url
 from newsroom.text import clean_data
 from pages.models import POLICIES
+from quotes.models import Quote
 
 JsonDict = dict[str, Any]
 

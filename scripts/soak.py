@@ -61,7 +61,9 @@ SETUP = """
 import json
 from django.contrib.auth.models import Group, User
 from taggit.models import Tag
-from articles.models import Article, Organisation, Quote, Speaker
+from articles.models import Article
+from disclosures.models import Organisation
+from quotes.models import Quote, Speaker
 from authors.models import Author
 from pages.models import POLICIES
 editors = Group.objects.get(name="Editor")

@@ -9,18 +9,11 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    Byline,
-    Citation,
-    Correction,
-    Disclosure,
-    Image,
-    Organisation,
-    Quote,
-    Speaker,
-)
-from authors.models import Author, AuthorInterest, AuthorLink
+from articles.models import Article, Byline, Citation, Correction
+from authors.models import Author, AuthorLink
+from disclosures.models import AuthorInterest, Disclosure, Organisation
+from media.models import Image
+from quotes.models import Quote, Speaker
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), colour: str = "#336699") -> bytes:

@@ -16,8 +16,10 @@ from django.test import Client
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.models import Article, Organisation, Speaker
+from articles.models import Article
 from authors.models import Author
+from disclosures.models import Organisation
+from quotes.models import Speaker
 from tests.base import DATA
 from tests.factories import png_bytes
 
@@ -159,7 +161,7 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
             },
         ),
         "image": (
-            "admin:articles_image_add",
+            "admin:media_image_add",
             {
                 "file": SimpleUploadedFile(
                     f"{payload[:40]}.png", png_bytes(), content_type="image/png"
@@ -185,12 +187,12 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
     for what, url, data in [
         (
             "organisation",
-            "admin:articles_organisation_add",
+            "admin:disclosures_organisation_add",
             {"name": payload[:200], "tag": topic.pk, "description": payload, "url": ""},
         ),
         (
             "speaker",
-            "admin:articles_speaker_add",
+            "admin:quotes_speaker_add",
             {"name": payload[:200], "kind": "person", "description": payload[:300]},
         ),
     ]:
@@ -201,7 +203,7 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
     speaker.save()
     _post(
         client,
-        reverse("admin:articles_disclosure_add"),
+        reverse("admin:disclosures_disclosure_add"),
         {
             "organisation": organisation.pk,
             "kind": "partner",

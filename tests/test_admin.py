@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
-from articles.models import Article, Image
+from articles.models import Article
+from media.models import Image
 from tests.base import SEED_URL, page_text
 from tests.factories import AuthorFactory, ImageFactory, SpeakerFactory, png_bytes
 
@@ -157,8 +158,8 @@ class AdminRoundTripTests(TestCase):
             reverse("admin:articles_article_changelist") + "?q=Salesforce&status__exact=published",
             ADD_URL,
             reverse("admin:articles_article_change", args=[seed.pk]),
-            reverse("admin:articles_image_changelist"),
-            reverse("admin:articles_disclosure_changelist"),
+            reverse("admin:media_image_changelist"),
+            reverse("admin:disclosures_disclosure_changelist"),
             reverse("admin:authors_author_changelist"),
             reverse("admin:authors_author_change", args=[self.author.pk]),
         ]:
@@ -172,7 +173,7 @@ class AdminRoundTripTests(TestCase):
         """An uploaded picture is stored under a generated name with its size recorded."""
         upload = SimpleUploadedFile("My Holiday Photo.png", png_bytes((120, 80)), "image/png")
         response = self.client.post(
-            reverse("admin:articles_image_add"),
+            reverse("admin:media_image_add"),
             {"file": upload, "key": "holiday", "alt_text": "A beach", "caption": "", "credit": ""},
         )
         self.assertEqual(response.status_code, 302)
@@ -185,7 +186,7 @@ class AdminRoundTripTests(TestCase):
         """A file that is not a picture is refused with a clear form error."""
         upload = SimpleUploadedFile("evil.png", b"<script>alert(1)</script>", "image/png")
         response = self.client.post(
-            reverse("admin:articles_image_add"),
+            reverse("admin:media_image_add"),
             {"file": upload, "key": "evil", "alt_text": "x", "caption": "", "credit": ""},
         )
         self.assertEqual(response.status_code, 200)

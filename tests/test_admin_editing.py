@@ -193,7 +193,7 @@ class HelpTextTests(AdminTestCase):
             lead_image=image,
         )
         self.client.force_login(self.writer)
-        response = self.client.get(reverse("admin:articles_image_change", args=[image.pk]))
+        response = self.client.get(reverse("admin:media_image_change", args=[image.pk]))
         self.assertContains(response, "Only an editor can change this image")
         self.assertContains(response, "[[image:&lt;key&gt;]]")
 

@@ -12,8 +12,10 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Disclosure, Organisation, Quote
+from articles.models import Article
+from disclosures.models import Disclosure, Organisation
 from pages.models import Page
+from quotes.models import Quote
 from tests.base import SEED_SLUG
 from tests.factories import (
     ArticleFactory,
@@ -213,7 +215,7 @@ class RegisterAdminTests(AdminTestCase):
         self.assertEqual(scheduled.recorded_disclosures.count(), 1)
         today = timezone.localdate().isoformat()
         response = self.client.post(
-            reverse("admin:articles_disclosure_add"),
+            reverse("admin:disclosures_disclosure_add"),
             {
                 "organisation": self.salesforce.pk,
                 "kind": "sponsor",
@@ -231,7 +233,7 @@ class RegisterAdminTests(AdminTestCase):
     def test_bad_register_dates_are_a_form_error(self) -> None:
         """Ending before starting is refused with a message, not a server error."""
         response = self.client.post(
-            reverse("admin:articles_disclosure_add"),
+            reverse("admin:disclosures_disclosure_add"),
             {
                 "organisation": self.salesforce.pk,
                 "kind": "partner",
@@ -247,11 +249,11 @@ class RegisterAdminTests(AdminTestCase):
         speaker = SpeakerFactory(organisation=self.salesforce)
         author = AuthorFactory()
         for url in [
-            reverse("admin:articles_organisation_changelist"),
-            reverse("admin:articles_organisation_change", args=[self.salesforce.pk]),
-            reverse("admin:articles_speaker_changelist"),
-            reverse("admin:articles_speaker_change", args=[speaker.pk]),
-            reverse("admin:articles_speaker_add"),
+            reverse("admin:disclosures_organisation_changelist"),
+            reverse("admin:disclosures_organisation_change", args=[self.salesforce.pk]),
+            reverse("admin:quotes_speaker_changelist"),
+            reverse("admin:quotes_speaker_change", args=[speaker.pk]),
+            reverse("admin:quotes_speaker_add"),
             reverse("admin:authors_author_change", args=[author.pk]),
             reverse("admin:pages_page_changelist"),
             reverse("admin:pages_page_add"),
@@ -285,9 +287,9 @@ class RoleTests(TestCase):
         for perm in ["add_speaker", "view_speaker", "view_organisation", "add_citation"]:
             self.assertIs(writer.has_perm(f"articles.{perm}"), True, perm)
         for perm in [
-            "articles.change_organisation",
-            "articles.add_disclosure",
-            "authors.change_authorinterest",
+            "disclosures.change_organisation",
+            "disclosures.add_disclosure",
+            "disclosures.change_authorinterest",
             "pages.change_page",
         ]:
             self.assertIs(writer.has_perm(perm), False, perm)

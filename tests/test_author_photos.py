@@ -17,9 +17,9 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from PIL import Image as PILImage
 
-from articles import renditions
-from articles.models import Image, Rendition
 from authors.models import Author
+from media import renditions
+from media.models import Image, Rendition
 from newsroom.tasks import run_now
 from tests.base import SEED_URL, json_ld
 from tests.factories import ArticleFactory, AuthorFactory, png_bytes
@@ -110,7 +110,7 @@ class PhotoRenditionTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             author = AuthorFactory(photo=photo())
         queued = DBTaskResult.objects.get(
-            task_path="articles.renditions.make_photo_renditions",
+            task_path="media.renditions.make_photo_renditions",
             args_kwargs__kwargs={"author_id": author.pk},
         )
         self.assertFalse(author.photo_renditions.exists())

@@ -24,8 +24,9 @@ from django.core.management.base import CommandError
 from django.db import models
 from django.test import TestCase, TransactionTestCase, override_settings
 
-from articles.models import Article, Image, Rendition
+from articles.models import Article
 from backups.archive import content_models, media_names
+from media.models import Image, Rendition
 from pages.models import Page
 from tests import factories
 from tests.base import SEED_SLUG, run_command

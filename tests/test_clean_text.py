@@ -21,11 +21,13 @@ from taggit.models import Tag
 
 import articles.feeds
 import authors.feeds
-from articles.models import Article, Citation, Correction, Organisation, Quote, Speaker
+from articles.models import Article, Citation, Correction
 from authors.models import Author
+from disclosures.models import Organisation
 from newsroom import structured_data
 from newsroom.feeds import CleansFeedText
 from newsroom.text import NOT_XML, clean_text
+from quotes.models import Quote, Speaker
 from tests.base import json_ld
 from tests.factories import ArticleFactory, AuthorFactory, CitationFactory, CorrectionFactory
 from tests.hostile import store_through_admin

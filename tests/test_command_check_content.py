@@ -8,8 +8,9 @@ from io import StringIO
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from articles.models import Article, Disclosure, Image
-from authors.models import AuthorInterest
+from articles.models import Article
+from disclosures.models import AuthorInterest, Disclosure
+from media.models import Image
 from tests.base import SEED_SLUG, run_command
 from tests.factories import (
     ArticleFactory,

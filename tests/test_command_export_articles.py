@@ -16,20 +16,15 @@ from django.db import connection, transaction
 from django.test import TestCase, TransactionTestCase
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    Disclosure,
-    Image,
-    Organisation,
-    Quote,
-    RecordedDisclosure,
-    Speaker,
-)
+from articles.models import Article
 from articles.services import record_disclosures
-from authors.models import Author, AuthorInterest
+from authors.models import Author
+from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
 from interchange import exporting
 from interchange.management.commands import import_articles as import_command
+from media.models import Image
 from newsroom.commands import temporary_files
+from quotes.models import Quote, Speaker
 from tests.base import SEED_SLUG, run_command
 from tests.factories import (
     ArticleFactory,

@@ -15,11 +15,14 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 
-from articles.models import Article, Disclosure, Image, Organisation, Speaker
+from articles.models import Article
 from articles.search import search_vector
 from authors.models import Author
+from disclosures.models import Disclosure, Organisation
 from interchange.writing import Writer
+from media.models import Image
 from newsroom.commands import Progress
+from quotes.models import Speaker
 from tests.base import DATA, SEED_SLUG, run_command, stored_files
 from tests.factories import (
     ArticleFactory,

@@ -15,9 +15,9 @@ from django.test import TestCase
 from PIL import Image as PILImage
 
 from articles.management.commands import renditions as command
-from articles.models import Image, Rendition
-from articles.renditions import PHOTO_PLAN, specs_for
 from authors.models import Author
+from media.models import Image, Rendition
+from media.renditions import PHOTO_PLAN, specs_for
 from newsroom.commands import Progress
 from tests.base import run_command, stored_files
 from tests.factories import AuthorFactory, ImageFactory, png_bytes

@@ -15,13 +15,16 @@ from django.utils.text import slugify
 from django.utils.timezone import now
 
 from articles import content_checks
-from articles.models import Article, Byline, Image, Organisation, Quote, RecordedDisclosure
+from articles.models import Article, Byline
 from articles.rendering import marker_keys
 from articles.search import search_articles, search_vector
-from authors.models import Author, AuthorInterest
+from authors.models import Author
+from disclosures.models import AuthorInterest, Organisation, RecordedDisclosure
 from interchange import demo
 from interchange.management.commands.seed_demo import Command
+from media.models import Image
 from newsroom import page_cache
+from quotes.models import Quote
 from tests.base import run_command
 
 

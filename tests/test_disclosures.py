@@ -8,14 +8,14 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.utils import timezone
 
-from articles.models import Article, Disclosure
+from articles.models import Article
 from articles.services import (
     publish,
     record_disclosures,
     record_upcoming_disclosures,
     unpublish,
 )
-from authors.models import AuthorInterest
+from disclosures.models import AuthorInterest, Disclosure
 from tests.base import page_text
 from tests.factories import (
     ArticleFactory,

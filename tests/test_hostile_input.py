@@ -16,7 +16,8 @@ from django.test import Client, RequestFactory, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Quote
+from articles.models import Article
+from quotes.models import Quote
 from tests.base import row_counts
 from tests.factories import (
     ArticleFactory,
@@ -211,7 +212,7 @@ class EditorInputTests(WorkflowTestCase):
                 response = self.add_article(embargo_until_0=day, embargo_until_1="10:00")
                 self.assert_refused(response, before)
                 response = self.client.post(
-                    reverse("admin:articles_disclosure_add"),
+                    reverse("admin:disclosures_disclosure_add"),
                     {"organisation": OrganisationFactory().pk, "kind": "partner",
                      "statement": "S", "valid_from": day, "valid_until": ""},
                 )  # fmt: skip
@@ -311,10 +312,10 @@ class CsrfTests(WorkflowTestCase):
             (admin_url("delete", article.pk), {"post": "yes"}),
             (admin_url("changelist"), {"action": "delete_selected", "_selected_action": article.pk,
                                        "post": "yes"}),
-            (reverse("admin:articles_image_add"), {"key": "k", "alt_text": "a"}),
-            (reverse("admin:articles_quote_delete", args=[quote.pk])
+            (reverse("admin:media_image_add"), {"key": "k", "alt_text": "a"}),
+            (reverse("admin:quotes_quote_delete", args=[quote.pk])
              if site.is_registered(Quote) else admin_url("changelist"), {"post": "yes"}),
-            (reverse("admin:articles_speaker_add"), {"name": "S", "slug": "s", "kind": "person"}),
+            (reverse("admin:quotes_speaker_add"), {"name": "S", "slug": "s", "kind": "person"}),
             (reverse("admin:authors_author_add"), {"name": "A", "slug": "a"}),
             (reverse("admin:password_change"), {"old_password": "x", "new_password1": "y"}),
             (reverse("admin:logout"), {}),

@@ -14,9 +14,10 @@ from django.test import TestCase
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, Disclosure, Organisation, RecordedDisclosure
+from articles.models import Article
 from articles.services import record_disclosures
-from authors.models import Author, AuthorInterest
+from authors.models import Author
+from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
 from tests.base import run_command
 from tests.factories import ArticleFactory, DisclosureFactory, OrganisationFactory
 

@@ -28,7 +28,8 @@ from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, Image
+from articles.models import Article
+from media.models import Image
 from pages.models import Page
 from tests import factories
 from tests.base import SEED_SLUG
@@ -438,12 +439,12 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
 
         moved = [
             (
-                "articles.renditions.make_photo_renditions",
+                "media.renditions.make_photo_renditions",
                 "READY",
                 {"args": [], "kwargs": {"author_id": author.pk}},
             ),
             (
-                "articles.renditions.make_renditions",
+                "media.renditions.make_renditions",
                 "READY",
                 {"args": [], "kwargs": {"image_id": image.pk}},
             ),

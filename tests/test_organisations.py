@@ -4,7 +4,8 @@ import datetime
 
 from django.test import TestCase
 
-from articles.models import Disclosure, Speaker
+from disclosures.models import Disclosure
+from quotes.models import Speaker
 from tests.base import page_text
 from tests.factories import (
     ArticleFactory,

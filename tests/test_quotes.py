@@ -6,7 +6,7 @@ import re
 from django.test import TestCase
 from django.utils import timezone
 
-from articles.models import Speaker
+from quotes.models import Speaker
 from tests.base import json_ld, page_text
 from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory, SpeakerFactory
 

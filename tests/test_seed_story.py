@@ -4,7 +4,9 @@ import re
 
 from django.test import TestCase
 
-from articles.models import Article, Disclosure, Organisation, Speaker
+from articles.models import Article
+from disclosures.models import Disclosure, Organisation
+from quotes.models import Speaker
 from tests.base import DATA, SEED_URL, json_ld, page_text
 
 # Page furniture a reader copied along with the story (see ../shared/seed/README.md).

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, Quote
+from articles.models import Article
 from articles.services import SHARE_SALT
+from quotes.models import Quote
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,

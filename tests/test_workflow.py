@@ -16,7 +16,8 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles import services
-from articles.models import Article, ChecklistOverride, Correction, Quote
+from articles.models import Article, ChecklistOverride, Correction
+from quotes.models import Quote
 from tests.base import page_text
 from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, QuoteFactory
 

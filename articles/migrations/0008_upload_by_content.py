@@ -2,8 +2,8 @@
 
 from django.db import migrations
 
-import articles.images
-import articles.models
+import media.images
+import media.models
 
 
 class Migration(migrations.Migration):
@@ -15,11 +15,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="image",
             name="file",
-            field=articles.images.PictureField(
+            field=media.images.PictureField(
                 height_field="height",
                 help_text="JPEG, PNG, WebP or GIF. The stored file gets a generated name.",
-                upload_to=articles.models.image_upload_path,
-                validators=[articles.images.validate_image_file],
+                upload_to=media.models.image_upload_path,
+                validators=[media.images.validate_image_file],
                 width_field="width",
             ),
         ),

@@ -2,8 +2,8 @@
 
 from django.db import migrations
 
-import articles.images
 import authors.models
+import media.images
 
 
 class Migration(migrations.Migration):
@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="author",
             name="photo",
-            field=articles.images.PictureField(
+            field=media.images.PictureField(
                 blank=True,
                 height_field="photo_height",
                 help_text="Profile picture shown next to the byline. JPEG, PNG or WebP.",
                 upload_to=authors.models.author_photo_path,
-                validators=[articles.images.validate_image_file],
+                validators=[media.images.validate_image_file],
                 width_field="photo_width",
             ),
         ),

@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from articles.models import Speaker
 from authors.models import Author
+from quotes.models import Speaker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

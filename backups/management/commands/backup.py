@@ -13,7 +13,7 @@ from newsroom.plurals import counted
 # The models the summary names, as counted nouns.
 SUMMARISED = {
     "articles.article": ("%(count)s article", "%(count)s articles"),
-    "articles.quote": ("%(count)s quote", "%(count)s quotes"),
+    "quotes.quote": ("%(count)s quote", "%(count)s quotes"),
     "authors.author": ("%(count)s author", "%(count)s authors"),
     "auth.user": ("%(count)s user", "%(count)s users"),
 }

@@ -15,11 +15,13 @@ from django.core.management.base import CommandError
 from django.db.models import Q, QuerySet
 from taggit.models import Tag
 
-from articles.models import Article, Image, Organisation, TaggedArticle
+from articles.models import Article, TaggedArticle
 from articles.rendering import marker_keys
 from authors.models import Author
+from disclosures.models import Organisation
 from interchange import exporting
 from interchange.exporting import Record
+from media.models import Image
 from newsroom.commands import StaffCommand, temporary_files
 from newsroom.plurals import counted
 

@@ -18,24 +18,19 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    Byline,
-    Image,
-    Organisation,
-    Quote,
-    RecordedDisclosure,
-    Speaker,
-    TaggedArticle,
-)
+from articles.models import Article, Byline, TaggedArticle
 from articles.search import search_document
-from articles.services import DisclosureRegister, set_publication
+from articles.services import set_publication
 from authors.models import Author
+from disclosures.models import Organisation, RecordedDisclosure
+from disclosures.rules import DisclosureRegister
 from interchange import demo
 from interchange.bulk import write_objects, write_rows
+from media.models import Image
 from newsroom import page_cache
 from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
+from quotes.models import Quote, Speaker
 
 PICTURES = 6
 # A large seed builds these at its end and writes the links' copy of the article's

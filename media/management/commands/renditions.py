@@ -13,13 +13,12 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from articles.models import Image, Rendition
-from articles.renditions import RELATED_NAMES, ensure_renditions, plan_upkeep, source_of
-from authors.models import Author
+from media.models import Image, Picture, Rendition, photo_owners
+from media.renditions import RELATED_NAMES, ensure_renditions, plan_upkeep, source_of
 from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
 
-# Where rendition files live (articles.images.rendition_upload_path).
+# Where rendition files live (media.images.rendition_upload_path).
 FOLDER = "renditions"
 # A file younger than this may belong to a rendition being made right now, whose row is
 # not committed yet (make_renditions_later runs after each image save): leave it alone.
@@ -31,7 +30,7 @@ CHUNK = 200
 class Kind:
     """One kind of picture with renditions, as this command names and counts it."""
 
-    model: type[Image] | type[Author]
+    model: type[Picture]
     key_field: str  # how staff name one: --image KEY, --author SLUG
     noun: str  # "image", "author photo"
     counted: tuple[str, str]  # "%(count)s image", "%(count)s images"
@@ -45,7 +44,7 @@ class Kind:
 
 IMAGES = Kind(Image, "key", "image", ("%(count)s image", "%(count)s images"), "replaced pictures")
 PHOTOS = Kind(
-    Author,
+    photo_owners().model,
     "slug",
     "author photo",
     ("%(count)s author photo", "%(count)s author photos"),
@@ -154,7 +153,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
             return owners.filter(~Q(photo="") | Q(pk__in=with_renditions))
         return owners
 
-    def upkeep(self, kind: Kind, owner: Image | Author) -> str | None:
+    def upkeep(self, kind: Kind, owner: Picture) -> str | None:
         """Bring one picture's renditions up to date; returns why it could not be, if so."""
         source = source_of(owner)
         present = bool(source.file.name and source.file.storage.exists(source.file.name))

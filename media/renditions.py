@@ -23,8 +23,7 @@ from django_tasks import task
 from PIL import Image as PILImage
 from PIL import ImageOps
 
-from articles.models import Image, Rendition
-from authors.models import Author
+from media.models import Image, Rendition, photo_owners
 from newsroom.storage import MediaWriteError
 from newsroom.tasks import enqueue
 
@@ -171,7 +170,7 @@ def _current(source: Source) -> tuple[list[Rendition], list[Rendition]]:
 
 
 def ensure_renditions(
-    owner: Image | Author, *, rendition_model: type[Rendition] = Rendition
+    owner: Picture, *, rendition_model: type[Rendition] = Rendition
 ) -> list[Rendition]:
     """Make the missing renditions of an image or an author's photo (renditions
     prefetched) and drop those of a replaced or removed file. Idempotent: a second call
@@ -228,7 +227,7 @@ class Upkeep:
         return bool(self.missing or self.stale or self.broken)
 
 
-def plan_upkeep(owner: Image | Author) -> Upkeep:
+def plan_upkeep(owner: Picture) -> Upkeep:
     """The renditions of an image or author photo (prefetched) that ensure_renditions
     would make or drop, and those whose stored file has gone (to be dropped and made
     again). Reads the storage, never writes."""
@@ -244,9 +243,9 @@ def plan_upkeep(owner: Image | Author) -> Upkeep:
     return Upkeep(missing=missing, stale=stale, broken=broken)
 
 
-def make_renditions_later(owner: Image | Author) -> None:
+def make_renditions_later(owner: Picture) -> None:
     """Make the picture's renditions in a background task, once the transaction commits."""
-    if isinstance(owner, Author):
+    if owner._meta.model_name == "author":
         enqueue(make_photo_renditions, author_id=owner.pk)
     else:
         enqueue(make_renditions, image_id=owner.pk)
@@ -278,10 +277,10 @@ def make_renditions(*, image_id: int) -> None:
 @task()
 def make_photo_renditions(*, author_id: int) -> None:
     """Also drops the renditions of a photo the author no longer has."""
-    _make(Author.objects.all(), author_id)
+    _make(photo_owners(), author_id)
 
 
-def renditions_of(owner: Image | Author, crop: str, fmt: str) -> list[Rendition]:
+def renditions_of(owner: Picture, crop: str, fmt: str) -> list[Rendition]:
     """The (prefetched) renditions of an image or author photo of one shape and
     format, narrowest first."""
     return sorted(
@@ -307,7 +306,7 @@ def share_renditions(image: Image | None) -> list[Rendition]:
     return chosen
 
 
-def photo_share_rendition(author: Author) -> Rendition | None:
+def photo_share_rendition(author: Model) -> Rendition | None:
     """The author photo's widest square JPEG (prefetched), for the Person's image in
     structured data and the author page's social card."""
     squares = renditions_of(author, Crop.SQUARE, Format.JPEG)
