@@ -31,6 +31,7 @@ from articles.revisions import revision_differences
 from articles.services import record_disclosures
 from articles.topic_admin import TopicListFilter
 from articles.views import render_article
+from disclosures import rules as disclosure_rules
 from disclosures.models import Disclosure
 from media.admin import image_preview
 from media.models import Image
@@ -486,7 +487,7 @@ class ArticleAdmin(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
         if obj is None or obj.pk is None:
             return "Save the article (a draft is fine) to see which disclosures it will carry."
         own = list(obj.own_disclosures.all())
-        due = obj.due_disclosures()
+        due = disclosure_rules.due(obj)
         context: dict[str, Any] = {
             "article": obj,
             "own": own,

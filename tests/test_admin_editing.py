@@ -28,6 +28,8 @@ from tests.factories import (
 
 User = get_user_model()
 
+CONTENT_APPS = {"articles", "authors", "disclosures", "media", "pages", "quotes"}
+
 
 def admin_url(name: str, *args: Any) -> str:
     return reverse(f"admin:articles_article_{name}", args=args)
@@ -204,7 +206,14 @@ class HelpTextTests(AdminTestCase):
         checked = 0
         for model, model_admin in admin.site._registry.items():
             opts = model._meta
-            if opts.app_label not in {"articles", "authors", "pages"}:
+            if opts.app_label not in {
+                "articles",
+                "authors",
+                "disclosures",
+                "media",
+                "pages",
+                "quotes",
+            }:
                 continue
             page = self.client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
             models = [model, *(inline.model for inline in model_admin.inlines)]

@@ -284,8 +284,13 @@ class RoleTests(TestCase):
             call_command("grant_role", role, role, verbosity=0)
         writer = get_user_model().objects.get(pk=users["writer"].pk)
         editor = get_user_model().objects.get(pk=users["editor"].pk)
-        for perm in ["add_speaker", "view_speaker", "view_organisation", "add_citation"]:
-            self.assertIs(writer.has_perm(f"articles.{perm}"), True, perm)
+        for perm in [
+            "quotes.add_speaker",
+            "quotes.view_speaker",
+            "disclosures.view_organisation",
+            "articles.add_citation",
+        ]:
+            self.assertIs(writer.has_perm(perm), True, perm)
         for perm in [
             "disclosures.change_organisation",
             "disclosures.add_disclosure",

@@ -127,9 +127,9 @@ class RoundTripTests(PrivateMediaMixin, TransactionTestCase):
         before, files = database_content(), media_bytes()
         counts = {label: len(rows) for label, rows in before.items()}
         for label in [
-            "articles.Article", "articles.Quote", "articles.Image", "articles.Rendition",
-            "articles.Disclosure", "articles.Correction", "articles.Citation",
-            "articles.TaggedArticle", "authors.Author", "authors.AuthorInterest", "auth.User",
+            "articles.Article", "quotes.Quote", "media.Image", "media.Rendition",
+            "disclosures.Disclosure", "articles.Correction", "articles.Citation",
+            "articles.TaggedArticle", "authors.Author", "disclosures.AuthorInterest", "auth.User",
             "auth.Group", "reversion.Revision", "reversion.Version", "pages.Page", "taggit.Tag",
         ]:  # fmt: skip
             self.assertGreater(counts[label], 0, label)
@@ -192,7 +192,7 @@ class BackupArchiveTests(PrivateMediaMixin, TestCase):
         self.assertEqual(manifest["app_version"], "0.1.0")
         self.assertIn("articles.0015_merge_20261129_1624", manifest["migrations"])
         self.assertEqual(manifest["counts"]["articles.article"], Article.objects.count())
-        self.assertEqual(manifest["counts"]["articles.rendition"], Rendition.objects.count())
+        self.assertEqual(manifest["counts"]["media.rendition"], Rendition.objects.count())
         self.assertEqual(list(self.members)[0], "data.jsonl")
         self.assertEqual(list(self.members)[-1], "manifest.json")
         stored = set(media_names(default_storage))

@@ -14,8 +14,8 @@ from django.core.management.base import CommandError
 from django.test import TestCase
 from PIL import Image as PILImage
 
-from media.management.commands import renditions as command
 from authors.models import Author
+from media.management.commands import renditions as command
 from media.models import Image, Rendition
 from media.renditions import PHOTO_PLAN, specs_for
 from newsroom.commands import Progress

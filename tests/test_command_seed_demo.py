@@ -19,6 +19,7 @@ from articles.models import Article, Byline
 from articles.rendering import marker_keys
 from articles.search import search_articles, search_vector
 from authors.models import Author
+from disclosures import rules as disclosure_rules
 from disclosures.models import AuthorInterest, Organisation, RecordedDisclosure
 from interchange import demo
 from interchange.management.commands.seed_demo import Command
@@ -127,7 +128,7 @@ class SeedDemoTests(TestCase):
                 self.assertEqual((recorded, article.disclosures_as_of), ([], None))
                 continue
             self.assertEqual(article.disclosures_as_of, article.published_at)
-            self.assertEqual(rows(recorded), rows(article.due_disclosures()))
+            self.assertEqual(rows(recorded), rows(disclosure_rules.due(article)))
             carried.update(record.source_id[0] for record in recorded)
         # The migrations' Salesforce register entry, and the interest setUpTestData gave
         # the first demo author.

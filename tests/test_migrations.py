@@ -649,8 +649,8 @@ class DataThroughMigrationsTests(MigrationWalkTestCase):
         compared = {label for label, rows in snapshot.items() if rows}
         self.assertLessEqual(
             {
-                "articles.Article", "articles.Byline", "articles.Image", "articles.Quote",
-                "articles.TaggedArticle", "articles.Disclosure", "articles.Correction",
+                "articles.Article", "articles.Byline", "media.Image", "quotes.Quote",
+                "articles.TaggedArticle", "disclosures.Disclosure", "articles.Correction",
                 "authors.Author", "authors.AuthorLink", "taggit.Tag", "pages.Page",
             },
             compared,

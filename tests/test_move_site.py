@@ -32,15 +32,15 @@ from django.apps import apps
 from django.db import models
 
 MODELS = [
-    "articles.Article", "articles.Byline", "articles.TaggedArticle", "articles.Quote",
-    "articles.Image", "articles.Organisation", "articles.Disclosure",
-    "articles.RecordedDisclosure", "articles.Correction", "articles.Citation",
-    "authors.Author", "authors.AuthorLink", "authors.AuthorInterest",
+    "articles.Article", "articles.Byline", "articles.TaggedArticle", "quotes.Quote",
+    "media.Image", "disclosures.Organisation", "disclosures.Disclosure",
+    "disclosures.RecordedDisclosure", "articles.Correction", "articles.Citation",
+    "authors.Author", "authors.AuthorLink", "disclosures.AuthorInterest",
 ]
 # Speakers and topics travel inside the records that use them (exporting.py): those
 # no quote, article or organisation uses stay behind.
 USED = {
-    "articles.Speaker": lambda rows: rows.filter(quotes__isnull=False).distinct(),
+    "quotes.Speaker": lambda rows: rows.filter(quotes__isnull=False).distinct(),
     "taggit.Tag": lambda rows: rows.filter(
         models.Q(articles_taggedarticle_items__isnull=False) | models.Q(organisation__isnull=False)
     ).distinct(),
@@ -166,7 +166,7 @@ class MoveSiteTests(SimpleTestCase):
         expected, moved = self.contents(a), self.contents(b)
         self.assertGreater(len(expected["articles.Article"]), 8)
         self.assertTrue(expected["articles.Correction"])
-        self.assertTrue(expected["articles.RecordedDisclosure"])
+        self.assertTrue(expected["disclosures.RecordedDisclosure"])
         for label, rows in expected.items():
             with self.subTest(label):
                 self.assertEqual(moved[label], rows)
