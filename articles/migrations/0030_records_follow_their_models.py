@@ -29,24 +29,48 @@ TASKS = {
 
 def relabel(apps, schema_editor, moves, tasks):
     ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
     Version = apps.get_model("reversion", "Version")
+    LogEntry = apps.get_model("admin", "LogEntry")
     TaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
     for (old_app, model), new_app in moves.items():
-        # A content type under the new label exists only if something created it
-        # before this ran (post_migrate on a fresh database creates it after).
-        if ContentType.objects.filter(app_label=new_app, model=model).exists():
+        old = ContentType.objects.filter(app_label=old_app, model=model).first()
+        if old is None:
             continue
-        content_type = ContentType.objects.filter(app_label=old_app, model=model).first()
-        if content_type is None:
-            continue
-        content_type.app_label = new_app
-        content_type.save(update_fields=["app_label"])
-        old, new = f'"model": "{old_app}.{model}"', f'"model": "{new_app}.{model}"'
-        for version in Version.objects.filter(content_type=content_type).iterator():
-            version.serialized_data = version.serialized_data.replace(old, new)
+        new = ContentType.objects.filter(app_label=new_app, model=model).first()
+        if new is None:
+            old.app_label = new_app
+            old.save(update_fields=["app_label"])
+        else:
+            # Code of the new layout ran before this migration (a deploy that starts the
+            # app servers first) and made the new content type: everything moves onto it.
+            merge(Permission, old, new)
+            Version.objects.filter(content_type=old).update(content_type=new)
+            LogEntry.objects.filter(content_type=old).update(content_type=new)
+            old.delete()
+        label, relabelled = f'"model": "{old_app}.{model}"', f'"model": "{new_app}.{model}"'
+        versions = Version.objects.filter(
+            content_type__app_label=new_app, content_type__model=model
+        )
+        for version in versions.iterator():
+            version.serialized_data = version.serialized_data.replace(label, relabelled)
             version.save(update_fields=["serialized_data"])
-    for old, new in tasks.items():
-        TaskResult.objects.filter(task_path=old).update(task_path=new)
+    for old_path, new_path in tasks.items():
+        TaskResult.objects.filter(task_path=old_path).update(task_path=new_path)
+
+
+def merge(Permission, old, new):
+    """The old content type's permissions onto the new one: the groups and users holding
+    one hold its namesake instead."""
+    for permission in Permission.objects.filter(content_type=old):
+        namesake = Permission.objects.filter(content_type=new, codename=permission.codename).first()
+        if namesake is None:
+            permission.content_type = new
+            permission.save(update_fields=["content_type"])
+            continue
+        namesake.group_set.add(*permission.group_set.all())
+        namesake.user_set.add(*permission.user_set.all())
+        permission.delete()
 
 
 def forwards(apps, schema_editor):
@@ -62,6 +86,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0029_models_move_to_their_apps"),
         ("authors", "0004_interests_move_to_disclosures"),
+        ("admin", "0003_logentry_add_action_flag_choices"),
+        ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),
         ("reversion", "0002_add_index_on_version_for_content_type_and_db"),

@@ -8,8 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
         ("articles", "0028_markdown_limits"),
         ("authors", "0003_merge_0002_authorinterest_0002_upload_by_content"),
