@@ -414,7 +414,7 @@ class StaffRestoreTests(ScratchDatabaseTestCase):
 
         self.succeeds(target, "restore", str(archive))
         found = (
-            "from articles.models import Article, Quote\n"
+            "from articles.models import Article\nfrom quotes.models import Quote\n"
             "from articles.search import search_articles\n"
             "last = Article.objects.published().order_by('pk').last()\n"
             "print(Article.objects.count(), Quote.objects.count(),"

@@ -95,7 +95,7 @@ def site_on(
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "createsuperuser", "--no-input", "--username", "edith", "--email", "e@x.org")
     django_shell(
-        env, "from articles.models import Speaker; Speaker.objects.create(name='Someone', slug='x')"
+        env, "from quotes.models import Speaker; Speaker.objects.create(name='Someone', slug='x')"
     )
     port = free_port()
     log = ARTIFACTS / f"{name}-gunicorn.log"
@@ -169,7 +169,7 @@ def rows_of(env: dict[str, str], slug: str) -> list[str]:
     """How many articles have the slug, and how many quotes they have."""
     return django_shell(
         env,
-        "from articles.models import Article, Quote;"
+        "from articles.models import Article; from quotes.models import Quote;"
         f"print(Article.objects.filter(slug='{slug}').count(),"
         f" Quote.objects.filter(article__slug='{slug}').count())",
     ).split()

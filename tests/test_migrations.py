@@ -136,7 +136,8 @@ class SeedMigrationTests(ScratchDatabaseTestCase):
         for step in [["migrate", "--no-input"], ["migrate", "articles", "0001", "--no-input"]]:
             self.assertEqual(self.manage(url, *step).returncode, 0)
         counts = (
-            "from articles.models import Article, Image, Quote; from authors.models import Author;"
+            "from articles.models import Article; from media.models import Image;"
+            "from quotes.models import Quote; from authors.models import Author;"
             "print([m.objects.count() for m in (Article, Author, Image, Quote)])"
         )
         self.assertEqual(self.shell(url, counts), "[0, 0, 0, 0]")
