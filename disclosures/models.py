@@ -6,6 +6,7 @@ publication day" lives here (rules.py)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -239,9 +240,7 @@ class RecordedDisclosure(models.Model):
         return self.statement
 
     @classmethod
-    def copy_of(
-        cls, article: models.Model, source: Disclosure | AuthorInterest
-    ) -> RecordedDisclosure:
+    def copy_of(cls, article: Any, source: Disclosure | AuthorInterest) -> RecordedDisclosure:
         """An unsaved record of a register entry or an author's interest, as it is now."""
         interest = source if isinstance(source, AuthorInterest) else None
         register = source if isinstance(source, Disclosure) else None
@@ -258,7 +257,7 @@ class RecordedDisclosure(models.Model):
 
     @classmethod
     def copies_of(
-        cls, article: models.Model, sources: list[Disclosure | AuthorInterest]
+        cls, article: Any, sources: list[Disclosure | AuthorInterest]
     ) -> list[RecordedDisclosure]:
         """Unsaved records of these entries, numbered in their order."""
         copies = [cls.copy_of(article, source) for source in sources]

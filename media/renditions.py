@@ -23,7 +23,7 @@ from django_tasks import task
 from PIL import Image as PILImage
 from PIL import ImageOps
 
-from media.models import Image, Rendition, photo_owners
+from media.models import Image, Picture, Rendition, photo_owners
 from newsroom.storage import MediaWriteError
 from newsroom.tasks import enqueue
 

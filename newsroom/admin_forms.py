@@ -190,7 +190,7 @@ class EditorsChangeWhatReadersSee(admin.ModelAdmin):
 # Who may change a record that readers may see through a published article. Only the
 # articles app knows what is published, and it sits above the apps whose admins ask
 # (media, authors, quotes, disclosures): it gives the rule when it starts.
-ChangeRule = Callable[[Any, models.Model], bool]
+ChangeRule = Callable[[Any, Any], bool]
 
 
 def _nobody_set_a_rule(user: Any, obj: models.Model) -> bool:

@@ -3,7 +3,7 @@
 Django's FileSystemStorage writes an upload chunk by chunk; when the disk fills up (or
 a quota, or a file size limit, stops it) it raises, leaving the part it wrote. Here
 that part is removed and the error becomes MediaWriteError, which the admin turns into
-a form error (articles.admin.ShowsMediaWriteErrors) and the renditions job into a
+a form error (newsroom.admin_forms.ShowsMediaWriteErrors) and the renditions job into a
 retry.
 """
 

@@ -199,6 +199,15 @@ class HelpTextTests(AdminTestCase):
         self.assertContains(response, "Only an editor can change this image")
         self.assertContains(response, "[[image:&lt;key&gt;]]")
 
+    def test_read_only_article_shows_its_placeholders(self) -> None:
+        """A writer looking at their article in review sees it read-only: the address's
+        help text still reads "/articles/<slug>/"."""
+        article = self.draft(status=Article.Status.REVIEW)
+        self.client.force_login(self.writer)
+        response = self.client.get(admin_url("change", article.pk))
+        self.assertNotContains(response, 'name="slug"')
+        self.assertContains(response, "/articles/&lt;slug&gt;/")
+
     def test_every_help_text_shows_its_placeholders(self) -> None:
         """Help texts such as "[[quote:<key>]]" or "/speakers/<slug>/" keep their
         "<key>" and "<slug>" on every admin form of the site's own models (inlines too)."""
@@ -256,6 +265,41 @@ class RevisionComparisonTests(AdminTestCase):
         sections = re.findall(r'<section class="revision-field">\s*<h2>(.*?)</h2>', page)
         self.assertEqual(sections, ["Headline", "Body", "Topics"])
         self.assertNotIn('class="diff"', page)
+
+
+class ArticlePageTests(AdminTestCase):
+    def test_pages_about_an_article_lead_back_to_it(self) -> None:
+        """A move's page, the comparison of two revisions and the restore of one open
+        alike (admin/articles/article/article_page.html): breadcrumbs from the admin's
+        home through the articles to this one, then the page's title, in the form's
+        styles."""
+        self.client.force_login(self.editor)
+        article = self.draft(headline="Rain on the weekend")
+        for headline in ["Rain on the weekend", "Rain all weekend"]:
+            article.headline = headline
+            with reversion.create_revision():
+                article.save()
+        newer, older = Version.objects.get_for_object(article)[:2]
+        pages = {
+            "Publish or schedule": admin_url("workflow", article.pk, "publish"),
+            "Changes": f"{admin_url('compare', article.pk)}?from={older.pk}&to={newer.pk}",
+            "Restore a revision": admin_url("restore", article.pk, older.revision_id),
+        }
+        for title, url in pages.items():
+            response = self.client.get(url)
+            self.assertTemplateUsed(response, "admin/articles/article/article_page.html")
+            crumbs = re.search(
+                r'<div class="breadcrumbs">(.*?)</div>', response.content.decode(), re.S
+            )
+            assert crumbs is not None, url
+            self.assertEqual(
+                re.sub(r"\s+", " ", crumbs[1]).strip(),
+                '<a href="/admin/">Home</a>'
+                ' &rsaquo; <a href="/admin/articles/article/">Articles</a>'
+                f' &rsaquo; <a href="{admin_url("change", article.pk)}">Rain all weekend</a>'
+                f" &rsaquo; {title}: Rain all weekend",
+            )
+            self.assertContains(response, "/static/admin/articles/article_form.css")
 
 
 class BodyPreviewTests(AdminTestCase):

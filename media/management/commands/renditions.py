@@ -140,7 +140,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
     def owners(self, kind: Kind, names: list[str]) -> QuerySet[Any]:
         """The images or authors to look after: those named, or else every image and every
         author with a photo or with renditions left from one."""
-        owners = kind.model.objects.order_by("pk")
+        owners = kind.model._default_manager.order_by("pk")
         if names:
             lookup = f"{kind.key_field}__in"
             known = set(owners.filter(**{lookup: names}).values_list(kind.key_field, flat=True))
@@ -172,7 +172,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
                     # removes its file after the commit (articles.signals).
                     Rendition.objects.filter(pk__in=[r.pk for r in plan.broken]).delete()
                     related = kind.related_name
-                    fresh = kind.model.objects.prefetch_related(related).get(pk=owner.pk)
+                    fresh = kind.model._default_manager.prefetch_related(related).get(pk=owner.pk)
                     ensure_renditions(fresh)
             except OSError as error:
                 return f"could not make renditions ({error})"

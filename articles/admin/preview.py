@@ -1,0 +1,82 @@
+"""An article as readers will see it, before they can: the editor's preview, the
+body preview beside the form, and share links for people without a login."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from articles import services
+from articles.admin.pages import ArticlePages
+from articles.models import Article
+from articles.rendering import render_markdown, validate_markdown
+from articles.views import render_article
+
+
+def preview_unless_live(article: Article) -> str | None:
+    """Readers see only a live article: its page (or a quote's permalink in it) would be
+    a 404 for anything else, so "View on site" shows the editor its preview instead."""
+    if article.pk is not None and not article.is_live:
+        return reverse("admin:articles_article_preview", args=[article.pk])
+    return None
+
+
+class PreviewViews(ArticlePages):
+    """ArticleAdmin's previews and share links."""
+
+    def get_view_on_site_url(self, obj: Article | None = None) -> str | None:
+        return (obj and preview_unless_live(obj)) or super().get_view_on_site_url(obj)
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        article = self._article_or_404(request, object_id)
+        return render_article(request, Article.objects.for_page().get(pk=article.pk), preview=True)
+
+    def share_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        article = self._article_or_404(request, object_id)
+        if request.method != "POST":
+            return redirect("admin:articles_article_change", article.pk)
+        try:
+            token = services.share_token(article=article, user=request.user)
+        except services.WorkflowError as error:
+            raise PermissionDenied(str(error)) from error
+        url = request.build_absolute_uri(reverse("articles:shared_preview", args=[token]))
+        expires = timezone.localtime() + datetime.timedelta(seconds=settings.PREVIEW_LINK_MAX_AGE)
+        # The copy button works through article_form.js (no inline script under the CSP).
+        message = format_html(
+            'Share link, no login needed, works until {} ({} time): <a href="{}" '
+            'class="share-link" target="_blank" rel="noopener">{}</a> '
+            '<button type="button" class="button" data-copy="{}">Copy link</button>',
+            date_format(expires, "j F Y, H:i"),
+            timezone.get_current_timezone_name(),
+            url,
+            url,
+            url,
+        )
+        self.message_user(request, message, messages.INFO)
+        return redirect("admin:articles_article_change", article.pk)
+
+    def render_body_view(self, request: HttpRequest) -> JsonResponse:
+        """The body as readers will see it (markers shown as placeholders), for the
+        form's "Preview body" button: a document in the public site's styles, which
+        article_form.js shows in a sandboxed frame. Sanitised like the public page."""
+        if request.method != "POST" or not self.has_view_permission(request):
+            raise PermissionDenied
+        body = request.POST.get("body", "")
+        try:
+            validate_markdown(body)
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        html = render_markdown(body)
+        # render_markdown sanitised it (nh3), as on the public page.
+        body_html = mark_safe(html)  # noqa: S308
+        document = render_to_string("admin/articles/body_preview.html", {"body_html": body_html})
+        return JsonResponse({"html": html, "document": document})
