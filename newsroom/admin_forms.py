@@ -142,11 +142,13 @@ class NotStored(forms.FileField):
         raise ValidationError(self.message, code="not_stored")
 
 
-class EditorsChangeWhatReadersSee(admin.ModelAdmin):
+class EditorsChangeWhatReadersSee(PlainHelpTexts, admin.ModelAdmin):
     """Images, authors, speakers and organisations that a published article shows are
     changed and deleted by editors only (services.can_change): anyone else gets the
     record read-only, with the reason, and a post to it is refused without saving.
-    Model permissions still apply first. The rule is the one set_change_rule() was given."""
+    Model permissions still apply first. The rule is the one set_change_rule() was given.
+    Based on PlainHelpTexts so that the read-only record's help texts are escaped
+    whatever order an admin lists its bases in (ModelAdmin's get_form comes after)."""
 
     def _locked(self, request: HttpRequest, obj: Any) -> bool:
         if obj is None:

@@ -23,7 +23,9 @@ from tests.factories import (
     AuthorFactory,
     CorrectionFactory,
     ImageFactory,
+    OrganisationFactory,
     QuoteFactory,
+    SpeakerFactory,
 )
 
 User = get_user_model()
@@ -199,6 +201,26 @@ class HelpTextTests(AdminTestCase):
         self.assertContains(response, "Only an editor can change this image")
         self.assertContains(response, "[[image:&lt;key&gt;]]")
 
+    def test_read_only_speaker_and_organisation_show_their_placeholders(self) -> None:
+        """A writer opening a speaker or an organisation a live article shows sees it
+        read-only: the address's help text still reads "/speakers/<slug>/" (or
+        "/organisations/<slug>/") rather than losing its "<slug>" as an unknown tag."""
+        organisation = OrganisationFactory()
+        speaker = SpeakerFactory(organisation=organisation)
+        article = self.draft(
+            status=Article.Status.PUBLISHED,
+            published_at=timezone.now() - datetime.timedelta(days=1),
+        )
+        article.tags.add(organisation.tag)
+        QuoteFactory(article=article, speaker=speaker)
+        self.client.force_login(self.writer)
+        for record, address in [(speaker, "speakers"), (organisation, "organisations")]:
+            opts = type(record)._meta
+            name = f"admin:{opts.app_label}_{opts.model_name}_change"
+            response = self.client.get(reverse(name, args=[record.pk]))
+            self.assertNotContains(response, 'name="slug"')
+            self.assertContains(response, f"/{address}/&lt;slug&gt;/")
+
     def test_read_only_article_shows_its_placeholders(self) -> None:
         """A writer looking at their article in review sees it read-only: the address's
         help text still reads "/articles/<slug>/"."""
@@ -215,14 +237,7 @@ class HelpTextTests(AdminTestCase):
         checked = 0
         for model, model_admin in admin.site._registry.items():
             opts = model._meta
-            if opts.app_label not in {
-                "articles",
-                "authors",
-                "disclosures",
-                "media",
-                "pages",
-                "quotes",
-            }:
+            if opts.app_label not in CONTENT_APPS:
                 continue
             page = self.client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
             models = [model, *(inline.model for inline in model_admin.inlines)]
