@@ -23,6 +23,7 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, ArticleQuerySet, Correction
+from authors.models import Author
 from media.models import Rendition
 from media.renditions import renditions_of
 from newsroom.feeds import AtomFeed, RssFeed
@@ -198,3 +199,25 @@ class CorrectionsFeed(Feed):
 
     def item_pubdate(self, item: Correction) -> datetime.datetime:
         return item.published_at
+
+
+class AuthorRssFeed(ArticleFeed):
+    def get_object(self, request: HttpRequest, slug: str) -> Author:
+        return get_object_or_404(Author, slug=slug)
+
+    def articles(self, obj: Author) -> ArticleQuerySet:
+        return Article.objects.published().by_author(obj)
+
+    def title(self, obj: Author) -> str:
+        return f"{obj.name} - {settings.SITE_NAME}"
+
+    def description(self, obj: Author) -> str:
+        # A channel description is HTML to feed readers: the name is plain text.
+        return escape(f"Stories by {obj.name} from {settings.SITE_NAME}")
+
+    def link(self, obj: Author) -> str:
+        return absolute_url(self.request, obj.get_absolute_url())
+
+
+class AuthorAtomFeed(AtomMixin, AuthorRssFeed):
+    pass

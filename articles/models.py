@@ -656,3 +656,17 @@ reversion.register(
     # Derived from the rest and rebuilt on every save: not worth keeping per revision.
     exclude=["search_vector"],
 )
+
+
+def next_reader_change() -> datetime.datetime | None:
+    """The next moment time alone changes what readers see: an article going live (its
+    time, or its embargo's end) or a correction dated ahead joining /corrections/. The
+    page cache asks (newsroom.page_cache), on every new generation."""
+    correction = (
+        Correction.objects.filter(published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    moments = (Article.objects.next_visibility_change(), correction)
+    return min((when for when in moments if when), default=None)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
+from authors.models import Author
 
 if TYPE_CHECKING:
     from django.contrib.sites.models import Site
@@ -73,3 +74,11 @@ class NewsSitemap(PublicSitemap):
             .only("slug", "headline", "published_at")
             .order_by("-published_at", "-pk")[:NEWS_LIMIT]
         )
+
+
+class AuthorSitemap(PublicSitemap):
+    """Authors with at least one published article (the others have empty pages)."""
+
+    def items(self) -> QuerySet[Author]:
+        published = Article.objects.published().filter(bylines__author=OuterRef("pk"))
+        return Author.objects.filter(Exists(published)).order_by("pk")

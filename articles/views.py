@@ -3,7 +3,7 @@ from typing import Any, cast
 
 from django.core import signing
 from django.db import connections
-from django.db.models import DateTimeField, Min, QuerySet
+from django.db.models import DateTimeField, Min, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,10 +20,12 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
+from articles import structured_data
 from articles.models import Article, ArticleQuerySet, ArticleSlugHistory, Correction
 from articles.services import article_pk_for_share_token
-from disclosures.models import Disclosure, Organisation
-from newsroom import page_cache, structured_data
+from authors.models import Author
+from disclosures.models import AuthorInterest, Disclosure, Organisation
+from newsroom import page_cache
 from newsroom.pagination import paginate
 from quotes.models import Quote, Speaker
 
@@ -380,5 +382,25 @@ def disclosures(request: HttpRequest) -> HttpResponse:
         {
             "current": [entry for entry in entries if entry.is_current],
             "past": [entry for entry in entries if not entry.is_current],
+        },
+    )
+
+
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    interests = AuthorInterest.objects.select_related("organisation")
+    author = get_object_or_404(
+        Author.objects.prefetch_related(
+            "links", Prefetch("interests", queryset=interests), "photo_renditions"
+        ),
+        slug=slug,
+    )
+    page = paginate(request, Article.objects.published().by_author(author).for_listing(), PER_PAGE)
+    return render(
+        request,
+        "authors/author_detail.html",
+        {
+            "author": author,
+            "page": page,
+            "structured_data": structured_data.author_profile(author, request),
         },
     )

@@ -38,7 +38,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypedDict, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -50,7 +50,6 @@ from django.utils.cache import has_vary_header, patch_cache_control, set_respons
 from django.utils.http import http_date, urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, Correction
 from newsroom.middleware import LOWER_CASE_VIEWS
 
 logger = logging.getLogger(__name__)
@@ -190,22 +189,27 @@ def content_changed() -> None:
     transaction.on_commit(bump_generation)
 
 
+def _no_finder() -> datetime.datetime | None:
+    raise RuntimeError("No next-change finder: the articles app sets it when it starts")
+
+
+# The next moment time alone changes what readers see (a scheduled article going live,
+# an embargo ending, a correction dated ahead). Only the content knows it, and this
+# module imports no app: the articles app gives the finder when it starts.
+_find_next_change: Callable[[], datetime.datetime | None] = _no_finder
+
+
+def set_next_change_finder(finder: Callable[[], datetime.datetime | None]) -> None:
+    global _find_next_change
+    _find_next_change = finder
+
+
 def _next_change(gen: int) -> datetime.datetime | None:
     """The next moment time alone changes what readers see, for this generation."""
     stored = cache.get(NEXT_CHANGE_KEY)
     if stored is not None and stored[0] == gen:
         return stored[1]
-    # A correction dated in the future joins /corrections/ at its time.
-    correction = (
-        Correction.objects.filter(published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    moment = min(
-        (when for when in (Article.objects.next_visibility_change(), correction) if when),
-        default=None,
-    )
+    moment = _find_next_change()
     cache.set(NEXT_CHANGE_KEY, (gen, moment), timeout=None)
     return moment
 
@@ -249,13 +253,23 @@ def cached_address(request: HttpRequest) -> str:
     return f"{address}?{urlencode(kept, doseq=True)}" if kept else address
 
 
+class Kept(Protocol):
+    """What kept() reads of an article."""
+
+    pk: Any
+    version: int
+
+    @property
+    def is_live(self) -> bool: ...
+
+
 def page_key(request: HttpRequest, gen: int) -> str:
     address = cached_address(request)
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     return f"newsroom:page:{gen}:{digest}"
 
 
-def kept(name: str, make: Callable[[], T], *, article: Article, request: HttpRequest) -> T:
+def kept(name: str, make: Callable[[], T], *, article: Kept, request: HttpRequest) -> T:
     """make()'s value for a live article, kept under `name` for the request's generation:
     a page-cache miss (another address, an expired page) does not redo the work. The
     generation moves with every change readers can see, and a scheduled go-live moves
@@ -278,7 +292,7 @@ def kept(name: str, make: Callable[[], T], *, article: Article, request: HttpReq
     return value
 
 
-def body_html(article: Article, request: HttpRequest) -> SafeString:
+def body_html(article: Any, request: HttpRequest) -> SafeString:
     """A live article's rendered body, kept per generation, article and version: the
     Markdown, sanitising and placed quotes and images are not redone on every request
     (a quote or an image changing moves the generation, not the article's version). Kept

@@ -24,7 +24,7 @@ urlpatterns = [
     path("news-sitemap.xml", views.news_sitemap, name="news_sitemap"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("articles.urls")),
-    path("", include("authors.urls")),
+    path("", include("articles.author_urls")),
     path("", include("pages.urls")),
 ]
 

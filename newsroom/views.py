@@ -12,11 +12,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from taggit.models import Tag
 
+from articles import structured_data
 from articles.models import Article
 from articles.search import clean_query, highlight, search_articles
-from articles.sitemaps import ArticleSitemap, NewsSitemap, TopicSitemap
-from authors.sitemaps import AuthorSitemap
-from newsroom import structured_data
+from articles.sitemaps import ArticleSitemap, AuthorSitemap, NewsSitemap, TopicSitemap
 from newsroom.links import absolute_url
 from newsroom.pagination import paginate
 

@@ -1,6 +1,9 @@
+"""The author pages and feeds, under the authors' URL namespace: pages that list
+published articles live with the articles (docs/architecture.md)."""
+
 from django.urls import path
 
-from authors import feeds, views
+from articles import feeds, views
 
 app_name = "authors"
 
