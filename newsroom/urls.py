@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from newsroom import errors, health, views
@@ -22,6 +22,11 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap_section"),
     path("news-sitemap.xml", views.news_sitemap, name="news_sitemap"),
+    # Admin pages of models that moved to their own apps: old bookmarks still open them.
+    re_path(
+        rf"^{settings.ADMIN_PATH}articles/(?P<model>{'|'.join(views.MOVED_ADMIN)})/(?P<rest>.*)$",
+        views.moved_admin_page,
+    ),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("articles.urls")),
     path("", include("articles.author_urls")),

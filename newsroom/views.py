@@ -124,3 +124,20 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
 
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     return sitemap_views.sitemap(request, {"news": NewsSitemap}, template_name="sitemaps/news.xml")
+
+
+# The admin pages that moved with their models, from articles to the app holding them.
+MOVED_ADMIN = {
+    "image": "media",
+    "speaker": "quotes",
+    "organisation": "disclosures",
+    "disclosure": "disclosures",
+}
+
+
+def moved_admin_page(request: HttpRequest, model: str, rest: str) -> HttpResponse:
+    """The same admin page at its new address (the query string kept)."""
+    address = f"/{settings.ADMIN_PATH}{MOVED_ADMIN[model]}/{model}/{rest}"
+    if request.META.get("QUERY_STRING"):
+        address += f"?{request.META['QUERY_STRING']}"
+    return HttpResponsePermanentRedirect(address)

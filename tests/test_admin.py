@@ -199,3 +199,27 @@ class AdminRoundTripTests(TestCase):
         response = self.client.get(ADD_URL)
         self.assertEqual(response.status_code, 302)
         self.assertIn(reverse("admin:login"), response["Location"])
+
+
+class MovedAdminPagesTests(TestCase):
+    def test_old_addresses_of_moved_models_open_their_pages(self) -> None:
+        """Images, speakers, organisations and the register moved out of the articles
+        app: a bookmark of their old admin address leads to the same page."""
+        editor = get_user_model().objects.create_superuser("editor")
+        self.client.force_login(editor)
+        speaker = SpeakerFactory()
+        cases = {
+            "/admin/articles/image/": "/admin/media/image/",
+            f"/admin/articles/speaker/{speaker.pk}/change/?_popup=1": (
+                f"/admin/quotes/speaker/{speaker.pk}/change/?_popup=1"
+            ),
+            "/admin/articles/organisation/add/": "/admin/disclosures/organisation/add/",
+            "/admin/articles/disclosure/?kind=partner": (
+                "/admin/disclosures/disclosure/?kind=partner"
+            ),
+        }
+        for old, new in cases.items():
+            with self.subTest(old):
+                response = self.client.get(old)
+                self.assertRedirects(response, new, status_code=301)
+        self.assertEqual(self.client.get("/admin/articles/article/").status_code, 200)
