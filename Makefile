@@ -48,6 +48,7 @@ superuser: install .env migrate ## Create an editor account for the admin
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # What and how strictly: [tool.mypy] in pyproject.toml. Needs no database and no .env.
 typecheck: install ## Check the annotations (mypy with django-stubs)
