@@ -21,10 +21,10 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
-from articles.rendering import marker_keys
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation
 from media.models import Image
+from newsroom.markdown import marker_keys
 from pages.models import Page
 from quotes.models import Quote, Speaker
 

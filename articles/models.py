@@ -19,11 +19,12 @@ from django.utils.safestring import SafeString, mark_safe
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles.rendering import marker_keys, render_body, render_markdown, validate_markdown
+from articles.rendering import render_body
 from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import Disclosure, RecordedDisclosure
 from media.models import UNSORTED_RENDITIONS, Image
+from newsroom.markdown import marker_keys, render_markdown, validate_markdown
 from quotes.models import Quote
 
 

@@ -30,12 +30,12 @@ from reversion.models import Revision, Version
 from taggit.models import Tag
 
 from articles.models import Article, Byline, ChecklistOverride, TaggedArticle
-from articles.rendering import marker_keys
 from articles.signals import article_went_live
 from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import Organisation, RecordedDisclosure
 from media.models import Image
+from newsroom.markdown import marker_keys
 from quotes.models import Quote, Speaker
 
 User = AbstractUser | AnonymousUser

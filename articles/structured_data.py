@@ -27,10 +27,10 @@ from django.utils.safestring import SafeString, mark_safe
 from PIL import Image
 
 from articles.models import Article
-from articles.rendering import render_markdown
 from authors.models import Author
 from media.renditions import photo_share_rendition, share_renditions
 from newsroom.links import absolute_url
+from newsroom.markdown import render_markdown
 from newsroom.text import clean_data
 from pages.models import POLICIES
 from quotes.models import Quote

@@ -3,7 +3,7 @@
 
 Each adversarial body shape (the pathological inputs known for Markdown parsers and
 HTML sanitisers: deep nesting, unclosed links and emphasis, long link chains, deep raw
-HTML) is rendered by articles.rendering.render_markdown, Markdown and sanitising
+HTML) is rendered by newsroom.markdown.render_markdown, Markdown and sanitising
 included, at each size. Every render runs in a process of its own, stopped by its id
 after --timeout seconds, so a parser that stalls or recurses is reported, not waited
 for. Sizes are in thousands of characters (the body's length as a form counts it).

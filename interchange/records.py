@@ -18,7 +18,6 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.models import Article, Citation, Correction
-from articles.rendering import marker_keys
 from authors.models import Author, AuthorLink
 from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
 from interchange import exporting
@@ -26,6 +25,7 @@ from interchange.exporting import Record
 from interchange.items import BadRecord
 from media.images import validate_image_file
 from media.models import Image
+from newsroom.markdown import marker_keys
 from newsroom.text import forbidden_character
 from quotes.models import Quote, Speaker
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.rendering import render_markdown, validate_markdown
+from newsroom.markdown import render_markdown, validate_markdown
 
 
 class Policy(NamedTuple):

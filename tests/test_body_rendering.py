@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from articles.migrations import __path__ as migrations_path
 from articles.models import Article
-from articles.rendering import MAX_LENGTH, render_markdown, validate_markdown
+from newsroom.markdown import MAX_LENGTH, render_markdown, validate_markdown
 from pages.models import Page
 from tests.base import DATA, run_command
 from tests.factories import ArticleFactory, QuoteFactory

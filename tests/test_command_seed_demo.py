@@ -16,7 +16,6 @@ from django.utils.timezone import now
 
 from articles import content_checks
 from articles.models import Article, Byline
-from articles.rendering import marker_keys
 from articles.search import search_articles, search_vector
 from authors.models import Author
 from disclosures import rules as disclosure_rules
@@ -25,6 +24,7 @@ from interchange import demo
 from interchange.management.commands.seed_demo import Command
 from media.models import Image
 from newsroom import page_cache
+from newsroom.markdown import marker_keys
 from quotes.models import Quote
 from tests.base import run_command
 

@@ -14,7 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import SimpleTestCase
 
-from articles.rendering import render_body, render_markdown
+from articles.rendering import render_body
+from newsroom.markdown import render_markdown
 from tests.factories import ArticleFactory
 from tests.hostile import PAYLOADS, SHARED_URLS, executable_content, store_through_admin
 

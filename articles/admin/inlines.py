@@ -15,10 +15,10 @@ from django.utils.html import format_html
 from articles import services
 from articles.admin.preview import preview_unless_live
 from articles.models import Article, Byline, Citation, Correction
-from articles.rendering import marker_keys
 from disclosures.models import Disclosure
 from newsroom.admin_forms import HTTPS_URLS, SafeAutocomplete
 from newsroom.forms import CleanTextAdmin
+from newsroom.markdown import marker_keys
 from quotes.models import Quote
 
 

@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 from articles import services
 from articles.admin.pages import ArticlePages
 from articles.models import Article
-from articles.rendering import render_markdown, validate_markdown
 from articles.views import render_article
+from newsroom.markdown import render_markdown, validate_markdown
 
 
 def preview_unless_live(article: Article) -> str | None:

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import articles.rendering
+import newsroom.markdown
 
 
 class Migration(migrations.Migration):
@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text='"How we reported this" (Markdown): sources, methods, why the story was written. Shown at the end of the article.',
-                validators=[articles.rendering.validate_markdown],
+                validators=[newsroom.markdown.validate_markdown],
             ),
         ),
         migrations.AlterField(
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text="Markdown: a blank line between paragraphs; ## for a heading; - for a bullet; **bold**, *italic*, [words](https://link). Place a quote with [[quote:<key>]] and an image with [[image:<key>]], each on a line of its own.",
-                validators=[articles.rendering.validate_markdown],
+                validators=[newsroom.markdown.validate_markdown],
             ),
         ),
     ]

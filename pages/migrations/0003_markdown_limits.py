@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import articles.rendering
+import newsroom.markdown
 
 
 class Migration(migrations.Migration):
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             model_name="page",
             name="body",
             field=models.TextField(
-                help_text="Markdown.", validators=[articles.rendering.validate_markdown]
+                help_text="Markdown.", validators=[newsroom.markdown.validate_markdown]
             ),
         ),
     ]

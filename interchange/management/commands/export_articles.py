@@ -16,13 +16,13 @@ from django.db.models import Q, QuerySet
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
-from articles.rendering import marker_keys
 from authors.models import Author
 from disclosures.models import Organisation
 from interchange import exporting
 from interchange.exporting import Record
 from media.models import Image
 from newsroom.commands import StaffCommand, temporary_files
+from newsroom.markdown import marker_keys
 from newsroom.plurals import counted
 
 CHUNK = 500
