@@ -19,7 +19,7 @@ from articles.models import Article, Image, Organisation, TaggedArticle
 from articles.rendering import marker_keys
 from authors.models import Author
 from interchange import exporting
-from interchange.exporting import Record
+from interchange.schema import Record, to_json
 from newsroom.commands import StaffCommand, temporary_files
 from newsroom.plurals import counted
 
@@ -118,7 +118,7 @@ name."""
             with temporary_files():
                 if to_stdout:
                     for record in records:
-                        self.stdout.write(json.dumps(record, ensure_ascii=False))
+                        self.stdout.write(json.dumps(to_json(record), ensure_ascii=False))
                 else:
                     self.write_file(Path(options["output"]), records)
         if options["verbosity"] > 0:
@@ -210,5 +210,5 @@ name."""
     @staticmethod
     def write_lines(stream: IO[str], records: Iterator[Record]) -> None:
         for record in records:
-            stream.write(json.dumps(record, ensure_ascii=False))
+            stream.write(json.dumps(to_json(record), ensure_ascii=False))
             stream.write("\n")
