@@ -37,7 +37,7 @@ from articles.search import refresh_search_vectors
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author, AuthorInterest, AuthorLink
 from interchange import exporting, schema
-from interchange.bulk import write_objects
+from interchange.bulk import write_objects, write_values
 from interchange.records import (
     ARTICLE_FIELDS,
     ORGANISATION_DEFAULTS,
@@ -102,6 +102,17 @@ def sync_rows(
 
 Entry = TypeVar("Entry", schema.Organisation, schema.Speaker)
 Value = TypeVar("Value", schema.RegisterEntry, schema.Interest)
+Done = TypeVar("Done", schema.Speaker, Speaker)
+# A row to write, by attribute name (see bulk.write_values).
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Links:
+    """An article's topics and authors, by pk: what decides the disclosures it carries."""
+
+    tag_ids: set[int]
+    author_ids: set[int]
 
 
 @dataclass
@@ -119,6 +130,10 @@ class Writer:
     speakers: dict[str, Speaker | None] = field(default_factory=dict)
     # The rows a recorded disclosure's source may name, by the source (see recorded_source).
     sources: dict[str, list[Any]] = field(default_factory=dict)
+    # Within a batch of articles, by slug: the full speakers made from their entries, and
+    # the speakers found (or made) to match full entries (see same_entry).
+    completed: dict[str, tuple[schema.Speaker, schema.Speaker]] = field(default_factory=dict)
+    matched: dict[str, tuple[schema.Speaker, Speaker]] = field(default_factory=dict)
     # Set when a register or an author's interests changed: scheduled articles must then
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
@@ -153,7 +168,7 @@ class Writer:
         """Drop what was looked up or created so far: after a rolled-back savepoint
         (--partial), some of it may no longer exist."""
         caches = (self.author_ids, self.image_ids, self.tags, self.organisations, self.speakers)
-        for cache in (*caches, self.sources):
+        for cache in (*caches, self.sources, self.completed, self.matched):
             cache.clear()
 
     def store(self, field_file: FieldFile, source: str | None) -> None:
@@ -308,6 +323,8 @@ class Writer:
 
     def full_speaker(self, entry: schema.Speaker) -> schema.Speaker:
         """The speaker as it will be: the site's (or the defaults), then the entry."""
+        if done := self.same_entry(self.completed, entry):
+            return done
         existing = self.existing_speaker(entry.slug)
         if existing is not None:
             base = exporting.speaker_value(existing)
@@ -316,7 +333,20 @@ class Writer:
         full = complete(entry, base)
         if isinstance(full.organisation, schema.Organisation):
             full.organisation = self.full_organisation(full.organisation)
+        self.completed[entry.slug] = (entry, full)
         return full
+
+    @staticmethod
+    def same_entry(
+        done: dict[str, tuple[schema.Speaker, Done]], entry: schema.Speaker
+    ) -> Done | None:
+        """What was made of this speaker's entry earlier in the batch, if the entry is
+        the same: most articles of a batch quote a speaker another has quoted."""
+        if entry.slug in done:
+            earlier, made = done[entry.slug]
+            if earlier is entry or earlier == entry:
+                return made
+        return None
 
     def full_record(self, record: schema.ArticleRecord) -> schema.ArticleRecord:
         """The article record with every speaker and organisation in full, as export
@@ -367,8 +397,11 @@ class Writer:
 
     def speaker(self, entry: schema.Speaker) -> Speaker:
         """The speaker with this slug, made to match the full entry (created if new)."""
+        if done := self.same_entry(self.matched, entry):
+            return done
         speaker = self.existing_speaker(entry.slug)
         if speaker is not None and exporting.speaker_value(speaker) == entry:
+            self.matched[entry.slug] = (entry, speaker)
             return speaker
         speaker = speaker or Speaker(slug=entry.slug)
         author_id = self.author_id(entry.author) if isinstance(entry.author, str) else None
@@ -396,6 +429,8 @@ class Writer:
         """Write a batch of articles: a fixed number of queries for the batch (looking up
         the articles, speakers and organisations it names, writing each kind of row in
         bulk), plus one per speaker, organisation or topic new to this run."""
+        self.completed.clear()
+        self.matched.clear()
         self.load_shared(records)
         records = [self.full_record(record) for record in records]
         uids = [record.uid for record in records]
@@ -445,6 +480,11 @@ class Writer:
             speakers, field_name="slug"
         )
         self.speakers |= {slug: found_speakers.get(slug) for slug in speakers}
+        # The speakers' own organisations came with them: an entry that leaves its
+        # speaker's organisation as the site has it needs that one too.
+        for speaker in found_speakers.values():
+            if speaker.organisation is not None:
+                self.organisations.setdefault(speaker.organisation.slug, speaker.organisation)
         organisations = wanted["organisation"] - self.organisations.keys()
         found = Organisation.objects.select_related("tag").in_bulk(organisations, field_name="slug")
         self.organisations |= {slug: found.get(slug) for slug in organisations}
@@ -479,7 +519,14 @@ class Writer:
         for article in new:
             article.pk = pks[article.uid]
         self.replace_related(changed, existing)
-        self.record_disclosures([article for article, _ in changed])
+        links = {
+            article.pk: Links(
+                tag_ids={self.tag(entry).pk for entry in record.tags},
+                author_ids={self.author_id(slug) for slug in record.authors},
+            )
+            for article, record in changed
+        }
+        self.record_disclosures([article for article, _ in changed], links)
         refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a, _ in changed]))
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
@@ -496,55 +543,77 @@ class Writer:
             TaggedArticle.objects.filter(content_object__in=existing).delete()
             recorded = [a for a, r in changed if a.pk in ids and r.disclosures_as_of]
             RecordedDisclosure.objects.filter(article__in=recorded).delete()
-        rows: defaultdict[type[models.Model], list[models.Model]] = defaultdict(list)
+        rows: defaultdict[type[models.Model], list[Row]] = defaultdict(list)
         for article, record in changed:
-            for row in self.related_rows(article, record):
-                rows[type(row)].append(row)
-        for row_model, objects in rows.items():
-            write_objects(row_model, objects)
+            for row_model, row in self.related_rows(article, record):
+                rows[row_model].append(row)
+        for row_model, values in rows.items():
+            write_values(row_model, values)
 
     def related_rows(
         self, article: Article, record: schema.ArticleRecord
-    ) -> Iterator[models.Model]:
-        """The rows the article carries as the record gives them, unsaved."""
+    ) -> Iterator[tuple[type[models.Model], Row]]:
+        """The rows the article carries as the record gives them: (model, its values by
+        attribute name)."""
         # The links' copy of the article's time is the database triggers' to keep; given
         # here, SQLite's triggers have no second write of each link to make.
         when = article.published_at
         for n, slug in enumerate(record.authors):
-            yield Byline(
-                article=article, author_id=self.author_id(slug), position=n, published_at=when
+            yield (
+                Byline,
+                {
+                    "article_id": article.pk,
+                    "author_id": self.author_id(slug),
+                    "position": n,
+                    "published_at": when,
+                },
             )
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
         for entry in record.tags:
-            yield TaggedArticle(content_object=article, tag=self.tag(entry), published_at=when)
+            tag_id = self.tag(entry).pk
+            yield (
+                TaggedArticle,
+                {"content_object_id": article.pk, "tag_id": tag_id, "published_at": when},
+            )
         for quote in record.quotes:
-            yield Quote(
-                article=article,
-                **schema.shallow(quote)
-                | {"speaker": quote.speaker and self.speaker(quote.speaker)},
+            speaker = quote.speaker and self.speaker(quote.speaker)
+            yield (
+                Quote,
+                {
+                    **schema.shallow(quote),
+                    "article_id": article.pk,
+                    "speaker_id": speaker.pk if speaker else None,
+                },
             )
         for n, citation in enumerate(record.citations):
-            yield Citation(article=article, position=n, **schema.shallow(citation))
+            yield Citation, {**schema.shallow(citation), "article_id": article.pk, "position": n}
         for correction in record.corrections:
-            yield Correction(article=article, **schema.shallow(correction))
+            yield Correction, {**schema.shallow(correction), "article_id": article.pk}
         for disclosure in record.disclosures:
-            yield Disclosure(
-                article=article,
-                **schema.shallow(disclosure)
-                | {"organisation": self.organisation(disclosure.organisation)},
+            yield (
+                Disclosure,
+                {
+                    **schema.shallow(disclosure),
+                    "article_id": article.pk,
+                    "organisation_id": self.organisation(disclosure.organisation).pk,
+                },
             )
         # The disclosures the article carried at publication, as the file records them.
         for position, recorded in enumerate(record.recorded_disclosures):
-            copy = schema.shallow(recorded)
-            del copy["source"]
-            yield RecordedDisclosure(
-                article=article, **copy, **self.recorded_source(recorded), position=position
+            yield (
+                RecordedDisclosure,
+                {
+                    **schema.shallow(recorded),
+                    **self.recorded_source(recorded),
+                    "article_id": article.pk,
+                    "position": position,
+                },
             )
 
     def recorded_source(self, entry: schema.RecordedDisclosure) -> dict[str, Any]:
-        """{"disclosure": entry} or {"interest": interest}: the row the recorded
-        disclosure was copied from, found by what identifies it (the one saying the
-        same, if several); {} when this site has none."""
+        """{"disclosure_id": pk} or {"interest_id": pk}: the row the recorded disclosure
+        was copied from, found by what identifies it (the one saying the same, if
+        several); {} when this site has none."""
         source = entry.source
         if source is None:
             return {}
@@ -570,14 +639,15 @@ class Writer:
         )
         if not found:
             return {}
-        return {"disclosure" if source.type == "register" else "interest": found[0]}
+        return {"disclosure_id" if source.type == "register" else "interest_id": found[0].pk}
 
     @staticmethod
-    def record_disclosures(articles: list[Article]) -> None:
+    def record_disclosures(articles: list[Article], links: dict[int, Links]) -> None:
         """What record_disclosures() does for each article, for all at once: a published
         one records the disclosures due at its publication time, from the register and
         its authors' interests (unless those recorded for it are frozen); one no longer
-        published drops what it recorded. Articles never published record nothing."""
+        published drops what it recorded. Articles never published record nothing.
+        `links`: each article's topics and authors, as just written (by article pk)."""
         due = [
             article
             for article in articles
@@ -589,26 +659,17 @@ class Writer:
         RecordedDisclosure.objects.filter(article__in=due).delete()
         published = [article for article in due if article.status == Article.Status.PUBLISHED]
         published_ids = {article.pk for article in published}
-        tag_ids: defaultdict[int, set[int]] = defaultdict(set)
-        for article_id, tag_id in TaggedArticle.objects.filter(
-            content_object_id__in=published_ids
-        ).values_list("content_object_id", "tag_id"):
-            tag_ids[article_id].add(tag_id)
-        author_ids: defaultdict[int, set[int]] = defaultdict(set)
-        for article_id, author_id in Byline.objects.filter(article__in=published).values_list(
-            "article_id", "author_id"
-        ):
-            author_ids[article_id].add(author_id)
-        register = DisclosureRegister(
-            Author.objects.filter(pk__in=set().union(*author_ids.values()))
-        )
+        authors = set().union(*(links[article.pk].author_ids for article in published))
+        register = DisclosureRegister(Author.objects.filter(pk__in=authors))
         write_objects(
             RecordedDisclosure,
             [
                 record
                 for article in published
                 for record in register.due(
-                    article, tag_ids=tag_ids[article.pk], author_ids=author_ids[article.pk]
+                    article,
+                    tag_ids=links[article.pk].tag_ids,
+                    author_ids=links[article.pk].author_ids,
                 )
             ],
         )
