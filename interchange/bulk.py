@@ -1,6 +1,6 @@
-"""Bulk writes for the commands that write many rows (seed_demo, import_articles):
-plain INSERTs (COPY on PostgreSQL) with none of bulk_create's per-row SQL building.
-Like bulk_create they send no signals: callers build search vectors and retire cached
+"""Bulk writes for the writer of import_articles (which seed_demo uses too): plain
+INSERTs (COPY on PostgreSQL) with none of bulk_create's per-row SQL building. Like
+bulk_create they send no signals: callers build search vectors and retire cached
 pages themselves."""
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from typing import Any
 from django.contrib.postgres.search import SearchVectorField
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import Field, Model, TextField
+from django.db.models.expressions import RawSQL
+
+from articles.models import Article
+from articles.search import search_document
 
 
 def write_objects(
@@ -105,3 +109,35 @@ def write_rows(table: str, columns: list[str], rows: Iterable[Sequence[object]])
         # Quoted model names and placeholders only: every value is a parameter. The rows
         # stream in: executemany takes any iterable, where the stubs ask a Sequence.
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # type: ignore[arg-type]  # noqa: S608
+
+
+# The texts of a search document, in articles.search.search_document's order.
+DOCUMENT = ["headline", "standfirst", "topics", "body", "quotes", "authors"]
+
+
+def vectors_of(documents: Sequence[Sequence[str]]) -> list[str]:
+    """PostgreSQL: the search vectors of these documents (six texts each, as
+    articles.search.search_document takes them), in order, in one query, so that
+    articles can be written with theirs."""
+    query = Article.objects.all().query
+    # The unnest() columns below, by their fixed names.
+    texts = [
+        RawSQL(f"document.{name}", [], output_field=TextField())  # noqa: S611
+        for name in DOCUMENT
+    ]
+    vector, params = (
+        search_document(*texts)
+        .resolve_expression(query)
+        .as_sql(query.get_compiler(connection=connection), connection)
+    )
+    arrays = ", ".join(["%s::text[]"] * len(DOCUMENT))
+    connection.ensure_connection()
+    # psycopg's own cursor: the texts go as bound parameters, not spelled into the SQL,
+    # and with DEBUG on Django would keep every such statement (megabytes a batch).
+    with connection.connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {vector} FROM unnest({arrays}) WITH ORDINALITY "  # noqa: S608
+            f"AS document({', '.join(DOCUMENT)}, number) ORDER BY number",
+            [*params, *(list(texts) for texts in zip(*documents, strict=True))],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from taggit.models import Tag
@@ -37,7 +37,7 @@ from articles.search import refresh_search_vectors
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author, AuthorInterest, AuthorLink
 from interchange import exporting, schema
-from interchange.bulk import write_objects, write_values
+from interchange.bulk import vectors_of, write_objects, write_values
 from interchange.records import (
     ARTICLE_FIELDS,
     ORGANISATION_DEFAULTS,
@@ -491,32 +491,27 @@ class Writer:
 
     def write_articles(self, changed: list[tuple[Article, schema.ArticleRecord]]) -> None:
         """Create or update the articles with everything they carry, then record their
-        disclosures and build their search vectors, as saving each would."""
+        disclosures and build their search vectors, as saving each would. A new article
+        is written once, with its vector and the time its disclosures are recorded for."""
         for article, record in changed:
-            for name in ARTICLE_FIELDS:
-                setattr(article, name, getattr(record, name))
-            # Before the publication time, which must respect it.
-            article.embargo_until = record.embargo_until
-            set_publication(
-                article, status=record.status, published_at=record.published_at, announce=False
-            )
-            article.updated_at = record.updated_at
-            article.lead_image_id = self.image_id(record.lead_image) if record.lead_image else None
-            if record.disclosures_as_of is not None:
-                # As the file records them; otherwise as this site has them.
-                article.disclosures_as_of = record.disclosures_as_of
+            self.set_fields(article, record)
+        due = self.disclosures_due([article for article, _ in changed])
+        for article in due:
+            if article.pk is None and article.status == Article.Status.PUBLISHED:
+                # What record_disclosures() sets, below.
+                article.disclosures_as_of = article.published_at
         existing = [article for article, _ in changed if article.pk is not None]
         for article in existing:
             article.save()
-        new = [article for article, _ in changed if article.pk is None]
+        new = [(article, record) for article, record in changed if article.pk is None]
         # As Article.save() does for each: a new article's slug is no other's old address.
-        ArticleSlugHistory.objects.filter(slug__in=[article.slug for article in new]).delete()
+        ArticleSlugHistory.objects.filter(slug__in=[a.slug for a, _ in new]).delete()
         # Not bulk_create: with DEBUG on, Django keeps the text of its last 9,000 queries,
         # and a batch of articles in one INSERT is megabytes of it (memory would grow with
         # the file). write_objects runs one executemany (COPY on PostgreSQL).
-        write_objects(Article, new)
-        pks = dict(Article.objects.filter(uid__in=[a.uid for a in new]).values_list("uid", "pk"))
-        for article in new:
+        write_objects(Article, [a for a, _ in new], search_vectors=self.search_vectors(new))
+        pks = dict(Article.objects.filter(uid__in=[a.uid for a, _ in new]).values_list("uid", "pk"))
+        for article, _ in new:
             article.pk = pks[article.uid]
         self.replace_related(changed, existing)
         links = {
@@ -526,10 +521,49 @@ class Writer:
             )
             for article, record in changed
         }
-        self.record_disclosures([article for article, _ in changed], links)
-        refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a, _ in changed]))
+        self.record_disclosures(due, links)
+        refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a in existing]))
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
+
+    def set_fields(self, article: Article, record: schema.ArticleRecord) -> None:
+        """The article's own fields as the record gives them."""
+        for name in ARTICLE_FIELDS:
+            setattr(article, name, getattr(record, name))
+        # Before the publication time, which must respect it.
+        article.embargo_until = record.embargo_until
+        set_publication(
+            article, status=record.status, published_at=record.published_at, announce=False
+        )
+        article.updated_at = record.updated_at
+        article.lead_image_id = self.image_id(record.lead_image) if record.lead_image else None
+        if record.disclosures_as_of is not None:
+            # As the file records them; otherwise as this site has them.
+            article.disclosures_as_of = record.disclosures_as_of
+
+    def search_vectors(self, new: list[tuple[Article, schema.ArticleRecord]]) -> list[str] | None:
+        """PostgreSQL: the search vectors of new articles, built from their records (the
+        six texts articles.search.search_vector() reads from their rows, in the same
+        order), to be written with them; None elsewhere. An UPDATE after the COPY would
+        write every new article twice."""
+        if connection.vendor != "postgresql" or not new:
+            return None
+        authors = {self.author_id(slug) for _, record in new for slug in record.authors}
+        names = dict(Author.objects.filter(pk__in=authors).values_list("pk", "name"))
+        documents = []
+        for _, record in new:
+            quotes = sorted(record.quotes, key=lambda quote: quote.position)
+            documents.append(
+                (
+                    record.headline,
+                    record.standfirst,
+                    " ".join(self.tag(entry).name for entry in record.tags),
+                    record.body,
+                    " ".join(f"{q.speaker.name if q.speaker else ''} {q.text}" for q in quotes),
+                    " ".join(names[self.author_id(slug)] for slug in record.authors),
+                )
+            )
+        return vectors_of(documents)
 
     def replace_related(
         self, changed: list[tuple[Article, schema.ArticleRecord]], existing: list[Article]
@@ -642,18 +676,23 @@ class Writer:
         return {"disclosure_id" if source.type == "register" else "interest_id": found[0].pk}
 
     @staticmethod
-    def record_disclosures(articles: list[Article], links: dict[int, Links]) -> None:
-        """What record_disclosures() does for each article, for all at once: a published
-        one records the disclosures due at its publication time, from the register and
-        its authors' interests (unless those recorded for it are frozen); one no longer
-        published drops what it recorded. Articles never published record nothing.
-        `links`: each article's topics and authors, as just written (by article pk)."""
-        due = [
+    def disclosures_due(articles: list[Article]) -> list[Article]:
+        """The articles whose recorded disclosures are to be (re)made: the published
+        (unless those recorded for them are frozen) and those no longer published."""
+        return [
             article
             for article in articles
             if (article.status == Article.Status.PUBLISHED or article.disclosures_as_of is not None)
             and not article.disclosures_frozen
         ]
+
+    @staticmethod
+    def record_disclosures(due: list[Article], links: dict[int, Links]) -> None:
+        """What record_disclosures() does for each article, for all the due ones at once
+        (see disclosures_due): a published one records the disclosures due at its
+        publication time, from the register and its authors' interests; one no longer
+        published drops what it recorded. Articles never published record nothing.
+        `links`: each article's topics and authors, as just written (by article pk)."""
         if not due:
             return
         RecordedDisclosure.objects.filter(article__in=due).delete()
@@ -674,10 +713,13 @@ class Writer:
             ],
         )
         # update(), as record_disclosures() does: recording is not an editorial change.
-        Article.objects.filter(pk__in=published_ids).update(disclosures_as_of=F("published_at"))
-        Article.objects.filter(pk__in=[a.pk for a in due if a.pk not in published_ids]).update(
-            disclosures_as_of=None
-        )
+        # Only the rows that differ: a new article was written with its time.
+        Article.objects.filter(
+            pk__in=[a.pk for a in published if a.disclosures_as_of != a.published_at]
+        ).update(disclosures_as_of=F("published_at"))
+        Article.objects.filter(
+            pk__in=[a.pk for a in due if a.pk not in published_ids and a.disclosures_as_of]
+        ).update(disclosures_as_of=None)
         for article in due:
             recorded = article.pk in published_ids
             article.disclosures_as_of = article.published_at if recorded else None
