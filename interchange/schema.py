@@ -292,13 +292,14 @@ def iso_datetime(value: datetime.datetime) -> str:
 def to_json(value: Any) -> Any:
     """A record (or any value in one) as the file has it: a dict with the record's `type`
     first, then its fields in their declared order; UNSET fields left out."""
-    if is_dataclass(value) and not isinstance(value, type):
+    names = _field_names(type(value))
+    if names is not None:
         kind = getattr(value, "type", None)
         out: dict[str, Any] = {} if kind is None else {"type": kind}
-        for each in fields(value):
-            item = getattr(value, each.name)
+        for name in names:
+            item = getattr(value, name)
             if item is not UNSET:
-                out[each.name] = to_json(item)
+                out[name] = to_json(item)
         return out
     if isinstance(value, list):
         return [to_json(item) for item in value]
@@ -309,6 +310,17 @@ def to_json(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A record class's field names in order (worked out once a class: an export asks
+    for every value it writes); None for any other type."""
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
+    return _FIELD_NAMES[cls]
 
 
 def shallow(value: Any) -> dict[str, Any]:
