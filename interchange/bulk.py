@@ -6,6 +6,7 @@ pages themselves."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from operator import itemgetter
 from typing import Any
 
@@ -141,3 +142,26 @@ def vectors_of(documents: Sequence[Sequence[str]]) -> list[str]:
             [*params, *(list(texts) for texts in zip(*documents, strict=True))],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+class VectorBuilder:
+    """PostgreSQL: builds search vectors (vectors_of) on a connection of its own, in a
+    thread, while this connection carries on: stemming the texts is most of the
+    server's work in writing new articles, and it runs beside the making of the
+    batch's other rows instead of before them. The other connection only computes:
+    it reads and writes no table. close() ends the thread and its connection."""
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+
+    def start(self, documents: Sequence[Sequence[str]]) -> Future[list[str]]:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-vectors")
+        return self.pool.submit(vectors_of, documents)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            # The thread's own connection is closed in that thread.
+            self.pool.submit(connections.close_all).result()
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None

@@ -37,7 +37,7 @@ from articles.search import refresh_search_vectors
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author, AuthorInterest, AuthorLink
 from interchange import exporting, schema
-from interchange.bulk import vectors_of, write_objects, write_values
+from interchange.bulk import VectorBuilder, write_objects, write_values
 from interchange.records import (
     ARTICLE_FIELDS,
     ORGANISATION_DEFAULTS,
@@ -134,6 +134,7 @@ class Writer:
     # the speakers found (or made) to match full entries (see same_entry).
     completed: dict[str, tuple[schema.Speaker, schema.Speaker]] = field(default_factory=dict)
     matched: dict[str, tuple[schema.Speaker, Speaker]] = field(default_factory=dict)
+    vectors: VectorBuilder = field(default_factory=VectorBuilder)
     # Set when a register or an author's interests changed: scheduled articles must then
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
@@ -506,14 +507,9 @@ class Writer:
         new = [(article, record) for article, record in changed if article.pk is None]
         # As Article.save() does for each: a new article's slug is no other's old address.
         ArticleSlugHistory.objects.filter(slug__in=[a.slug for a, _ in new]).delete()
-        # Not bulk_create: with DEBUG on, Django keeps the text of its last 9,000 queries,
-        # and a batch of articles in one INSERT is megabytes of it (memory would grow with
-        # the file). write_objects runs one executemany (COPY on PostgreSQL).
-        write_objects(Article, [a for a, _ in new], search_vectors=self.search_vectors(new))
-        pks = dict(Article.objects.filter(uid__in=[a.uid for a, _ in new]).values_list("uid", "pk"))
-        for article, _ in new:
-            article.pk = pks[article.uid]
-        self.replace_related(changed, existing)
+        write_new = self.start_new(new)
+        # Made while the new articles' vectors are built (PostgreSQL).
+        rows = self.related(changed)
         links = {
             article.pk: Links(
                 tag_ids={self.tag(entry).pk for entry in record.tags},
@@ -521,10 +517,45 @@ class Writer:
             )
             for article, record in changed
         }
-        self.record_disclosures(due, links)
+        recorded = self.recorded_rows(due, links)
+        write_new()
+        self.replace_related(changed, existing, rows)
+        self.record_disclosures(due, recorded)
         refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a in existing]))
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
+
+    def start_new(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Callable[[], None]:
+        """Give the new articles their pks; returns what writes them. PostgreSQL: the pks
+        come from the sequence and the vectors are built on the side (VectorBuilder)
+        while the batch's other rows are made, and the articles are written with them.
+        Elsewhere they are written at once, for the database to assign the pks.
+        Not bulk_create: with DEBUG on, Django keeps the text of its last 9,000 queries,
+        and a batch of articles in one INSERT is megabytes of it (memory would grow with
+        the file). write_objects runs one executemany (COPY on PostgreSQL)."""
+        articles = [article for article, _ in new]
+        if connection.vendor != "postgresql" or not new:
+            write_objects(Article, articles)
+            uids = [article.uid for article in articles]
+            pks = dict(Article.objects.filter(uid__in=uids).values_list("uid", "pk"))
+            for article in articles:
+                article.pk = pks[article.uid]
+            return lambda: None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Article._meta.db_table, len(articles)],
+            )
+            for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
+                article.pk = pk
+        vectors = self.vectors.start(self.documents(new))
+        return lambda: write_objects(
+            Article, articles, with_pk=True, search_vectors=vectors.result()
+        )
+
+    def close(self) -> None:
+        """End what the writer started beside the import (VectorBuilder's connection)."""
+        self.vectors.close()
 
     def set_fields(self, article: Article, record: schema.ArticleRecord) -> None:
         """The article's own fields as the record gives them."""
@@ -541,16 +572,14 @@ class Writer:
             # As the file records them; otherwise as this site has them.
             article.disclosures_as_of = record.disclosures_as_of
 
-    def search_vectors(self, new: list[tuple[Article, schema.ArticleRecord]]) -> list[str] | None:
-        """PostgreSQL: the search vectors of new articles, built from their records (the
-        six texts articles.search.search_vector() reads from their rows, in the same
-        order), to be written with them; None elsewhere. An UPDATE after the COPY would
-        write every new article twice."""
-        if connection.vendor != "postgresql" or not new:
-            return None
+    def documents(self, new: list[tuple[Article, schema.ArticleRecord]]) -> list[tuple[str, ...]]:
+        """The search documents of new articles, from their records: the six texts
+        articles.search.search_vector() reads from their rows, in the same order, so
+        that they are written with their vectors (an UPDATE after the COPY would write
+        every new article twice)."""
         authors = {self.author_id(slug) for _, record in new for slug in record.authors}
         names = dict(Author.objects.filter(pk__in=authors).values_list("pk", "name"))
-        documents = []
+        documents: list[tuple[str, ...]] = []
         for _, record in new:
             quotes = sorted(record.quotes, key=lambda quote: quote.position)
             documents.append(
@@ -563,13 +592,17 @@ class Writer:
                     " ".join(names[self.author_id(slug)] for slug in record.authors),
                 )
             )
-        return vectors_of(documents)
+        return documents
 
     def replace_related(
-        self, changed: list[tuple[Article, schema.ArticleRecord]], existing: list[Article]
+        self,
+        changed: list[tuple[Article, schema.ArticleRecord]],
+        existing: list[Article],
+        rows: dict[type[models.Model], list[Row]],
     ) -> None:
         """The bylines, topics, quotes, citations, corrections, own disclosures and (when
-        the file records them) recorded disclosures of the articles, replaced in bulk."""
+        the file records them) recorded disclosures of the articles, replaced in bulk by
+        these `rows` (see related())."""
         if existing:
             ids = {article.pk for article in existing}
             for model in (Byline, Quote, Citation, Correction, Disclosure):
@@ -577,12 +610,18 @@ class Writer:
             TaggedArticle.objects.filter(content_object__in=existing).delete()
             recorded = [a for a, r in changed if a.pk in ids and r.disclosures_as_of]
             RecordedDisclosure.objects.filter(article__in=recorded).delete()
+        for row_model, values in rows.items():
+            write_values(row_model, values)
+
+    def related(
+        self, changed: list[tuple[Article, schema.ArticleRecord]]
+    ) -> dict[type[models.Model], list[Row]]:
+        """The rows the articles carry, by model (see related_rows)."""
         rows: defaultdict[type[models.Model], list[Row]] = defaultdict(list)
         for article, record in changed:
             for row_model, row in self.related_rows(article, record):
                 rows[row_model].append(row)
-        for row_model, values in rows.items():
-            write_values(row_model, values)
+        return rows
 
     def related_rows(
         self, article: Article, record: schema.ArticleRecord
@@ -687,31 +726,35 @@ class Writer:
         ]
 
     @staticmethod
-    def record_disclosures(due: list[Article], links: dict[int, Links]) -> None:
+    def recorded_rows(due: list[Article], links: dict[int, Links]) -> list[RecordedDisclosure]:
+        """The disclosures the due articles (see disclosures_due) record: for a published
+        one, those due at its publication time, from the register and its authors'
+        interests. `links`: each article's topics and authors (by article pk)."""
+        published = [article for article in due if article.status == Article.Status.PUBLISHED]
+        if not published:
+            return []
+        authors = set().union(*(links[article.pk].author_ids for article in published))
+        register = DisclosureRegister(Author.objects.filter(pk__in=authors))
+        return [
+            record
+            for article in published
+            for record in register.due(
+                article, tag_ids=links[article.pk].tag_ids, author_ids=links[article.pk].author_ids
+            )
+        ]
+
+    @staticmethod
+    def record_disclosures(due: list[Article], recorded: list[RecordedDisclosure]) -> None:
         """What record_disclosures() does for each article, for all the due ones at once
         (see disclosures_due): a published one records the disclosures due at its
-        publication time, from the register and its authors' interests; one no longer
-        published drops what it recorded. Articles never published record nothing.
-        `links`: each article's topics and authors, as just written (by article pk)."""
+        publication time (`recorded`, see recorded_rows); one no longer published drops
+        what it recorded. Articles never published record nothing."""
         if not due:
             return
         RecordedDisclosure.objects.filter(article__in=due).delete()
         published = [article for article in due if article.status == Article.Status.PUBLISHED]
         published_ids = {article.pk for article in published}
-        authors = set().union(*(links[article.pk].author_ids for article in published))
-        register = DisclosureRegister(Author.objects.filter(pk__in=authors))
-        write_objects(
-            RecordedDisclosure,
-            [
-                record
-                for article in published
-                for record in register.due(
-                    article,
-                    tag_ids=links[article.pk].tag_ids,
-                    author_ids=links[article.pk].author_ids,
-                )
-            ],
-        )
+        write_objects(RecordedDisclosure, recorded)
         # update(), as record_disclosures() does: recording is not an editorial change.
         # Only the rows that differ: a new article was written with its time.
         Article.objects.filter(
@@ -721,5 +764,5 @@ class Writer:
             pk__in=[a.pk for a in due if a.pk not in published_ids and a.disclosures_as_of]
         ).update(disclosures_as_of=None)
         for article in due:
-            recorded = article.pk in published_ids
-            article.disclosures_as_of = article.published_at if recorded else None
+            is_published = article.pk in published_ids
+            article.disclosures_as_of = article.published_at if is_published else None

@@ -136,6 +136,8 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
         except BaseException:
             writer.discard_stored_files()
             raise
+        finally:
+            writer.close()
         if verbosity > 0:
             self.report(writer, checker, dry_run=dry_run, not_imported=bad + failed)
 

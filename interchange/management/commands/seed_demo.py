@@ -3,7 +3,7 @@ from __future__ import annotations
 import random
 from argparse import ArgumentParser
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from itertools import islice
 from typing import Any
 
@@ -123,9 +123,12 @@ would): see docs/performance.md for the timings."""
             return
         with transaction.atomic(), foreign_keys_checked_as_written(), links_bulk_loaded(count):
             writer = self.cast(names, people, cast)
-            with self.progress(
-                total=count, desc="Articles", unit="articles", verbosity=verbosity
-            ) as bar:
+            with (
+                self.progress(
+                    total=count, desc="Articles", unit="articles", verbosity=verbosity
+                ) as bar,
+                closing(writer),
+            ):
                 indexes = iter(range(count))
                 while batch := list(islice(indexes, options["batch_size"])):
                     writer.write([demo.demo_article(rng, i, seed, cast, until) for i in batch])
