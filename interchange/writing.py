@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -139,7 +139,7 @@ class Writer:
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
 
-    def write(self, records: list[Record]) -> list[str]:
+    def write(self, records: Sequence[Record]) -> list[str]:
         """Write records of one pass: articles together (see articles()), the others one
         at a time. Returns "created", "updated" or "unchanged" for each; counts them once
         all are written."""

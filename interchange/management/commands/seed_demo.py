@@ -3,6 +3,7 @@ from __future__ import annotations
 import random
 from argparse import ArgumentParser
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from itertools import islice
 from typing import Any
@@ -123,16 +124,25 @@ would): see docs/performance.md for the timings."""
             return
         with transaction.atomic(), foreign_keys_checked_as_written(), links_bulk_loaded(count):
             writer = self.cast(names, people, cast)
+            indexes = iter(range(count))
+
+            def make(batch: list[int]) -> list[schema.ArticleRecord]:
+                return [demo.demo_article(rng, i, seed, cast, until) for i in batch]
+
+            # The next batch is made in a thread while the writer waits on the database
+            # (one thread, so the batches, and the generator's draws, keep their order).
             with (
                 self.progress(
                     total=count, desc="Articles", unit="articles", verbosity=verbosity
                 ) as bar,
                 closing(writer),
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-records") as maker,
             ):
-                indexes = iter(range(count))
-                while batch := list(islice(indexes, options["batch_size"])):
-                    writer.write([demo.demo_article(rng, i, seed, cast, until) for i in batch])
-                    bar.update(len(batch))
+                pending = maker.submit(make, list(islice(indexes, options["batch_size"])))
+                while records := pending.result():
+                    pending = maker.submit(make, list(islice(indexes, options["batch_size"])))
+                    writer.write(records)
+                    bar.update(len(records))
         if verbosity > 0:
             self.stdout.write(self.style.SUCCESS(f"Created {self.made(count, len(names), seed)}."))
 
