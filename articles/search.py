@@ -93,7 +93,7 @@ def search_document(
 
 def search_vector() -> CombinedExpression:
     """An article's document, from its own row and its related rows, each list in the
-    order it was made (interchange.management.commands.seed_demo builds the same texts)."""
+    order it was made (interchange.writing builds the same texts for new articles)."""
     tags = (
         TaggedArticle.objects.filter(content_object=OuterRef("pk"))
         .order_by("pk")

@@ -1,11 +1,15 @@
-"""Moving content in and out in bulk: export (exporting.py), demo data (demo.py), the bulk
-writer both seed_demo and import use (bulk.py), and import, which brings in articles
-with their authors, images, tags, quotes (and their speakers), citations, corrections
-and disclosures.
+"""Moving content in and out in bulk: export (exporting.py), demo data (demo.py), and
+import, which brings in articles with their authors, images, tags, quotes (and their
+speakers), citations, corrections and disclosures.
 
-Input is the project's JSON Lines format (see exporting.py) or a WordPress export (WXR,
-translated to the same records by wxr.py). An import reads its files as streams
-(sources.py), so memory does not grow with the size of a file, in three passes:
+The file format is defined once, in schema.py: typed records (dataclasses) that export
+builds from the models and writes, that import parses a file into (records.py), and
+that seed_demo makes (demo.py) and hands to the import's writer (writing.py, which
+writes in bulk through bulk.py: COPY on PostgreSQL).
+
+Input is the project's JSON Lines format or a WordPress export (WXR, translated to the
+same records by wxr.py). An import reads its files as streams (sources.py), so memory
+does not grow with the size of a file, in three passes:
 
 1. check every record, alone (types, lengths, choices, dates, files: records.py) and
    against the others and the database (references, duplicate slugs: checking.py),

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from articles.models import Article
 from authors.models import Author
-from interchange.exporting import Record
 from interchange.items import BadRecord, Item
 from interchange.records import normalize, record_key, references, shared_entries
+from interchange.schema import ArticleRecord, Record, to_json
 from media.models import Image
 
 _QUERY_CHUNK = 500
@@ -118,12 +118,13 @@ class Checker:
         # A record normalize() takes has a type.
         if kind is None or kind in ("meta", "skip"):
             return
-        key = record[record_key(record)]
+        key = record_key(record)
         # A fingerprint to tell a repeated record from a different one, not security.
-        digest = hashlib.sha1(json.dumps(record, sort_keys=True).encode()).digest()  # noqa: S324
+        canonical = json.dumps(to_json(record), sort_keys=True)
+        digest = hashlib.sha1(canonical.encode()).digest()  # noqa: S324
         seen = self.keys.record(kind, key)
-        if kind == "article":
-            slug = record["slug"]
+        if isinstance(record, ArticleRecord):
+            slug = record.slug
             earlier_slug = self.keys.slug(slug)
             if earlier_slug and (earlier_slug[0] != key or seen is None or seen[0] != digest):
                 self.fail(order, where, f"duplicate slug {slug!r}: also at {earlier_slug[1]}")
@@ -136,7 +137,7 @@ class Checker:
         if reason := self.check_shared(record, where):
             self.fail(order, where, reason)
             return
-        if kind == "article":
+        if isinstance(record, ArticleRecord):
             self.keys.add_slug(slug, key, where)
             self.slug_batch.append((order, where, slug, key))
             if len(self.slug_batch) >= _QUERY_CHUNK:
@@ -152,7 +153,8 @@ class Checker:
         fields but must not disagree on any, and two of them cannot claim one author or
         one topic."""
         found: list[tuple[tuple[str, str, str], object, str]] = []
-        for kind, entry in shared_entries(record):
+        for kind, shared in shared_entries(record):
+            entry = to_json(shared)
             for name, value in entry.items():
                 if isinstance(value, dict):
                     value = value["slug"]  # a speaker's organisation is checked on its own

@@ -1,4 +1,5 @@
-"""Realistic, deterministic demo content for seed_demo: enterprise-technology news.
+"""Realistic, deterministic demo content for seed_demo: enterprise-technology news, as
+the interchange records (interchange/schema.py) an import would bring.
 
 Everything comes from random.Random generators seeded with the seed, so the same
 seed gives the same headlines, bodies, quotes and their speakers, tags, authors and
@@ -13,13 +14,14 @@ import datetime
 import io
 import random
 import uuid
-from dataclasses import dataclass, field
-from typing import TypedDict
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
+
+from interchange import schema
 
 FIRST_NAMES = [
     "Amira", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hiro", "Isla", "Jonas",
@@ -82,18 +84,11 @@ SOURCE_TITLES = {
     "filing": "Annual report",
 }
 SOURCE_KINDS = list(SOURCE_TITLES)
+# The topics of demo articles: a company's name, and a few subjects.
+TAGS = {name: schema.Tag(name=name, slug=slugify(name)) for name in [*ORGANISATIONS, *TOPICS]}
 SPEAKERS = 60  # people quoted, per seed: a speaker's page lists several quotes
 KINDS = ["news"] * 6 + ["analysis"] * 3 + ["opinion"]
 PICTURE_COLOURS = ["#2f3e46", "#1d3557", "#6a4c93", "#386641", "#9d0208", "#264653"]
-
-
-class DemoQuote(TypedDict):
-    key: str
-    text: str
-    speaker_index: int
-    source_title: str
-    source_kind: str
-    position: int
 
 
 @dataclass
@@ -101,22 +96,6 @@ class DemoSpeaker:
     name: str
     description: str
     organisation: str
-
-
-@dataclass
-class DemoArticle:
-    uid: uuid.UUID
-    headline: str
-    slug: str
-    standfirst: str
-    body: str
-    kind: str
-    status: str
-    published_at: datetime.datetime | None
-    author_indexes: list[int]
-    tag_names: list[str]
-    picture_index: int
-    quotes: list[DemoQuote] = field(default_factory=list)
 
 
 def demo_picture(number: int) -> ContentFile[bytes]:
@@ -154,25 +133,35 @@ def speakers(rng: random.Random, count: int = SPEAKERS) -> list[DemoSpeaker]:
     return people
 
 
+@dataclass(frozen=True)
+class Cast:
+    """What demo articles name, by key: the authors' slugs (byline candidates), the
+    speakers (a pool of SPEAKERS), the pictures' keys."""
+
+    authors: list[str]
+    speakers: list[schema.Speaker]
+    pictures: list[str]
+
+
 def demo_article(
-    rng: random.Random, index: int, seed: int, authors: int, pictures: int, until: datetime.datetime
-) -> DemoArticle:
+    rng: random.Random, index: int, seed: int, cast: Cast, until: datetime.datetime
+) -> schema.ArticleRecord:
     organisation = rng.choice(ORGANISATIONS)
     headline = f"{organisation} {rng.choice(VERBS)} {rng.choice(THINGS)}{rng.choice(ENDINGS)}"
     paragraphs = [" ".join(rng.sample(SENTENCES, 3)) for _ in range(rng.randint(4, 7))]
-    quotes: list[DemoQuote] = []
+    quotes: list[schema.Quote] = []
     for position in range(rng.choice([1, 1, 2])):
         key = f"q{position + 1}"
         source_kind = rng.choice(SOURCE_KINDS)
         quotes.append(
-            {
-                "key": key,
-                "text": rng.choice(QUOTE_TEXTS),
-                "speaker_index": rng.randrange(SPEAKERS),
-                "source_title": SOURCE_TITLES[source_kind],
-                "source_kind": source_kind,
-                "position": position,
-            }
+            schema.Quote(
+                key=key,
+                text=rng.choice(QUOTE_TEXTS),
+                speaker=cast.speakers[rng.randrange(SPEAKERS)],
+                source_title=SOURCE_TITLES[source_kind],
+                source_kind=source_kind,
+                position=position,
+            )
         )
         paragraphs.insert(2 + 2 * position, f"[[quote:{key}]]")
     roll = rng.random()
@@ -182,7 +171,8 @@ def demo_article(
         # About 1 in 50 is scheduled for the coming week; the rest spread over five years.
         offset = rng.uniform(-7, 0) if rng.random() < 0.02 else rng.uniform(0, 5 * 365)
         published_at = until - datetime.timedelta(days=offset)
-    return DemoArticle(
+    authors = len(cast.authors)
+    return schema.ArticleRecord(
         uid=uuid.UUID(int=rng.getrandbits(128), version=4),
         headline=headline,
         slug=f"{slugify(headline)[:150]}-{seed}-{index}",
@@ -191,8 +181,11 @@ def demo_article(
         kind=rng.choice(KINDS),
         status=status,
         published_at=published_at,
-        author_indexes=rng.sample(range(authors), min(authors, rng.choice([1, 1, 1, 2]))),
-        tag_names=[organisation, *rng.sample(TOPICS, rng.randint(1, 3))],
-        picture_index=rng.randrange(pictures),
+        authors=[
+            cast.authors[n]
+            for n in rng.sample(range(authors), min(authors, rng.choice([1, 1, 1, 2])))
+        ],
+        tags=[TAGS[name] for name in [organisation, *rng.sample(TOPICS, rng.randint(1, 3))]],
+        lead_image=cast.pictures[rng.randrange(len(cast.pictures))],
         quotes=quotes,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from interchange.exporting import Record
+from interchange.schema import RawRecord
 
 
 class ImportFileError(Exception):
@@ -21,5 +21,5 @@ class Item:
     """One record read from a source: where it is, and the record or why it is unreadable."""
 
     where: str
-    record: Record | BadRecord
+    record: RawRecord | BadRecord
     position: int  # bytes of the file read so far, for progress

@@ -3,13 +3,17 @@ normalising it to its one canonical form, the form export writes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
 import json
+import types
+import typing
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -20,9 +24,9 @@ from taggit.models import Tag
 from articles.models import Article, Citation, Correction
 from authors.models import Author, AuthorLink
 from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
-from interchange import exporting
-from interchange.exporting import Record
+from interchange import schema
 from interchange.items import BadRecord
+from interchange.schema import FILE_DEFAULT, RawRecord, Unset
 from media.images import validate_image_file
 from media.models import Image
 from newsroom.markdown import marker_keys
@@ -45,13 +49,15 @@ _records_checked: ContextVar[bool] = ContextVar("records_checked", default=False
 # --- Checking one record --------------------------------------------------------------
 
 _REQUIRED: Any = object()
+# What a field may hold besides a value: nothing, or nothing given.
+_NOTHING = (types.NoneType, Unset)
 
 # Deeper than any record the exporter writes (an article's quote's speaker's
 # organisation's topic is 7 levels): deeper nesting is a broken or hostile file.
 MAX_DEPTH = 20
 
 
-def check_text(raw: Record) -> None:
+def check_text(raw: RawRecord) -> None:
     """Refuse a record nested deeper than MAX_DEPTH, or with a character XML forbids in
     any field (NUL, other control characters, lone surrogates from JSON's "\\ud800"):
     none can be stored in every database or served in a feed, and the file is the place
@@ -76,14 +82,50 @@ def check_text(raw: Record) -> None:
                 pending.append((item, f"{path}[{index}]", depth + 1))
 
 
-def take(raw: Record, spec: Mapping[str, tuple[type, Any]], what: str) -> Record:
-    """The fields of `spec` from `raw`, type-checked, with defaults; unknown fields refused
-    (a misspelt field name must not be silently dropped). A default of None allows null."""
+@functools.cache
+def file_spec(cls: type) -> dict[str, tuple[type, Any]]:
+    """What a file may give for each field of a record class (interchange/schema.py): the
+    JSON type, and the value when it is left out (_REQUIRED: it may not be). Derived from
+    the class's annotations and defaults; a default of None allows null."""
+    hints = typing.get_type_hints(cls)
+    spec = {}
+    for each in dataclasses.fields(cls):
+        if FILE_DEFAULT in each.metadata:
+            default = each.metadata[FILE_DEFAULT]
+        elif each.default is not dataclasses.MISSING:
+            default = each.default
+        elif each.default_factory is not dataclasses.MISSING:
+            default = each.default_factory()
+        else:
+            default = _REQUIRED
+        spec[each.name] = (_json_type(hints[each.name]), default)
+    return spec
+
+
+def _json_type(hint: Any) -> type:
+    """The JSON value a field's annotation takes in a file: text for times, days and
+    uids, object for a nested record (checked by its own reader)."""
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    kinds = [kind for kind in (typing.get_args(hint) if union else [hint]) if kind not in _NOTHING]
+    kind = (typing.get_origin(kinds[0]) or kinds[0]) if len(kinds) == 1 else object
+    if kind in (datetime.date, datetime.datetime, uuid.UUID):
+        return str
+    return kind if kind in (str, int, bool, list) else object
+
+
+def take(
+    raw: RawRecord, cls: type, what: str, defaults: Mapping[str, Any] | None = None
+) -> RawRecord:
+    """The fields of record class `cls` from `raw`, type-checked, with defaults (or these
+    `defaults`); unknown fields refused (a misspelt field name must not be silently
+    dropped)."""
+    spec = file_spec(cls)
     unknown = sorted(set(raw) - set(spec) - {"type"})
     if unknown:
         raise BadRecord(f"{what}: unknown field {', '.join(map(repr, unknown))}")
     values = {}
-    for name, (kind, default) in spec.items():
+    for name, (kind, spec_default) in spec.items():
+        default = (defaults or {}).get(name, spec_default)
         value = raw.get(name, default)
         if value is _REQUIRED:
             raise BadRecord(f"{what}: {name} is missing")
@@ -148,28 +190,28 @@ def media_file(media_dir: Path, name: str, what: str) -> Path:
     return path
 
 
-def tag_entry(value: object, what: str) -> Record:
+def tag_entry(value: object, what: str) -> schema.Tag:
     if isinstance(value, str):
         value = {"name": value}
     if not isinstance(value, dict):
         raise BadRecord(f"{what}: a tag must be a name or {{name, slug}}")
-    entry = take(value, {"name": (str, _REQUIRED), "slug": (str, "")}, what)
+    entry = take(value, schema.Tag, what)
     # Stripped as the article form strips what an editor types, so the name the form
     # shows is the name it saves back.
-    entry["name"] = entry["name"].strip()
-    entry["slug"] = entry["slug"] or slugify(entry["name"])
-    if not entry["name"] or not entry["slug"]:
-        raise BadRecord(f"{what}: {entry['name']!r} cannot be a tag")
-    check_fields(Tag, entry, f"{what} {entry['name']!r}", [])
-    return entry
+    name = entry["name"].strip()
+    slug = entry["slug"] or slugify(name)
+    if not name or not slug:
+        raise BadRecord(f"{what}: {name!r} cannot be a tag")
+    check_fields(Tag, {"name": name, "slug": slug}, f"{what} {name!r}", [])
+    return schema.Tag(name=name, slug=slug)
 
 
-# Speakers and organisations travel inside articles (see interchange/exporting.py). An entry
-# sets the fields it gives and leaves the others as the site has them (or at their
+# Speakers and organisations travel inside articles (see interchange/schema.py). An entry
+# sets the fields it gives and leaves the others as the site has them (or at these
 # defaults, for a new one): a WordPress quote names its speaker and must not wipe what
 # editors wrote about them. A full export gives every field.
-ORGANISATION_DEFAULTS: Record = {"description": "", "url": ""}
-SPEAKER_DEFAULTS: Record = {
+ORGANISATION_DEFAULTS: dict[str, Any] = {"description": "", "url": ""}
+SPEAKER_DEFAULTS: dict[str, Any] = {
     "kind": Speaker.Kind.PERSON.value,
     "description": "",
     "organisation": None,
@@ -177,159 +219,115 @@ SPEAKER_DEFAULTS: Record = {
 }
 
 
-def _given(value: Record, spec: Mapping[str, tuple[type, Any]], what: str) -> Record:
+def _given(value: RawRecord, cls: type, what: str) -> RawRecord:
     """The fields of `value` that it gives, type-checked, with the slug made from the name
     when missing."""
-    entry = take(value, spec, what)
-    entry = {name: entry[name] for name in spec if name in value or name in ("name", "slug")}
+    entry = take(value, cls, what)
+    entry = {name: entry[name] for name in entry if name in value or name in ("name", "slug")}
     entry["slug"] = entry["slug"] or slugify(entry["name"])
     if not entry["name"].strip() or not entry["slug"]:
         raise BadRecord(f"{what}: {entry['name']!r} cannot be one (no name or slug)")
     return entry
 
 
-def organisation_entry(value: object, what: str) -> Record:
+def organisation_entry(value: object, what: str) -> schema.Organisation:
     """An organisation: a name, or {name, slug, tag, description, url}. A new one's topic
     (tag) is one of the same name and slug unless `tag` says otherwise."""
     if isinstance(value, str):
         value = {"name": value}
     if not isinstance(value, dict):
         raise BadRecord(f"{what}: an organisation must be a name or {{name, slug, ...}}")
-    spec: dict[str, tuple[type, Any]] = {"name": (str, _REQUIRED), "slug": (str, "")}
-    spec |= {"tag": (object, None), "description": (str, ""), "url": (str, "")}
-    entry = _given(value, spec, what)
+    entry = _given(value, schema.Organisation, what)
     if "tag" in entry:
         entry["tag"] = tag_entry(entry["tag"], f"{what} tag")
     fields = {**ORGANISATION_DEFAULTS, **entry}
     fields.pop("tag", None)
     check_fields(Organisation, fields, f"{what} {entry['name']!r}", ["tag"])
-    return entry
+    return schema.Organisation(**entry)
 
 
-def speaker_entry(value: object, what: str) -> Record:
+def speaker_entry(value: object, what: str) -> schema.Speaker:
     """A quote's speaker: a name, or {name, slug, kind, description, organisation,
     author}; a new one is a person unless `kind` says otherwise."""
     if isinstance(value, str):
         value = {"name": value}
     if not isinstance(value, dict):
         raise BadRecord(f"{what}: a speaker must be a name or {{name, slug, ...}}")
-    spec: dict[str, tuple[type, Any]] = {
-        "name": (str, _REQUIRED),
-        "slug": (str, ""),
-        "kind": (str, ""),
-        "description": (str, ""),
-    }
-    spec |= {"organisation": (object, None), "author": (str, None)}
-    entry = _given(value, spec, what)
+    entry = _given(value, schema.Speaker, what)
     if entry.get("organisation") is not None:
         entry["organisation"] = organisation_entry(entry["organisation"], f"{what} organisation")
     fields = {**SPEAKER_DEFAULTS, **entry}
     fields = {name: fields[name] for name in ("name", "slug", "kind", "description")}
     check_fields(Speaker, fields, f"{what} {entry['name']!r}", ["organisation", "author"])
-    return entry
+    return schema.Speaker(**entry)
 
 
-def shared_entries(record: Record) -> Iterator[tuple[str, Record]]:
+def shared_entries(
+    record: schema.Record,
+) -> Iterator[tuple[str, schema.Organisation | schema.Speaker]]:
     """The speakers and organisations a record carries (or is): (kind, entry) pairs."""
-    if record["type"] == "organisation":
-        yield "organisation", {k: v for k, v in record.items() if k not in ("type", "disclosures")}
-        return
-    if record["type"] == "author":
-        for interest in record["interests"]:
-            yield "organisation", interest["organisation"]
-        return
-    if record["type"] != "article":
-        return
-    for quote in record["quotes"]:
-        if (speaker := quote["speaker"]) is None:
-            continue  # a draft's quote that names no speaker yet
-        yield "speaker", speaker
-        if speaker.get("organisation"):
-            yield "organisation", speaker["organisation"]
-    for disclosure in record["disclosures"]:
-        yield "organisation", disclosure["organisation"]
+    if isinstance(record, schema.OrganisationRecord):
+        yield "organisation", schema.organisation_of(record)
+    elif isinstance(record, schema.AuthorRecord):
+        for interest in record.interests:
+            yield "organisation", interest.organisation
+    elif isinstance(record, schema.ArticleRecord):
+        for quote in record.quotes:
+            if (speaker := quote.speaker) is None:
+                continue  # a draft's quote that names no speaker yet
+            yield "speaker", speaker
+            if isinstance(speaker.organisation, schema.Organisation):
+                yield "organisation", speaker.organisation
+        for disclosure in record.disclosures:
+            yield "organisation", disclosure.organisation
 
 
-def normalize_author(raw: Record, media_dir: Path) -> Record:
-    spec = {
-        "slug": (str, _REQUIRED),
-        "name": (str, _REQUIRED),
-        "job_title": (str, ""),
-        "bio": (str, ""),
-        "expertise": (str, ""),
-        "photo": (str, None),
-        "links": (list, []),
-        "interests": (list, []),
-    }
-    record = take(raw, spec, "author")
+def normalize_author(raw: RawRecord, media_dir: Path) -> schema.AuthorRecord:
+    record = take(raw, schema.AuthorRecord, "author")
     fields = {name: record[name] for name in ("slug", "name", "job_title", "bio", "expertise")}
     check_fields(Author, fields, f"author {record['slug']!r}", ["photo", "user"])
     links = []
     for link in record["links"]:
         if not isinstance(link, dict):
             raise BadRecord("author links: each link must be {label, url}")
-        values = take(link, {"label": (str, _REQUIRED), "url": (str, _REQUIRED)}, "author link")
+        values = take(link, schema.Link, "author link")
         check_fields(AuthorLink, values, "author link", ["author"])
-        links.append(values)
+        links.append(schema.Link(**values))
     photo = record["photo"]
-    interests = exporting.sort_interests(map(normalize_interest, record["interests"]))
-    return {
-        "type": "author",
+    interests = schema.sort_interests(map(normalize_interest, record["interests"]))
+    return schema.AuthorRecord(
         **fields,
-        "photo": str(media_file(media_dir, photo, "photo")) if photo else None,
-        "links": links,
-        "interests": no_repeats(interests, f"author {record['slug']!r} interests"),
-    }
+        photo=str(media_file(media_dir, photo, "photo")) if photo else None,
+        links=links,
+        interests=no_repeats(interests, f"author {record['slug']!r} interests"),
+    )
 
 
-def normalize_organisation(raw: Record, media_dir: Path) -> Record:
-    """An organisation with the whole of its register (see interchange/exporting.py)."""
+def normalize_organisation(raw: RawRecord, media_dir: Path) -> schema.OrganisationRecord:
+    """An organisation with the whole of its register (see interchange/schema.py)."""
     register = raw.get("disclosures", [])
     if not isinstance(register, list):
         raise BadRecord("organisation: disclosures must be a list")
     fields = {name: value for name, value in raw.items() if name not in ("type", "disclosures")}
     entry = organisation_entry(fields, "organisation")
-    what = f"organisation {entry['slug']!r} disclosure"
-    entries = exporting.sort_disclosures(register_entry(item, what) for item in register)
-    return {"type": "organisation", **entry, "disclosures": no_repeats(entries, what)}
+    what = f"organisation {entry.slug!r} disclosure"
+    entries = schema.sort_register(register_entry(item, what) for item in register)
+    return schema.OrganisationRecord(**schema.shallow(entry), disclosures=no_repeats(entries, what))
 
 
-def normalize_image(raw: Record, media_dir: Path) -> Record:
-    spec = {
-        "key": (str, _REQUIRED),
-        "file": (str, _REQUIRED),
-        "alt_text": (str, ""),
-        "is_decorative": (bool, False),
-        "caption": (str, ""),
-        "credit": (str, ""),
-    }
-    record = take(raw, spec, "image")
+def normalize_image(raw: RawRecord, media_dir: Path) -> schema.ImageRecord:
+    record = take(raw, schema.ImageRecord, "image")
     fields = {name: value for name, value in record.items() if name != "file"}
     check_fields(Image, fields, f"image {record['key']!r}", ["file"])
-    return {
-        "type": "image",
-        **fields,
-        "file": str(media_file(media_dir, record["file"], f"image {record['key']!r}")),
-    }
+    return schema.ImageRecord(
+        **fields, file=str(media_file(media_dir, record["file"], f"image {record['key']!r}"))
+    )
 
 
-def normalize_quote(raw: object, position: int) -> Record:
+def normalize_quote(raw: object, position: int) -> schema.Quote:
     if not isinstance(raw, dict):
         raise BadRecord("quotes: each quote must be a JSON object")
-    spec = {
-        "key": (str, _REQUIRED),
-        "text": (str, _REQUIRED),
-        "speaker": (object, _REQUIRED),  # null: a draft's quote names no speaker yet
-        "source_kind": (str, Quote.SourceKind.OTHER.value),
-        "source_title": (str, ""),
-        "reported_by": (str, ""),
-        "source_url": (str, ""),
-        "said_on": (str, None),
-        "context": (str, ""),
-        "is_pull_quote": (bool, False),
-        "position": (int, position),
-    }
-    quote = take(raw, spec, "quote")
+    quote = take(raw, schema.Quote, "quote", {"position": position})
     what = f"quote {quote['key']!r}"
     said_on = parse_date(quote["said_on"], f"{what} said_on")
     speaker = (
@@ -337,71 +335,47 @@ def normalize_quote(raw: object, position: int) -> Record:
     )
     fields = {k: v for k, v in quote.items() if k not in ("speaker", "said_on")}
     check_fields(Quote, {**fields, "said_on": said_on}, what, ["article", "speaker"])
-    return {**quote, "speaker": speaker, "said_on": exporting.iso_date(said_on)}
+    return schema.Quote(**fields, speaker=speaker, said_on=said_on)
 
 
-def normalize_citation(raw: object) -> Record:
+def normalize_citation(raw: object) -> schema.Citation:
     if not isinstance(raw, dict):
         raise BadRecord("citations: each citation must be a JSON object")
-    citation = take(raw, {"title": (str, _REQUIRED), "url": (str, "")}, "citation")
+    citation = take(raw, schema.Citation, "citation")
     check_fields(Citation, citation, f"citation {citation['title'][:40]!r}", ["article"])
-    return citation
+    return schema.Citation(**citation)
 
 
-def normalize_correction(raw: object) -> Record:
+def normalize_correction(raw: object) -> schema.Correction:
     if not isinstance(raw, dict):
         raise BadRecord("corrections: each correction must be a JSON object")
-    spec = {
-        "kind": (str, Correction.Kind.CORRECTION.value),
-        "text": (str, _REQUIRED),
-        "published_at": (str, _REQUIRED),
-    }
-    correction = take(raw, spec, "correction")
-    published_at = parse_datetime(correction["published_at"], "correction published_at")
-    check_fields(
-        Correction,
-        {"kind": correction["kind"], "text": correction["text"], "published_at": published_at},
-        "correction",
-        ["article"],
-    )
-    return {**correction, "published_at": exporting.iso_datetime(published_at)}
+    correction = take(raw, schema.Correction, "correction")
+    published_at = parse_required_datetime(correction["published_at"], "correction published_at")
+    fields = {"kind": correction["kind"], "text": correction["text"]}
+    check_fields(Correction, {**fields, "published_at": published_at}, "correction", ["article"])
+    return schema.Correction(**fields, published_at=published_at)
 
 
-def register_entry(raw: object, what: str) -> Record:
+def _period(values: RawRecord, start: str, end: str, what: str) -> RawRecord:
+    """The values with their start and end days parsed, the end not before the start."""
+    since = parse_required_date(values[start], f"{what} {start}")
+    until = parse_date(values[end], f"{what} {end}")
+    if until and until < since:
+        raise BadRecord(f"{what}: {end} is before {start}")
+    return {**values, start: since, end: until}
+
+
+def register_entry(raw: object, what: str) -> schema.RegisterEntry:
     """A disclosure's own fields (kind, statement, dates), as a register entry inside
     its organisation's record has them."""
     if not isinstance(raw, dict):
         raise BadRecord(f"{what}: each disclosure must be a JSON object")
-    spec = {
-        "kind": (str, _REQUIRED),
-        "statement": (str, _REQUIRED),
-        "valid_from": (str, _REQUIRED),
-        "valid_until": (str, None),
-    }
-    disclosure = take(raw, spec, what)
-    valid_from = parse_date(disclosure["valid_from"], f"{what} valid_from")
-    valid_until = parse_date(disclosure["valid_until"], f"{what} valid_until")
-    if valid_from and valid_until and valid_until < valid_from:
-        raise BadRecord(f"{what}: valid_until is before valid_from")
-    check_fields(
-        Disclosure,
-        {
-            "kind": disclosure["kind"],
-            "statement": disclosure["statement"],
-            "valid_from": valid_from,
-            "valid_until": valid_until,
-        },
-        what,
-        ["organisation", "article"],
-    )
-    return {
-        **disclosure,
-        "valid_from": exporting.iso_date(valid_from),
-        "valid_until": exporting.iso_date(valid_until),
-    }
+    disclosure = _period(take(raw, schema.RegisterEntry, what), "valid_from", "valid_until", what)
+    check_fields(Disclosure, disclosure, what, ["organisation", "article"])
+    return schema.RegisterEntry(**disclosure)
 
 
-def normalize_disclosure(raw: object) -> Record:
+def normalize_disclosure(raw: object) -> schema.Disclosure:
     """An article's own disclosure: an organisation and a register entry's fields."""
     if not isinstance(raw, dict):
         raise BadRecord("disclosures: each disclosure must be a JSON object")
@@ -409,144 +383,80 @@ def normalize_disclosure(raw: object) -> Record:
         raise BadRecord("disclosure: organisation is missing")
     organisation = organisation_entry(raw["organisation"], "disclosure organisation")
     fields = {name: value for name, value in raw.items() if name != "organisation"}
-    return {"organisation": organisation, **register_entry(fields, "disclosure")}
+    entry = register_entry(fields, "disclosure")
+    return schema.Disclosure(organisation=organisation, **schema.shallow(entry))
 
 
-def normalize_interest(raw: object) -> Record:
+def normalize_interest(raw: object) -> schema.Interest:
     """An entry in an author's register of interests."""
     if not isinstance(raw, dict):
         raise BadRecord("author interests: each interest must be a JSON object")
-    spec = {
-        "organisation": (object, _REQUIRED),
-        "kind": (str, _REQUIRED),
-        "statement": (str, _REQUIRED),
-        "started_on": (str, _REQUIRED),
-        "ended_on": (str, None),
-    }
-    interest = take(raw, spec, "interest")
+    interest = take(raw, schema.Interest, "interest")
     organisation = organisation_entry(interest["organisation"], "interest organisation")
-    started_on = parse_date(interest["started_on"], "interest started_on")
-    ended_on = parse_date(interest["ended_on"], "interest ended_on")
-    if started_on and ended_on and ended_on < started_on:
-        raise BadRecord("interest: ended_on is before started_on")
-    check_fields(
-        AuthorInterest,
-        {
-            "kind": interest["kind"],
-            "statement": interest["statement"],
-            "started_on": started_on,
-            "ended_on": ended_on,
-        },
-        "interest",
-        ["author", "organisation"],
-    )
-    return {
-        **interest,
-        "organisation": organisation,
-        "started_on": exporting.iso_date(started_on),
-        "ended_on": exporting.iso_date(ended_on),
-    }
+    interest = _period(interest, "started_on", "ended_on", "interest")
+    fields = {name: value for name, value in interest.items() if name != "organisation"}
+    check_fields(AuthorInterest, fields, "interest", ["author", "organisation"])
+    return schema.Interest(organisation=organisation, **fields)
 
 
-# What identifies the row a recorded disclosure was copied from (interchange/exporting.py).
-SOURCE_SPECS: dict[str, dict[str, tuple[type, Any]]] = {
-    "register": {"organisation": (str, _REQUIRED), "kind": (str, _REQUIRED)}
-    | {"valid_from": (str, _REQUIRED)},
-    "interest": {"author": (str, _REQUIRED), "organisation": (str, _REQUIRED)}
-    | {"kind": (str, _REQUIRED), "started_on": (str, _REQUIRED)},
+# What identifies the row a recorded disclosure was copied from, by its type.
+SOURCES: dict[str, type[schema.RegisterSource | schema.InterestSource]] = {
+    "register": schema.RegisterSource,
+    "interest": schema.InterestSource,
 }
 
 
-def recorded_source(raw: object) -> Record | None:
+def recorded_source(raw: object) -> schema.RegisterSource | schema.InterestSource | None:
     if raw is None:
         return None
     kind = raw.get("type") if isinstance(raw, dict) else None
-    if kind not in SOURCE_SPECS or not isinstance(raw, dict):
+    if kind not in SOURCES or not isinstance(raw, dict):
         raise BadRecord(
             'recorded disclosure: source must be null or {type: "register" or "interest", ...}'
         )
-    source = take(raw, SOURCE_SPECS[kind], f"recorded disclosure {kind} source")
+    cls = SOURCES[kind]
+    source = take(raw, cls, f"recorded disclosure {kind} source")
     since = "valid_from" if kind == "register" else "started_on"
-    day = parse_date(source[since], f"recorded disclosure source {since}")
-    return {"type": kind, **source, since: exporting.iso_date(day)}
+    day = parse_required_date(source[since], f"recorded disclosure source {since}")
+    return cls(**{**source, since: day})
 
 
-def normalize_recorded(raw: object) -> Record:
+def normalize_recorded(raw: object) -> schema.RecordedDisclosure:
     """A disclosure an article carries as recorded at its publication: a copy, kept as
-    it is (see interchange/exporting.py)."""
+    it is (see interchange/schema.py)."""
     if not isinstance(raw, dict):
         raise BadRecord("recorded_disclosures: each must be a JSON object")
-    spec = {
-        "organisation_name": (str, _REQUIRED),
-        "relationship": (str, _REQUIRED),
-        "statement": (str, _REQUIRED),
-        "valid_from": (str, _REQUIRED),
-        "valid_until": (str, None),
-        "source": (object, None),
-    }
-    recorded = take(raw, spec, "recorded disclosure")
-    valid_from = parse_date(recorded["valid_from"], "recorded disclosure valid_from")
-    valid_until = parse_date(recorded["valid_until"], "recorded disclosure valid_until")
-    if valid_from and valid_until and valid_until < valid_from:
-        raise BadRecord("recorded disclosure: valid_until is before valid_from")
-    fields = {k: v for k, v in recorded.items() if k not in ("source", "valid_from", "valid_until")}
-    check_fields(
-        RecordedDisclosure,
-        {**fields, "valid_from": valid_from, "valid_until": valid_until},
-        "recorded disclosure",
-        ["article", "disclosure", "interest"],
-    )
-    return {
-        **recorded,
-        "valid_from": exporting.iso_date(valid_from),
-        "valid_until": exporting.iso_date(valid_until),
-        "source": recorded_source(recorded["source"]),
-    }
+    what = "recorded disclosure"
+    recorded = take(raw, schema.RecordedDisclosure, what)
+    recorded = _period(recorded, "valid_from", "valid_until", what)
+    fields = {name: value for name, value in recorded.items() if name != "source"}
+    check_fields(RecordedDisclosure, fields, what, ["article", "disclosure", "interest"])
+    return schema.RecordedDisclosure(**fields, source=recorded_source(recorded["source"]))
 
 
-def no_repeats(entries: list[Record], what: str) -> list[Record]:
+Entry = TypeVar("Entry", schema.RegisterEntry, schema.Interest)
+
+
+def no_repeats(entries: list[Entry], what: str) -> list[Entry]:
     """A register or interests list in which each entry appears once (a list is written
     whole: a repeated entry would be a second row)."""
     seen = set()
     for entry in entries:
-        key = json.dumps(entry, sort_keys=True)
+        key = json.dumps(schema.to_json(entry), sort_keys=True)
         if key in seen:
-            raise BadRecord(f"{what}: the same entry twice ({entry['statement'][:60]!r})")
+            raise BadRecord(f"{what}: the same entry twice ({entry.statement[:60]!r})")
         seen.add(key)
     return entries
 
 
-def normalize_article(raw: Record, media_dir: Path) -> Record:
-    spec = {
-        "uid": (str, None),
-        "slug": (str, _REQUIRED),
-        "headline": (str, _REQUIRED),
-        "standfirst": (str, ""),
-        "body": (str, ""),
-        "kind": (str, Article.Kind.NEWS.value),
-        "dateline": (str, ""),
-        "backstory": (str, ""),
-        "status": (str, Article.Status.DRAFT.value),
-        "published_at": (str, None),
-        "updated_at": (str, None),
-        "embargo_until": (str, None),
-        "embargo_by": (str, ""),
-        "embargo_note": (str, ""),
-        "authors": (list, []),
-        "tags": (list, []),
-        "lead_image": (str, None),
-        "quotes": (list, []),
-        "citations": (list, []),
-        "corrections": (list, []),
-        "disclosures": (list, []),
-        "disclosures_as_of": (str, None),
-        "recorded_disclosures": (list, []),
+def _publication(record: RawRecord, what: str) -> dict[str, Any]:
+    """An article's times, parsed and checked against its status and one another (its
+    other fields checked by the model's rules on the way)."""
+    times = {
+        name: parse_datetime(record[name], name)
+        for name in ("published_at", "updated_at", "embargo_until")
     }
-    record = take(raw, spec, "article")
-    what = f"article {record['slug']!r}"
-    published_at = parse_datetime(record["published_at"], "published_at")
-    updated_at = parse_datetime(record["updated_at"], "updated_at")
-    embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
+    published_at, updated_at, embargo_until = times.values()
     fields = {name: record[name] for name in (*ARTICLE_FIELDS, "status")}
     check_fields(
         Article,
@@ -554,11 +464,11 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         what,
         ["uid", "lead_image", "tags"],
     )
-    if record["status"] == Article.Status.PUBLISHED and published_at is None:
+    publishing = record["status"] == Article.Status.PUBLISHED
+    if publishing and published_at is None:
         raise BadRecord(f"{what}: a published article needs published_at")
     if updated_at and (published_at is None or updated_at < published_at):
         raise BadRecord(f"{what}: updated_at must come after published_at")
-    publishing = record["status"] == Article.Status.PUBLISHED
     if publishing and embargo_until and published_at and published_at < embargo_until:
         raise BadRecord(f"{what}: published_at is before embargo_until")
     # Disclosures are recorded for the publication time, or not at all (yet).
@@ -567,61 +477,74 @@ def normalize_article(raw: Record, media_dir: Path) -> Record:
         raise BadRecord(f"{what}: disclosures_as_of must be null or the same as published_at")
     if as_of is None and record["recorded_disclosures"]:
         raise BadRecord(f"{what}: recorded_disclosures need the disclosures_as_of they were for")
+    return {**times, "disclosures_as_of": as_of}
+
+
+def _uid(record: RawRecord, what: str) -> uuid.UUID:
     try:
-        uid = (
+        return (
             uuid.UUID(record["uid"])
             if record["uid"]
             else uuid.uuid5(SLUG_UID_NAMESPACE, record["slug"])
         )
     except ValueError:
         raise BadRecord(f"{what}: uid {record['uid']!r} is not a UUID") from None
-    if not all(isinstance(slug, str) for slug in record["authors"]):
-        raise BadRecord(f"{what}: authors must be a list of author slugs")
-    if len(set(record["authors"])) != len(record["authors"]):
-        raise BadRecord(f"{what}: an author appears twice in the byline")
+
+
+def _quotes(record: RawRecord, what: str) -> list[schema.Quote]:
+    """An article's quotes, each placed in the body at most once by its own key."""
     quotes = [normalize_quote(quote, n) for n, quote in enumerate(record["quotes"])]
-    keys = [quote["key"] for quote in quotes]
+    keys = [quote.key for quote in quotes]
     if len(set(keys)) != len(keys):
         raise BadRecord(f"{what}: two quotes have the same key")
     if unknown := [key for key in marker_keys(record["body"], "quote") if key not in keys]:
         markers = ", ".join(f"[[quote:{key}]]" for key in unknown)
         raise BadRecord(f"{what}: the body places {markers}, but the article has no such quote")
-    tags = {tag["slug"]: tag for tag in (tag_entry(t, "tags") for t in record["tags"])}
-    return {
-        "type": "article",
-        **record,
-        "uid": str(uid),
-        "published_at": exporting.iso_datetime(published_at),
-        "updated_at": exporting.iso_datetime(updated_at),
-        "embargo_until": exporting.iso_datetime(embargo_until),
-        "tags": exporting.sort_tags(tags.values()),
-        "quotes": quotes,
-        "citations": [normalize_citation(citation) for citation in record["citations"]],
-        "corrections": exporting.sort_corrections(map(normalize_correction, record["corrections"])),
-        "disclosures": exporting.sort_disclosures(map(normalize_disclosure, record["disclosures"])),
-        "disclosures_as_of": exporting.iso_datetime(as_of),
-        "recorded_disclosures": list(map(normalize_recorded, record["recorded_disclosures"])),
-    }
+    return quotes
 
 
-def normalize_meta(raw: Record, media_dir: Path) -> Record:
-    meta = take(raw, {"format": (str, _REQUIRED), "version": (int, _REQUIRED)}, "meta")
-    if meta["format"] != exporting.FORMAT:
-        raise BadRecord(f"meta: format {meta['format']!r} is not {exporting.FORMAT!r}")
-    if meta["version"] not in exporting.READABLE_VERSIONS:
-        readable = " or ".join(map(str, exporting.READABLE_VERSIONS))
+def normalize_article(raw: RawRecord, media_dir: Path) -> schema.ArticleRecord:
+    record = take(raw, schema.ArticleRecord, "article")
+    what = f"article {record['slug']!r}"
+    times = _publication(record, what)
+    uid = _uid(record, what)
+    if not all(isinstance(slug, str) for slug in record["authors"]):
+        raise BadRecord(f"{what}: authors must be a list of author slugs")
+    if len(set(record["authors"])) != len(record["authors"]):
+        raise BadRecord(f"{what}: an author appears twice in the byline")
+    quotes = _quotes(record, what)
+    tags = {tag.slug: tag for tag in (tag_entry(t, "tags") for t in record["tags"])}
+    return schema.ArticleRecord(
+        **{name: record[name] for name in (*ARTICLE_FIELDS, "status", "authors", "lead_image")},
+        **times,
+        uid=uid,
+        tags=schema.sort_tags(tags.values()),
+        quotes=quotes,
+        citations=[normalize_citation(citation) for citation in record["citations"]],
+        corrections=schema.sort_corrections(map(normalize_correction, record["corrections"])),
+        disclosures=schema.sort_disclosures(map(normalize_disclosure, record["disclosures"])),
+        recorded_disclosures=list(map(normalize_recorded, record["recorded_disclosures"])),
+    )
+
+
+def normalize_meta(raw: RawRecord, media_dir: Path) -> schema.Meta:
+    meta = take(raw, schema.Meta, "meta")
+    if meta["format"] != schema.FORMAT:
+        raise BadRecord(f"meta: format {meta['format']!r} is not {schema.FORMAT!r}")
+    if meta["version"] not in schema.READABLE_VERSIONS:
+        readable = " or ".join(map(str, schema.READABLE_VERSIONS))
         raise BadRecord(
             f"meta: version {meta['version']} is not one this importer reads ({readable})"
         )
-    return {"type": "meta", **meta}
+    return schema.Meta(**meta)
 
 
-def normalize_skip(raw: Record, media_dir: Path) -> Record:
+def normalize_skip(raw: RawRecord, media_dir: Path) -> schema.Skip:
     """A WordPress item with no place here (a page, a menu item); counted, not imported."""
-    return raw
+    return schema.Skip(reason=str(raw.get("reason", "")))
 
 
-NORMALIZERS: dict[str, Callable[[Record, Path], Record]] = {
+NORMALIZERS: dict[str, Callable[[RawRecord, Path], schema.Record]] = {
     "meta": normalize_meta,
     "organisation": normalize_organisation,
     "author": normalize_author,
@@ -631,7 +554,7 @@ NORMALIZERS: dict[str, Callable[[Record, Path], Record]] = {
 }
 
 
-def normalize(raw: Record, media_dir: Path, *, checked: bool = False) -> Record:
+def normalize(raw: RawRecord, media_dir: Path, *, checked: bool = False) -> schema.Record:
     """The record in its one canonical form (the form export writes), or BadRecord.
     `checked`: the record has passed the check pass, whose model field rules (a good
     part of an import's time) are then not run again."""
@@ -647,21 +570,28 @@ def normalize(raw: Record, media_dir: Path, *, checked: bool = False) -> Record:
         _records_checked.reset(token)
 
 
-def record_key(record: Record) -> str:
-    keys = {"organisation": "slug", "author": "slug", "image": "key", "article": "uid"}
-    return keys.get(record["type"], "type")
+def record_key(record: schema.Record) -> str:
+    """What a record is matched on: an article's uid, an image's key, a slug."""
+    if isinstance(record, schema.ArticleRecord):
+        return str(record.uid)
+    if isinstance(record, schema.ImageRecord):
+        return record.key
+    if isinstance(record, schema.AuthorRecord | schema.OrganisationRecord):
+        return record.slug
+    return record.type
 
 
-def references(record: Record) -> Iterator[tuple[str, str]]:
+def references(record: schema.Record) -> Iterator[tuple[str, str]]:
     """The authors and images an article needs: (kind, key) pairs."""
-    if record["type"] != "article":
+    if not isinstance(record, schema.ArticleRecord):
         return
-    for slug in record["authors"]:
+    for slug in record.authors:
         yield "author", slug
-    for quote in record["quotes"]:
-        if quote["speaker"] and quote["speaker"].get("author"):
-            yield "author", quote["speaker"]["author"]
-    if record["lead_image"]:
-        yield "image", record["lead_image"]
-    for key in marker_keys(record["body"], "image"):
+    for quote in record.quotes:
+        author = quote.speaker and quote.speaker.author
+        if isinstance(author, str) and author:
+            yield "author", author
+    if record.lead_image:
+        yield "image", record.lead_image
+    for key in marker_keys(record.body, "image"):
         yield "image", key

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from interchange.exporting import Record
 from interchange.items import BadRecord, ImportFileError, Item
 from interchange.records import MAX_DEPTH
+from interchange.schema import RawRecord
 from interchange.wxr import read_wxr
 
 _BOM = b"\xef\xbb\xbf"
@@ -81,7 +81,7 @@ def read_jsonl(path: Path) -> Iterator[Item]:
             yield Item(where, _parse_json_line(text), position)
 
 
-def _parse_json_line(text: str) -> Record | BadRecord:
+def _parse_json_line(text: str) -> RawRecord | BadRecord:
     try:
         value = json.loads(text)
     except RecursionError:

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from taggit.models import Tag
@@ -26,19 +25,15 @@ from articles.services import set_publication
 from authors.models import Author, AuthorLink
 from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
 from disclosures.rules import DisclosureRegister
-from interchange import exporting
-from interchange.bulk import write_objects
-from interchange.exporting import Record
+from interchange import exporting, schema
+from interchange.bulk import VectorBuilder, write_objects, write_values
 from interchange.records import (
     ARTICLE_FIELDS,
     ORGANISATION_DEFAULTS,
     SPEAKER_DEFAULTS,
-    parse_date,
-    parse_datetime,
-    parse_required_date,
-    parse_required_datetime,
     shared_entries,
 )
+from interchange.schema import UNSET, Record, Unset, to_json
 from media.models import Image
 from newsroom import page_cache
 from quotes.models import Quote, Speaker
@@ -60,22 +55,28 @@ def same_file(stored: FieldFile, source: str | None) -> bool:
     return stored.storage.exists(stored.name) and file_digest(stored) == file_digest(Path(source))
 
 
-def canonical(value: Record) -> str:
-    return json.dumps(value, sort_keys=True)
+def canonical(value: object) -> str:
+    return json.dumps(to_json(value), sort_keys=True)
 
 
-def interest_key(value: Record) -> str:
+def interest_key(value: schema.Interest) -> str:
     """An interest by its organisation's slug: the organisation's other fields may change
     in the same import without making it another interest."""
-    return canonical({**value, "organisation": value["organisation"]["slug"]})
+    return canonical({**to_json(value), "organisation": value.organisation.slug})
+
+
+def complete(entry: Entry, base: Entry) -> Entry:
+    """The entry with the fields it leaves UNSET taken from `base`."""
+    given = {name: value for name, value in schema.shallow(entry).items() if value is not UNSET}
+    return replace(base, **given)
 
 
 def sync_rows(
     model: type[models.Model],
-    current: list[tuple[Record, int]],
-    wanted: list[Record],
-    key: Callable[[Record], str],
-    make: Callable[[Record], models.Model],
+    current: list[tuple[Value, int]],
+    wanted: list[Value],
+    key: Callable[[Value], str],
+    make: Callable[[Value], models.Model],
 ) -> bool:
     """Make a whole list (a register, an author's interests) hold exactly the `wanted`
     entries: rows equal to one are kept (so disclosures recorded from them stay linked),
@@ -88,6 +89,21 @@ def sync_rows(
     model._default_manager.filter(pk__in=stale).delete()
     model._default_manager.bulk_create(new)
     return bool(stale or new)
+
+
+Entry = TypeVar("Entry", schema.Organisation, schema.Speaker)
+Value = TypeVar("Value", schema.RegisterEntry, schema.Interest)
+Done = TypeVar("Done", schema.Speaker, Speaker)
+# A row to write, by attribute name (see bulk.write_values).
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Links:
+    """An article's topics and authors, by pk: what decides the disclosures it carries."""
+
+    tag_ids: set[int]
+    author_ids: set[int]
 
 
 @dataclass
@@ -105,27 +121,34 @@ class Writer:
     speakers: dict[str, Speaker | None] = field(default_factory=dict)
     # The rows a recorded disclosure's source may name, by the source (see recorded_source).
     sources: dict[str, list[Any]] = field(default_factory=dict)
+    # Within a batch of articles, by slug: the full speakers made from their entries, and
+    # the speakers found (or made) to match full entries (see same_entry).
+    completed: dict[str, tuple[schema.Speaker, schema.Speaker]] = field(default_factory=dict)
+    matched: dict[str, tuple[schema.Speaker, Speaker]] = field(default_factory=dict)
+    vectors: VectorBuilder = field(default_factory=VectorBuilder)
     # Set when a register or an author's interests changed: scheduled articles must then
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
 
-    def write(self, records: list[Record]) -> list[str]:
+    def write(self, records: Sequence[Record]) -> list[str]:
         """Write records of one pass: articles together (see articles()), the others one
         at a time. Returns "created", "updated" or "unchanged" for each; counts them once
         all are written."""
-        if records[0]["type"] == "article":
-            actions = self.articles(records)
-        else:
-            write = {
-                "organisation": self.organisation_record,
-                "author": self.author,
-                "image": self.image,
-            }
-            actions = [write[record["type"]](record) for record in records]
+        articles = [record for record in records if isinstance(record, schema.ArticleRecord)]
+        actions = self.articles(articles) if articles else [self.one(r) for r in records]
         self.counts.update(
-            (record["type"], action) for record, action in zip(records, actions, strict=True)
+            (record.type, action) for record, action in zip(records, actions, strict=True)
         )
         return actions
+
+    def one(self, record: Record) -> str:
+        if isinstance(record, schema.OrganisationRecord):
+            return self.organisation_record(record)
+        if isinstance(record, schema.AuthorRecord):
+            return self.author(record)
+        if isinstance(record, schema.ImageRecord):
+            return self.image(record)
+        raise TypeError(f"no {record.type} record is written")
 
     def discard_stored_files(self, since: int = 0) -> None:
         """Delete the files stored (from the `since`-th on) by writes that were rolled back."""
@@ -137,7 +160,7 @@ class Writer:
         """Drop what was looked up or created so far: after a rolled-back savepoint
         (--partial), some of it may no longer exist."""
         caches = (self.author_ids, self.image_ids, self.tags, self.organisations, self.speakers)
-        for cache in (*caches, self.sources):
+        for cache in (*caches, self.sources, self.completed, self.matched):
             cache.clear()
 
     def store(self, field_file: FieldFile, source: str | None) -> None:
@@ -152,67 +175,65 @@ class Writer:
         if old:
             transaction.on_commit(lambda: default_storage.delete(old))
 
-    def author(self, record: Record) -> str:
-        record = {
-            **record,
-            "interests": [
-                {**interest, "organisation": self.full_organisation(interest["organisation"])}
-                for interest in record["interests"]
+    def author(self, record: schema.AuthorRecord) -> str:
+        record = replace(
+            record,
+            interests=[
+                replace(interest, organisation=self.full_organisation(interest.organisation))
+                for interest in record.interests
             ],
-        }
-        authors = Author.objects.filter(slug=record["slug"])
+        )
+        authors = Author.objects.filter(slug=record.slug)
         author = exporting.authors_for_export(authors).first()
         if author is not None:
             self.author_ids[author.slug] = author.pk
-            current = {**exporting.author_record(author), "photo": None}
-            if current == {**record, "photo": None} and same_file(author.photo, record["photo"]):
+            current = replace(exporting.author_record(author), photo=None)
+            if current == replace(record, photo=None) and same_file(author.photo, record.photo):
                 return "unchanged"
         if self.dry_run:
             return "created" if author is None else "updated"
         created = author is None
-        author = author or Author(slug=record["slug"])
+        author = author or Author(slug=record.slug)
         for name in ("name", "job_title", "bio", "expertise"):
-            setattr(author, name, record[name])
-        if not same_file(author.photo, record["photo"]):
-            self.store(author.photo, record["photo"])
+            setattr(author, name, getattr(record, name))
+        if not same_file(author.photo, record.photo):
+            self.store(author.photo, record.photo)
         author.save()
         author.links.all().delete()
         AuthorLink.objects.bulk_create(
-            AuthorLink(author=author, position=n, **link) for n, link in enumerate(record["links"])
+            AuthorLink(author=author, position=n, label=link.label, url=link.url)
+            for n, link in enumerate(record.links)
         )
         self.author_ids[author.slug] = author.pk
         self.replace_interests(author, [] if created else list(author.interests.all()), record)
         return "created" if created else "updated"
 
     def replace_interests(
-        self, author: Author, interests: list[AuthorInterest], record: Record
+        self, author: Author, interests: list[AuthorInterest], record: schema.AuthorRecord
     ) -> None:
         organisations = {
-            interest["organisation"]["slug"]: self.organisation(interest["organisation"])
-            for interest in record["interests"]
+            interest.organisation.slug: self.organisation(interest.organisation)
+            for interest in record.interests
         }
         self.register_changed |= sync_rows(
             AuthorInterest,
             [(exporting.interest_value(interest), interest.pk) for interest in interests],
-            record["interests"],
+            record.interests,
             interest_key,
             lambda value: AuthorInterest(
                 author=author,
-                organisation=organisations[value["organisation"]["slug"]],
-                kind=value["kind"],
-                statement=value["statement"],
-                started_on=parse_required_date(value["started_on"], "started_on"),
-                ended_on=parse_date(value["ended_on"], "ended_on"),
+                organisation=organisations[value.organisation.slug],
+                kind=value.kind,
+                statement=value.statement,
+                started_on=value.started_on,
+                ended_on=value.ended_on,
             ),
         )
 
-    def organisation_record(self, record: Record) -> str:
+    def organisation_record(self, record: schema.OrganisationRecord) -> str:
         """An organisation and the whole of its register."""
-        entry = {
-            name: value for name, value in record.items() if name not in ("type", "disclosures")
-        }
-        full = self.full_organisation(entry)
-        existing = self.existing_organisation(full["slug"])
+        full = self.full_organisation(schema.organisation_of(record))
+        existing = self.existing_organisation(full.slug)
         register = (
             list(Disclosure.objects.register().filter(organisation=existing)) if existing else []
         )
@@ -220,7 +241,7 @@ class Writer:
         if (
             existing is not None
             and exporting.organisation_value(existing) == full
-            and exporting.sort_disclosures(value for value, _ in current) == record["disclosures"]
+            and schema.sort_register(value for value, _ in current) == record.disclosures
         ):
             return "unchanged"
         if self.dry_run:
@@ -229,33 +250,27 @@ class Writer:
         self.register_changed |= sync_rows(
             Disclosure,
             current,
-            record["disclosures"],
+            record.disclosures,
             canonical,
-            lambda value: Disclosure(
-                organisation=organisation,
-                kind=value["kind"],
-                statement=value["statement"],
-                valid_from=parse_required_date(value["valid_from"], "valid_from"),
-                valid_until=parse_date(value["valid_until"], "valid_until"),
-            ),
+            lambda value: Disclosure(organisation=organisation, **schema.shallow(value)),
         )
         return "created" if existing is None else "updated"
 
-    def image(self, record: Record) -> str:
-        image = Image.objects.filter(key=record["key"]).first()
-        metadata = {k: v for k, v in record.items() if k not in ("type", "file")}
+    def image(self, record: schema.ImageRecord) -> str:
+        image = Image.objects.filter(key=record.key).first()
+        metadata = {k: v for k, v in schema.shallow(record).items() if k != "file"}
         if image is not None:
             self.image_ids[image.key] = image.pk
             current = {name: getattr(image, name) for name in metadata}
-            if current == metadata and same_file(image.file, record["file"]):
+            if current == metadata and same_file(image.file, record.file):
                 return "unchanged"
         if self.dry_run:
             return "created" if image is None else "updated"
         image = image or Image()
         for name, value in metadata.items():
             setattr(image, name, value)
-        if not same_file(image.file, record["file"]):
-            self.store(image.file, record["file"])
+        if not same_file(image.file, record.file):
+            self.store(image.file, record.file)
         created = image.pk is None
         image.save()
         self.image_ids[image.key] = image.pk
@@ -271,53 +286,74 @@ class Writer:
             self.image_ids[key] = Image.objects.values_list("pk", flat=True).get(key=key)
         return self.image_ids[key]
 
-    def tag(self, entry: Record) -> Tag:
+    def tag(self, entry: schema.Tag) -> Tag:
         """The tag with this slug, or this name, or a new one."""
-        slug = entry["slug"]
+        slug = entry.slug
         if slug not in self.tags:
             # get_or_create: a topic another save made meanwhile is found, not doubled
             # (names are unique whatever their case, articles 0023).
             tag = (
                 Tag.objects.filter(slug=slug).first()
                 or Tag.objects.get_or_create(
-                    name__iexact=entry["name"], defaults={"name": entry["name"], "slug": slug}
+                    name__iexact=entry.name, defaults={"name": entry.name, "slug": slug}
                 )[0]
             )
             self.tags[slug] = tag
         return self.tags[slug]
 
-    def full_organisation(self, entry: Record) -> Record:
+    def full_organisation(self, entry: schema.Organisation) -> schema.Organisation:
         """The organisation as it will be: the site's (or the defaults), then the entry."""
-        existing = self.existing_organisation(entry["slug"])
+        existing = self.existing_organisation(entry.slug)
         if existing is not None:
             base = exporting.organisation_value(existing)
         else:
-            base = {**ORGANISATION_DEFAULTS, "tag": {"name": entry["name"], "slug": entry["slug"]}}
-        return {**base, **entry}
+            tag = schema.Tag(name=entry.name, slug=entry.slug)
+            base = schema.Organisation(
+                name=entry.name, slug=entry.slug, tag=tag, **ORGANISATION_DEFAULTS
+            )
+        return complete(entry, base)
 
-    def full_speaker(self, entry: Record) -> Record:
+    def full_speaker(self, entry: schema.Speaker) -> schema.Speaker:
         """The speaker as it will be: the site's (or the defaults), then the entry."""
-        existing = self.existing_speaker(entry["slug"])
-        base = exporting.speaker_value(existing) if existing else SPEAKER_DEFAULTS
-        full = {**base, **entry}
-        if full["organisation"] is not None:
-            full["organisation"] = self.full_organisation(full["organisation"])
+        if done := self.same_entry(self.completed, entry):
+            return done
+        existing = self.existing_speaker(entry.slug)
+        if existing is not None:
+            base = exporting.speaker_value(existing)
+        else:
+            base = schema.Speaker(name=entry.name, slug=entry.slug, **SPEAKER_DEFAULTS)
+        full = complete(entry, base)
+        if isinstance(full.organisation, schema.Organisation):
+            full.organisation = self.full_organisation(full.organisation)
+        self.completed[entry.slug] = (entry, full)
         return full
 
-    def full_record(self, record: Record) -> Record:
+    @staticmethod
+    def same_entry(
+        done: dict[str, tuple[schema.Speaker, Done]], entry: schema.Speaker
+    ) -> Done | None:
+        """What was made of this speaker's entry earlier in the batch, if the entry is
+        the same: most articles of a batch quote a speaker another has quoted."""
+        if entry.slug in done:
+            earlier, made = done[entry.slug]
+            if earlier is entry or earlier == entry:
+                return made
+        return None
+
+    def full_record(self, record: schema.ArticleRecord) -> schema.ArticleRecord:
         """The article record with every speaker and organisation in full, as export
         would write it, to compare with what the site holds."""
-        return {
-            **record,
-            "quotes": [
-                {**quote, "speaker": quote["speaker"] and self.full_speaker(quote["speaker"])}
-                for quote in record["quotes"]
+        return replace(
+            record,
+            quotes=[
+                replace(quote, speaker=quote.speaker and self.full_speaker(quote.speaker))
+                for quote in record.quotes
             ],
-            "disclosures": [
-                {**disclosure, "organisation": self.full_organisation(disclosure["organisation"])}
-                for disclosure in record["disclosures"]
+            disclosures=[
+                replace(disclosure, organisation=self.full_organisation(disclosure.organisation))
+                for disclosure in record.disclosures
             ],
-        }
+        )
 
     def existing_organisation(self, slug: str) -> Organisation | None:
         if slug not in self.organisations:
@@ -331,69 +367,77 @@ class Writer:
             self.speakers[slug] = speakers.filter(slug=slug).first()
         return self.speakers[slug]
 
-    def organisation(self, entry: Record) -> Organisation:
+    def organisation(self, entry: schema.Organisation) -> Organisation:
         """The organisation with this slug, made to match the full entry (created if new)."""
-        organisation = self.existing_organisation(entry["slug"])
+        organisation = self.existing_organisation(entry.slug)
         if organisation is not None and exporting.organisation_value(organisation) == entry:
             return organisation
-        organisation = organisation or Organisation(slug=entry["slug"])
-        tag = self.tag(entry["tag"])
+        organisation = organisation or Organisation(slug=entry.slug)
+        assert not isinstance(entry.tag, Unset), "a full entry gives every field"  # noqa: S101
+        tag = self.tag(entry.tag)
         owner = Organisation.objects.filter(tag=tag).exclude(pk=organisation.pk).first()
         if owner is not None:
             raise ValidationError(
-                f"organisation {entry['slug']!r}: the topic {tag.slug!r} stands for {owner.slug!r}"
+                f"organisation {entry.slug!r}: the topic {tag.slug!r} stands for {owner.slug!r}"
             )
         for name in ("name", "description", "url"):
-            setattr(organisation, name, entry[name])
+            setattr(organisation, name, getattr(entry, name))
         organisation.tag = tag
         organisation.save()
         self.organisations[organisation.slug] = organisation
         return organisation
 
-    def speaker(self, entry: Record) -> Speaker:
+    def speaker(self, entry: schema.Speaker) -> Speaker:
         """The speaker with this slug, made to match the full entry (created if new)."""
-        speaker = self.existing_speaker(entry["slug"])
+        if done := self.same_entry(self.matched, entry):
+            return done
+        speaker = self.existing_speaker(entry.slug)
         if speaker is not None and exporting.speaker_value(speaker) == entry:
+            self.matched[entry.slug] = (entry, speaker)
             return speaker
-        speaker = speaker or Speaker(slug=entry["slug"])
-        author_id = self.author_id(entry["author"]) if entry["author"] else None
+        speaker = speaker or Speaker(slug=entry.slug)
+        author_id = self.author_id(entry.author) if isinstance(entry.author, str) else None
         if (
             author_id is not None
             and Speaker.objects.filter(author_id=author_id).exclude(pk=speaker.pk).exists()
         ):
             raise ValidationError(
-                f"speaker {entry['slug']!r}: the author {entry['author']!r} is another speaker"
+                f"speaker {entry.slug!r}: the author {entry.author!r} is another speaker"
             )
         for name in ("name", "kind", "description"):
-            setattr(speaker, name, entry[name])
+            setattr(speaker, name, getattr(entry, name))
         speaker.author_id = author_id
         speaker.organisation = (
-            self.organisation(entry["organisation"]) if entry["organisation"] else None
+            self.organisation(entry.organisation)
+            if isinstance(entry.organisation, schema.Organisation)
+            else None
         )
         speaker.save()
         # Read back with its relations, as the comparison for the next article needs them.
         self.speakers.pop(speaker.slug, None)
         return self.existing_speaker(speaker.slug) or speaker
 
-    def articles(self, records: list[Record]) -> list[str]:
+    def articles(self, records: list[schema.ArticleRecord]) -> list[str]:
         """Write a batch of articles: a fixed number of queries for the batch (looking up
         the articles, speakers and organisations it names, writing each kind of row in
         bulk), plus one per speaker, organisation or topic new to this run."""
+        self.completed.clear()
+        self.matched.clear()
         self.load_shared(records)
         records = [self.full_record(record) for record in records]
-        uids = [record["uid"] for record in records]
+        uids = [record.uid for record in records]
         found = {
-            str(article.uid): article
+            article.uid: article
             for article in exporting.for_export(Article.objects.filter(uid__in=uids))
         }
         actions, changed, batch = [], [], set()
         for record in records:
-            article = found.get(record["uid"])
-            if record["uid"] in batch:
+            article = found.get(record.uid)
+            if record.uid in batch:
                 # The same record twice (the check refuses differing copies).
                 actions.append("unchanged")
                 continue
-            batch.add(record["uid"])
+            batch.add(record.uid)
             if article is None:
                 actions.append("created")
             elif self.holds(article, record):
@@ -401,224 +445,315 @@ class Writer:
                 continue
             else:
                 actions.append("updated")
-            changed.append((article or Article(uid=uuid.UUID(record["uid"])), record))
+            changed.append((article or Article(uid=record.uid), record))
         if changed and not self.dry_run:
             self.write_articles(changed)
         return actions
 
     @staticmethod
-    def holds(article: Article, record: Record) -> bool:
+    def holds(article: Article, record: schema.ArticleRecord) -> bool:
         """True when the article already is what the (full) record says."""
         current = exporting.article_record(article)
-        if record["disclosures_as_of"] is None:
+        if record.disclosures_as_of is None:
             # Not recorded in the file: this site records them (as the publish move
             # does), so what it holds is its own, not a difference.
-            current |= {"disclosures_as_of": None, "recorded_disclosures": []}
+            current = replace(current, disclosures_as_of=None, recorded_disclosures=[])
         return current == record
 
-    def load_shared(self, records: list[Record]) -> None:
+    def load_shared(self, records: list[schema.ArticleRecord]) -> None:
         """Look up the speakers and organisations of a batch not looked up yet, in two
         queries (remembering those the site does not have)."""
         wanted: dict[str, set[str]] = {"speaker": set(), "organisation": set()}
         for record in records:
             for kind, entry in shared_entries(record):
-                wanted[kind].add(entry["slug"])
+                wanted[kind].add(entry.slug)
         speakers = wanted["speaker"] - self.speakers.keys()
         found_speakers = Speaker.objects.select_related("author", "organisation__tag").in_bulk(
             speakers, field_name="slug"
         )
         self.speakers |= {slug: found_speakers.get(slug) for slug in speakers}
+        # The speakers' own organisations came with them: an entry that leaves its
+        # speaker's organisation as the site has it needs that one too.
+        for speaker in found_speakers.values():
+            if speaker.organisation is not None:
+                self.organisations.setdefault(speaker.organisation.slug, speaker.organisation)
         organisations = wanted["organisation"] - self.organisations.keys()
         found = Organisation.objects.select_related("tag").in_bulk(organisations, field_name="slug")
         self.organisations |= {slug: found.get(slug) for slug in organisations}
 
-    def write_articles(self, changed: list[tuple[Article, Record]]) -> None:
+    def write_articles(self, changed: list[tuple[Article, schema.ArticleRecord]]) -> None:
         """Create or update the articles with everything they carry, then record their
-        disclosures and build their search vectors, as saving each would."""
+        disclosures and build their search vectors, as saving each would. A new article
+        is written once, with its vector and the time its disclosures are recorded for."""
         for article, record in changed:
-            for name in ARTICLE_FIELDS:
-                setattr(article, name, record[name])
-            # Before the publication time, which must respect it.
-            article.embargo_until = parse_datetime(record["embargo_until"], "embargo_until")
-            set_publication(
-                article,
-                status=record["status"],
-                published_at=parse_datetime(record["published_at"], "published_at"),
-                announce=False,
-            )
-            article.updated_at = parse_datetime(record["updated_at"], "updated_at")
-            article.lead_image_id = (
-                self.image_id(record["lead_image"]) if record["lead_image"] else None
-            )
-            if record["disclosures_as_of"] is not None:
-                # As the file records them; otherwise as this site has them.
-                article.disclosures_as_of = parse_datetime(
-                    record["disclosures_as_of"], "disclosures_as_of"
-                )
+            self.set_fields(article, record)
+        due = self.disclosures_due([article for article, _ in changed])
+        for article in due:
+            if article.pk is None and article.status == Article.Status.PUBLISHED:
+                # What record_disclosures() sets, below.
+                article.disclosures_as_of = article.published_at
         existing = [article for article, _ in changed if article.pk is not None]
         for article in existing:
             article.save()
-        new = [article for article, _ in changed if article.pk is None]
+        new = [(article, record) for article, record in changed if article.pk is None]
         # As Article.save() does for each: a new article's slug is no other's old address.
-        ArticleSlugHistory.objects.filter(slug__in=[article.slug for article in new]).delete()
-        # Not bulk_create: with DEBUG on, Django keeps the text of its last 9,000 queries,
-        # and a batch of articles in one INSERT is megabytes of it (memory would grow with
-        # the file). write_objects runs one executemany (COPY on PostgreSQL).
-        write_objects(Article, new)
-        pks = dict(Article.objects.filter(uid__in=[a.uid for a in new]).values_list("uid", "pk"))
-        for article in new:
-            article.pk = pks[article.uid]
-        self.replace_related(changed, existing)
-        self.record_disclosures([article for article, _ in changed])
-        refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a, _ in changed]))
+        ArticleSlugHistory.objects.filter(slug__in=[a.slug for a, _ in new]).delete()
+        write_new = self.start_new(new)
+        # Made while the new articles' vectors are built (PostgreSQL).
+        rows = self.related(changed)
+        links = {
+            article.pk: Links(
+                tag_ids={self.tag(entry).pk for entry in record.tags},
+                author_ids={self.author_id(slug) for slug in record.authors},
+            )
+            for article, record in changed
+        }
+        recorded = self.recorded_rows(due, links)
+        write_new()
+        self.replace_related(changed, existing, rows)
+        self.record_disclosures(due, recorded)
+        refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a in existing]))
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
 
+    def start_new(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Callable[[], None]:
+        """Give the new articles their pks; returns what writes them. PostgreSQL: the pks
+        come from the sequence and the vectors are built on the side (VectorBuilder)
+        while the batch's other rows are made, and the articles are written with them.
+        Elsewhere they are written at once, for the database to assign the pks.
+        Not bulk_create: with DEBUG on, Django keeps the text of its last 9,000 queries,
+        and a batch of articles in one INSERT is megabytes of it (memory would grow with
+        the file). write_objects runs one executemany (COPY on PostgreSQL)."""
+        articles = [article for article, _ in new]
+        if connection.vendor != "postgresql" or not new:
+            write_objects(Article, articles)
+            uids = [article.uid for article in articles]
+            pks = dict(Article.objects.filter(uid__in=uids).values_list("uid", "pk"))
+            for article in articles:
+                article.pk = pks[article.uid]
+            return lambda: None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Article._meta.db_table, len(articles)],
+            )
+            for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
+                article.pk = pk
+        vectors = self.vectors.start(self.documents(new))
+        return lambda: write_objects(
+            Article, articles, with_pk=True, search_vectors=vectors.result()
+        )
+
+    def close(self) -> None:
+        """End what the writer started beside the import (VectorBuilder's connection)."""
+        self.vectors.close()
+
+    def set_fields(self, article: Article, record: schema.ArticleRecord) -> None:
+        """The article's own fields as the record gives them."""
+        for name in ARTICLE_FIELDS:
+            setattr(article, name, getattr(record, name))
+        # Before the publication time, which must respect it.
+        article.embargo_until = record.embargo_until
+        set_publication(
+            article, status=record.status, published_at=record.published_at, announce=False
+        )
+        article.updated_at = record.updated_at
+        article.lead_image_id = self.image_id(record.lead_image) if record.lead_image else None
+        if record.disclosures_as_of is not None:
+            # As the file records them; otherwise as this site has them.
+            article.disclosures_as_of = record.disclosures_as_of
+
+    def documents(self, new: list[tuple[Article, schema.ArticleRecord]]) -> list[tuple[str, ...]]:
+        """The search documents of new articles, from their records: the six texts
+        articles.search.search_vector() reads from their rows, in the same order, so
+        that they are written with their vectors (an UPDATE after the COPY would write
+        every new article twice)."""
+        authors = {self.author_id(slug) for _, record in new for slug in record.authors}
+        names = dict(Author.objects.filter(pk__in=authors).values_list("pk", "name"))
+        documents: list[tuple[str, ...]] = []
+        for _, record in new:
+            quotes = sorted(record.quotes, key=lambda quote: quote.position)
+            documents.append(
+                (
+                    record.headline,
+                    record.standfirst,
+                    " ".join(self.tag(entry).name for entry in record.tags),
+                    record.body,
+                    " ".join(f"{q.speaker.name if q.speaker else ''} {q.text}" for q in quotes),
+                    " ".join(names[self.author_id(slug)] for slug in record.authors),
+                )
+            )
+        return documents
+
     def replace_related(
-        self, changed: list[tuple[Article, Record]], existing: list[Article]
+        self,
+        changed: list[tuple[Article, schema.ArticleRecord]],
+        existing: list[Article],
+        rows: dict[type[models.Model], list[Row]],
     ) -> None:
         """The bylines, topics, quotes, citations, corrections, own disclosures and (when
-        the file records them) recorded disclosures of the articles, replaced in bulk."""
+        the file records them) recorded disclosures of the articles, replaced in bulk by
+        these `rows` (see related())."""
         if existing:
             ids = {article.pk for article in existing}
             for model in (Byline, Quote, Citation, Correction, Disclosure):
                 model._default_manager.filter(article__in=existing).delete()
             TaggedArticle.objects.filter(content_object__in=existing).delete()
-            recorded = [a for a, r in changed if a.pk in ids and r["disclosures_as_of"]]
+            recorded = [a for a, r in changed if a.pk in ids and r.disclosures_as_of]
             RecordedDisclosure.objects.filter(article__in=recorded).delete()
-        rows: defaultdict[type[models.Model], list[models.Model]] = defaultdict(list)
-        for article, record in changed:
-            for row in self.related_rows(article, record):
-                rows[type(row)].append(row)
-        for row_model, objects in rows.items():
-            write_objects(row_model, objects)
+        for row_model, values in rows.items():
+            write_values(row_model, values)
 
-    def related_rows(self, article: Article, record: Record) -> Iterator[models.Model]:
-        """The rows the article carries as the record gives them, unsaved."""
+    def related(
+        self, changed: list[tuple[Article, schema.ArticleRecord]]
+    ) -> dict[type[models.Model], list[Row]]:
+        """The rows the articles carry, by model (see related_rows)."""
+        rows: defaultdict[type[models.Model], list[Row]] = defaultdict(list)
+        for article, record in changed:
+            for row_model, row in self.related_rows(article, record):
+                rows[row_model].append(row)
+        return rows
+
+    def related_rows(
+        self, article: Article, record: schema.ArticleRecord
+    ) -> Iterator[tuple[type[models.Model], Row]]:
+        """The rows the article carries as the record gives them: (model, its values by
+        attribute name)."""
         # The links' copy of the article's time is the database triggers' to keep; given
         # here, SQLite's triggers have no second write of each link to make.
         when = article.published_at
-        for n, slug in enumerate(record["authors"]):
-            yield Byline(
-                article=article, author_id=self.author_id(slug), position=n, published_at=when
+        for n, slug in enumerate(record.authors):
+            yield (
+                Byline,
+                {
+                    "article_id": article.pk,
+                    "author_id": self.author_id(slug),
+                    "position": n,
+                    "published_at": when,
+                },
             )
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
-        for entry in record["tags"]:
-            yield TaggedArticle(content_object=article, tag=self.tag(entry), published_at=when)
-        for quote in record["quotes"]:
-            yield Quote(
-                article=article,
-                **{k: v for k, v in quote.items() if k not in ("speaker", "said_on")},
-                speaker=quote["speaker"] and self.speaker(quote["speaker"]),
-                said_on=parse_date(quote["said_on"], "said_on"),
+        for entry in record.tags:
+            tag_id = self.tag(entry).pk
+            yield (
+                TaggedArticle,
+                {"content_object_id": article.pk, "tag_id": tag_id, "published_at": when},
             )
-        for n, citation in enumerate(record["citations"]):
-            yield Citation(article=article, position=n, **citation)
-        for correction in record["corrections"]:
-            yield Correction(
-                article=article,
-                kind=correction["kind"],
-                text=correction["text"],
-                published_at=parse_required_datetime(correction["published_at"], "published_at"),
+        for quote in record.quotes:
+            speaker = quote.speaker and self.speaker(quote.speaker)
+            yield (
+                Quote,
+                {
+                    **schema.shallow(quote),
+                    "article_id": article.pk,
+                    "speaker_id": speaker.pk if speaker else None,
+                },
             )
-        for disclosure in record["disclosures"]:
-            yield Disclosure(
-                article=article,
-                organisation=self.organisation(disclosure["organisation"]),
-                kind=disclosure["kind"],
-                statement=disclosure["statement"],
-                valid_from=parse_required_date(disclosure["valid_from"], "valid_from"),
-                valid_until=parse_date(disclosure["valid_until"], "valid_until"),
+        for n, citation in enumerate(record.citations):
+            yield Citation, {**schema.shallow(citation), "article_id": article.pk, "position": n}
+        for correction in record.corrections:
+            yield Correction, {**schema.shallow(correction), "article_id": article.pk}
+        for disclosure in record.disclosures:
+            yield (
+                Disclosure,
+                {
+                    **schema.shallow(disclosure),
+                    "article_id": article.pk,
+                    "organisation_id": self.organisation(disclosure.organisation).pk,
+                },
             )
         # The disclosures the article carried at publication, as the file records them.
-        for position, entry in enumerate(record["recorded_disclosures"]):
-            yield RecordedDisclosure(
-                article=article,
-                **self.recorded_source(entry),
-                organisation_name=entry["organisation_name"],
-                relationship=entry["relationship"],
-                statement=entry["statement"],
-                valid_from=parse_required_date(entry["valid_from"], "valid_from"),
-                valid_until=parse_date(entry["valid_until"], "valid_until"),
-                position=position,
+        for position, recorded in enumerate(record.recorded_disclosures):
+            yield (
+                RecordedDisclosure,
+                {
+                    **schema.shallow(recorded),
+                    **self.recorded_source(recorded),
+                    "article_id": article.pk,
+                    "position": position,
+                },
             )
 
-    def recorded_source(self, entry: Record) -> dict[str, Any]:
-        """{"disclosure": entry} or {"interest": interest}: the row the recorded
-        disclosure was copied from, found by what identifies it (the one saying the
-        same, if several); {} when this site has none."""
-        source = entry["source"]
+    def recorded_source(self, entry: schema.RecordedDisclosure) -> dict[str, Any]:
+        """{"disclosure_id": pk} or {"interest_id": pk}: the row the recorded disclosure
+        was copied from, found by what identifies it (the one saying the same, if
+        several); {} when this site has none."""
+        source = entry.source
         if source is None:
             return {}
         key = canonical(source)
         if key not in self.sources:
             rows: models.QuerySet[Any]
-            if source["type"] == "register":
+            if isinstance(source, schema.RegisterSource):
                 rows = Disclosure.objects.register().filter(
-                    organisation__slug=source["organisation"],
-                    kind=source["kind"],
-                    valid_from=parse_required_date(source["valid_from"], "valid_from"),
+                    organisation__slug=source.organisation,
+                    kind=source.kind,
+                    valid_from=source.valid_from,
                 )
             else:
                 rows = AuthorInterest.objects.filter(
-                    author__slug=source["author"],
-                    organisation__slug=source["organisation"],
-                    kind=source["kind"],
-                    started_on=parse_required_date(source["started_on"], "started_on"),
+                    author__slug=source.author,
+                    organisation__slug=source.organisation,
+                    kind=source.kind,
+                    started_on=source.started_on,
                 )
             self.sources[key] = list(rows)
         found = sorted(
-            self.sources[key], key=lambda row: (row.statement != entry["statement"], row.pk)
+            self.sources[key], key=lambda row: (row.statement != entry.statement, row.pk)
         )
         if not found:
             return {}
-        return {"disclosure" if source["type"] == "register" else "interest": found[0]}
+        return {"disclosure_id" if source.type == "register" else "interest_id": found[0].pk}
 
     @staticmethod
-    def record_disclosures(articles: list[Article]) -> None:
-        """What record_disclosures() does for each article, for all at once: a published
-        one records the disclosures due at its publication time, from the register and
-        its authors' interests (unless those recorded for it are frozen); one no longer
-        published drops what it recorded. Articles never published record nothing."""
-        due = [
+    def disclosures_due(articles: list[Article]) -> list[Article]:
+        """The articles whose recorded disclosures are to be (re)made: the published
+        (unless those recorded for them are frozen) and those no longer published."""
+        return [
             article
             for article in articles
             if (article.status == Article.Status.PUBLISHED or article.disclosures_as_of is not None)
             and not article.disclosures_frozen
         ]
+
+    @staticmethod
+    def recorded_rows(due: list[Article], links: dict[int, Links]) -> list[RecordedDisclosure]:
+        """The disclosures the due articles (see disclosures_due) record: for a published
+        one, those due at its publication time, from the register and its authors'
+        interests. `links`: each article's topics and authors (by article pk)."""
+        published = [article for article in due if article.status == Article.Status.PUBLISHED]
+        if not published:
+            return []
+        authors = set().union(*(links[article.pk].author_ids for article in published))
+        register = DisclosureRegister(Author.objects.filter(pk__in=authors))
+        return [
+            record
+            for article in published
+            for record in register.due(
+                article, tag_ids=links[article.pk].tag_ids, author_ids=links[article.pk].author_ids
+            )
+        ]
+
+    @staticmethod
+    def record_disclosures(due: list[Article], recorded: list[RecordedDisclosure]) -> None:
+        """What record_disclosures() does for each article, for all the due ones at once
+        (see disclosures_due): a published one records the disclosures due at its
+        publication time (`recorded`, see recorded_rows); one no longer published drops
+        what it recorded. Articles never published record nothing."""
         if not due:
             return
         RecordedDisclosure.objects.filter(article__in=due).delete()
         published = [article for article in due if article.status == Article.Status.PUBLISHED]
         published_ids = {article.pk for article in published}
-        tag_ids: defaultdict[int, set[int]] = defaultdict(set)
-        for article_id, tag_id in TaggedArticle.objects.filter(
-            content_object_id__in=published_ids
-        ).values_list("content_object_id", "tag_id"):
-            tag_ids[article_id].add(tag_id)
-        author_ids: defaultdict[int, set[int]] = defaultdict(set)
-        for article_id, author_id in Byline.objects.filter(article__in=published).values_list(
-            "article_id", "author_id"
-        ):
-            author_ids[article_id].add(author_id)
-        register = DisclosureRegister(
-            Author.objects.filter(pk__in=set().union(*author_ids.values()))
-        )
-        write_objects(
-            RecordedDisclosure,
-            [
-                record
-                for article in published
-                for record in register.due(
-                    article, tag_ids=tag_ids[article.pk], author_ids=author_ids[article.pk]
-                )
-            ],
-        )
+        write_objects(RecordedDisclosure, recorded)
         # update(), as record_disclosures() does: recording is not an editorial change.
-        Article.objects.filter(pk__in=published_ids).update(disclosures_as_of=F("published_at"))
-        Article.objects.filter(pk__in=[a.pk for a in due if a.pk not in published_ids]).update(
-            disclosures_as_of=None
-        )
+        # Only the rows that differ: a new article was written with its time.
+        Article.objects.filter(
+            pk__in=[a.pk for a in published if a.disclosures_as_of != a.published_at]
+        ).update(disclosures_as_of=F("published_at"))
+        Article.objects.filter(
+            pk__in=[a.pk for a in due if a.pk not in published_ids and a.disclosures_as_of]
+        ).update(disclosures_as_of=None)
         for article in due:
-            recorded = article.pk in published_ids
-            article.disclosures_as_of = article.published_at if recorded else None
+            is_published = article.pk in published_ids
+            article.disclosures_as_of = article.published_at if is_published else None

@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-from interchange.exporting import Record, iso_datetime
 from interchange.items import BadRecord, ImportFileError, Item
+from interchange.schema import RawRecord, iso_datetime
 from media.images import ALLOWED_FORMATS
 
 _PREFIXES = {
@@ -120,7 +120,7 @@ def _read(stream: Any, path: Path) -> Iterator[Item]:
             counts[name] += 1
             label = "author" if name == "wp:author" else "item"
             try:
-                record: Record | BadRecord = (
+                record: RawRecord | BadRecord = (
                     author_record(element) if name == "wp:author" else item_record(element)
                 )
             except BadRecord as error:
@@ -135,7 +135,7 @@ def children(element: Element) -> dict[str, str]:
     return {short_name(child.tag): (child.text or "").strip() for child in element}
 
 
-def author_record(element: Element) -> Record:
+def author_record(element: Element) -> RawRecord:
     fields = children(element)
     login = fields.get("wp:author_login", "")
     full_name = " ".join(
@@ -150,7 +150,7 @@ def author_record(element: Element) -> Record:
     }
 
 
-def item_record(element: Element) -> Record:
+def item_record(element: Element) -> RawRecord:
     fields = children(element)
     meta = {}
     for child in element:
@@ -168,7 +168,7 @@ def item_record(element: Element) -> Record:
     return post_record(element, fields, meta, STATUSES[wp_status])
 
 
-def attachment_record(fields: dict[str, str], meta: dict[str, str]) -> Record:
+def attachment_record(fields: dict[str, str], meta: dict[str, str]) -> RawRecord:
     name = meta.get("_wp_attached_file") or _uploads_path(fields.get("wp:attachment_url", ""))
     if PurePosixPath(name).suffix.lower() not in _IMAGE_EXTENSIONS:
         return {"type": "skip", "reason": f"an attachment that is not a picture ({name})"}
@@ -205,7 +205,7 @@ def _published_at(fields: dict[str, str], status: str) -> str | None:
 
 def post_record(
     element: Element, fields: dict[str, str], meta: dict[str, str], status: str
-) -> Record:
+) -> RawRecord:
     guid = fields.get("guid") or fields.get("link")
     if not guid:
         raise BadRecord("a post without a guid or link, so it has no stable identity")
@@ -240,7 +240,7 @@ def post_record(
     }
 
 
-def convert_body(content: str) -> tuple[str, list[Record]]:
+def convert_body(content: str) -> tuple[str, list[RawRecord]]:
     """WordPress HTML -> a Markdown body (Markdown keeps the HTML blocks), with images of
     the export and cited quotes turned into markers on lines of their own."""
     body = _BLOCK_COMMENT.sub("", content).replace("<!--noteaser-->", "")
@@ -252,7 +252,7 @@ def convert_body(content: str) -> tuple[str, list[Record]]:
     body = _CAPTION.sub(image_marker, body)
     body = _FIGURE.sub(image_marker, body)
     body = _IMAGE_ID.sub(image_marker, body)
-    quotes: list[Record] = []
+    quotes: list[RawRecord] = []
 
     def quote_marker(match: re.Match[str]) -> str:
         cite = _CITE.search(match.group(1))

@@ -5,6 +5,7 @@ import random
 import time
 import unittest
 from collections import Counter
+from typing import Any
 from unittest import mock
 
 from django.core.management.base import CommandError
@@ -20,8 +21,8 @@ from articles.search import search_articles, search_vector
 from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import AuthorInterest, Organisation, RecordedDisclosure
-from interchange import demo
-from interchange.management.commands.seed_demo import Command
+from interchange import demo, schema
+from interchange.writing import Writer
 from media.models import Image
 from newsroom import page_cache
 from newsroom.markdown import marker_keys
@@ -192,8 +193,8 @@ class SeedDemoTests(TestCase):
 
 
 class SeedDemoInBatchesTests(TestCase):
-    """Several batches: on PostgreSQL each batch's search vectors are built on a second
-    connection while the first writes the batch before."""
+    """Several batches, written as import_articles writes them, in the seed's one
+    transaction."""
 
     def backends(self) -> int | None:
         """Connections to this database (PostgreSQL), to see none is left behind."""
@@ -258,22 +259,35 @@ class SeedDemoInBatchesTests(TestCase):
                 self.assertEqual(stored, rebuilt)
         self.assertConnectionsBackTo(before)
 
-    def test_interrupted_seed_adds_nothing(self) -> None:
-        """Ctrl-C while the third batch's rows are written (two batches' articles
-        are in by then on PostgreSQL, three elsewhere): nothing stays, and the second
-        connection is closed."""
-        before, upkeep, calls = self.backends(), self.upkeep(), 0
-        write_related = Command.write_related
+    def test_articles_are_written_by_the_import_writer(self) -> None:
+        """seed_demo hands its articles to import_articles' writer, as interchange
+        records, a batch at a time."""
+        with mock.patch.object(Writer, "write", autospec=True, side_effect=Writer.write) as write:
+            self.seed(33)
+        batches = [call.args[1] for call in write.call_args_list]
+        self.assertEqual([len(batch) for batch in batches], [5, 5, 5, 5, 3])
+        records = [record for batch in batches for record in batch]
+        self.assertTrue(all(isinstance(record, schema.ArticleRecord) for record in records))
+        self.assertEqual(
+            {record.slug for record in records},
+            set(Article.objects.filter(slug__regex=r"-33-[0-9]+$").values_list("slug", flat=True)),
+        )
 
-        def interrupt_third(command: Command, *args: object) -> None:
+    def test_interrupted_seed_adds_nothing(self) -> None:
+        """Ctrl-C while the third batch's rows are written (its articles are in by
+        then): nothing stays, and no connection is left behind."""
+        before, upkeep, calls = self.backends(), self.upkeep(), 0
+        replace_related = Writer.replace_related
+
+        def interrupt_third(writer: Writer, *args: Any) -> None:
             nonlocal calls
             calls += 1
             if calls == 3:
                 raise KeyboardInterrupt
-            write_related(command, *args)  # type: ignore[arg-type]
+            replace_related(writer, *args)
 
         with (
-            mock.patch.object(Command, "write_related", interrupt_third),
+            mock.patch.object(Writer, "replace_related", interrupt_third),
             self.assertRaisesMessage(CommandError, "Interrupted: no demo content was added."),
         ):
             self.seed(32)

@@ -19,7 +19,7 @@ from articles.models import Article, TaggedArticle
 from authors.models import Author
 from disclosures.models import Organisation
 from interchange import exporting
-from interchange.exporting import Record
+from interchange.schema import Record, to_json
 from media.models import Image
 from newsroom.commands import StaffCommand, temporary_files
 from newsroom.markdown import marker_keys
@@ -120,7 +120,7 @@ name."""
             with temporary_files():
                 if to_stdout:
                     for record in records:
-                        self.stdout.write(json.dumps(record, ensure_ascii=False))
+                        self.stdout.write(json.dumps(to_json(record), ensure_ascii=False))
                 else:
                     self.write_file(Path(options["output"]), records)
         if options["verbosity"] > 0:
@@ -212,5 +212,5 @@ name."""
     @staticmethod
     def write_lines(stream: IO[str], records: Iterator[Record]) -> None:
         for record in records:
-            stream.write(json.dumps(record, ensure_ascii=False))
+            stream.write(json.dumps(to_json(record), ensure_ascii=False))
             stream.write("\n")

@@ -10,9 +10,9 @@ from django.db import DatabaseError, reset_queries, transaction
 
 from articles.services import record_upcoming_disclosures
 from interchange.checking import Checker
-from interchange.exporting import Record
 from interchange.items import ImportFileError
 from interchange.records import normalize, record_key
+from interchange.schema import Record
 from interchange.sources import Source, open_source, read_items
 from interchange.writing import Writer
 from newsroom.commands import StaffCommand, temporary_files
@@ -136,6 +136,8 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
         except BaseException:
             writer.discard_stored_files()
             raise
+        finally:
+            writer.close()
         if verbosity > 0:
             self.report(writer, checker, dry_run=dry_run, not_imported=bad + failed)
 
@@ -227,8 +229,7 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
             return 1
         if verbosity >= 2:
             for (where, record), action in zip(batch, actions, strict=True):
-                key = record[record_key(record)]
-                self.stdout.write(f"{where}: {record['type']} {key} {action}")
+                self.stdout.write(f"{where}: {record.type} {record_key(record)} {action}")
         return 0
 
     def report(self, writer: Writer, checker: Checker, *, dry_run: bool, not_imported: int) -> None:
