@@ -9,11 +9,11 @@ class ArticlesConfig(AppConfig):
         from articles import services, signals  # noqa: F401 - connects the receivers
         from articles.models import next_reader_change
         from newsroom import page_cache
-        from newsroom.admin_forms import set_change_rule
+        from newsroom.admin_forms import change_rule
 
         # The admins of images, authors, speakers and organisations ask who may change
         # one that a published article shows: only this app knows what is published.
-        set_change_rule(services.can_change)
+        change_rule.answer_with(services.can_change)
         # The page cache keeps pages until the next scheduled change: only the articles
         # know when that is.
-        page_cache.set_next_change_finder(next_reader_change)
+        page_cache.next_change.answer_with(next_reader_change)

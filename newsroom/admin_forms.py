@@ -1,7 +1,7 @@
 """Building blocks shared by the apps' admins."""
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.utils.html import escape
 
 from newsroom.forms import CleanTextAdmin
+from newsroom.hooks import Hook
 from newsroom.storage import MediaWriteError
 
 
@@ -146,7 +147,7 @@ class EditorsChangeWhatReadersSee(PlainHelpTexts, admin.ModelAdmin):
     """Images, authors, speakers and organisations that a published article shows are
     changed and deleted by editors only (services.can_change): anyone else gets the
     record read-only, with the reason, and a post to it is refused without saving.
-    Model permissions still apply first. The rule is the one set_change_rule() was given.
+    Model permissions still apply first. The rule is change_rule's answer.
     Based on PlainHelpTexts so that the read-only record's help texts are escaped
     whatever order an admin lists its bases in (ModelAdmin's get_form comes after)."""
 
@@ -158,7 +159,7 @@ class EditorsChangeWhatReadersSee(PlainHelpTexts, admin.ModelAdmin):
         answers = request.__dict__.setdefault("can_change_answers", {})
         key = (obj._meta.label, obj.pk)
         if key not in answers:
-            answers[key] = _change_rule(request.user, obj)
+            answers[key] = change_rule(request.user, obj)
         return not answers[key]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -189,19 +190,7 @@ class EditorsChangeWhatReadersSee(PlainHelpTexts, admin.ModelAdmin):
         return super().changeform_view(request, object_id, *args, **kwargs)
 
 
-# Who may change a record that readers may see through a published article. Only the
+# Who may change a record that readers may see through a published article: only the
 # articles app knows what is published, and it sits above the apps whose admins ask
-# (media, authors, quotes, disclosures): it gives the rule when it starts.
-ChangeRule = Callable[[Any, Any], bool]
-
-
-def _nobody_set_a_rule(user: Any, obj: models.Model) -> bool:
-    raise RuntimeError("No change rule: the articles app sets it when it starts")
-
-
-_change_rule: ChangeRule = _nobody_set_a_rule
-
-
-def set_change_rule(rule: ChangeRule) -> None:
-    global _change_rule
-    _change_rule = rule
+# (media, authors, quotes, disclosures).
+change_rule: Hook[[Any, Any], bool] = Hook("who may change a record readers see")

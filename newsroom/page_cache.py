@@ -50,6 +50,7 @@ from django.utils.cache import has_vary_header, patch_cache_control, set_respons
 from django.utils.http import http_date, urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from newsroom.hooks import Hook
 from newsroom.middleware import LOWER_CASE_VIEWS
 
 logger = logging.getLogger(__name__)
@@ -189,19 +190,9 @@ def content_changed() -> None:
     transaction.on_commit(bump_generation)
 
 
-def _no_finder() -> datetime.datetime | None:
-    raise RuntimeError("No next-change finder: the articles app sets it when it starts")
-
-
 # The next moment time alone changes what readers see (a scheduled article going live,
-# an embargo ending, a correction dated ahead). Only the content knows it, and this
-# module imports no app: the articles app gives the finder when it starts.
-_find_next_change: Callable[[], datetime.datetime | None] = _no_finder
-
-
-def set_next_change_finder(finder: Callable[[], datetime.datetime | None]) -> None:
-    global _find_next_change
-    _find_next_change = finder
+# an embargo ending, a correction dated ahead): only the content knows it.
+next_change: Hook[[], datetime.datetime | None] = Hook("when readers next see a change")
 
 
 def _next_change(gen: int) -> datetime.datetime | None:
@@ -209,7 +200,7 @@ def _next_change(gen: int) -> datetime.datetime | None:
     stored = cache.get(NEXT_CHANGE_KEY)
     if stored is not None and stored[0] == gen:
         return stored[1]
-    moment = _find_next_change()
+    moment = next_change()
     cache.set(NEXT_CHANGE_KEY, (gen, moment), timeout=None)
     return moment
 

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "quotes",
     "pages",
     "articles",
+    # The reader's side: every public page, feed and sitemap of the content above.
+    "reader",
     # Import, export and demo data: writes the content apps' tables, owns none.
     "interchange",
     "backups",

@@ -28,8 +28,8 @@ urlpatterns = [
         views.moved_admin_page,
     ),
     path(settings.ADMIN_PATH, admin.site.urls),
-    path("", include("articles.urls")),
-    path("", include("articles.author_urls")),
+    path("", include("reader.urls")),
+    path("", include("reader.author_urls")),
     path("", include("pages.urls")),
 ]
 

@@ -12,12 +12,12 @@ from django.templatetags.static import static
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles import structured_data
 from articles.models import Article
 from articles.search import clean_query, highlight, search_articles
-from articles.sitemaps import ArticleSitemap, AuthorSitemap, NewsSitemap, TopicSitemap
 from newsroom.links import absolute_url
 from newsroom.pagination import paginate
+from reader import structured_data
+from reader.sitemaps import ArticleSitemap, AuthorSitemap, NewsSitemap, TopicSitemap
 
 PER_PAGE = 20
 # The home page's topic blocks: the topics most used by recent stories.

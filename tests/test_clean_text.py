@@ -19,14 +19,14 @@ from django.db.models.functions import Concat
 from django.test import RequestFactory, SimpleTestCase, TestCase
 from taggit.models import Tag
 
-import articles.feeds
-from articles import structured_data
+import reader.feeds
 from articles.models import Article, Citation, Correction
 from authors.models import Author
 from disclosures.models import Organisation
 from newsroom.feeds import CleansFeedText
 from newsroom.text import NOT_XML, clean_text
 from quotes.models import Quote, Speaker
+from reader import structured_data
 from tests.base import json_ld
 from tests.factories import ArticleFactory, AuthorFactory, CitationFactory, CorrectionFactory
 from tests.hostile import store_through_admin
@@ -88,7 +88,7 @@ class FeedWriterTests(SimpleTestCase):
         while pending:
             for subclass in pending.pop().__subclasses__():
                 pending.append(subclass)
-                if subclass.__module__ == articles.feeds.__name__:
+                if subclass.__module__ == reader.feeds.__name__:
                     feeds.append(subclass)
         self.assertGreaterEqual(len(feeds), 8)
         for feed in feeds:

@@ -170,7 +170,7 @@ class PageQualityTests(TestCase):
     def test_500_is_styled(self) -> None:
         """An unexpected error shows the site's own page, not a traceback."""
         client = Client(raise_request_exception=False)
-        with mock.patch("articles.views.render", side_effect=ZeroDivisionError):
+        with mock.patch("reader.views.render", side_effect=ZeroDivisionError):
             response = client.get(SEED_URL)
         self.assertContains(response, "Something went wrong", status_code=500)
         self.assertContains(response, "/static/css/site.css", status_code=500)

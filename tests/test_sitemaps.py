@@ -6,7 +6,7 @@ from unittest import mock
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from articles.sitemaps import ArticleSitemap
+from reader.sitemaps import ArticleSitemap
 from tests.base import SEED_URL, parse_xml
 from tests.factories import ArticleFactory, AuthorFactory
 

@@ -18,8 +18,12 @@ from django.utils.safestring import mark_safe
 from articles import services
 from articles.admin.pages import ArticlePages
 from articles.models import Article
-from articles.views import render_article
+from newsroom.hooks import Hook
 from newsroom.markdown import render_markdown, validate_markdown
+
+# The article page as readers see it: the reader app's, above this one, which answers
+# when it starts. Previews show exactly that page.
+article_page: Hook[[HttpRequest, Article], HttpResponse] = Hook("the article page")
 
 
 def preview_unless_live(article: Article) -> str | None:
@@ -38,7 +42,7 @@ class PreviewViews(ArticlePages):
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         article = self._article_or_404(request, object_id)
-        return render_article(request, Article.objects.for_page().get(pk=article.pk), preview=True)
+        return article_page(request, Article.objects.for_page().get(pk=article.pk))
 
     def share_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         article = self._article_or_404(request, object_id)

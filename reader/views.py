@@ -20,7 +20,6 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from articles import structured_data
 from articles.models import Article, ArticleQuerySet, ArticleSlugHistory, Correction
 from articles.services import article_pk_for_share_token
 from authors.models import Author
@@ -28,6 +27,7 @@ from disclosures.models import AuthorInterest, Disclosure, Organisation
 from newsroom import page_cache
 from newsroom.pagination import paginate
 from quotes.models import Quote, Speaker
+from reader import structured_data
 
 PER_PAGE = 20
 # An archive listing more periods than this (an index spanning centuries) lists them
@@ -90,6 +90,11 @@ def related_html(request: HttpRequest, article: Article) -> str:
         },
         request,
     )
+
+
+def preview_page(request: HttpRequest, article: Article) -> HttpResponse:
+    """The article page as it will be, for an editor (the admin's preview)."""
+    return render_article(request, article, preview=True)
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:

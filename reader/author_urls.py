@@ -3,7 +3,7 @@ published articles live with the articles (docs/architecture.md)."""
 
 from django.urls import path
 
-from articles import feeds, views
+from reader import feeds, views
 
 app_name = "authors"
 

@@ -14,12 +14,12 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from articles import structured_data
 from authors.models import Author
 from media.models import Image, Rendition
 from media.renditions import renditions_of
 from newsroom.links import absolute_url
 from newsroom.text import clean_text
+from reader import structured_data
 
 register = template.Library()
 

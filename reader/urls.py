@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from articles import feeds, views
+from reader import feeds, views
 
 
 class TopicSlugConverter:

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ReaderConfig(AppConfig):
+    name = "reader"
+    verbose_name = "Reader site"
+
+    def ready(self) -> None:
+        from articles.admin.preview import article_page
+        from reader.views import preview_page
+
+        # The article admin's preview shows the page readers will see.
+        article_page.answer_with(preview_page)
