@@ -18,10 +18,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import nh3
 from django.core.exceptions import ValidationError
+from django.db.models import Model, Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -29,8 +30,6 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from articles.models import Image, Quote
 
 logger = logging.getLogger(__name__)
@@ -196,21 +195,16 @@ def render_markdown(text: str) -> str:
     )
 
 
-def render_body(
-    body: str,
-    quotes: Iterable[Quote],
-    images: Mapping[str, Image],
-    request: HttpRequest | None = None,
-) -> SafeString:
-    """The article body as safe HTML, with quote and image markers replaced; a quote
-    names its permalink on the request's site (newsroom.links.absolute_url)."""
+def render_body(body: str, quotes: Iterable[Quote], images: Mapping[str, Image]) -> SafeString:
+    """The article body as safe HTML, with quote and image markers replaced. It names
+    no request: it is stored (Article.body_html), so a quote's permalink is absolute
+    under SITE_URL when set, else root-relative (newsroom.links.absolute_url)."""
     quotes_by_key = {quote.key: quote for quote in quotes}
 
     def place(match: re.Match[str]) -> str:
         kind, key = match.groups()
         if kind == "quote" and key in quotes_by_key:
-            context = {"quote": quotes_by_key[key], "request": request}
-            return render_to_string("includes/quote.html", context)
+            return render_to_string("includes/quote.html", {"quote": quotes_by_key[key]})
         if kind == "image" and key in images:
             return render_to_string("includes/figure.html", {"image": images[key]})
         # The admin refuses unmatched markers; one can only appear if a quote or an
@@ -219,3 +213,57 @@ def render_body(
         return ""
 
     return mark_safe(_RENDERED_MARKER_RE.sub(place, render_markdown(body)))  # noqa: S308 # nh3 output
+
+
+# The functions below read fields and relations only, so a data migration can pass its
+# historical models.
+
+
+def placed_images(image_model: type[Model], keys: Iterable[str]) -> dict[str, Any]:
+    """The images of these keys with their renditions, by key (no query for none)."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    placed = image_model._default_manager.filter(key__in=keys).prefetch_related("renditions")
+    return {image.key: image for image in placed}
+
+
+def rendered_body(article: Any) -> SafeString:
+    """An article's body as readers see it, from its quotes and placed images as
+    stored now (an article not saved yet has no quotes)."""
+    quotes: Iterable[Quote] = ()
+    if article.pk is not None and marker_keys(article.body, "quote"):
+        quotes = article.quotes.select_related("speaker")
+    image_model = article._meta.apps.get_model("articles", "Image")
+    return render_body(
+        article.body, quotes, placed_images(image_model, marker_keys(article.body, "image"))
+    )
+
+
+def refresh_bodies(articles: QuerySet[Any], *, batch_size: int = 500) -> int:
+    """Render these articles' bodies again and store those that changed, for writes that
+    do not go through Article.save (a quote, speaker or image changing, bulk writes).
+    A fixed number of queries per batch. Returns how many changed."""
+    model = articles.model
+    quote_model = model._meta.apps.get_model("articles", "Quote")
+    image_model = model._meta.apps.get_model("articles", "Image")
+    quotes = Prefetch("quotes", queryset=quote_model._default_manager.select_related("speaker"))
+    pks = list(articles.order_by("pk").values_list("pk", flat=True).distinct())
+    changed = 0
+    for start in range(0, len(pks), batch_size):
+        batch = list(
+            model._default_manager.filter(pk__in=pks[start : start + batch_size])
+            .only("pk", "slug", "body", "body_html")
+            .prefetch_related(quotes)
+        )
+        keys = {key for article in batch for key in marker_keys(article.body, "image")}
+        images = placed_images(image_model, keys)
+        stale = []
+        for article in batch:
+            html = str(render_body(article.body, article.quotes.all(), images))
+            if html != article.body_html:
+                article.body_html = html
+                stale.append(article)
+        model._default_manager.bulk_update(stale, ["body_html"])
+        changed += len(stale)
+    return changed

@@ -23,7 +23,8 @@ from django_tasks import task
 from PIL import Image as PILImage
 from PIL import ImageOps
 
-from articles.models import Image, Rendition
+from articles.models import Article, Image, Rendition
+from articles.rendering import refresh_bodies
 from authors.models import Author
 from newsroom.storage import MediaWriteError
 from newsroom.tasks import enqueue
@@ -244,6 +245,13 @@ def plan_upkeep(owner: Image | Author) -> Upkeep:
     return Upkeep(missing=missing, stale=stale, broken=broken)
 
 
+def refresh_placing_bodies(owner: Image | Author) -> None:
+    """The stored bodies placing an image show its renditions: render them again once
+    they change (an author's photo is in no body)."""
+    if isinstance(owner, Image):
+        refresh_bodies(Article.objects.placing_images([owner.key]))
+
+
 def make_renditions_later(owner: Image | Author) -> None:
     """Make the picture's renditions in a background task, once the transaction commits."""
     if isinstance(owner, Author):
@@ -264,6 +272,7 @@ def _make(owners: QuerySet[Any], pk: int) -> None:
     try:
         with transaction.atomic():
             ensure_renditions(owner)
+            refresh_placing_bodies(owner)
     except MediaWriteError:
         raise
     except OSError:

@@ -102,9 +102,7 @@ def shown_by_published(item: Image | Author | Speaker | Organisation) -> bool:
         case Image():
             if published.filter(lead_image=item).exists():
                 return True
-            # LIKE finds the candidates; marker_keys keeps real markers only (a line of
-            # their own, the key exactly: SQLite's LIKE ignores case).
-            bodies = published.filter(body__contains=f"[[image:{item.key}]]")
+            bodies = published.placing_images([item.key])
             return any(
                 item.key in marker_keys(body, "image")
                 for body in bodies.values_list("body", flat=True).iterator()

@@ -34,6 +34,7 @@ from articles.models import (
     Speaker,
     TaggedArticle,
 )
+from articles.rendering import refresh_bodies
 from articles.search import refresh_search_vectors
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author, AuthorInterest, AuthorLink
@@ -479,7 +480,10 @@ class Writer:
             article.pk = pks[article.uid]
         self.replace_related(changed, existing)
         self.record_disclosures([article for article, _ in changed])
-        refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a, _ in changed]))
+        written = Article.objects.filter(pk__in=[a.pk for a, _ in changed])
+        # Their quotes were written in bulk, after them: the stored bodies place them.
+        refresh_bodies(written)
+        refresh_search_vectors(written)
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
 

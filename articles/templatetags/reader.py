@@ -14,7 +14,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from articles.models import Image, Rendition
+from articles.models import Image, Rendition, speaker_schema_type
 from articles.renditions import renditions_of
 from authors.models import Author
 from newsroom import structured_data
@@ -135,6 +135,13 @@ def canonical_url(context: template.Context) -> str:
         query["page"] = page
         url += f"?{query.urlencode()}"
     return url
+
+
+@register.filter
+def schema_type(speaker_kind: str) -> str:
+    """A speaker's schema.org type from their kind (reads a field only, so a data
+    migration's historical rows render alike)."""
+    return speaker_schema_type(speaker_kind)
 
 
 @register.filter

@@ -14,7 +14,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from articles.models import Image, Rendition
-from articles.renditions import RELATED_NAMES, ensure_renditions, plan_upkeep, source_of
+from articles.renditions import (
+    RELATED_NAMES,
+    ensure_renditions,
+    plan_upkeep,
+    refresh_placing_bodies,
+    source_of,
+)
 from authors.models import Author
 from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
@@ -175,6 +181,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
                     related = kind.related_name
                     fresh = kind.model.objects.prefetch_related(related).get(pk=owner.pk)
                     ensure_renditions(fresh)
+                    refresh_placing_bodies(fresh)
             except OSError as error:
                 return f"could not make renditions ({error})"
         counts["made"] += len(plan.missing)

@@ -28,6 +28,7 @@ from articles.models import (
     Speaker,
     TaggedArticle,
 )
+from articles.rendering import marker_keys, placed_images, render_body
 from articles.search import search_document
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author
@@ -267,6 +268,7 @@ timings."""
             if article.status == Article.Status.PUBLISHED:
                 article.disclosures_as_of = article.published_at
             articles.append(article)
+        self.render_bodies(articles, items, links)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -291,6 +293,24 @@ timings."""
         for article in articles:
             article.pk = pks[article.uid]
         self.write_related(articles, items, links)
+
+    @staticmethod
+    def render_bodies(articles: list[Article], items: list[demo.DemoArticle], links: Links) -> None:
+        """The bodies as Article.save stores them, from the quotes about to be written
+        (write_related), so each article is written once, with its body."""
+        keys = {key for item in items for key in marker_keys(item.body, "image")}
+        images = placed_images(Image, keys)
+        fields: list[QuoteField] = list(get_args(QuoteField))
+        for article, item in zip(articles, items, strict=True):
+            quotes = [
+                Quote(
+                    article=article,
+                    speaker=links.speakers[quote["speaker_index"]],
+                    **{name: quote[name] for name in fields},
+                )
+                for quote in item.quotes
+            ]
+            article.body_html = render_body(article.body, quotes, images)
 
     def write_related(
         self, articles: list[Article], items: list[demo.DemoArticle], links: Links
