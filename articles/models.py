@@ -142,7 +142,8 @@ UNSORTED_RENDITIONS = Rendition.objects.order_by()
 
 class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> ArticleQuerySet:
-        """The one visibility rule: published, its time has come and no embargo holds it."""
+        """The one visibility rule: published, its time has come and no embargo holds it.
+        Article.is_live says the same of one article (tests/test_rule_pairs.py)."""
         now = timezone.now()
         return self.filter(
             Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
@@ -560,6 +561,7 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
 
     @property
     def is_live(self) -> bool:
+        """ArticleQuerySet.published for one article (tests/test_rule_pairs.py)."""
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
@@ -907,7 +909,8 @@ class Disclosure(models.Model):
         return self.statement
 
     def is_valid_on(self, day: datetime.date) -> bool:
-        """DisclosureQuerySet.valid_on for one loaded entry (seed_demo's bulk recording)."""
+        """DisclosureQuerySet.valid_on for one loaded entry (seed_demo's bulk recording);
+        tests/test_rule_pairs.py holds the two equal."""
         return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
 
     @property

@@ -139,6 +139,6 @@ class AuthorInterest(models.Model):
 
     def is_carried_on(self, day: datetime.date) -> bool:
         """AuthorInterestQuerySet.carried_on for one loaded interest (seed_demo's bulk
-        recording)."""
+        recording); tests/test_rule_pairs.py holds the two equal."""
         held = self.ended_on is None or self.ended_on >= day
         return self.started_on <= day and (held or self.kind == InterestKind.EMPLOYER)
