@@ -224,7 +224,9 @@ def placed_images(image_model: type[Model], keys: Iterable[str]) -> dict[str, An
     keys = set(keys)
     if not keys:
         return {}
-    placed = image_model._default_manager.filter(key__in=keys).prefetch_related("renditions")
+    placed: Iterable[Any] = image_model._default_manager.filter(key__in=keys).prefetch_related(
+        "renditions"
+    )
     return {image.key: image for image in placed}
 
 

@@ -300,13 +300,13 @@ timings."""
         (write_related), so each article is written once, with its body."""
         keys = {key for item in items for key in marker_keys(item.body, "image")}
         images = placed_images(Image, keys)
-        fields: list[QuoteField] = list(get_args(QuoteField))
+        fields: list[str] = list(get_args(QuoteField))
         for article, item in zip(articles, items, strict=True):
             quotes = [
                 Quote(
                     article=article,
                     speaker=links.speakers[quote["speaker_index"]],
-                    **{name: quote[name] for name in fields},
+                    **{name: quote[name] for name in fields},  # type: ignore[literal-required]
                 )
                 for quote in item.quotes
             ]
