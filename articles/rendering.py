@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import nh3
@@ -269,3 +271,36 @@ def refresh_bodies(articles: QuerySet[Any], *, batch_size: int = 500) -> int:
         model._default_manager.bulk_update(stale, ["body_html"])
         changed += len(stale)
     return changed
+
+
+# Articles whose bodies are due to be rendered again at the end of the current
+# bodies_rendered_at_end block, if one is open in this thread.
+_pending = threading.local()
+
+
+def refresh_bodies_of(model: type[Model], pks: Iterable[int]) -> None:
+    """Render these articles' bodies again: now, or once at the end of the open
+    bodies_rendered_at_end block."""
+    pending: set[int] | None = getattr(_pending, "pks", None)
+    if pending is not None:
+        pending.update(pks)
+    else:
+        refresh_bodies(model._default_manager.filter(pk__in=list(pks)))
+
+
+@contextmanager
+def bodies_rendered_at_end(model: type[Model]) -> Iterator[None]:
+    """Within the block, bodies asked to render again (refresh_bodies_of) are rendered
+    once, at its end: for code that saves or deletes many rows one body shows (an
+    import replacing quotes, a revision restored), which would otherwise render a body
+    for each row. Nested blocks leave it to the outermost."""
+    if getattr(_pending, "pks", None) is not None:
+        yield
+        return
+    _pending.pks = set()
+    try:
+        yield
+        pks = _pending.pks
+    finally:
+        _pending.pks = None
+    refresh_bodies(model._default_manager.filter(pk__in=pks))

@@ -41,7 +41,7 @@ from articles.models import (
     Speaker,
     TaggedArticle,
 )
-from articles.rendering import marker_keys
+from articles.rendering import bodies_rendered_at_end, marker_keys
 from articles.signals import article_went_live
 from authors.models import Author, AuthorInterest
 
@@ -429,7 +429,8 @@ def restore_revision(*, article: Article, revision: Revision, user: User) -> Art
     old = Version.objects.get_for_object(article).filter(revision=revision).first()
     if old is None:
         raise WorkflowError("That revision is not a revision of this article.")
-    with transaction.atomic(), reversion.create_revision():
+    # The quotes come back one by one: the body is rendered once, with all of them.
+    with transaction.atomic(), reversion.create_revision(), bodies_rendered_at_end(Article):
         fields = old.field_dict
         for name in RESTORED_FIELDS:
             setattr(article, name, fields[name])

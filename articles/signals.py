@@ -14,7 +14,7 @@ from django.dispatch import Signal, receiver
 from taggit.models import Tag
 
 from articles.models import Article, Byline, Image, Quote, Rendition, Speaker
-from articles.rendering import refresh_bodies
+from articles.rendering import refresh_bodies, refresh_bodies_of
 from articles.renditions import make_renditions_later, refresh_placing_bodies
 from articles.search import refresh_search_vectors_later
 from authors.models import Author
@@ -129,7 +129,7 @@ def quote_shown_changed(sender: type[Quote], instance: Quote, **kwargs: Any) -> 
     """Added, edited, re-keyed or deleted: the article's body places it by key."""
     if kwargs.get("raw") or _deleted_with_its_article(kwargs.get("origin")):
         return
-    refresh_bodies(Article.objects.filter(pk=instance.article_id))
+    refresh_bodies_of(Article, [instance.article_id])
 
 
 @receiver(post_save, sender=Speaker)

@@ -34,7 +34,7 @@ from articles.models import (
     Speaker,
     TaggedArticle,
 )
-from articles.rendering import refresh_bodies
+from articles.rendering import bodies_rendered_at_end, refresh_bodies_of
 from articles.search import refresh_search_vectors
 from articles.services import DisclosureRegister, set_publication
 from authors.models import Author, AuthorInterest, AuthorLink
@@ -478,12 +478,13 @@ class Writer:
         pks = dict(Article.objects.filter(uid__in=[a.uid for a in new]).values_list("uid", "pk"))
         for article in new:
             article.pk = pks[article.uid]
-        self.replace_related(changed, existing)
+        with bodies_rendered_at_end(Article):
+            # The quotes are replaced in bulk, after the articles: each stored body is
+            # rendered once, at the end, with its quotes.
+            self.replace_related(changed, existing)
+            refresh_bodies_of(Article, [article.pk for article, _ in changed])
         self.record_disclosures([article for article, _ in changed])
-        written = Article.objects.filter(pk__in=[a.pk for a, _ in changed])
-        # Their quotes were written in bulk, after them: the stored bodies place them.
-        refresh_bodies(written)
-        refresh_search_vectors(written)
+        refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a, _ in changed]))
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
 

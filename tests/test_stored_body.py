@@ -233,6 +233,38 @@ class BulkWriteTests(StoredBodyTestCase):
         article = Article.objects.get(slug=placed["slug"])
         self.assertIn("Words changed in the file.", self.page(article))
 
+    def test_reimport_renders_each_body_once(self) -> None:
+        """Re-importing an article replaces its quotes in bulk; its body is rendered once,
+        not once for each quote deleted: the import costs the same queries whether it
+        replaces one quote or three."""
+        jsonl = DATA / "jsonl"
+        run_command(
+            "import_articles", str(jsonl / "articles.jsonl"), "--media-dir", str(jsonl / "media")
+        )
+        lines = (jsonl / "articles.jsonl").read_text().splitlines()
+        record = next(r for r in map(json.loads, lines) if "[[quote:" in r.get("body", ""))
+        minister = next(q for q in record["quotes"] if q["key"] == "minister")
+
+        def import_with(quotes: int, headline: str) -> int:
+            keys = [f"q{n}" for n in range(quotes)]
+            record["headline"] = headline
+            record["body"] = "\n\n".join(f"[[quote:{key}]]" for key in keys)
+            record["quotes"] = [{**minister, "key": key, "text": f"Said {key}."} for key in keys]
+            with tempfile.TemporaryDirectory() as folder:
+                changed = Path(folder) / "changed.jsonl"
+                changed.write_text(json.dumps(record) + "\n")
+                with CaptureQueriesContext(connection) as queries:
+                    run_command("import_articles", str(changed))
+            return len(queries)
+
+        import_with(3, "Three quotes")
+        replacing_three = import_with(1, "One quote")
+        replacing_one = import_with(1, "One quote again")
+        self.assertEqual(replacing_three, replacing_one)
+        body = self.page(Article.objects.get(slug=record["slug"]))
+        self.assertIn("Said q0.", body)
+        self.assertNotIn("Said q1.", body)
+
     def test_seed_demo(self) -> None:
         run_command("seed_demo", "--articles", "4", "--authors", "2", "--seed", "5", "-v", "0")
         assert_stored_as_rendered(self, list(Article.objects.exclude(slug=SEED_SLUG)))
