@@ -40,7 +40,12 @@ from articles.models import (
     Quote,
     Speaker,
 )
-from articles.rendering import marker_keys, render_markdown, validate_markdown
+from articles.rendering import (
+    bodies_rendered_at_end,
+    marker_keys,
+    render_markdown,
+    validate_markdown,
+)
 from articles.revisions import revision_differences
 from articles.services import record_disclosures, record_upcoming_disclosures
 from articles.topic_admin import TopicListFilter
@@ -785,7 +790,9 @@ class ArticleAdmin(CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin):
     def save_related(
         self, request: HttpRequest, form: ArticleAdminForm, formsets: Any, change: bool
     ) -> None:
-        super().save_related(request, form, formsets, change)
+        # The inline quotes are saved one by one: the body is rendered once, with them all.
+        with bodies_rendered_at_end(Article):
+            super().save_related(request, form, formsets, change)
         substantive_update = form.cleaned_data.get("substantive_update")
         if substantive_update:
             # A correction of kind "update" moves the public Updated time (Correction.save).

@@ -23,6 +23,7 @@ from tests.factories import (
     SpeakerFactory,
     png_bytes,
 )
+from tests.test_admin_trust import AdminTestCase
 
 
 class StoredBodyTestCase(TestCase):
@@ -202,6 +203,22 @@ class ImageInBodyTests(StoredBodyTestCase):
             ).file.url,
             self.page(self.article),
         )
+
+
+class AdminSaveTests(AdminTestCase, StoredBodyTestCase):
+    def test_quotes_changed_in_the_change_form(self) -> None:
+        """An editor's save, its inline quotes changed, shows their new words in the body,
+        each with its note that readers first saw other words."""
+        quotes = list(self.seed.quotes.all())
+        changes = {f"quotes-{n}-text": f"New words {n}." for n in range(2)}
+        self.save_article(self.seed, **changes)
+        self.client.logout()
+        body = self.page(self.seed)
+        for n in range(2):
+            with self.subTest(quote=quotes[n].key):
+                figure = body.split(f'id="quote-{quotes[n].key}"')[1].split("</figure>")[0]
+                self.assertIn(f"New words {n}.", figure)
+                self.assertIn("Changed after publication", figure)
 
 
 def assert_stored_as_rendered(test: TestCase, articles: list[Article]) -> None:
