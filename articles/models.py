@@ -525,7 +525,9 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
         # The stored body shows the body and, in its quotes' links, the slug.
         update_fields = kwargs.get("update_fields")
         if update_fields is None or not {"body", "slug"}.isdisjoint(update_fields):
-            self.body_html = self.rendered_body()
+            # Quiet about markers left out: the quotes are saved after the article (the
+            # admin's inlines), and their saves render the body again.
+            self.body_html = rendered_body(self, warn=False)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)

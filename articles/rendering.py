@@ -197,7 +197,9 @@ def render_markdown(text: str) -> str:
     )
 
 
-def render_body(body: str, quotes: Iterable[Quote], images: Mapping[str, Image]) -> SafeString:
+def render_body(
+    body: str, quotes: Iterable[Quote], images: Mapping[str, Image], *, warn: bool = True
+) -> SafeString:
     """The article body as safe HTML, with quote and image markers replaced. It names
     no request: it is stored (Article.body_html), so a quote's permalink is absolute
     under SITE_URL when set, else root-relative (newsroom.links.absolute_url)."""
@@ -211,7 +213,8 @@ def render_body(body: str, quotes: Iterable[Quote], images: Mapping[str, Image])
             return render_to_string("includes/figure.html", {"image": images[key]})
         # The admin refuses unmatched markers; one can only appear if a quote or an
         # image was deleted afterwards. Leave it out of the page, but say so.
-        logger.warning("Unmatched %s marker %r left out of the page", kind, key)
+        if warn:
+            logger.warning("Unmatched %s marker %r left out of the page", kind, key)
         return ""
 
     return mark_safe(_RENDERED_MARKER_RE.sub(place, render_markdown(body)))  # noqa: S308 # nh3 output
@@ -232,16 +235,16 @@ def placed_images(image_model: type[Model], keys: Iterable[str]) -> dict[str, An
     return {image.key: image for image in placed}
 
 
-def rendered_body(article: Any) -> SafeString:
+def rendered_body(article: Any, *, warn: bool = True) -> SafeString:
     """An article's body as readers see it, from its quotes and placed images as
-    stored now (an article not saved yet has no quotes)."""
+    stored now (an article not saved yet has no quotes). `warn`: log the markers left
+    out (render_body)."""
     quotes: Iterable[Quote] = ()
     if article.pk is not None and marker_keys(article.body, "quote"):
         quotes = article.quotes.select_related("speaker")
     image_model = article._meta.apps.get_model("articles", "Image")
-    return render_body(
-        article.body, quotes, placed_images(image_model, marker_keys(article.body, "image"))
-    )
+    images = placed_images(image_model, marker_keys(article.body, "image"))
+    return render_body(article.body, quotes, images, warn=warn)
 
 
 def refresh_bodies(articles: QuerySet[Any], *, batch_size: int = 500) -> int:

@@ -55,8 +55,10 @@ class QuoteInBodyTests(StoredBodyTestCase):
         self.assertIn("First words.", body)
 
     def test_a_quote_added_after_its_marker(self) -> None:
-        """A quote saved after the article whose body places it appears in the body."""
-        article = ArticleFactory(body="Intro.\n\n[[quote:later]]")
+        """A quote saved after the article whose body places it appears in the body (the
+        admin saves the article first, then its quotes: no warning meanwhile)."""
+        with self.assertNoLogs("articles.rendering", "WARNING"):
+            article = ArticleFactory(body="Intro.\n\n[[quote:later]]")
         self.assertNotIn("Added later.", self.page(article))
         QuoteFactory(article=article, key="later", text="Added later.", is_pull_quote=False)
         self.assertIn("Added later.", self.page(article))
@@ -77,8 +79,14 @@ class QuoteInBodyTests(StoredBodyTestCase):
         self.assertNotIn("First words.", self.page(self.article))
 
     def test_a_deleted_quote(self) -> None:
+        """Its marker is left out of the body, and the log says so."""
         self.assertIn("First words.", self.page(self.article))
-        self.quote.delete()
+        with self.assertLogs("articles.rendering", "WARNING") as logs:
+            self.quote.delete()
+        self.assertEqual(
+            logs.output,
+            ["WARNING:articles.rendering:Unmatched quote marker 'said' left out of the page"],
+        )
         self.assertNotIn("First words.", self.page(self.article))
 
     def test_a_renamed_speaker(self) -> None:
