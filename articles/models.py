@@ -12,14 +12,13 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import F, Prefetch, Q, Value, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles.rendering import render_body
+from articles.rendering import rendered_body
 from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import Disclosure, RecordedDisclosure
@@ -30,7 +29,8 @@ from quotes.models import Quote
 
 class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> ArticleQuerySet:
-        """The one visibility rule: published, its time has come and no embargo holds it."""
+        """The one visibility rule: published, its time has come and no embargo holds it.
+        Article.is_live says the same of one article (tests/test_rule_pairs.py)."""
         now = timezone.now()
         return self.filter(
             Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
@@ -54,6 +54,15 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.filter(
             taggedarticle__tag=tag, taggedarticle__published_at__lte=timezone.now()
         ).order_by("-taggedarticle__published_at", "-pk")
+
+    def placing_images(self, keys: Collection[str]) -> ArticleQuerySet:
+        """Articles whose body may place one of these images: a LIKE finds the candidates
+        (marker_keys tells the real markers, on a line of their own; SQLite's LIKE
+        ignores case). Scans the bodies: for an image's rare changes, not for pages."""
+        condition = Q()
+        for key in keys:
+            condition |= Q(body__contains=f"[[image:{key}]]")
+        return self.filter(condition) if condition else self.none()
 
     def next_visibility_change(self) -> datetime.datetime | None:
         """The earliest future moment published() may gain an article: a scheduled time
@@ -86,27 +95,33 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
 
-    def for_listing(self) -> ArticleQuerySet:
-        """What an article card needs: lead image with its renditions, ordered authors."""
+    def _with_card_parts(self) -> ArticleQuerySet:
         return (
             self.select_related("lead_image")
             .prefetch_related(Prefetch("lead_image__renditions", queryset=UNSORTED_RENDITIONS))
             .with_bylines()
-            # Only search reads the stored vector; pages need not carry it.
-            .defer("search_vector")
         )
+
+    def for_listing(self) -> ArticleQuerySet:
+        """What an article card needs: lead image with its renditions, ordered authors."""
+        # Only search reads the stored vector, only the article page the rendered body.
+        return self._with_card_parts().defer("search_vector", "body_html")
 
     def for_page(self) -> ArticleQuerySet:
         """What the article page needs, in a fixed number of queries (and the byline
         photos: Article.prefetch_byline_photos)."""
         # taggit ships no types: to the plugin, "tags" is no relation to prefetch.
-        return self.for_listing().prefetch_related(  # type: ignore[misc]
-            "tags",
-            Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
-            Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
-            "recorded_disclosures",
-            "own_disclosures",
-            "citations",
+        return (
+            self._with_card_parts()
+            .defer("search_vector")
+            .prefetch_related(  # type: ignore[misc]
+                "tags",
+                Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
+                Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
+                "recorded_disclosures",
+                "own_disclosures",
+                "citations",
+            )
         )
 
     def related_to(self, article: Article) -> ArticleQuerySet:
@@ -230,6 +245,14 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
             "and an image with [[image:<key>]], each on a line of its own."
         ),
         validators=[validate_markdown],
+    )
+    body_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text=(
+            "The body as readers see it: rendered when the article is saved and again "
+            "when a quote, speaker or image it shows changes (articles.signals)."
+        ),
     )
     kind = models.CharField(
         max_length=20,
@@ -383,10 +406,18 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
     def __str__(self) -> str:
         return self.headline
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: object, **kwargs: Any) -> None:
         if self.pk is not None:
             self.version += 1
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        # The stored body shows the body and, in its quotes' links, the slug.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or not {"body", "slug"}.isdisjoint(update_fields):
+            # Quiet about markers left out: the quotes are saved after the article (the
+            # admin's inlines), and their saves render the body again.
+            self.body_html = rendered_body(self, warn=False)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
         self.remember_old_slug()
 
     def get_absolute_url(self) -> str:
@@ -419,6 +450,7 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
 
     @property
     def is_live(self) -> bool:
+        """ArticleQuerySet.published for one article (tests/test_rule_pairs.py)."""
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
@@ -465,13 +497,10 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
             authors, Prefetch("photo_renditions", queryset=UNSORTED_RENDITIONS)
         )
 
-    def body_html(self, request: HttpRequest | None = None) -> SafeString:
-        """The rendered body; quotes come from the (prefetched) quotes, images in one query.
-        The request gives the site's address to the quotes' absolute permalinks."""
-        keys = marker_keys(self.body, "image")
-        placed = Image.objects.filter(key__in=keys).prefetch_related("renditions")
-        images = {image.key: image for image in placed}
-        return render_body(self.body, self.quotes.all(), images, request)
+    def rendered_body(self) -> SafeString:
+        """The body rendered afresh from the quotes and images stored now; pages show the
+        stored copy, body_html."""
+        return rendered_body(self)
 
     @property
     def is_sponsored(self) -> bool:
@@ -655,7 +684,7 @@ reversion.register(
     Article,
     follow=["bylines", "quotes", "taggedarticle_set", "lead_image", "corrections"],
     # Derived from the rest and rebuilt on every save: not worth keeping per revision.
-    exclude=["search_vector"],
+    exclude=["search_vector", "body_html"],
 )
 
 

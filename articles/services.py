@@ -30,6 +30,7 @@ from reversion.models import Revision, Version
 from taggit.models import Tag
 
 from articles.models import Article, Byline, ChecklistOverride, TaggedArticle
+from articles.rendering import bodies_rendered_at_end
 from articles.signals import article_went_live
 from authors.models import Author
 from disclosures import rules as disclosure_rules
@@ -95,9 +96,7 @@ def shown_by_published(item: Image | Author | Speaker | Organisation) -> bool:
         case Image():
             if published.filter(lead_image=item).exists():
                 return True
-            # LIKE finds the candidates; marker_keys keeps real markers only (a line of
-            # their own, the key exactly: SQLite's LIKE ignores case).
-            bodies = published.filter(body__contains=f"[[image:{item.key}]]")
+            bodies = published.placing_images([item.key])
             return any(
                 item.key in marker_keys(body, "image")
                 for body in bodies.values_list("body", flat=True).iterator()
@@ -424,7 +423,8 @@ def restore_revision(*, article: Article, revision: Revision, user: User) -> Art
     old = Version.objects.get_for_object(article).filter(revision=revision).first()
     if old is None:
         raise WorkflowError("That revision is not a revision of this article.")
-    with transaction.atomic(), reversion.create_revision():
+    # The quotes come back one by one: the body is rendered once, with all of them.
+    with transaction.atomic(), reversion.create_revision(), bodies_rendered_at_end(Article):
         fields = old.field_dict
         for name in RESTORED_FIELDS:
             setattr(article, name, fields[name])

@@ -1,19 +1,24 @@
 """Side effects of saving content, run once the transaction commits: search vectors
 stay current whatever saved the rows (admin, commands, shell), and every cached page
-retires when reader content changes. And article_went_live, which other parts of the
-site subscribe to."""
+retires when reader content changes. The stored bodies are rendered again at once, in
+the same transaction, whenever a quote, speaker or image they show changes. And
+article_went_live, which other parts of the site subscribe to."""
 
 import itertools
 from typing import Any
 
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 from taggit.models import Tag
 
 from articles.models import Article, Byline
+from articles.rendering import refresh_bodies, refresh_bodies_of
 from articles.search import refresh_search_vectors_later
 from authors.models import Author
 from disclosures.signals import register_changed
+from media.models import Image
+from media.renditions import renditions_changed
 from newsroom import page_cache
 from quotes.models import Quote, Speaker
 
@@ -108,6 +113,67 @@ def reader_content_changed(sender: type, **kwargs: Any) -> None:
     meta = getattr(sender, "_meta", None)
     if meta is not None and meta.app_label in READER_CONTENT_APPS and not kwargs.get("raw"):
         page_cache.content_changed()
+
+
+# The stored body (Article.body_html) shows the article's quotes with their speakers,
+# and the images its markers name with their renditions (made later, in a background
+# task or by the renditions command: media.renditions.renditions_changed says when).
+# Article.save renders its own.
+
+
+def _deleted_with_its_article(origin: object) -> bool:
+    """Whether a deletion began with an article: its body goes with it."""
+    return (origin.model if isinstance(origin, QuerySet) else type(origin)) is Article
+
+
+@receiver(post_save, sender=Quote)
+@receiver(post_delete, sender=Quote)
+def quote_shown_changed(sender: type[Quote], instance: Quote, **kwargs: Any) -> None:
+    """Added, edited, re-keyed or deleted: the article's body places it by key."""
+    if kwargs.get("raw") or _deleted_with_its_article(kwargs.get("origin")):
+        return
+    refresh_bodies_of(Article, [instance.article_id])
+
+
+@receiver(post_save, sender=Speaker)
+def speaker_shown_changed(
+    sender: type[Speaker], instance: Speaker, created: bool, raw: bool, **kwargs: Any
+) -> None:
+    """A placed quote names its speaker, links to their page and gives their kind."""
+    if not created and not raw:
+        refresh_bodies(Article.objects.filter(quotes__speaker=instance))
+
+
+def refresh_placing_bodies(image: Image) -> None:
+    refresh_bodies(Article.objects.placing_images([image.key]))
+
+
+@receiver(renditions_changed)
+def renditions_of_a_picture_changed(sender: type, owner: object, **kwargs: Any) -> None:
+    """A placed image shows its renditions (an author's photo is in no body)."""
+    if isinstance(owner, Image):
+        refresh_placing_bodies(owner)
+
+
+@receiver(pre_save, sender=Image)
+def image_key_before_saving(sender: type[Image], instance: Image, raw: bool, **kwargs: Any) -> None:
+    """The key the image had: bodies placing it by that key lose it when it changes."""
+    if not raw and instance.pk is not None:
+        keys = Image.objects.filter(pk=instance.pk).values_list("key", flat=True)
+        instance._key_before_saving = keys.first()  # type: ignore[attr-defined]
+
+
+@receiver(post_save, sender=Image)
+@receiver(post_delete, sender=Image)
+def image_shown_changed(sender: type[Image], instance: Image, **kwargs: Any) -> None:
+    """Its words, file or key changed, or it came or went: the bodies naming its key
+    (or the key it had) show it, or now leave it out."""
+    if kwargs.get("raw"):
+        return
+    refresh_placing_bodies(instance)
+    before = getattr(instance, "_key_before_saving", None)
+    if before is not None and before != instance.key:
+        refresh_bodies(Article.objects.placing_images([before]))
 
 
 @receiver(register_changed)

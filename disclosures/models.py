@@ -92,7 +92,8 @@ class Disclosure(models.Model):
         return self.statement
 
     def is_valid_on(self, day: datetime.date) -> bool:
-        """DisclosureQuerySet.valid_on for one loaded entry (seed_demo's bulk recording)."""
+        """DisclosureQuerySet.valid_on for one loaded entry (seed_demo's bulk recording);
+        tests/test_rule_pairs.py holds the two equal."""
         return self.valid_from <= day and (self.valid_until is None or self.valid_until >= day)
 
     @property
@@ -204,7 +205,7 @@ class AuthorInterest(models.Model):
 
     def is_carried_on(self, day: datetime.date) -> bool:
         """AuthorInterestQuerySet.carried_on for one loaded interest (seed_demo's bulk
-        recording)."""
+        recording); tests/test_rule_pairs.py holds the two equal."""
         held = self.ended_on is None or self.ended_on >= day
         return self.started_on <= day and (held or self.kind == InterestKind.EMPLOYER)
 

@@ -20,6 +20,7 @@ from django.db.models.fields.files import FieldFile
 from taggit.models import Tag
 
 from articles.models import Article, ArticleSlugHistory, Byline, Citation, Correction, TaggedArticle
+from articles.rendering import placed_images, refresh_bodies, render_body
 from articles.search import refresh_search_vectors
 from articles.services import set_publication
 from authors.models import Author, AuthorLink
@@ -36,6 +37,7 @@ from interchange.records import (
 from interchange.schema import UNSET, Record, Unset, to_json
 from media.models import Image
 from newsroom import page_cache
+from newsroom.markdown import marker_keys
 from quotes.models import Quote, Speaker
 
 # --- Writing ---------------------------------------------------------------------------
@@ -498,6 +500,7 @@ class Writer:
         new = [(article, record) for article, record in changed if article.pk is None]
         # As Article.save() does for each: a new article's slug is no other's old address.
         ArticleSlugHistory.objects.filter(slug__in=[a.slug for a, _ in new]).delete()
+        self.render_bodies(new)
         write_new = self.start_new(new)
         # Made while the new articles' vectors are built (PostgreSQL).
         rows = self.related(changed)
@@ -511,10 +514,29 @@ class Writer:
         recorded = self.recorded_rows(due, links)
         write_new()
         self.replace_related(changed, existing, rows)
+        if existing:
+            # Saved above with the quotes they had: shown with those they have now.
+            refresh_bodies(Article.objects.filter(pk__in=[a.pk for a in existing]))
         self.record_disclosures(due, recorded)
         refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a in existing]))
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
+
+    def render_bodies(self, new: list[tuple[Article, schema.ArticleRecord]]) -> None:
+        """The new articles' bodies as Article.save stores them, from the quotes about to
+        be written: each new article is written once, with its body."""
+        keys = {key for _, record in new for key in marker_keys(record.body, "image")}
+        images = placed_images(Image, keys)
+        for article, record in new:
+            quotes = [
+                Quote(
+                    **schema.shallow(quote),
+                    article=article,
+                    speaker=self.speaker(quote.speaker) if quote.speaker else None,
+                )
+                for quote in record.quotes
+            ]
+            article.body_html = render_body(article.body, quotes, images)
 
     def start_new(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Callable[[], None]:
         """Give the new articles their pks; returns what writes them. PostgreSQL: the pks

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.fields.files import FieldFile
+from django.dispatch import Signal
 from django_tasks import task
 from PIL import Image as PILImage
 from PIL import ImageOps
@@ -28,6 +29,11 @@ from newsroom.storage import MediaWriteError
 from newsroom.tasks import enqueue
 
 logger = logging.getLogger(__name__)
+
+# Sent once a picture's renditions were made or dropped (the background task, the
+# renditions command): pages that store what they show of it (an article's rendered
+# body, in articles) render again. Arguments: sender=the owner's model, owner=it.
+renditions_changed = Signal()
 
 Crop = Rendition.Crop
 Format = Rendition.Format
@@ -263,6 +269,7 @@ def _make(owners: QuerySet[Any], pk: int) -> None:
     try:
         with transaction.atomic():
             ensure_renditions(owner)
+            renditions_changed.send(sender=type(owner), owner=owner)
     except MediaWriteError:
         raise
     except OSError:

@@ -2,7 +2,7 @@
 
 Every cache key carries the site's *content generation*: a number kept in the
 configured cache and bumped, once a transaction commits, whenever content readers can
-see changes (articles.signals). Bumping it retires every cached page and rendered body
+see changes (articles.signals). Bumping it retires every cached page and kept part
 at once, on every app server sharing the cache, without a global flush; the old
 entries simply expire.
 
@@ -48,7 +48,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import has_vary_header, patch_cache_control, set_response_etag
 from django.utils.http import http_date, urlencode
-from django.utils.safestring import SafeString, mark_safe
 
 from newsroom.hooks import Hook
 from newsroom.middleware import LOWER_CASE_VIEWS
@@ -114,7 +113,7 @@ class StoredPage(TypedDict):
 
 
 def cache_seconds() -> int:
-    """How long a page or a rendered body is kept; 0 turns caching off."""
+    """How long a page or a kept part lives in the cache; 0 turns caching off."""
     configured: int | None = settings.PAGE_CACHE_SECONDS
     if configured is not None:
         return configured
@@ -150,7 +149,7 @@ def _bump() -> None:
 
 
 def bump_generation() -> None:
-    """Retire every cached page and body (atomic on Redis and memcached). Runs after a
+    """Retire every cached page and kept part (atomic on Redis and memcached). Runs after a
     commit, so a cache that is down must not turn the editor's saved change into an
     error page: the bump is made up for once the cache answers again."""
     try:
@@ -281,20 +280,6 @@ def kept(name: str, make: Callable[[], T], *, article: Kept, request: HttpReques
         with contextlib.suppress(Exception):  # keeping it is a bonus
             cache.set(key, value, seconds)
     return value
-
-
-def body_html(article: Any, request: HttpRequest) -> SafeString:
-    """A live article's rendered body, kept per generation, article and version: the
-    Markdown, sanitising and placed quotes and images are not redone on every request
-    (a quote or an image changing moves the generation, not the article's version). Kept
-    per site address too: the quotes name their absolute permalinks."""
-    html = kept(
-        f"body:{site_address(request)}",
-        lambda: str(article.body_html(request)),
-        article=article,
-        request=request,
-    )
-    return mark_safe(html)  # noqa: S308 - rendered and sanitised by Article.body_html
 
 
 def site_address(request: HttpRequest) -> str:

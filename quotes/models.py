@@ -142,6 +142,11 @@ class SpeakerKind(models.TextChoices):
     ORGANISATION = "organisation", "Organisation"
 
 
+def speaker_schema_type(kind: str) -> str:
+    """The schema.org type of a speaker of this kind."""
+    return "Person" if kind == SpeakerKind.PERSON else "Organization"
+
+
 class Speaker(models.Model):
     """Who said or wrote quoted words; has a page listing all of them."""
 
@@ -193,4 +198,4 @@ class Speaker(models.Model):
 
     @property
     def schema_type(self) -> str:
-        return "Person" if self.kind == self.Kind.PERSON else "Organization"
+        return speaker_schema_type(self.kind)

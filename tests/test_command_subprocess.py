@@ -29,6 +29,7 @@ COMMANDS = [
     "seed_demo",
     "check_content",
     "renditions",
+    "render_bodies",
     "backup",
     "restore",
 ]

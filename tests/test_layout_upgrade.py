@@ -26,7 +26,7 @@ from tests.test_migrations import MigrationWalkTestCase
 
 # The leaves of the project's migrations before the split.
 BEFORE_THE_SPLIT = [
-    ("articles", "0028_markdown_limits"),
+    ("articles", "0030_fill_article_body_html"),
     ("authors", "0003_merge_0002_authorinterest_0002_upload_by_content"),
     ("pages", "0003_markdown_limits"),
 ]
@@ -131,7 +131,7 @@ class LayoutUpgradeTests(MigrationWalkTestCase):
         self.assertEqual(
             {(m.app_label, m.name) for m in split} >= {
                 ("media", "0001_initial"), ("quotes", "0001_initial"),
-                ("disclosures", "0001_initial"), ("articles", "0030_records_follow_their_models"),
+                ("disclosures", "0001_initial"), ("articles", "0032_records_follow_their_models"),
             },
             True,
         )  # fmt: skip

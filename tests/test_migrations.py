@@ -460,7 +460,7 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
         self.assertEqual(queued(), moved)
         DBTaskResult.objects.all().delete()
 
-    def check_articles_0030_records_follow_their_models(self, migration: Migration) -> None:
+    def check_articles_0032_records_follow_their_models(self, migration: Migration) -> None:
         """The moved models' content types carry their new apps' labels (so the roles'
         permissions follow them); the reverse gives the old labels back."""
 
@@ -602,6 +602,26 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
         self.assertNotEqual(own, fixed)
         self.apply([migration])
         self.assertEqual(Article.objects.get(slug=SEED_SLUG).uid, fixed)
+
+    def check_articles_0030_fill_article_body_html(self, migration: Migration) -> None:
+        """The seed story's stored body is what its page showed when it was rendered per
+        request (its quotes and pictures placed, the quotes' permalinks root-relative, as
+        they are without a request or SITE_URL); the reverse empties it."""
+        Article = self.historical_apps().get_model("articles", "Article")
+
+        def stored() -> str:
+            return Article.objects.values_list("body_html", flat=True).get(slug=SEED_SLUG)
+
+        rendered = str(
+            django_apps.get_model("articles", "Article").objects.get(slug=SEED_SLUG).rendered_body()
+        )
+        self.assertEqual(stored(), rendered)
+        self.assertEqual(stored().count('<figure class="quote"'), 5)
+        self.assertIn('<figure class="figure">', stored())
+        self.unapply([migration])
+        self.assertEqual(stored(), "")
+        self.apply([migration])
+        self.assertEqual(stored(), rendered)
 
     def check_articles_0022_merge_topics_named_alike(self, migration: Migration) -> None:
         """Topics named alike but for case become the oldest of them, which takes their

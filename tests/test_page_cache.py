@@ -35,10 +35,9 @@ from tests.test_query_counts import ARTICLE_PAGE_QUERIES
 # The next scheduled change (publication time; embargo end; future correction), looked
 # up once per content generation.
 NEXT_CHANGE_QUERIES = 3
-# What an article page's kept parts save a page-cache miss: the images placed in the
-# body and their renditions (rendered body); the related stories, their renditions and
-# their bylines (related stories section).
-KEPT_PARTS_QUERIES = 5
+# What an article page's kept parts save a page-cache miss: the related stories, their
+# renditions and their bylines (related stories section).
+KEPT_PARTS_QUERIES = 3
 
 
 @override_settings(PAGE_CACHE_SECONDS=600)
@@ -307,9 +306,9 @@ class PageCacheTests(TestCase):
         self.assertContains(changed, "Fresher headline")
 
     def test_article_page_reuses_its_kept_parts(self) -> None:
-        """A page-cache miss for an article whose parts are kept (rendered body, related
-        stories, structured data) skips the placed images, their renditions and the
-        related stories' three queries, and gives the same page."""
+        """A page-cache miss for an article whose parts are kept (related stories,
+        structured data) skips the related stories' three queries, and gives the same
+        page."""
         first = self.client.get(self.url)
         with self.assertNumQueries(ARTICLE_PAGE_QUERIES - KEPT_PARTS_QUERIES):
             response = self.client.get(self.url, {"ref": "newsletter"})
@@ -331,7 +330,7 @@ class PageCacheTests(TestCase):
         self.assertEqual(response["X-Page-Cache"], "miss")
         # "newsroom:<what>:...": the generation, the next change, a page, a kept part.
         read = Counter(call.args[0].split(":")[1] for call in get.call_args_list)
-        expected = ["generation", "next-change", "page", "body", "related", "structured-data"]
+        expected = ["generation", "next-change", "page", "related", "structured-data"]
         self.assertEqual(read, Counter(expected))
 
     def test_kept_related_stories_follow_new_articles(self) -> None:

@@ -22,9 +22,9 @@ from tests.factories import (
 # article + lead image; lead renditions; bylines + authors; the authors' photo
 # renditions (none when no author has a photo); tags; quotes + speakers; corrections;
 # disclosures recorded at publication; the article's own disclosures; sources cited;
-# images placed in the body; their renditions; related articles + lead images; their
-# renditions; their bylines
-ARTICLE_PAGE_QUERIES = 15
+# related articles + lead images; their renditions; their bylines (the body, images
+# placed in it included, is stored rendered)
+ARTICLE_PAGE_QUERIES = 13
 # The byline photos' renditions, skipped when no author of the article has a photo.
 BYLINE_PHOTO_QUERIES = 1
 # page 1: articles + lead images; renditions; bylines; busiest topics;

@@ -31,6 +31,7 @@ from articles.admin.revisions import RevisionViews
 from articles.admin.topics import TopicListFilter
 from articles.admin.workflow import WorkflowViews
 from articles.models import Article, ArticleQuerySet, Correction
+from articles.rendering import bodies_rendered_at_end
 from articles.services import record_disclosures
 from disclosures import rules as disclosure_rules
 from media.admin import image_preview
@@ -227,7 +228,9 @@ class ArticleAdmin(
     def save_related(
         self, request: HttpRequest, form: ArticleAdminForm, formsets: Any, change: bool
     ) -> None:
-        super().save_related(request, form, formsets, change)
+        # The inline quotes are saved one by one: the body is rendered once, with them all.
+        with bodies_rendered_at_end(Article):
+            super().save_related(request, form, formsets, change)
         substantive_update = form.cleaned_data.get("substantive_update")
         if substantive_update:
             # A correction of kind "update" moves the public Updated time (Correction.save).

@@ -8,7 +8,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0029_models_move_to_their_apps"),
+        ("articles", "0031_models_move_to_their_apps"),
         ("authors", "0003_merge_0002_authorinterest_0002_upload_by_content"),
         ("disclosures", "0001_initial"),
     ]

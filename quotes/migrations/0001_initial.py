@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0028_markdown_limits"),
+        ("articles", "0030_fill_article_body_html"),
         ("authors", "0003_merge_0002_authorinterest_0002_upload_by_content"),
         ("disclosures", "0001_initial"),
     ]

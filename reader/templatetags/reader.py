@@ -19,6 +19,7 @@ from media.models import Image, Rendition
 from media.renditions import renditions_of
 from newsroom.links import absolute_url
 from newsroom.text import clean_text
+from quotes.models import speaker_schema_type
 from reader import structured_data
 
 register = template.Library()
@@ -135,6 +136,13 @@ def canonical_url(context: template.Context) -> str:
         query["page"] = page
         url += f"?{query.urlencode()}"
     return url
+
+
+@register.filter
+def schema_type(speaker_kind: str) -> str:
+    """A speaker's schema.org type from their kind (reads a field only, so a data
+    migration's historical rows render alike)."""
+    return speaker_schema_type(speaker_kind)
 
 
 @register.filter

@@ -14,7 +14,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from media.models import Image, Picture, Rendition, photo_owners
-from media.renditions import RELATED_NAMES, ensure_renditions, plan_upkeep, source_of
+from media.renditions import (
+    RELATED_NAMES,
+    ensure_renditions,
+    plan_upkeep,
+    renditions_changed,
+    source_of,
+)
 from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
 
@@ -174,6 +180,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
                     related = kind.related_name
                     fresh = kind.model._default_manager.prefetch_related(related).get(pk=owner.pk)
                     ensure_renditions(fresh)
+                    renditions_changed.send(sender=type(fresh), owner=fresh)
             except OSError as error:
                 return f"could not make renditions ({error})"
         counts["made"] += len(plan.missing)

@@ -84,7 +84,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0029_models_move_to_their_apps"),
+        ("articles", "0031_models_move_to_their_apps"),
         ("authors", "0004_interests_move_to_disclosures"),
         ("admin", "0003_logentry_add_action_flag_choices"),
         ("auth", "0012_alter_user_first_name_max_length"),

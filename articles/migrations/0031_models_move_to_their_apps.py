@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0028_markdown_limits"),
+        ("articles", "0030_fill_article_body_html"),
         ("disclosures", "0001_initial"),
         ("media", "0001_initial"),
         ("quotes", "0001_initial"),
