@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from articles.models import Article, Disclosure, Quote
-from authors.models import AuthorInterest
+from articles.models import Article
+from disclosures.models import AuthorInterest, Disclosure
+from quotes.models import Quote
 from tests.factories import AuthorFactory, OrganisationFactory
 
 EXAMPLES = settings(max_examples=100, deadline=None)

@@ -14,7 +14,9 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from articles import services
-from articles.models import Article, Rendition, Speaker
+from articles.models import Article
+from media.models import Rendition
+from quotes.models import Speaker
 from tests.base import DATA, SEED_SLUG, run_command
 from tests.factories import (
     ArticleFactory,
