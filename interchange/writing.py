@@ -20,7 +20,12 @@ from django.db.models.fields.files import FieldFile
 from taggit.models import Tag
 
 from articles.models import Article, ArticleSlugHistory, Byline, Citation, Correction, TaggedArticle
-from articles.rendering import placed_images, refresh_bodies, render_body
+from articles.rendering import (
+    bodies_rendered_at_end,
+    placed_images,
+    refresh_bodies_of,
+    render_body,
+)
 from articles.search import refresh_search_vectors
 from articles.services import set_publication
 from authors.models import Author, AuthorLink
@@ -513,10 +518,11 @@ class Writer:
         }
         recorded = self.recorded_rows(due, links)
         write_new()
-        self.replace_related(changed, existing, rows)
-        if existing:
-            # Saved above with the quotes they had: shown with those they have now.
-            refresh_bodies(Article.objects.filter(pk__in=[a.pk for a in existing]))
+        with bodies_rendered_at_end(Article):
+            # An existing article was saved above with the quotes it had, which are now
+            # replaced in bulk: its body is rendered once, at the end, with the new ones.
+            self.replace_related(changed, existing, rows)
+            refresh_bodies_of(Article, [article.pk for article in existing])
         self.record_disclosures(due, recorded)
         refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a in existing]))
         # Bulk writes send no signals: cached pages are retired here.
@@ -530,9 +536,11 @@ class Writer:
         for article, record in new:
             quotes = [
                 Quote(
-                    **schema.shallow(quote),
-                    article=article,
-                    speaker=self.speaker(quote.speaker) if quote.speaker else None,
+                    **{
+                        **schema.shallow(quote),
+                        "article": article,
+                        "speaker": self.speaker(quote.speaker) if quote.speaker else None,
+                    }
                 )
                 for quote in record.quotes
             ]

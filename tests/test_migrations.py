@@ -259,7 +259,7 @@ class DataMigrationReverseTests(MigrationWalkTestCase):
                 with self.subTest(migration=str(migration)):
                     check(migration)
                 checked.append(migration.name)
-        self.assertEqual(len(checked), 16, checked)
+        self.assertEqual(len(checked), 17, checked)
 
     def check_articles_0002_seed_salesforce_story(self, migration: Migration) -> None:
         seed = import_module("articles.migrations.0002_seed_salesforce_story")

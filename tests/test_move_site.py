@@ -45,8 +45,10 @@ USED = {
         models.Q(articles_taggedarticle_items__isnull=False) | models.Q(organisation__isnull=False)
     ).distinct(),
 }
+# Each install's own: ids, times, and what it derives from the rest (the search vector,
+# the rendered body, which names this install's rendition files).
 OWN = {"id", "created_at", "modified_at", "created_by", "modified_by", "version",
-       "went_live_at", "search_vector"}
+       "went_live_at", "search_vector", "body_html"}
 
 def value(obj, field):
     if field.is_relation:
