@@ -506,7 +506,7 @@ def _some(names: set[str]) -> str:
     return ", ".join(shown) + more
 
 
-SEED_MIGRATION = "articles.migrations.0002_seed_salesforce_story"
+SEED_MIGRATION = "articles.migrations.0001_squashed_0028_markdown_limits"
 
 
 def existing_content() -> dict[tuple[str, str], int]:
