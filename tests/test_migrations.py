@@ -139,7 +139,7 @@ class SeedMigrationTests(ScratchDatabaseTestCase):
         story's author, its topics and the roles; forward brings them back, with the
         story's quotes, the letter's speaker and the disclosure recorded as of
         publication. (Each manage.py process has its own media folder, so the pictures'
-        files are checked in DataMigrationReverseTests instead.)"""
+        files are checked in SquashedMigrationReverseTests instead.)"""
         url = self.scratch_database_url()
         for step in [["migrate", "--no-input"], ["migrate", "articles", "zero", "--no-input"]]:
             self.assertEqual(self.manage(url, *step).returncode, 0)
