@@ -181,6 +181,8 @@ class PreSquashLoader(MigrationLoader):
                 self.graph.remove_replaced_nodes(key, migration.replaces)
                 if all(old in self.applied_migrations for old in migration.replaces):
                     self.applied_migrations[key] = migration
+                else:
+                    self.applied_migrations.pop(key, None)
             else:
                 self.graph.remove_replacement_node(key, migration.replaces)
                 self.applied_migrations.pop(key, None)
