@@ -169,8 +169,8 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 
 # The article's publication time, copied onto its byline and topic links so an author's
 # or a topic's page reads its newest articles straight from the link's own index (issue
-# 7). Kept equal to Article.published_at by database triggers (migration
-# 0019_link_published_at_upkeep), whatever writes the rows: code need not set it.
+# 7). Kept equal to Article.published_at by database triggers (migration articles
+# 0001_squashed_0028_markdown_limits), whatever writes the rows: code need not set it.
 LINK_PUBLISHED_AT_HELP = "A copy of the article's publication time, kept by the database."
 
 
@@ -316,8 +316,8 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
         help_text="When publish_scheduled ran the go-live side effects; empty until then.",
     )
     # Kept current by articles.search on PostgreSQL (GIN index in migration
-    # 0004_search_vector_gin_index); stays empty on SQLite, where search falls back
-    # to icontains.
+    # 0001_squashed_0028_markdown_limits); stays empty on SQLite, where search falls
+    # back to icontains.
     search_vector = SearchVectorField(null=True, editable=False)
     embargo_until = models.DateTimeField(
         null=True,

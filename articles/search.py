@@ -28,7 +28,7 @@ from articles.models import Article, ArticleQuerySet, Byline, TaggedArticle
 from quotes.models import Quote
 
 # The text search configuration the stored vectors are built with: changing it
-# means rebuilding every vector (migration 0005 shows how).
+# means rebuilding every vector (refresh_search_vectors).
 SEARCH_CONFIG = "english"
 # Longer queries are cut: no reader types more, and it bounds the work per request.
 MAX_QUERY_LENGTH = 200

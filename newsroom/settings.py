@@ -155,8 +155,9 @@ def database(variable: str, url: str) -> dict[str, Any]:
         # locked" when a read turns into a write), and WAL lets readers read meanwhile.
         # tests/test_soak.py writes from several editors at once. Temporary storage in
         # memory: every byline or topic link written fires the links' time triggers
-        # (migration articles 0019), whose statement journals otherwise go to temporary
-        # files, a large share of a big seed's time (measured: see docs/performance.md).
+        # (migration articles 0001_squashed_0028_markdown_limits), whose statement
+        # journals otherwise go to temporary files, a large share of a big seed's time
+        # (measured: see docs/performance.md).
         config.setdefault("OPTIONS", {}).update(
             {
                 "transaction_mode": "IMMEDIATE",

@@ -16,7 +16,7 @@ class Policy(NamedTuple):
     schema_property: str
 
 
-# The policy pages every install has (seeded by migration 0002, linked from the
+# The policy pages every install has (seeded by the pages migration, linked from the
 # footer and from the publisher's structured data). Their addresses are fixed,
 # so the footer costs no query; their words are edited in the admin.
 POLICIES = [

@@ -273,6 +273,31 @@ class BackupArchiveTests(PrivateMediaMixin, TestCase):
                 self.assertIn(expected, self.restore_error(path))
         self.assertTrue(Article.objects.filter(slug=SEED_SLUG).exists())
 
+    def test_a_backup_from_before_the_squashed_migrations_restores(self) -> None:
+        """A backup made before the project's migrations were squashed lists the
+        migrations they replace, not them; the database, migrated with them, records
+        both: the backup restores all the same."""
+        before = {
+            **self.manifest,
+            "migrations": [
+                name
+                for name in self.manifest["migrations"]
+                if not (
+                    name.split(".")[0] in {"articles", "authors", "pages"} and "_squashed_" in name
+                )
+            ],
+        }
+        self.assertLess(len(before["migrations"]), len(self.manifest["migrations"]))
+        headline = Article.objects.get(slug=SEED_SLUG).headline
+        Article.objects.update(headline="Changed since")
+        run_command(
+            "restore",
+            "--replace",
+            self.rewritten({"manifest.json": json.dumps(before).encode()}),
+            verbosity=0,
+        )
+        self.assertEqual(Article.objects.get(slug=SEED_SLUG).headline, headline)
+
     def test_a_database_with_content_is_refused_unless_replaced(self) -> None:
         User.objects.create_user("bob")
         factories.ArticleFactory()

@@ -34,7 +34,7 @@ TOO_LONG = "word " * (MAX_LENGTH // 5) + "more"
 
 def seed_body() -> str:
     """The seed story's Markdown, as its migration writes it."""
-    path = f"{migrations_path[0]}/0002_seed_salesforce_story.py"
+    path = f"{migrations_path[0]}/0001_squashed_0028_markdown_limits.py"
     spec = importlib.util.spec_from_file_location("seed_story", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

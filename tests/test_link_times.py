@@ -260,10 +260,10 @@ class PlanTests(CopyTestCase):
 
 
 class LinkKeyIndexTests(TestCase):
-    """The links' foreign keys have no single-column index of their own (migration
-    0021): other indexes lead with them, so reading links by one of them (an article's
-    bylines, an author's or a topic's links, the checks a delete makes) still searches
-    an index, and each link written updates one index fewer."""
+    """The links' foreign keys have no single-column index of their own (the
+    migrations leave them out): other indexes lead with them, so reading links by one of
+    them (an article's bylines, an author's or a topic's links, the checks a delete
+    makes) still searches an index, and each link written updates one index fewer."""
 
     KEYS = [(Byline, "article_id"), (Byline, "author_id"), (TaggedArticle, "tag_id")]
 

@@ -207,7 +207,7 @@ class PostgresFullTextSearchTests(TestCase):
         return [a.headline for a in self.client.get("/search/", {"q": query}).context["page"].items]
 
     def test_search_uses_the_gin_index(self) -> None:
-        """The index migration 0004 made exists and covers the stored vector."""
+        """The GIN index the articles migration makes exists and covers the stored vector."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_vector_gin'"

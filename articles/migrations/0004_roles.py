@@ -5,7 +5,8 @@ to a role is a new migration calling sync_roles with the new lists. Object-level
 rules (a writer edits only their own drafts) live in the admin and services.
 """
 
-from django.contrib.auth.management import create_permissions
+from importlib import import_module
+
 from django.db import migrations
 
 ROLES = {
@@ -41,22 +42,8 @@ ROLES = {
 
 
 def sync_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations (post_migrate); make
-    # sure the ones named here exist already on a fresh database.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, by_app in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        wanted = [
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codenames in by_app.items()
-            for codename in codenames
-        ]
-        group.permissions.set(wanted)
+    # The squashed migration's function, which sets the roles on new databases.
+    import_module("articles.migrations.0001_squashed_0028_markdown_limits").set_roles(apps, ROLES)
 
 
 def remove_roles(apps, schema_editor):

@@ -7,24 +7,19 @@ Article.Meta.indexes because SQLite would then try to build it whenever a later
 migration rebuilds the table.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
-INDEX = "article_search_vector_gin"
-
-
-def create_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {INDEX} ON articles_article USING gin (search_vector)"
-        )
-
-
-def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+# The index is the squashed migration's, which makes it on new databases.
+SQUASHED = import_module("articles.migrations.0001_squashed_0028_markdown_limits")
 
 
 class Migration(migrations.Migration):
     dependencies = [("articles", "0003_reader_site")]
 
-    operations = [migrations.RunPython(create_index, drop_index, elidable=False)]
+    operations = [
+        migrations.RunPython(
+            SQUASHED.create_search_index, SQUASHED.drop_search_index, elidable=False
+        )
+    ]

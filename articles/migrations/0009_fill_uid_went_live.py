@@ -16,7 +16,7 @@ from django.utils import timezone
 # everywhere, so an export from one install imports into another as that story, not
 # as a second article with its slug.
 SEED_SLUG = import_module("articles.migrations.0002_seed_salesforce_story").SLUG
-SEED_UID = uuid.UUID("5a1e5f0c-ce5e-4b0a-9d3c-20180625a900")
+SEED_UID = import_module("articles.migrations.0001_squashed_0028_markdown_limits").SEED_UID
 
 
 def fill(apps, schema_editor):

@@ -8,35 +8,17 @@
 Reversible: going back copies names and topics into the old fields.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 from django.utils.text import slugify
 
-ORGANISATIONS = [
-    (
-        "salesforce",
-        "Salesforce",
-        "Enterprise software company best known for its customer relationship management "
-        "(CRM) cloud services.",
-        "https://www.salesforce.com/",
-    ),
-    (
-        "microsoft",
-        "Microsoft",
-        "Software and cloud computing company: Windows, Office, Azure.",
-        "https://www.microsoft.com/",
-    ),
-    (
-        "amazon",
-        "Amazon",
-        "Online retailer and, through Amazon Web Services, cloud computing provider.",
-        "https://www.amazon.com/",
-    ),
-]
-SEED_SPEAKER = "Salesforce employees"
-SEED_SPEAKER_DESCRIPTION = (
-    "Staff who signed a letter to CEO Marc Benioff about the company's contract with U.S. "
-    "Customs and Border Protection"
-)
+# The seed's organisations and speaker are the squashed migration's, which seeds new
+# databases.
+SQUASHED = import_module("articles.migrations.0001_squashed_0028_markdown_limits")
+ORGANISATIONS = SQUASHED.ORGANISATIONS
+SEED_SPEAKER = SQUASHED.QUOTE_SPEAKER
+SEED_SPEAKER_DESCRIPTION = SQUASHED.QUOTE_SPEAKER_DESCRIPTION
 
 
 def unique_slug(model, base):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0015_merge_20261129_1624"),
-        ("authors", "0003_merge_0002_authorinterest_0002_upload_by_content"),
+        ("authors", "0002_authorinterest"),
     ]
 
     operations = [

@@ -22,7 +22,7 @@ DROPPED = [
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0020_link_published_at_indexes"),
-        ("authors", "0003_merge_0002_authorinterest_0002_upload_by_content"),
+        ("authors", "0002_authorinterest"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 

@@ -5,10 +5,12 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("articles", "0008_organisations_speakers_trust"),
-        ("authors", "0001_initial"),
-    ]
+    # Never run: 0002_squashed_0002_authorinterest replaces this migration alone, so a
+    # database has either run this one or runs that one. Its edge to articles'
+    # Organisation (0008_organisations_speakers_trust) is left out because Django would
+    # pass it on to the squashed migration, closing a circle with articles' squashed
+    # migration, which needs the interests' table.
+    dependencies = [("authors", "0001_initial")]
 
     operations = [
         migrations.CreateModel(

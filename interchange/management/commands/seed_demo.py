@@ -275,9 +275,9 @@ def links_bulk_loaded(count: int) -> Iterator[None]:
       land on a random page of those indexes, which outgrow the server's buffers past a
       few hundred thousand articles.
     - The triggers that keep the links' copy of the article's time (LINK_TRIGGERS,
-      migration articles 0019) are off: the writer writes the copy itself
-      (Writer.related_rows), and the tests compare every seeded copy with its article's
-      time.
+      migration articles 0001_squashed_0028_markdown_limits) are off: the writer writes
+      the copy itself (Writer.related_rows), and the tests compare every seeded copy
+      with its article's time.
 
     Kept row by row, the two made a 1,000,000-article seed a third slower. The three
     tables stay locked until the seed commits."""
