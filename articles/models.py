@@ -168,8 +168,8 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 
 
 # The article's publication time, copied onto its byline and topic links so an author's
-# or a topic's page reads its newest articles straight from the link's own index (issue
-# 7). Kept equal to Article.published_at by database triggers (migration articles
+# or a topic's page reads its newest articles straight from the link's own index. Kept
+# equal to Article.published_at by database triggers (migration articles
 # 0001_squashed_0028_markdown_limits), whatever writes the rows: code need not set it.
 LINK_PUBLISHED_AT_HELP = "A copy of the article's publication time, kept by the database."
 

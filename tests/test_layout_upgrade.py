@@ -22,7 +22,7 @@ from reversion.models import Version
 from articles import services
 from articles.models import Article
 from quotes.models import Quote
-from tests.test_migrations import MigrationWalkTestCase
+from tests.migration_walk import MigrationWalkTestCase
 
 # The split's first migrations: the new apps take their models over. What comes after
 # them (the rest of the split, and anything later) is what an old database runs.

@@ -279,7 +279,7 @@ def links_bulk_loaded(count: int) -> Iterator[None]:
       the copy itself (Writer.related_rows), and the tests compare every seeded copy
       with its article's time.
 
-    Kept row by row, the two made a 1,000,000-article seed a third slower. The three
+    Kept row by row, the two slow a large seed markedly (docs/performance.md). The three
     tables stay locked until the seed commits."""
     if connection.vendor != "postgresql" or count < Article.objects.count():
         yield
