@@ -223,3 +223,16 @@ class MovedAdminPagesTests(TestCase):
                 response = self.client.get(old)
                 self.assertRedirects(response, new, status_code=301)
         self.assertEqual(self.client.get("/admin/articles/article/").status_code, 200)
+
+    def test_moved_models_stay_in_the_newsroom_section(self) -> None:
+        """The sidebar lists images, speakers, organisations and the register under
+        Newsroom, and their pages' breadcrumbs name it, as before they moved apps."""
+        editor = get_user_model().objects.create_superuser("editor")
+        self.client.force_login(editor)
+        speaker = SpeakerFactory()
+        page = self.client.get(reverse("admin:quotes_speaker_change", args=[speaker.pk]))
+        self.assertContains(page, '<a href="/admin/quotes/">Newsroom</a>', html=True)
+        index = self.client.get(reverse("admin:index"))
+        sections = {app["name"]: app for app in index.context["app_list"]}
+        listed = {model["object_name"] for model in sections["Newsroom"]["models"]}
+        self.assertLessEqual({"Article", "Image", "Speaker", "Organisation", "Disclosure"}, listed)
