@@ -23,9 +23,9 @@ from taggit.models import Tag
 from articles.models import Article
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation
-from media.models import Image
 from newsroom.markdown import marker_keys
 from pages.models import Page
+from pictures.models import Image
 from quotes.models import Quote, Speaker
 
 CHUNK = 1000
@@ -172,7 +172,7 @@ def image_problems() -> Iterator[Problem]:
             image.pk,
             image.key,
             "has no alt text and is not marked decorative",
-            reverse("admin:media_image_change", args=[image.pk]),
+            reverse("admin:pictures_image_change", args=[image.pk]),
         )
 
 

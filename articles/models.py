@@ -22,8 +22,8 @@ from articles.rendering import rendered_body
 from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import Disclosure, RecordedDisclosure
-from media.models import UNSORTED_RENDITIONS, Image
 from newsroom.markdown import marker_keys, render_markdown, validate_markdown
+from pictures.models import UNSORTED_RENDITIONS, Image
 from quotes.models import Quote
 
 

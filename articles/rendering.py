@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from newsroom.markdown import RENDERED_MARKER_RE, marker_keys, render_markdown
 
 if TYPE_CHECKING:
-    from media.models import Image
+    from pictures.models import Image
     from quotes.models import Quote
 
 logger = logging.getLogger(__name__)

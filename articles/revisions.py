@@ -17,7 +17,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Byline, Correction, TaggedArticle
 from authors.models import Author
-from media.models import Image
+from pictures.models import Image
 from quotes.models import Quote, Speaker
 
 

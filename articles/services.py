@@ -35,8 +35,8 @@ from articles.signals import article_went_live
 from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import Organisation, RecordedDisclosure
-from media.models import Image
 from newsroom.markdown import marker_keys
+from pictures.models import Image
 from quotes.models import Quote, Speaker
 
 User = AbstractUser | AnonymousUser

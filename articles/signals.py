@@ -17,9 +17,9 @@ from articles.rendering import refresh_bodies, refresh_bodies_of
 from articles.search import refresh_search_vectors_later
 from authors.models import Author
 from disclosures.signals import register_changed
-from media.models import Image
-from media.renditions import renditions_changed
 from newsroom import page_cache
+from pictures.models import Image
+from pictures.renditions import renditions_changed
 from quotes.models import Quote, Speaker
 
 # Sent once per article, after the commit that marks it live, by publish_scheduled:
@@ -99,7 +99,7 @@ def topic_saved(sender: type[Tag], instance: Tag, created: bool, raw: bool, **kw
 # Apps whose rows readers see, on a page or through one. Every model counts,
 # so a new one is covered without a new receiver.
 READER_CONTENT_APPS = frozenset(
-    {"articles", "authors", "disclosures", "media", "pages", "quotes", "taggit"}
+    {"articles", "authors", "disclosures", "pictures", "pages", "quotes", "taggit"}
 )
 
 
@@ -117,7 +117,7 @@ def reader_content_changed(sender: type, **kwargs: Any) -> None:
 
 # The stored body (Article.body_html) shows the article's quotes with their speakers,
 # and the images its markers name with their renditions (made later, in a background
-# task or by the renditions command: media.renditions.renditions_changed says when).
+# task or by the renditions command: pictures.renditions.renditions_changed says when).
 # Article.save renders its own.
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from media.images import (
+from pictures.images import (
     PictureField,
     generated_upload_path,
     stored_extension,

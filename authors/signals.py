@@ -1,4 +1,4 @@
-"""An author's photo gets its renditions as an image does (media.signals)."""
+"""An author's photo gets its renditions as an image does (pictures.signals)."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from authors.models import Author
-from media.renditions import make_renditions_later
+from pictures.renditions import make_renditions_later
 
 
 @receiver(post_save, sender=Author)

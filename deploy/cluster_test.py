@@ -433,7 +433,7 @@ def media_through_a_served_through_b(stack: Stack, editor: Browser) -> None:
     PILImage.new("RGB", (1200, 800), "#228844").save(buffer, format="PNG")
     upload = buffer.getvalue()
     status = editor.post(
-        stack.url("app_a", "/admin/media/image/add/"),
+        stack.url("app_a", "/admin/pictures/image/add/"),
         {"caption": "Cluster picture", "key": "cluster-picture", "alt_text": "A green field"},
         files={"file": upload},
     )
@@ -448,7 +448,7 @@ def media_through_a_served_through_b(stack: Stack, editor: Browser) -> None:
             time.sleep(0.5)
             renditions = connection.execute(
                 "SELECT count(*) FROM django_tasks_database_dbtaskresult"
-                " WHERE task_path = 'media.renditions.make_renditions'"
+                " WHERE task_path = 'pictures.renditions.make_renditions'"
                 " AND status = 'SUCCESSFUL' AND worker_ids::text LIKE '%%worker_app_%%'"
                 " AND args_kwargs->'kwargs'->>'image_id' = %s",
                 [str(image_id)],
@@ -457,7 +457,7 @@ def media_through_a_served_through_b(stack: Stack, editor: Browser) -> None:
             "SELECT file FROM articles_rendition WHERE image_id = %s", [image_id]
         ).fetchall()
     check(renditions == 1 and len(made) > 0, f"a task worker made {len(made)} renditions")
-    page = editor.get(stack.url("app_b", f"/admin/media/image/{image_id}/change/"))[1]
+    page = editor.get(stack.url("app_b", f"/admin/pictures/image/{image_id}/change/"))[1]
     original = f"{stack.url('s3').rstrip('/')}/{BUCKET}/{name}"
     check(original in page, "B's pages point at the upload in object storage")
     with urllib.request.urlopen(original, timeout=10) as response:

@@ -15,7 +15,7 @@ from authors.models import Author
 from interchange.items import BadRecord, Item
 from interchange.records import normalize, record_key, references, shared_entries
 from interchange.schema import ArticleRecord, Record, to_json
-from media.models import Image
+from pictures.models import Image
 
 _QUERY_CHUNK = 500
 

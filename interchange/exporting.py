@@ -11,7 +11,7 @@ from articles.models import Article, Byline
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
 from interchange import schema
-from media.models import Image
+from pictures.models import Image
 from quotes.models import Quote, Speaker
 
 

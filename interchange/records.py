@@ -27,10 +27,10 @@ from disclosures.models import AuthorInterest, Disclosure, Organisation, Recorde
 from interchange import schema
 from interchange.items import BadRecord
 from interchange.schema import FILE_DEFAULT, RawRecord, Unset
-from media.images import validate_image_file
-from media.models import Image
 from newsroom.markdown import marker_keys
 from newsroom.text import forbidden_character
+from pictures.images import validate_image_file
+from pictures.models import Image
 from quotes.models import Quote, Speaker
 
 # Articles without a uid get one derived from their slug, so re-importing them matches.

@@ -40,9 +40,9 @@ from interchange.records import (
     shared_entries,
 )
 from interchange.schema import UNSET, Record, Unset, to_json
-from media.models import Image
 from newsroom import page_cache
 from newsroom.markdown import marker_keys
+from pictures.models import Image
 from quotes.models import Quote, Speaker
 
 # --- Writing ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from django.utils.text import slugify
 
 from interchange.items import BadRecord, ImportFileError, Item
 from interchange.schema import RawRecord, iso_datetime
-from media.images import ALLOWED_FORMATS
+from pictures.images import ALLOWED_FORMATS
 
 _PREFIXES = {
     "http://purl.org/rss/1.0/modules/content/": "content",

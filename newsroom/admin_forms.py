@@ -192,5 +192,5 @@ class EditorsChangeWhatReadersSee(PlainHelpTexts, admin.ModelAdmin):
 
 # Who may change a record that readers may see through a published article: only the
 # articles app knows what is published, and it sits above the apps whose admins ask
-# (media, authors, quotes, disclosures).
+# (pictures, authors, quotes, disclosures).
 change_rule: Hook[[Any, Any], bool] = Hook("who may change a record readers see")

@@ -17,7 +17,7 @@ SUPERUSER_APPS = frozenset({"auth", "axes", "backups", "django_tasks_database", 
 
 # Sections listed inside another one: topics, images, speakers, organisations and the
 # register are all part of the newsroom's work, whichever app holds them.
-LISTED_UNDER = dict.fromkeys(("taggit", "media", "quotes", "disclosures"), "articles")
+LISTED_UNDER = dict.fromkeys(("taggit", "pictures", "quotes", "disclosures"), "articles")
 
 
 class SuperusersOnly(admin.ModelAdmin):

@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "csp",
     # The content apps, lowest first (docs/architecture.md): receivers connect in this
     # order, so an image's renditions are made before the page cache retires its pages.
-    "media",
+    "pictures",
     "disclosures",
     "authors",
     "quotes",
@@ -267,7 +267,7 @@ STATIC_ROOT: Path | None = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 MEDIA_URL = env("MEDIA_URL", "/media/")
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "pictures")))
 # Serve uploaded media from Django itself: right for local use and a single
 # small server; behind object storage or a CDN, turn it off.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
@@ -353,7 +353,7 @@ PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_HOURS", 48) * 3600
 # Uploads larger than this are refused by the image validator.
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Pictures with more pixels are refused (a decompression bomb: a few KB that decode to
-# gigabytes), counted over all frames of an animation (media.images). Applied to
+# gigabytes), counted over all frames of an animation (pictures.images). Applied to
 # Pillow by articles.apps too; 40 MP is a 7,700 x 5,200 photo.
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 

@@ -24,7 +24,7 @@ class MediaWriteError(OSError):
 
 class MediaStorage(FileSystemStorage):
     def _save(self, name: str, content: Any) -> str:
-        # Upload names are generated (media.images), so a file already there is never
+        # Upload names are generated (pictures.images), so a file already there is never
         # this write's, and is never removed for it.
         existed = self.exists(name)
         try:

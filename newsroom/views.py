@@ -128,7 +128,7 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
 
 # The admin pages that moved with their models, from articles to the app holding them.
 MOVED_ADMIN = {
-    "image": "media",
+    "image": "pictures",
     "speaker": "quotes",
     "organisation": "disclosures",
     "disclosure": "disclosures",

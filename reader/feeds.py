@@ -24,10 +24,10 @@ from taggit.models import Tag
 
 from articles.models import Article, ArticleQuerySet, Correction
 from authors.models import Author
-from media.models import Rendition
-from media.renditions import renditions_of
 from newsroom.feeds import AtomFeed, RssFeed
 from newsroom.links import absolute_url
+from pictures.models import Rendition
+from pictures.renditions import renditions_of
 
 FEED_LENGTH = 20
 

@@ -28,11 +28,11 @@ from PIL import Image
 
 from articles.models import Article
 from authors.models import Author
-from media.renditions import photo_share_rendition, share_renditions
 from newsroom.links import absolute_url
 from newsroom.markdown import render_markdown
 from newsroom.text import clean_data
 from pages.models import POLICIES
+from pictures.renditions import photo_share_rendition, share_renditions
 from quotes.models import Quote
 
 JsonDict = dict[str, Any]

@@ -12,7 +12,7 @@ from taggit.models import Tag
 from articles.models import Article, Byline, Citation, Correction
 from authors.models import Author, AuthorLink
 from disclosures.models import AuthorInterest, Disclosure, Organisation
-from media.models import Image
+from pictures.models import Image
 from quotes.models import Quote, Speaker
 
 

@@ -161,7 +161,7 @@ def store_through_admin(client: Client, number: int, payload: str) -> Stored:
             },
         ),
         "image": (
-            "admin:media_image_add",
+            "admin:pictures_image_add",
             {
                 "file": SimpleUploadedFile(
                     f"{payload[:40]}.png", png_bytes(), content_type="image/png"

@@ -18,7 +18,7 @@ from django.test import TransactionTestCase, override_settings
 
 from tests.base import SEED_SLUG
 
-PROJECT_APPS = frozenset({"articles", "authors", "disclosures", "media", "pages", "quotes"})
+PROJECT_APPS = frozenset({"articles", "authors", "disclosures", "pictures", "pages", "quotes"})
 
 
 class PreSquashLoader(MigrationLoader):
@@ -201,7 +201,7 @@ class LaterDataMigrationChecks(MigrationWalkTestCase):
             )
 
         after = {
-            ("media", "image"), ("media", "rendition"), ("quotes", "quote"),
+            ("pictures", "image"), ("pictures", "rendition"), ("quotes", "quote"),
             ("quotes", "speaker"), ("disclosures", "organisation"),
             ("disclosures", "disclosure"), ("disclosures", "recordeddisclosure"),
             ("disclosures", "authorinterest"),

@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Article
-from media.models import Image
+from pictures.models import Image
 from tests.base import SEED_URL, page_text
 from tests.factories import AuthorFactory, ImageFactory, SpeakerFactory, png_bytes
 
@@ -158,7 +158,7 @@ class AdminRoundTripTests(TestCase):
             reverse("admin:articles_article_changelist") + "?q=Salesforce&status__exact=published",
             ADD_URL,
             reverse("admin:articles_article_change", args=[seed.pk]),
-            reverse("admin:media_image_changelist"),
+            reverse("admin:pictures_image_changelist"),
             reverse("admin:disclosures_disclosure_changelist"),
             reverse("admin:authors_author_changelist"),
             reverse("admin:authors_author_change", args=[self.author.pk]),
@@ -173,7 +173,7 @@ class AdminRoundTripTests(TestCase):
         """An uploaded picture is stored under a generated name with its size recorded."""
         upload = SimpleUploadedFile("My Holiday Photo.png", png_bytes((120, 80)), "image/png")
         response = self.client.post(
-            reverse("admin:media_image_add"),
+            reverse("admin:pictures_image_add"),
             {"file": upload, "key": "holiday", "alt_text": "A beach", "caption": "", "credit": ""},
         )
         self.assertEqual(response.status_code, 302)
@@ -186,7 +186,7 @@ class AdminRoundTripTests(TestCase):
         """A file that is not a picture is refused with a clear form error."""
         upload = SimpleUploadedFile("evil.png", b"<script>alert(1)</script>", "image/png")
         response = self.client.post(
-            reverse("admin:media_image_add"),
+            reverse("admin:pictures_image_add"),
             {"file": upload, "key": "evil", "alt_text": "x", "caption": "", "credit": ""},
         )
         self.assertEqual(response.status_code, 200)
@@ -209,7 +209,7 @@ class MovedAdminPagesTests(TestCase):
         self.client.force_login(editor)
         speaker = SpeakerFactory()
         cases = {
-            "/admin/articles/image/": "/admin/media/image/",
+            "/admin/articles/image/": "/admin/pictures/image/",
             f"/admin/articles/speaker/{speaker.pk}/change/?_popup=1": (
                 f"/admin/quotes/speaker/{speaker.pk}/change/?_popup=1"
             ),

@@ -30,7 +30,7 @@ from tests.factories import (
 
 User = get_user_model()
 
-CONTENT_APPS = {"articles", "authors", "disclosures", "media", "pages", "quotes"}
+CONTENT_APPS = {"articles", "authors", "disclosures", "pictures", "pages", "quotes"}
 
 
 def admin_url(name: str, *args: Any) -> str:
@@ -197,7 +197,7 @@ class HelpTextTests(AdminTestCase):
             lead_image=image,
         )
         self.client.force_login(self.writer)
-        response = self.client.get(reverse("admin:media_image_change", args=[image.pk]))
+        response = self.client.get(reverse("admin:pictures_image_change", args=[image.pk]))
         self.assertContains(response, "Only an editor can change this image")
         self.assertContains(response, "[[image:&lt;key&gt;]]")
 

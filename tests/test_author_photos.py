@@ -18,9 +18,9 @@ from django_tasks_db.models import DBTaskResult
 from PIL import Image as PILImage
 
 from authors.models import Author
-from media import renditions
-from media.models import Image, Rendition
 from newsroom.tasks import run_now
+from pictures import renditions
+from pictures.models import Image, Rendition
 from tests.base import SEED_URL, json_ld
 from tests.factories import ArticleFactory, AuthorFactory, png_bytes
 from tests.test_admin import inline_management
@@ -110,7 +110,7 @@ class PhotoRenditionTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             author = AuthorFactory(photo=photo())
         queued = DBTaskResult.objects.get(
-            task_path="media.renditions.make_photo_renditions",
+            task_path="pictures.renditions.make_photo_renditions",
             args_kwargs__kwargs={"author_id": author.pk},
         )
         self.assertFalse(author.photo_renditions.exists())

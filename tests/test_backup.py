@@ -26,8 +26,8 @@ from django.test import TestCase, TransactionTestCase, override_settings
 
 from articles.models import Article
 from backups.archive import content_models, media_names
-from media.models import Image, Rendition
 from pages.models import Page
+from pictures.models import Image, Rendition
 from tests import factories
 from tests.base import SEED_SLUG, run_command
 from tests.test_migrations import ScratchDatabaseTestCase
@@ -127,7 +127,7 @@ class RoundTripTests(PrivateMediaMixin, TransactionTestCase):
         before, files = database_content(), media_bytes()
         counts = {label: len(rows) for label, rows in before.items()}
         for label in [
-            "articles.Article", "quotes.Quote", "media.Image", "media.Rendition",
+            "articles.Article", "quotes.Quote", "pictures.Image", "pictures.Rendition",
             "disclosures.Disclosure", "articles.Correction", "articles.Citation",
             "articles.TaggedArticle", "authors.Author", "disclosures.AuthorInterest", "auth.User",
             "auth.Group", "reversion.Revision", "reversion.Version", "pages.Page", "taggit.Tag",
@@ -192,7 +192,7 @@ class BackupArchiveTests(PrivateMediaMixin, TestCase):
         self.assertEqual(manifest["app_version"], "0.1.0")
         self.assertIn("articles.0015_merge_20261129_1624", manifest["migrations"])
         self.assertEqual(manifest["counts"]["articles.article"], Article.objects.count())
-        self.assertEqual(manifest["counts"]["media.rendition"], Rendition.objects.count())
+        self.assertEqual(manifest["counts"]["pictures.rendition"], Rendition.objects.count())
         self.assertEqual(list(self.members)[0], "data.jsonl")
         self.assertEqual(list(self.members)[-1], "manifest.json")
         stored = set(media_names(default_storage))

@@ -48,7 +48,7 @@ DIRTY_FIELDS: dict[type[models.Model], list[str]] = {
 }
 
 # The apps whose text the site publishes; auth and axes hold accounts and sign-ins.
-CONTENT_APPS = {"articles", "authors", "disclosures", "media", "pages", "quotes", "taggit"}
+CONTENT_APPS = {"articles", "authors", "disclosures", "pictures", "pages", "quotes", "taggit"}
 
 
 def strings(value: Any) -> Iterator[str]:

@@ -10,7 +10,7 @@ from django.test import TestCase
 
 from articles.models import Article
 from disclosures.models import AuthorInterest, Disclosure
-from media.models import Image
+from pictures.models import Image
 from tests.base import SEED_SLUG, run_command
 from tests.factories import (
     ArticleFactory,

@@ -22,8 +22,8 @@ from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
 from interchange import exporting, schema
 from interchange.management.commands import import_articles as import_command
-from media.models import Image
 from newsroom.commands import temporary_files
+from pictures.models import Image
 from quotes.models import Quote, Speaker
 from tests.base import SEED_SLUG, run_command
 from tests.factories import (

@@ -20,8 +20,8 @@ from articles.search import search_vector
 from authors.models import Author
 from disclosures.models import Disclosure, Organisation
 from interchange.writing import Writer
-from media.models import Image
 from newsroom.commands import Progress
+from pictures.models import Image
 from quotes.models import Speaker
 from tests.base import DATA, SEED_SLUG, run_command, stored_files
 from tests.factories import (

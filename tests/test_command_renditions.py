@@ -15,10 +15,10 @@ from django.test import TestCase
 from PIL import Image as PILImage
 
 from authors.models import Author
-from media.management.commands import renditions as command
-from media.models import Image, Rendition
-from media.renditions import PHOTO_PLAN, specs_for
 from newsroom.commands import Progress
+from pictures.management.commands import renditions as command
+from pictures.models import Image, Rendition
+from pictures.renditions import PHOTO_PLAN, specs_for
 from tests.base import run_command, stored_files
 from tests.factories import AuthorFactory, ImageFactory, png_bytes
 from tests.test_object_storage import ObjectStorageTestCase

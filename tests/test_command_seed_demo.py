@@ -23,9 +23,9 @@ from disclosures import rules as disclosure_rules
 from disclosures.models import AuthorInterest, Organisation, RecordedDisclosure
 from interchange import demo, schema
 from interchange.writing import Writer
-from media.models import Image
 from newsroom import page_cache
 from newsroom.markdown import marker_keys
+from pictures.models import Image
 from quotes.models import Quote
 from tests.base import run_command
 

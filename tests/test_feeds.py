@@ -6,7 +6,7 @@ from xml.etree.ElementTree import Element
 from django.test import TestCase
 from django.utils import timezone
 
-from media.models import Rendition
+from pictures.models import Rendition
 from tests.base import parse_xml
 from tests.factories import ArticleFactory, AuthorFactory, ImageFactory
 

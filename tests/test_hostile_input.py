@@ -312,7 +312,7 @@ class CsrfTests(WorkflowTestCase):
             (admin_url("delete", article.pk), {"post": "yes"}),
             (admin_url("changelist"), {"action": "delete_selected", "_selected_action": article.pk,
                                        "post": "yes"}),
-            (reverse("admin:media_image_add"), {"key": "k", "alt_text": "a"}),
+            (reverse("admin:pictures_image_add"), {"key": "k", "alt_text": "a"}),
             (reverse("admin:quotes_quote_delete", args=[quote.pk])
              if site.is_registered(Quote) else admin_url("changelist"), {"post": "yes"}),
             (reverse("admin:quotes_speaker_add"), {"name": "S", "slug": "s", "kind": "person"}),

@@ -84,7 +84,7 @@ class HostileRenderingTests(TestCase):
     def test_admin_pages_show_payloads_inert(self) -> None:
         client = self.client_class()
         client.force_login(get_user_model().objects.get(username="edith"))
-        for url in ["/admin/articles/article/", "/admin/authors/author/", "/admin/media/image/"]:
+        for url in ["/admin/articles/article/", "/admin/authors/author/", "/admin/pictures/image/"]:
             with self.subTest(url=url):
                 response = client.get(url)
                 self.assertEqual(executable_content(response.content.decode()), [])

@@ -155,7 +155,7 @@ class WorkerTests(TransactionTestCase):
         self.assertTrue(image.renditions.filter(width=800, format="webp").exists())
         self.assertEqual(
             list(DBTaskResult.objects.values_list("task_path", "status")),
-            [("media.renditions.make_renditions", "SUCCESSFUL")],
+            [("pictures.renditions.make_renditions", "SUCCESSFUL")],
         )
 
 

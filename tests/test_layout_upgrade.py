@@ -27,13 +27,13 @@ from tests.migration_walk import MigrationWalkTestCase
 # The split's first migrations: the new apps take their models over. What comes after
 # them (the rest of the split, and anything later) is what an old database runs.
 SPLIT_STARTS = [
-    ("media", "0001_initial"),
+    ("pictures", "0001_initial"),
     ("quotes", "0001_initial"),
     ("disclosures", "0001_initial"),
 ]
 MOVED = {
-    "image": ("articles", "media"),
-    "rendition": ("articles", "media"),
+    "image": ("articles", "pictures"),
+    "rendition": ("articles", "pictures"),
     "quote": ("articles", "quotes"),
     "speaker": ("articles", "quotes"),
     "organisation": ("articles", "disclosures"),
@@ -116,7 +116,11 @@ class LayoutUpgradeTests(MigrationWalkTestCase):
         """Through the ORM of the new layout: the roles' permissions, the relations, and
         an old revision restoring its quotes."""
         editor = get_user_model().objects.get(username="editor")
-        for perm in ["media.change_image", "quotes.change_speaker", "disclosures.add_disclosure"]:
+        for perm in [
+            "pictures.change_image",
+            "quotes.change_speaker",
+            "disclosures.add_disclosure",
+        ]:
             self.assertTrue(editor.has_perm(perm), perm)
         article = Article.objects.filter(quotes__isnull=False, lead_image__isnull=False).first()
         assert article is not None and article.lead_image is not None
@@ -132,7 +136,7 @@ class LayoutUpgradeTests(MigrationWalkTestCase):
         split = self.split_migrations()
         self.assertEqual(
             {(m.app_label, m.name) for m in split} >= {
-                ("media", "0001_initial"), ("quotes", "0001_initial"),
+                ("pictures", "0001_initial"), ("quotes", "0001_initial"),
                 ("disclosures", "0001_initial"), ("articles", "0032_records_follow_their_models"),
             },
             True,
@@ -146,7 +150,7 @@ class LayoutUpgradeTests(MigrationWalkTestCase):
         self.assertEqual(labels(), new_labels)
         self.assertIn("quotes.quote", stored_models(versions))
         queued = task_paths()
-        self.assertIn("media.renditions.make_renditions", queued)
+        self.assertIn("pictures.renditions.make_renditions", queued)
 
         # Back to the layout before the split: the split adds no table, so every table
         # and row is there as it was; the labels and the revisions' model names are as
@@ -178,7 +182,7 @@ class LayoutUpgradeTests(MigrationWalkTestCase):
         call_command("grant_role", "editor", "editor", verbosity=0)
         held = set(Permission.objects.filter(group__user=editor).values_list("codename", flat=True))
         self.assertIn("change_image", held)
-        made_early = ContentType.objects.create(app_label="media", model="image")
+        made_early = ContentType.objects.create(app_label="pictures", model="image")
         Permission.objects.create(
             content_type=made_early, codename="change_image", name="Can change image"
         )
@@ -188,5 +192,5 @@ class LayoutUpgradeTests(MigrationWalkTestCase):
             set(Permission.objects.filter(group__user=editor).values_list("codename", flat=True)),
             held,
         )
-        self.assertTrue(editor.has_perm("media.change_image"))
+        self.assertTrue(editor.has_perm("pictures.change_image"))
         self.assertEqual(ContentType.objects.filter(model="image").count(), 1)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from articles.models import Article
 from authors.models import Author
 from disclosures.models import Organisation
-from media.models import Image
+from pictures.models import Image
 from quotes.models import Speaker
 from tests.base import page_text, stored_files
 from tests.factories import (
@@ -89,7 +89,7 @@ class CorrectingWordsWithoutANewFileTests(TestCase):
                     change_url(image),
                     image_form(image, caption="Servers in Dublin", alt_text="Racks", credit="AFP"),
                 )
-                self.assertRedirects(response, reverse("admin:media_image_changelist"))
+                self.assertRedirects(response, reverse("admin:pictures_image_changelist"))
                 image.refresh_from_db()
                 self.assertEqual(
                     (image.caption, image.alt_text, image.credit, image.file.name),

@@ -27,8 +27,8 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from PIL import Image as PILImage
 
-from media.models import Image, Rendition
 from newsroom.storage import MediaWriteError
+from pictures.models import Image, Rendition
 from tests.base import row_counts
 from tests.factories import AuthorFactory
 
@@ -96,7 +96,7 @@ class FullDiskTests(TestCase):
         self.assertGreater(len(big), ROOM)  # does not fit, under the upload size limit
         forms = {
             "image": (
-                reverse("admin:media_image_add"),
+                reverse("admin:pictures_image_add"),
                 {"key": "too-big", "alt_text": "Noise", "caption": "Noise", "credit": "Me"},
                 "file",
             ),
@@ -141,7 +141,7 @@ class FullDiskTests(TestCase):
         # The renditions task runs when the save commits (leaving captureOnCommitCallbacks).
         with self.assertLogs("django_tasks", "ERROR"), self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(
-                reverse("admin:media_image_add"),
+                reverse("admin:pictures_image_add"),
                 {"key": "fits", "alt_text": "Noise", "caption": "", "credit": "", "file": upload},
             )
         self.assertEqual(response.status_code, 302)

@@ -32,8 +32,8 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
-from media.models import Image
 from pages.models import Page
+from pictures.models import Image
 from tests import factories
 from tests.base import SEED_SLUG
 from tests.migration_walk import (
@@ -358,12 +358,12 @@ class DataMigrationReverseTests(LaterDataMigrationChecks):
 
         moved = [
             (
-                "media.renditions.make_photo_renditions",
+                "pictures.renditions.make_photo_renditions",
                 "READY",
                 {"args": [], "kwargs": {"author_id": author.pk}},
             ),
             (
-                "media.renditions.make_renditions",
+                "pictures.renditions.make_renditions",
                 "READY",
                 {"args": [], "kwargs": {"image_id": image.pk}},
             ),
@@ -571,7 +571,7 @@ class DataThroughMigrationsTests(MigrationWalkTestCase):
         compared = {label for label, rows in snapshot.items() if rows}
         self.assertLessEqual(
             {
-                "articles.Article", "articles.Byline", "media.Image", "quotes.Quote",
+                "articles.Article", "articles.Byline", "pictures.Image", "quotes.Quote",
                 "articles.TaggedArticle", "disclosures.Disclosure", "articles.Correction",
                 "authors.Author", "authors.AuthorLink", "taggit.Tag", "pages.Page",
             },

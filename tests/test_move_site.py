@@ -33,7 +33,7 @@ from django.db import models
 
 MODELS = [
     "articles.Article", "articles.Byline", "articles.TaggedArticle", "quotes.Quote",
-    "media.Image", "disclosures.Organisation", "disclosures.Disclosure",
+    "pictures.Image", "disclosures.Organisation", "disclosures.Disclosure",
     "disclosures.RecordedDisclosure", "articles.Correction", "articles.Citation",
     "authors.Author", "authors.AuthorLink", "disclosures.AuthorInterest",
 ]

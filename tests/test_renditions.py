@@ -8,8 +8,8 @@ from django.core.files.base import ContentFile
 from django.test import TestCase
 from PIL import Image as PILImage
 
-from media import renditions
-from media.models import Image, Rendition
+from pictures import renditions
+from pictures.models import Image, Rendition
 from tests.factories import ArticleFactory, ImageFactory, png_bytes
 
 

@@ -195,7 +195,7 @@ def seeded_rows() -> list[dict[str, Any]]:
             for name, value in fields.items():
                 if isinstance(value, datetime.datetime) and value > an_hour_ago:
                     fields[name] = "when migrated"
-            if row["model"] == "media.rendition":
+            if row["model"] == "pictures.rendition":
                 fields["file"] = "generated"
             if row["model"] == "articles.article":
                 # The stored body names the renditions' files.

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import services
 from articles.models import Article
-from media.models import Rendition
+from pictures.models import Rendition
 from quotes.models import Speaker
 from tests.base import DATA, SEED_SLUG, run_command
 from tests.factories import (

@@ -13,8 +13,8 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from PIL import Image as PILImage
 
-from media.models import Image
-from media.renditions import ensure_renditions
+from pictures.models import Image
+from pictures.renditions import ensure_renditions
 
 
 def picture(fmt: str, size: tuple[int, int] = (64, 48), **options: object) -> bytes:
@@ -102,7 +102,7 @@ class UploadTests(TestCase):
 
     def upload(self, content: bytes, name: str) -> object:
         return self.client.post(
-            reverse("admin:media_image_add"),
+            reverse("admin:pictures_image_add"),
             {
                 "file": SimpleUploadedFile(name, content, content_type="image/png"),
                 "key": "upload",

@@ -34,10 +34,10 @@ from articles.models import Article, ArticleQuerySet, Correction
 from articles.rendering import bodies_rendered_at_end
 from articles.services import record_disclosures
 from disclosures import rules as disclosure_rules
-from media.admin import image_preview
 from newsroom.admin_forms import SafeAutocomplete
 from newsroom.forms import CleanTextAdmin
 from newsroom.links import absolute_url
+from pictures.admin import image_preview
 from quotes.models import Quote
 
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
-from media.models import Image
 from newsroom.forms import CleanCharField
 from newsroom.markdown import marker_keys
+from pictures.models import Image
 
 
 class ArticleAdminForm(forms.ModelForm):

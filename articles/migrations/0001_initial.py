@@ -5,8 +5,8 @@ import django.utils.timezone
 import taggit.managers
 from django.db import migrations, models
 
-import media.images
-import media.models
+import pictures.images
+import pictures.models
 
 
 class Migration(migrations.Migration):
@@ -130,8 +130,8 @@ class Migration(migrations.Migration):
                     models.ImageField(
                         height_field="height",
                         help_text="JPEG, PNG, WebP or GIF. The stored file gets a generated name.",
-                        upload_to=media.models.image_upload_path,
-                        validators=[media.images.validate_image_file],
+                        upload_to=pictures.models.image_upload_path,
+                        validators=[pictures.images.validate_image_file],
                         width_field="width",
                     ),
                 ),

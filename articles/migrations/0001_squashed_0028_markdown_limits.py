@@ -13,7 +13,7 @@ rows as the old migrations left them.
 Self-contained on purpose, as data migrations should be: apps.get_model(), its own
 SQL and its own stand-in pictures, so later changes to the app's code cannot change
 what it does. The renditions are the exception: they are made by
-media.renditions, so the seed's pictures get the files any upload gets.
+pictures.renditions, so the seed's pictures get the files any upload gets.
 """
 
 import datetime
@@ -33,10 +33,10 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
-import media.images
-import media.models
 import newsroom.markdown
-from media.renditions import ensure_renditions
+import pictures.images
+import pictures.models
+from pictures.renditions import ensure_renditions
 
 # The Writer and Editor groups get exactly these permissions. Object-level rules (a
 # writer edits only their own drafts) live in the admin and services. A later change
@@ -760,11 +760,11 @@ class Migration(migrations.Migration):
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 (
                     "file",
-                    media.images.PictureField(
+                    pictures.images.PictureField(
                         height_field="height",
                         help_text="JPEG, PNG, WebP or GIF. The stored file gets a generated name.",
-                        upload_to=media.models.image_upload_path,
-                        validators=[media.images.validate_image_file],
+                        upload_to=pictures.models.image_upload_path,
+                        validators=[pictures.images.validate_image_file],
                         width_field="width",
                     ),
                 ),
@@ -1700,7 +1700,9 @@ class Migration(migrations.Migration):
                 ("height", models.PositiveIntegerField()),
                 (
                     "file",
-                    models.FileField(max_length=200, upload_to=media.images.rendition_upload_path),
+                    models.FileField(
+                        max_length=200, upload_to=pictures.images.rendition_upload_path
+                    ),
                 ),
                 (
                     "file_size",

@@ -4,7 +4,7 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
-import media.images
+import pictures.images
 
 
 class Migration(migrations.Migration):
@@ -71,7 +71,9 @@ class Migration(migrations.Migration):
                 ("height", models.PositiveIntegerField()),
                 (
                     "file",
-                    models.FileField(max_length=200, upload_to=media.images.rendition_upload_path),
+                    models.FileField(
+                        max_length=200, upload_to=pictures.images.rendition_upload_path
+                    ),
                 ),
                 (
                     "file_size",

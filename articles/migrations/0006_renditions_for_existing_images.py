@@ -1,13 +1,13 @@
 """Make the renditions of images that existed before renditions did (the seed's).
 
-Uses the historical models; the Pillow work is media.renditions' (pure functions
+Uses the historical models; the Pillow work is pictures.renditions' (pure functions
 of a picture), so images uploaded before and after this migration get the same files.
 Reverse: remove every rendition and its file.
 """
 
 from django.db import migrations
 
-from media.renditions import ensure_renditions
+from pictures.renditions import ensure_renditions
 
 
 def make(apps, schema_editor):

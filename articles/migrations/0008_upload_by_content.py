@@ -2,8 +2,8 @@
 
 from django.db import migrations
 
-import media.images
-import media.models
+import pictures.images
+import pictures.models
 
 
 class Migration(migrations.Migration):
@@ -15,11 +15,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="image",
             name="file",
-            field=media.images.PictureField(
+            field=pictures.images.PictureField(
                 height_field="height",
                 help_text="JPEG, PNG, WebP or GIF. The stored file gets a generated name.",
-                upload_to=media.models.image_upload_path,
-                validators=[media.images.validate_image_file],
+                upload_to=pictures.models.image_upload_path,
+                validators=[pictures.images.validate_image_file],
                 width_field="width",
             ),
         ),

@@ -1,6 +1,6 @@
 """Make the renditions of author photos uploaded before photos had any (the seed's).
 
-Uses the historical models; the Pillow work is media.renditions' (as in 0006), so
+Uses the historical models; the Pillow work is pictures.renditions' (as in 0006), so
 photos uploaded before and after this migration get the same files.
 A photo whose file cannot be read (missing from this machine's media) is skipped
 rather than failing the deploy: `manage.py renditions` lists it, and pages show the
@@ -10,7 +10,7 @@ Reverse: remove the author photos' renditions and their files.
 
 from django.db import migrations
 
-from media.renditions import ensure_renditions
+from pictures.renditions import ensure_renditions
 
 
 def make(apps, schema_editor):

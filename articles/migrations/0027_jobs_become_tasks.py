@@ -23,8 +23,8 @@ from django.utils import timezone
 TABLE = "jobs_job"
 # The job kinds the old queue knew, and the task each one is now.
 TASK_PATHS = {
-    "renditions": "media.renditions.make_renditions",
-    "photo_renditions": "media.renditions.make_photo_renditions",
+    "renditions": "pictures.renditions.make_renditions",
+    "photo_renditions": "pictures.renditions.make_photo_renditions",
 }
 
 

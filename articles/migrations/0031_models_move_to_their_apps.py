@@ -1,4 +1,4 @@
-"""Images, quotes, speakers and the register move to their own apps (media, quotes,
+"""Images, quotes, speakers and the register move to their own apps (pictures, quotes,
 disclosures), which took them over in their first migrations.
 
 State only: the tables stay as they are, under the names they have always had, so an
@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0030_fill_article_body_html"),
         ("disclosures", "0001_initial"),
-        ("media", "0001_initial"),
+        ("pictures", "0001_initial"),
         ("quotes", "0001_initial"),
     ]
 
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="lead_of",
-                        to="media.image",
+                        to="pictures.image",
                     ),
                 ),
                 migrations.DeleteModel(name="Rendition"),

@@ -1,7 +1,7 @@
 """Organisation leaves articles for disclosures (state only, as in 0029), and what
 names the moved models by app follows them:
 
-- content types (articles.image becomes media.image, ...), and with them the
+- content types (articles.image becomes pictures.image, ...), and with them the
   permissions the roles hold, the admin's history and django-reversion's versions;
 - the model names inside stored revisions ("model": "articles.quote"), so that old
   revisions still restore;
@@ -12,8 +12,8 @@ Each step has its reverse, so migrating back to 0028 leaves every row as it was.
 from django.db import migrations
 
 MOVED = {
-    ("articles", "image"): "media",
-    ("articles", "rendition"): "media",
+    ("articles", "image"): "pictures",
+    ("articles", "rendition"): "pictures",
     ("articles", "quote"): "quotes",
     ("articles", "speaker"): "quotes",
     ("articles", "organisation"): "disclosures",
@@ -22,8 +22,8 @@ MOVED = {
     ("authors", "authorinterest"): "disclosures",
 }
 TASKS = {
-    "articles.renditions.make_renditions": "media.renditions.make_renditions",
-    "articles.renditions.make_photo_renditions": "media.renditions.make_photo_renditions",
+    "articles.renditions.make_renditions": "pictures.renditions.make_renditions",
+    "articles.renditions.make_photo_renditions": "pictures.renditions.make_photo_renditions",
 }
 
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import authors.models
-import media.images
+import pictures.images
 
 
 class Migration(migrations.Migration):
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                         height_field="photo_height",
                         help_text="Profile picture shown next to the byline. JPEG, PNG or WebP.",
                         upload_to=authors.models.author_photo_path,
-                        validators=[media.images.validate_image_file],
+                        validators=[pictures.images.validate_image_file],
                         width_field="photo_width",
                     ),
                 ),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import authors.models
-import media.images
+import pictures.images
 
 
 class Migration(migrations.Migration):
@@ -72,12 +72,12 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "photo",
-                    media.images.PictureField(
+                    pictures.images.PictureField(
                         blank=True,
                         height_field="photo_height",
                         help_text="Profile picture shown next to the byline. JPEG, PNG or WebP.",
                         upload_to=authors.models.author_photo_path,
-                        validators=[media.images.validate_image_file],
+                        validators=[pictures.images.validate_image_file],
                         width_field="photo_width",
                     ),
                 ),

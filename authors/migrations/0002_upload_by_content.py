@@ -3,7 +3,7 @@
 from django.db import migrations
 
 import authors.models
-import media.images
+import pictures.images
 
 
 class Migration(migrations.Migration):
@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="author",
             name="photo",
-            field=media.images.PictureField(
+            field=pictures.images.PictureField(
                 blank=True,
                 height_field="photo_height",
                 help_text="Profile picture shown next to the byline. JPEG, PNG or WebP.",
                 upload_to=authors.models.author_photo_path,
-                validators=[media.images.validate_image_file],
+                validators=[pictures.images.validate_image_file],
                 width_field="photo_width",
             ),
         ),

@@ -15,10 +15,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from authors.models import Author
-from media.models import Image, Rendition
-from media.renditions import renditions_of
 from newsroom.links import absolute_url
 from newsroom.text import clean_text
+from pictures.models import Image, Rendition
+from pictures.renditions import renditions_of
 from quotes.models import speaker_schema_type
 from reader import structured_data
 

@@ -73,7 +73,7 @@ def test_hostile_content_runs_nothing_in_chromium(page, live_server) -> None:  #
     admin_urls = [
         "/admin/articles/article/",
         "/admin/authors/author/",
-        "/admin/media/image/",
+        "/admin/pictures/image/",
         f"/admin/articles/article/{first}/change/",
         f"/admin/articles/article/{first}/preview/",
         f"/admin/articles/article/{first}/history/",

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from media.models import Image
+from pictures.models import Image
 from tests.base import SEED_URL
 from tests.factories import ArticleFactory, ImageFactory
 
@@ -30,13 +30,13 @@ def test_editor_corrects_a_live_caption_writer_finds_it_read_only(
 ) -> None:
     lead = Image.objects.get(key="marc-benioff")  # the seeded story's lead image
     stored = lead.file.name
-    change = f"/admin/media/image/{lead.pk}/change/"
+    change = f"/admin/pictures/image/{lead.pk}/change/"
 
     editor = browser.new_context(base_url=live_server.url).new_page()
     log_in(editor, "edith", "editor", change)
     editor.fill("#id_caption", "Marc Benioff, chief executive of Salesforce, in 2018")
     editor.click("input[name=_save]")
-    editor.wait_for_url("**/admin/media/image/")
+    editor.wait_for_url("**/admin/pictures/image/")
     assert "was changed successfully" in editor.inner_text(".messagelist .success")
     screenshot(editor, "editor-saved")
     lead.refresh_from_db()
@@ -59,7 +59,7 @@ def test_writer_whose_image_goes_live_while_editing_is_told_nothing_was_saved(
 ) -> None:
     image = ImageFactory(caption="Caption as approved")
     writer = browser.new_context(base_url=live_server.url).new_page()
-    log_in(writer, "wendy", "writer", f"/admin/media/image/{image.pk}/change/")
+    log_in(writer, "wendy", "writer", f"/admin/pictures/image/{image.pk}/change/")
     writer.fill("#id_caption", "A caption nobody reviewed")
     ArticleFactory(lead_image=image)  # meanwhile, an editor publishes a story with it
     writer.click("input[name=_save]")

@@ -20,10 +20,10 @@ from authors.models import Author
 from disclosures.models import Organisation
 from interchange import exporting
 from interchange.schema import Record, to_json
-from media.models import Image
 from newsroom.commands import StaffCommand, temporary_files
 from newsroom.markdown import marker_keys
 from newsroom.plurals import counted
+from pictures.models import Image
 
 CHUNK = 500
 

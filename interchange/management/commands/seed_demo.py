@@ -20,9 +20,9 @@ from authors.models import Author
 from disclosures.models import Organisation
 from interchange import demo, schema
 from interchange.writing import Writer
-from media.models import Image
 from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
+from pictures.models import Image
 from quotes.models import Speaker
 
 PICTURES = 6

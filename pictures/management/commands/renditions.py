@@ -13,18 +13,18 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from media.models import Image, Picture, Rendition, photo_owners
-from media.renditions import (
+from newsroom.commands import StaffCommand
+from newsroom.plurals import counted
+from pictures.models import Image, Picture, Rendition, photo_owners
+from pictures.renditions import (
     RELATED_NAMES,
     ensure_renditions,
     plan_upkeep,
     renditions_changed,
     source_of,
 )
-from newsroom.commands import StaffCommand
-from newsroom.plurals import counted
 
-# Where rendition files live (media.images.rendition_upload_path).
+# Where rendition files live (pictures.images.rendition_upload_path).
 FOLDER = "renditions"
 # A file younger than this may belong to a rendition being made right now, whose row is
 # not committed yet (make_renditions_later runs after each image save): leave it alone.

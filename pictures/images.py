@@ -52,7 +52,7 @@ def stored_extension(file: Any, filename: str) -> str:
 
 def rendition_upload_path(instance: Any, filename: str) -> str:
     """Renditions get fresh names too, so a replaced picture never hides behind a cache.
-    Their file names are made by media.renditions, which picks .jpg or .webp."""
+    Their file names are made by pictures.renditions, which picks .jpg or .webp."""
     return generated_upload_path("renditions", filename[filename.rfind(".") :])
 
 

@@ -24,9 +24,9 @@ from django_tasks import task
 from PIL import Image as PILImage
 from PIL import ImageOps
 
-from media.models import Image, Picture, Rendition, photo_owners
 from newsroom.storage import MediaWriteError
 from newsroom.tasks import enqueue
+from pictures.models import Image, Picture, Rendition, photo_owners
 
 logger = logging.getLogger(__name__)
 
