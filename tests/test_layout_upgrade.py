@@ -160,7 +160,7 @@ class LayoutUpgradeTests(MigrationWalkTestCase):
         self.assertEqual(labels(), {model: app for model, (app, _) in MOVED.items()})
         self.assertNotIn("quotes.quote", stored_models(versions))
         self.assertIn("articles.quote", stored_models(versions))
-        self.assertEqual(task_paths(), sorted(p.replace("media.", "articles.") for p in queued))
+        self.assertEqual(task_paths(), sorted(p.replace("pictures.", "articles.") for p in queued))
 
         # Up again: the same rows, the new labels, and it all works.
         self.apply(split)
