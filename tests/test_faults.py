@@ -297,8 +297,8 @@ def test_database_outage_gives_503_then_recovers_and_saves_stay_whole() -> None:
             "start",
         )
 
-        # Recovery by itself, with no restart of gunicorn: readers see 200s again. Probed
-        # with the servers' deadline, since a loaded machine reconnects slowly.
+        # Recovery by itself, with no restart of gunicorn: readers' pages answer again.
+        # Probed with the servers' deadline, since a loaded machine reconnects slowly.
         recovered = False
         deadline = time.monotonic() + READY_SECONDS
         while not recovered and time.monotonic() < deadline:
