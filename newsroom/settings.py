@@ -267,7 +267,7 @@ STATIC_ROOT: Path | None = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 MEDIA_URL = env("MEDIA_URL", "/media/")
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "pictures")))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Serve uploaded media from Django itself: right for local use and a single
 # small server; behind object storage or a CDN, turn it off.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)

@@ -1,6 +1,7 @@
 """Settings come from the environment, strictly parsed."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,23 @@ class SettingsTests(SimpleTestCase):
         self.assertIn("sqlite3", load_settings(DEBUG="true").stdout)
         postgres = load_settings(DEBUG="true", DATABASE_URL="postgres://u:p@db.example:5432/news")
         self.assertIn("True django.db.backends.postgresql", postgres.stdout)
+
+    def test_default_media_folder_is_ignored_by_git_and_holds_no_code(self) -> None:
+        """Uploads land in a folder of their own: one git ignores (a commit never carries
+        a writer's pictures) and no package's (an app's code never mixes with them)."""
+        folder = Path(str(settings_json("str(s.MEDIA_ROOT)", MEDIA_ROOT="")))
+        git = shutil.which("git")
+        self.assertIsNotNone(git, "the tests run in a git checkout")
+        ignored = subprocess.run(
+            [str(git), "check-ignore", "-q", str(folder / "renditions" / "a.jpg")],
+            cwd=ROOT,
+            check=False,
+        )
+        self.assertEqual(ignored.returncode, 0, f"{folder} is not ignored by git")
+        packages = {path.parent for path in ROOT.glob("*/__init__.py")}
+        self.assertFalse(
+            {folder, *folder.parents} & packages, f"{folder} is inside a Python package"
+        )
 
 
 def settings_json(expression: str, **env: str) -> object:
