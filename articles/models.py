@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import reversion
@@ -125,12 +125,10 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         )
 
     def related_to(self, article: Article) -> ArticleQuerySet:
-        """Other articles sharing a topic with this one, newest first. Reads the
-        article's (prefetched) tags; one query, no DISTINCT needed."""
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        if not tag_ids:
-            return self.none()
-        sharing = TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object_id")
+        """Other articles sharing a topic with this one, newest first; one query, no
+        DISTINCT needed, and the article's topics read in it."""
+        topics = TaggedArticle.objects.filter(content_object_id=article.pk).values("tag_id")
+        sharing = TaggedArticle.objects.filter(tag_id__in=topics).values("content_object_id")
         return self.filter(pk__in=sharing).exclude(pk=article.pk).order_by("-published_at", "-pk")
 
     def newest_by_topic(self, topic_ids: list[int], per_topic: int) -> ArticleQuerySet:
@@ -489,13 +487,8 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
         return [byline.author for byline in self.bylines.all()]
 
     def prefetch_byline_photos(self) -> None:
-        """The renditions of its authors' photos (the article page shows them; listings
-        do not), in one query, and in none when no author has a photo: the (prefetched)
-        bylines tell, so a page without one skips the query."""
-        authors = [author for author in self.ordered_authors if author.photo]
-        prefetch_related_objects(
-            authors, Prefetch("photo_renditions", queryset=UNSORTED_RENDITIONS)
-        )
+        """The renditions of its authors' photos: prefetch_byline_photos([self])."""
+        prefetch_byline_photos([self])
 
     def rendered_body(self) -> SafeString:
         """The body rendered afresh from the quotes and images stored now; pages show the
@@ -537,6 +530,14 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
         else:
             carried = [*disclosure_rules.due(self, at)]
         return carried + list(self.own_disclosures.all())
+
+
+def prefetch_byline_photos(articles: Iterable[Article]) -> None:
+    """The renditions of these articles' authors' photos (the article page shows them;
+    listings do not), in one query, and in none when no author has a photo: the
+    (prefetched) bylines tell, so a page without one skips the query."""
+    authors = [author for article in articles for author in article.ordered_authors if author.photo]
+    prefetch_related_objects(authors, Prefetch("photo_renditions", queryset=UNSORTED_RENDITIONS))
 
 
 class ArticleSlugHistory(models.Model):

@@ -15,8 +15,7 @@ from taggit.models import Tag
 from articles.models import Article
 from articles.search import clean_query, highlight, search_articles
 from newsroom.links import absolute_url
-from newsroom.pagination import paginate
-from reader import structured_data
+from reader import fragments, structured_data
 from reader.sitemaps import ArticleSitemap, AuthorSitemap, NewsSitemap, TopicSitemap
 
 PER_PAGE = 20
@@ -35,7 +34,7 @@ SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
 def home(request: HttpRequest) -> HttpResponse:
     """The lead story, the latest stories and blocks of the busiest topics; later pages
     carry on with the latest stories alone."""
-    page = paginate(request, Article.objects.published().for_listing(), PER_PAGE)
+    page = fragments.paginate_cards(request, Article.objects.published(), PER_PAGE)
     context = {"page": page, "structured_data": structured_data.website(request)}
     if page.number == 1:
         context["lead_story"], context["latest"] = (page.items[:1] or [None])[0], page.items[1:]
@@ -61,11 +60,12 @@ def topic_blocks(*, shown: list[int]) -> list[tuple[Tag, list[Article]]]:
     )
     if not topics:
         return []
-    stories = (
-        Article.objects.published()
-        .exclude(pk__in=shown)
-        .for_listing()
-        .newest_by_topic([topic.pk for topic in topics], HOME_TOPIC_STORIES)
+    stories = fragments.with_cards(
+        list(
+            fragments.for_cards(Article.objects.published().exclude(pk__in=shown)).newest_by_topic(
+                [topic.pk for topic in topics], HOME_TOPIC_STORIES
+            )
+        )
     )
     by_topic: dict[int, list[Article]] = {topic.pk: [] for topic in topics}
     for article in stories:
@@ -79,7 +79,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q", ""))
     page = None
     if query:
-        page = paginate(request, search_articles(query), PER_PAGE)
+        page = fragments.paginate_cards(request, search_articles(query), PER_PAGE)
         for article in page.items:
             snippet = getattr(article, "snippet", None)
             article.search_snippet = highlight(snippet) if snippet else article.standfirst

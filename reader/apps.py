@@ -6,6 +6,7 @@ class ReaderConfig(AppConfig):
     verbose_name = "Reader site"
 
     def ready(self) -> None:
+        import reader.signals  # noqa: F401 - connects the receivers
         from articles.admin.preview import article_page
         from reader.views import preview_page
 

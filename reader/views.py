@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.views.generic.dates import (
     ArchiveIndexView,
     BaseDateListView,
@@ -25,10 +25,10 @@ from articles.models import Article, ArticleQuerySet, ArticleSlugHistory, Correc
 from articles.services import article_pk_for_share_token
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation
-from newsroom import page_cache
 from newsroom.pagination import paginate
 from quotes.models import Quote, Speaker
-from reader import structured_data
+from reader import fragments, structured_data
+from reader.models import StoredArticle
 
 PER_PAGE = 20
 # An archive listing more periods than this (an index spanning centuries) lists them
@@ -40,34 +40,26 @@ QUOTES_ON_ORGANISATION_PAGE = 20
 
 
 def render_article(
-    request: HttpRequest, article: Article, *, preview: bool = False
+    request: HttpRequest,
+    article: Article,
+    parts: dict[str, SafeString] | StoredArticle,
+    *,
+    preview: bool = False,
 ) -> HttpResponse:
-    """The article page. Previews use the same template, marked, unindexed and uncached,
-    and carry no structured data: only live articles are described to search engines.
-    The body is the one stored when it last changed (a preview shows the saved draft).
-    Related stories are kept per generation for live articles only (an editor's preview
-    of a live article shows what its readers see); a page-cache miss skips the related
-    stories' three queries and their cards, and the structured data's work."""
-    article.prefetch_byline_photos()
+    """The article page from its parts (reader.fragments), and the related stories.
+    Previews use the same templates, marked, unindexed and uncached, and carry no
+    structured data: only live articles are described to search engines."""
+    head, main = (
+        (parts["head"], parts["main"]) if isinstance(parts, dict) else (parts.head, parts.main)
+    )
     response = render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            # Rendered and sanitised (nh3, autoescaped templates) when stored.
-            "body_html": mark_safe(article.body_html),  # noqa: S308
-            "disclosures": list(article.disclosures()),
-            "related_html": page_cache.kept(
-                "related", lambda: related_html(request, article), article=article, request=request
-            ),
-            "structured_data": None
-            if preview
-            else page_cache.kept(
-                f"structured-data:{page_cache.site_address(request)}",
-                lambda: structured_data.news_article(article, request),
-                article=article,
-                request=request,
-            ),
+            "head": fragments.served(head, request),
+            "main": fragments.served(main, request),
+            "related_html": related_html(request, article),
             "preview": preview,
         },
     )
@@ -79,13 +71,14 @@ def render_article(
 
 def related_html(request: HttpRequest, article: Article) -> str:
     """The "Related stories" section, rendered: newest stories sharing a topic."""
-    related = list(Article.objects.published().for_listing().related_to(article)[:RELATED_COUNT])
-    if not related:
+    related = fragments.for_cards(Article.objects.published().related_to(article))
+    cards = fragments.with_cards(list(related[:RELATED_COUNT]))
+    if not cards:
         return ""
     return render_to_string(
         "includes/card_section.html",
         {
-            "articles": related,
+            "articles": cards,
             "section_class": "related",
             "heading_id": "related-heading",
             "heading_text": "Related stories",
@@ -95,17 +88,35 @@ def related_html(request: HttpRequest, article: Article) -> str:
 
 
 def preview_page(request: HttpRequest, article: Article) -> HttpResponse:
-    """The article page as it will be, for an editor (the admin's preview)."""
-    return render_article(request, article, preview=True)
+    """The article page as it will be, for an editor (the admin's preview): rendered
+    afresh, never stored."""
+    parts = fragments.render_parts(article, request, preview=True)
+    return render_article(request, article, parts, preview=True)
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # get(), not first(): the slug is unique, so no ORDER BY to compile and run.
     try:
-        article = Article.objects.published().for_page().get(slug=slug)
+        article = (
+            Article.objects.published()
+            .select_related("stored")
+            .only(
+                *fragments.CARD_FIELDS,
+                "stored__fingerprint",
+                "stored__rendered_at",
+                "stored__head",
+                "stored__main",
+            )
+            .get(slug=slug)
+        )
     except Article.DoesNotExist:
         return redirect_old_slug(slug)
-    return render_article(request, article)
+    stored = getattr(article, "stored", None)
+    if not fragments.is_current(stored, article.published_at, article.embargo_until):
+        stored = fragments.store([article.pk]).get(article.pk)
+        if stored is None:  # deleted since it was read
+            raise Http404("No such article")
+    return render_article(request, article, stored)
 
 
 def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
@@ -121,7 +132,7 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.for_page(), pk=pk)
     if article.is_live:
         return redirect(article)
-    return render_article(request, article, preview=True)
+    return preview_page(request, article)
 
 
 def corrections(request: HttpRequest) -> HttpResponse:
@@ -147,7 +158,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A "Read more on" topic: its published articles, newest first."""
     # With its organisation, if it stands for one (a reverse one-to-one: same query).
     tag = get_object_or_404(Tag.objects.select_related("organisation"), slug=slug)
-    page = paginate(request, Article.objects.published().on_topic(tag).for_listing(), PER_PAGE)
+    page = fragments.paginate_cards(request, Article.objects.published().on_topic(tag), PER_PAGE)
     if not page.items:
         # A topic with nothing published yet must not reveal itself.
         return render(request, "404.html", status=404)
@@ -186,7 +197,7 @@ class ArchiveMixin(BaseDateListView):
         page_size: int,
     ) -> tuple[None, Any, list[Article], bool]:
         # get_queryset's, as ArticleQuerySet.
-        page = paginate(self.request, cast(ArticleQuerySet, queryset).for_listing(), page_size)
+        page = fragments.paginate_cards(self.request, cast(ArticleQuerySet, queryset), page_size)
         return None, page, page.items, page.has_previous or page.has_next
 
     def get_date_list(  # type: ignore[override]
@@ -357,10 +368,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     about it: relationships, coverage and the quotes of its people, on one page."""
     organisation = get_object_or_404(Organisation, slug=slug)
     relationships = list(organisation.disclosures.register().order_by("-valid_from", "pk"))
-    coverage = paginate(
-        request,
-        Article.objects.published().on_topic(organisation.tag_id).for_listing(),
-        PER_PAGE,
+    coverage = fragments.paginate_cards(
+        request, Article.objects.published().on_topic(organisation.tag_id), PER_PAGE
     )
     quotes = Quote.objects.published().filter(speaker__organisation=organisation).for_listing()
     return render(
@@ -401,7 +410,9 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    page = paginate(request, Article.objects.published().by_author(author).for_listing(), PER_PAGE)
+    page = fragments.paginate_cards(
+        request, Article.objects.published().by_author(author), PER_PAGE
+    )
     return render(
         request,
         "authors/author_detail.html",

@@ -1,0 +1,215 @@
+"""The stored parts of articles' public pages (StoredArticle): what depends only on the
+article and what it links to is rendered when that changes, so a page a reader asks for
+is one query for its parts plus what only the moment can tell (the related stories).
+
+Rows are rendered by `store`, read by `stored_page` and `with_cards`, and forgotten
+(deleted) by reader.signals when anything they show changes; a forgotten, missing or
+outdated row is rendered again on the next read. A row is outdated when:
+- the templates or settings it was rendered with changed (`fingerprint`);
+- it was rendered before the article went live: a scheduled article goes live without
+  a save, with the disclosures, authors and pictures of that moment.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article, prefetch_byline_photos
+from newsroom.context_processors import site
+from newsroom.pagination import Page, paginate
+from reader import structured_data
+from reader.models import StoredArticle
+
+# Every template a stored part is rendered with: a change to any of them (a deploy)
+# outdates the rows.
+TEMPLATES = (
+    "articles/article_head.html",
+    "articles/article_main.html",
+    "includes/byline.html",
+    "includes/card_picture.html",
+    "includes/figure.html",
+    "includes/picture.html",
+    "includes/quote.html",
+    "includes/social_image.html",
+)
+# The settings stored parts show (names, addresses, the time zone of dates).
+SETTINGS = (
+    "SITE_NAME",
+    "SITE_TAGLINE",
+    "PUBLISHER_NAME",
+    "PUBLISHER_LOGO",
+    "SHARE_IMAGE",
+    "SITE_URL",
+    "MEDIA_URL",
+    "STATIC_URL",
+    "TIME_ZONE",
+)
+
+CARD_FIELDS = ("slug", "headline", "standfirst", "kind", "published_at", "embargo_until")
+
+
+@functools.cache
+def origin_placeholder() -> str:
+    """What absolute addresses in stored parts start with, replaced by the request's
+    origin when served (the site may answer on several hosts): a host under .invalid
+    (RFC 2606) named by a digest of SECRET_KEY. Escaping, HTML's or JSON's, leaves it
+    as it is, and no writer can type it into a story without the key."""
+    return f"http://{salted_hmac('reader.fragments', 'origin').hexdigest()[:24]}.invalid"
+
+
+@functools.cache
+def fingerprint() -> str:
+    """What the stored parts were rendered with: the templates' sources, the settings
+    they show, and the addresses of the static files they name (hashed by content)."""
+    digest = hashlib.blake2b(origin_placeholder().encode(), digest_size=16)
+    for name in TEMPLATES:
+        digest.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
+    for name in SETTINGS:
+        digest.update(repr(getattr(settings, name, None)).encode())
+    digest.update(repr(structured_data.organization(None)).encode())
+    digest.update(repr(structured_data.share_image(None)).encode())
+    return digest.hexdigest()
+
+
+class _Origin:
+    """Stands in for the request while parts are rendered to be stored: absolute
+    addresses start with origin_placeholder()."""
+
+    def build_absolute_uri(self, location: str) -> str:
+        return origin_placeholder() + location
+
+
+def render_parts(
+    article: Article, request: HttpRequest | None = None, *, preview: bool = False
+) -> dict[str, SafeString]:
+    """The article page's head and article, and its card's pictures and byline, for an
+    article read with Article.objects.for_page(). With a request (a preview), addresses
+    are the request's; without, on origin_placeholder(), to be stored."""
+    asking = cast(HttpRequest, request or _Origin())
+    article.prefetch_byline_photos()
+    context: dict[str, Any] = {
+        **site(asking),
+        "request": asking,
+        "article": article,
+        # Rendered and sanitised (nh3, autoescaped templates) when stored.
+        "body_html": mark_safe(article.body_html),  # noqa: S308
+        "disclosures": list(article.disclosures()),
+        # Only live articles are described to search engines: never a preview.
+        "structured_data": None if preview else structured_data.news_article(article, asking),
+        "preview": preview,
+    }
+    return {
+        "head": render_to_string("articles/article_head.html", context),
+        "main": render_to_string("articles/article_main.html", context),
+        "card_picture": render_to_string("includes/card_picture.html", context),
+        "lead_picture": render_to_string("includes/card_picture.html", {**context, "lead": True}),
+        "byline": render_to_string("includes/byline.html", context),
+    }
+
+
+def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
+    """Render and store the parts of these articles, in a fixed number of queries
+    whatever their number; returns the rows by article. An article deleted meanwhile
+    is left out."""
+    now = timezone.now()
+    articles = list(Article.objects.for_page().filter(pk__in=list(pks)))
+    prefetch_byline_photos(articles)
+    rows = {
+        article.pk: StoredArticle(
+            article=article, fingerprint=fingerprint(), rendered_at=now, **render_parts(article)
+        )
+        for article in articles
+    }
+    try:
+        with transaction.atomic():
+            StoredArticle.objects.bulk_create(
+                rows.values(),
+                update_conflicts=True,
+                unique_fields=["article"],
+                update_fields=["fingerprint", "rendered_at", *PARTS],
+            )
+    except IntegrityError:
+        # An article deleted between reading and storing: its parts are served once,
+        # and the next read renders them again.
+        pass
+    return rows
+
+
+PARTS = ("head", "main", "card_picture", "lead_picture", "byline")
+
+
+def is_current(
+    stored: StoredArticle | None,
+    published_at: datetime.datetime | None,
+    embargo_until: datetime.datetime | None,
+) -> bool:
+    """Whether a row can be served: rendered with today's templates and settings, and
+    after the article went live."""
+    return (
+        stored is not None
+        and stored.fingerprint == fingerprint()
+        and (published_at is None or stored.rendered_at >= published_at)
+        and (embargo_until is None or stored.rendered_at >= embargo_until)
+    )
+
+
+def served(part: str, request: HttpRequest) -> SafeString:
+    """A stored part with its absolute addresses on the request's origin."""
+    origin = f"{request.scheme}://{request.get_host()}"
+    return mark_safe(part.replace(origin_placeholder(), origin))  # noqa: S308 - ours, and a checked host
+
+
+def for_cards(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """What a card shows: a few columns and the stored picture and byline, in the
+    listing's one query."""
+    return (
+        articles.select_related(None)
+        .prefetch_related(None)
+        .select_related("stored")
+        .only(
+            *CARD_FIELDS,
+            "stored__fingerprint",
+            "stored__rendered_at",
+            "stored__card_picture",
+            "stored__lead_picture",
+            "stored__byline",
+        )
+    )
+
+
+def with_cards(articles: Sequence[Article]) -> Sequence[Article]:
+    """The articles (read with for_cards), each with current stored parts: those
+    missing or outdated are rendered and stored now, in one batch."""
+    stale = [
+        article.pk
+        for article in articles
+        if not is_current(
+            getattr(article, "stored", None), article.published_at, article.embargo_until
+        )
+    ]
+    if stale:
+        fresh = store(stale)
+        for article in articles:
+            if article.pk in fresh:
+                article.stored = fresh[article.pk]
+    return articles
+
+
+def paginate_cards(request: HttpRequest, articles: QuerySet[Article], per_page: int) -> Page:
+    """A page of articles shown as cards (newsroom.pagination.paginate)."""
+    page = paginate(request, for_cards(articles), per_page)
+    with_cards(page.items)
+    return page

@@ -1,0 +1,36 @@
+from typing import Any
+
+from django.db import models
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article
+
+
+class RenderedHTMLField(models.TextField):
+    """HTML our autoescaping templates rendered (reader.fragments is its only writer),
+    read back as safe to place in a page."""
+
+    def from_db_value(self, value: str | None, *args: Any) -> SafeString | None:
+        return None if value is None else mark_safe(value)  # noqa: S308
+
+
+class StoredArticle(models.Model):
+    """The parts of an article's public pages that depend only on the article and what
+    it links to, rendered when they change rather than when a reader asks
+    (reader.fragments): the page's head and body, and its card's picture and byline.
+    A missing row, or one rendered by other templates or settings (`fingerprint`), or
+    before the article went live, is rendered again on the next read."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="stored"
+    )
+    fingerprint = models.CharField(max_length=32)
+    rendered_at = models.DateTimeField()
+    head = RenderedHTMLField()
+    main = RenderedHTMLField()
+    card_picture = RenderedHTMLField()
+    lead_picture = RenderedHTMLField()
+    byline = RenderedHTMLField()
+
+    def __str__(self) -> str:
+        return f"Stored parts of article {self.article_id}"
