@@ -12,15 +12,16 @@ outdated row is rendered again on the next read. A row is outdated when:
 
 from __future__ import annotations
 
-import datetime
 import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
@@ -58,7 +59,7 @@ SETTINGS = (
     "TIME_ZONE",
 )
 
-CARD_FIELDS = ("slug", "headline", "standfirst", "kind", "published_at", "embargo_until")
+CARD_FIELDS = ("slug", "headline", "standfirst", "kind", "published_at", "embargo_until", "version")
 
 
 @functools.cache
@@ -82,6 +83,14 @@ def fingerprint() -> str:
     digest.update(repr(structured_data.organization(None)).encode())
     digest.update(repr(structured_data.share_image(None)).encode())
     return digest.hexdigest()
+
+
+@receiver(setting_changed)
+def settings_changed(**kwargs: Any) -> None:
+    """Settings change only in tests (override_settings): the parts rendered with the
+    old ones are outdated."""
+    origin_placeholder.cache_clear()
+    fingerprint.cache_clear()
 
 
 class _Origin:
@@ -129,7 +138,11 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
     prefetch_byline_photos(articles)
     rows = {
         article.pk: StoredArticle(
-            article=article, fingerprint=fingerprint(), rendered_at=now, **render_parts(article)
+            article=article,
+            fingerprint=fingerprint(),
+            article_version=article.version,
+            rendered_at=now,
+            **render_parts(article),
         )
         for article in articles
     }
@@ -139,7 +152,7 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
                 rows.values(),
                 update_conflicts=True,
                 unique_fields=["article"],
-                update_fields=["fingerprint", "rendered_at", *PARTS],
+                update_fields=["fingerprint", "article_version", "rendered_at", *PARTS],
             )
     except IntegrityError:
         # An article deleted between reading and storing: its parts are served once,
@@ -151,18 +164,16 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
 PARTS = ("head", "main", "card_picture", "lead_picture", "byline")
 
 
-def is_current(
-    stored: StoredArticle | None,
-    published_at: datetime.datetime | None,
-    embargo_until: datetime.datetime | None,
-) -> bool:
-    """Whether a row can be served: rendered with today's templates and settings, and
-    after the article went live."""
+def is_current(article: Article) -> bool:
+    """Whether the article's stored row (read with it) can be served: rendered with
+    today's templates and settings, from this version, after it went live."""
+    stored: StoredArticle | None = getattr(article, "stored", None)
     return (
         stored is not None
         and stored.fingerprint == fingerprint()
-        and (published_at is None or stored.rendered_at >= published_at)
-        and (embargo_until is None or stored.rendered_at >= embargo_until)
+        and stored.article_version == article.version
+        and (article.published_at is None or stored.rendered_at >= article.published_at)
+        and (article.embargo_until is None or stored.rendered_at >= article.embargo_until)
     )
 
 
@@ -182,6 +193,7 @@ def for_cards(articles: QuerySet[Article]) -> QuerySet[Article]:
         .only(
             *CARD_FIELDS,
             "stored__fingerprint",
+            "stored__article_version",
             "stored__rendered_at",
             "stored__card_picture",
             "stored__lead_picture",
@@ -193,13 +205,7 @@ def for_cards(articles: QuerySet[Article]) -> QuerySet[Article]:
 def with_cards(articles: Sequence[Article]) -> Sequence[Article]:
     """The articles (read with for_cards), each with current stored parts: those
     missing or outdated are rendered and stored now, in one batch."""
-    stale = [
-        article.pk
-        for article in articles
-        if not is_current(
-            getattr(article, "stored", None), article.published_at, article.embargo_until
-        )
-    ]
+    stale = [article.pk for article in articles if not is_current(article)]
     if stale:
         fresh = store(stale)
         for article in articles:

@@ -25,6 +25,9 @@ class StoredArticle(models.Model):
         Article, on_delete=models.CASCADE, primary_key=True, related_name="stored"
     )
     fingerprint = models.CharField(max_length=32)
+    # The article's version when rendered: a write that bypassed the receivers but
+    # moved the version (any editorial save does) outdates the row too.
+    article_version = models.PositiveIntegerField()
     rendered_at = models.DateTimeField()
     head = RenderedHTMLField()
     main = RenderedHTMLField()

@@ -103,6 +103,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .only(
                 *fragments.CARD_FIELDS,
                 "stored__fingerprint",
+                "stored__article_version",
                 "stored__rendered_at",
                 "stored__head",
                 "stored__main",
@@ -111,11 +112,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except Article.DoesNotExist:
         return redirect_old_slug(slug)
-    stored = getattr(article, "stored", None)
-    if not fragments.is_current(stored, article.published_at, article.embargo_until):
-        stored = fragments.store([article.pk]).get(article.pk)
-        if stored is None:  # deleted since it was read
-            raise Http404("No such article")
+    if fragments.is_current(article):
+        return render_article(request, article, article.stored)
+    stored = fragments.store([article.pk]).get(article.pk)
+    if stored is None:  # deleted since it was read
+        raise Http404("No such article")
     return render_article(request, article, stored)
 
 
