@@ -59,7 +59,16 @@ SETTINGS = (
     "TIME_ZONE",
 )
 
-CARD_FIELDS = ("slug", "headline", "standfirst", "kind", "published_at", "embargo_until", "version")
+CARD_FIELDS = (
+    "slug",
+    "headline",
+    "standfirst",
+    "kind",
+    "status",
+    "published_at",
+    "embargo_until",
+    "version",
+)
 
 
 @functools.cache

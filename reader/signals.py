@@ -40,24 +40,28 @@ def forget(articles: QuerySet[Article] | Iterable[int]) -> None:
     transaction.on_commit(lambda: rows.update(fingerprint=""))
 
 
+# Articles to render again once the transaction commits. Every change registers a
+# callback, and the first to run renders them all: an article saved with ten inlines
+# is rendered once. Left over from a rolled-back transaction, they are rendered at the
+# next commit, from what is committed then: redundant, never wrong.
 _pending = threading.local()
 
 
 def render_again(pks: Iterable[int]) -> None:
-    """Forget these articles' parts now and render them again once the transaction
-    commits (those live then): once per article, however many of its parts changed."""
+    """Mark these articles' parts outdated now and render them again once the
+    transaction commits (those live then)."""
     pks = set(pks)
-    forget(pks)
-    pending: set[int] | None = getattr(_pending, "pks", None)
-    if pending is None:
-        pending = _pending.pks = set()
-        transaction.on_commit(_render_pending)
-    pending.update(pks)
+    StoredArticle.objects.filter(article__in=pks).update(fingerprint="")
+    pending: set[int] = getattr(_pending, "pks", set())
+    _pending.pks = pending | pks
+    transaction.on_commit(_render_pending)
 
 
 def _render_pending() -> None:
-    pks, _pending.pks = _pending.pks, None
-    fragments.store(Article.objects.published().filter(pk__in=pks).values_list("pk", flat=True))
+    pks, _pending.pks = getattr(_pending, "pks", set()), set()
+    if pks:
+        live = Article.objects.published().filter(pk__in=pks)
+        fragments.store(live.values_list("pk", flat=True))
 
 
 def _raw(kwargs: dict[str, Any]) -> bool:
