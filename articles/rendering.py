@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Prefetch, QuerySet
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
     from quotes.models import Quote
 
 logger = logging.getLogger(__name__)
+
+# Sent after bodies were stored in bulk (refresh_bodies), which sends no save signals:
+# sender is the article model, pks the articles whose body changed.
+bodies_changed = Signal()
 
 
 def render_body(
@@ -109,6 +114,8 @@ def refresh_bodies(articles: QuerySet[Any], *, batch_size: int = 500) -> int:
                 article.body_html = html
                 stale.append(article)
         model._default_manager.bulk_update(stale, ["body_html"])
+        if stale:
+            bodies_changed.send(sender=model, pks=[article.pk for article in stale])
         changed += len(stale)
     return changed
 

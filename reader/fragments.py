@@ -138,10 +138,21 @@ def render_parts(
     }
 
 
+_stores = 0
+
+
+def stores() -> int:
+    """How many times this process stored parts: a change marked before the last
+    store must be marked again (reader.signals)."""
+    return _stores
+
+
 def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
     """Render and store the parts of these articles, in a fixed number of queries
     whatever their number; returns the rows by article. An article deleted meanwhile
     is left out."""
+    global _stores
+    _stores += 1
     now = timezone.now()
     articles = list(Article.objects.for_page().filter(pk__in=list(pks)))
     prefetch_byline_photos(articles)

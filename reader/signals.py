@@ -10,17 +10,19 @@ tables back, and is followed by its own refresh."""
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
 from articles.models import Article, Byline, Citation, Correction, TaggedArticle
+from articles.rendering import bodies_changed
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure
 from pages.models import Page
@@ -40,32 +42,67 @@ def forget(articles: QuerySet[Article] | Iterable[int]) -> None:
     transaction.on_commit(lambda: rows.update(fingerprint=""))
 
 
-# Articles to render again once the transaction commits. Every change registers a
-# callback, and the first to run renders them all: an article saved with ten inlines
-# is rendered once. Left over from a rolled-back transaction, they are rendered at the
-# next commit, from what is committed then: redundant, never wrong.
-_pending = threading.local()
+class _RenderAtCommit:
+    """The articles to render again when a transaction commits. A change marks its
+    article's row outdated at once, so a read inside the transaction renders it
+    afresh; once marked, further changes to it need no mark until parts are stored
+    again (an import replacing a thousand quotes of one article marks it once). At
+    commit they are all rendered once, those live then (an article saved with ten
+    inlines is rendered once): each change registers a callback, the first to run
+    renders, the others find nothing left."""
+
+    def __init__(self) -> None:
+        self.marked: dict[int, int] = {}
+        self.callbacks: list[Callable[[], None]] = []
+
+    def add(self, pks: set[int]) -> None:
+        stores = fragments.stores()
+        if new := {pk for pk in pks if self.marked.get(pk) != stores}:
+            StoredArticle.objects.filter(article__in=new).update(fingerprint="")
+            self.marked.update(dict.fromkeys(new, stores))
+        callback = functools.partial(self.render)
+        self.callbacks.append(callback)
+        transaction.on_commit(callback)
+
+    def is_waiting(self) -> bool:
+        """Whether its transaction is still open: one committed or rolled back took
+        its callbacks from the connection's on-commit list."""
+        waiting = {id(callback) for _, callback, _ in connection.run_on_commit}
+        return any(id(callback) in waiting for callback in self.callbacks)
+
+    def render(self) -> None:
+        pks, self.marked = list(self.marked), {}
+        if pks:
+            live = Article.objects.published().filter(pk__in=pks)
+            fragments.store(live.values_list("pk", flat=True))
+
+
+_current = threading.local()
 
 
 def render_again(pks: Iterable[int]) -> None:
-    """Mark these articles' parts outdated now and render them again once the
-    transaction commits (those live then)."""
-    pks = set(pks)
-    StoredArticle.objects.filter(article__in=pks).update(fingerprint="")
-    pending: set[int] = getattr(_pending, "pks", set())
-    _pending.pks = pending | pks
-    transaction.on_commit(_render_pending)
-
-
-def _render_pending() -> None:
-    pks, _pending.pks = getattr(_pending, "pks", set()), set()
-    if pks:
-        live = Article.objects.published().filter(pk__in=pks)
-        fragments.store(live.values_list("pk", flat=True))
+    """Render these articles' parts again once the transaction commits."""
+    batch: _RenderAtCommit | None = getattr(_current, "batch", None)
+    if batch is None or not batch.is_waiting():
+        batch = _current.batch = _RenderAtCommit()
+    batch.add(set(pks))
 
 
 def _raw(kwargs: dict[str, Any]) -> bool:
     return bool(kwargs.get("raw"))
+
+
+def _deleted_with_its_article(origin: object) -> bool:
+    return (origin.model if isinstance(origin, QuerySet) else type(origin)) is Article
+
+
+@receiver(bodies_changed)
+def bodies_rendered_again(sender: type, pks: Iterable[int], **kwargs: Any) -> None:
+    """Bodies stored in bulk (a quote, speaker or image they show changed, an import,
+    render_bodies): no save announced them. Not the historical models of migrations,
+    which run before this app's table exists."""
+    if sender is Article:
+        render_again(pks)
 
 
 @receiver(post_save, sender=Article)
@@ -85,8 +122,9 @@ def article_saved(sender: type[Article], instance: Article, **kwargs: Any) -> No
 @receiver(post_save, sender=TaggedArticle)
 @receiver(post_delete, sender=TaggedArticle)
 def article_part_changed(sender: type[Model], instance: Any, **kwargs: Any) -> None:
-    """Its authors, quotes (placed or pulled), corrections, sources or topics."""
-    if not _raw(kwargs):
+    """Its authors, quotes (placed or pulled), corrections, sources or topics; not when
+    they go with the article."""
+    if not _raw(kwargs) and not _deleted_with_its_article(kwargs.get("origin")):
         article = instance.content_object_id if sender is TaggedArticle else instance.article_id
         render_again([article])
 
