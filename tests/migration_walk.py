@@ -18,7 +18,9 @@ from django.test import TransactionTestCase, override_settings
 
 from tests.base import SEED_SLUG
 
-PROJECT_APPS = frozenset({"articles", "authors", "disclosures", "pictures", "pages", "quotes"})
+PROJECT_APPS = frozenset(
+    {"articles", "authors", "disclosures", "pictures", "pages", "quotes", "reader"}
+)
 
 
 class PreSquashLoader(MigrationLoader):

@@ -62,6 +62,10 @@ def rows(table: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
+# Tables of migrations that come after the split's and depend on it.
+TABLES_MADE_AFTER_THE_SPLIT = {"reader_storedarticle"}
+
+
 def everything() -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table but those the layouts name differently."""
     return {table: rows(table) for table in tables() if table not in RELABELLED}
@@ -153,10 +157,16 @@ class LayoutUpgradeTests(MigrationWalkTestCase):
         self.assertIn("pictures.renditions.make_renditions", queued)
 
         # Back to the layout before the split: the split adds no table, so every table
-        # and row is there as it was; the labels and the revisions' model names are as
-        # the old code wrote them.
+        # and row is there as it was but those of migrations made after it (the stored
+        # parts of pages, made again from the articles); the labels and the revisions'
+        # model names are as the old code wrote them.
         self.unapply(split)
-        self.assertEqual(everything(), new_layout)
+        old_layout = everything()
+        self.assertEqual(set(new_layout) - set(old_layout), TABLES_MADE_AFTER_THE_SPLIT)
+        self.assertEqual(
+            old_layout,
+            {t: r for t, r in new_layout.items() if t not in TABLES_MADE_AFTER_THE_SPLIT},
+        )
         self.assertEqual(labels(), {model: app for model, (app, _) in MOVED.items()})
         self.assertNotIn("quotes.quote", stored_models(versions))
         self.assertIn("articles.quote", stored_models(versions))
