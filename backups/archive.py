@@ -64,11 +64,12 @@ MANIFEST = "manifest.json"
 CHUNK = 1 << 20
 ROWS_PER_QUERY = 2000
 
-# Not content: made by `migrate` for the code (content types, permissions) or short-lived
-# (sessions, login attempts and lockouts). A restore logs everyone out.
+# Not content: made by `migrate` for the code (content types, permissions), short-lived
+# (sessions, login attempts and lockouts) or made from the content (the stored parts of
+# article pages, rendered again on the next read). A restore logs everyone out.
 EXCLUDED_APPS = frozenset({"contenttypes", "sessions", "axes"})
-EXCLUDED_MODELS = frozenset({"auth.permission"})
-CLEARED_TABLES = ("django_session",)
+EXCLUDED_MODELS = frozenset({"auth.permission", "reader.storedarticle"})
+CLEARED_TABLES = ("django_session", "reader_storedarticle")
 
 
 class ArchiveError(Exception):

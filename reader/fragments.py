@@ -2,10 +2,12 @@
 article and what it links to is rendered when that changes, so a page a reader asks for
 is one query for its parts plus what only the moment can tell (the related stories).
 
-Rows are rendered by `store`, read by `stored_page` and `with_cards`, and forgotten
-(deleted) by reader.signals when anything they show changes; a forgotten, missing or
-outdated row is rendered again on the next read. A row is outdated when:
+Rows are rendered and stored by `store`, read with the article (`for_cards`,
+`reader.views.article_detail`) and marked outdated by reader.signals when anything
+they show changes; a missing or outdated row is rendered again on the next read. A
+row is outdated (`is_current`) when:
 - the templates or settings it was rendered with changed (`fingerprint`);
+- the article's version moved (every editorial save moves it);
 - it was rendered before the article went live: a scheduled article goes live without
   a save, with the disclosures, authors and pictures of that moment.
 """

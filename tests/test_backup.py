@@ -28,8 +28,9 @@ from articles.models import Article
 from backups.archive import content_models, media_names
 from pages.models import Page
 from pictures.models import Image, Rendition
+from reader.models import StoredArticle
 from tests import factories
-from tests.base import SEED_SLUG, run_command
+from tests.base import SEED_SLUG, SEED_URL, run_command
 from tests.test_migrations import ScratchDatabaseTestCase
 from tests.test_object_storage import ObjectStorageTestCase
 from tests.test_renditions import picture_file
@@ -222,6 +223,21 @@ class BackupArchiveTests(PrivateMediaMixin, TestCase):
         written = set().union(*articles)
         self.assertIn("headline", written)
         self.assertNotIn("search_vector", written)
+
+    def test_stored_page_parts_are_left_out_and_cleared_by_a_restore(self) -> None:
+        """The stored parts of article pages are made from the content: a backup leaves
+        them out, and a restore clears them, so no page shows parts of what was there
+        before."""
+        self.assertContains(self.client.get(SEED_URL), "Salesforce staffers")
+        archive = self.folder / "with-stored-parts.tar.gz"
+        run_command("backup", "-o", str(archive), verbosity=0)
+        manifest = json.loads(read_members(archive)["manifest.json"])
+        self.assertNotIn("reader.storedarticle", manifest["counts"])
+        StoredArticle.objects.update(main="<p>Left over from before the restore</p>")
+        run_command("restore", "--replace", str(archive), verbosity=0)
+        page = self.client.get(SEED_URL)
+        self.assertNotContains(page, "Left over from before the restore")
+        self.assertContains(page, "Salesforce staffers")
 
     def test_dry_runs_write_nothing(self) -> None:
         out, _ = run_command("backup", "--dry-run")
