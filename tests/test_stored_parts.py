@@ -16,7 +16,7 @@ from pictures.models import Image
 from quotes.models import Speaker
 from reader import fragments
 from reader.models import StoredArticle
-from tests.base import page_text
+from tests.base import page_text, run_command
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -174,3 +174,25 @@ class StoredPartsTests(TestCase):
                 page = self.client.get(self.url, HTTP_HOST=host)
                 self.assertContains(page, f'<link rel="canonical" href="http://{host}{self.url}">')
                 self.assertNotContains(page, fragments.origin_placeholder())
+
+
+class RenderPagesCommandTests(TestCase):
+    def test_renders_what_is_missing_or_outdated_and_nothing_twice(self) -> None:
+        ArticleFactory.create_batch(3)
+        ArticleFactory(status=Article.Status.DRAFT)
+        StoredArticle.objects.all().delete()
+        # The three, and the seed story; never the draft.
+        out, _ = run_command("render_pages", "--dry-run")
+        self.assertEqual(out, "Page parts of 4 articles would be rendered.\n")
+        self.assertFalse(StoredArticle.objects.exists())
+        out, _ = run_command("render_pages")
+        self.assertEqual(out, "Page parts of 4 articles rendered.\n")
+        self.assertEqual(run_command("render_pages")[0], "Page parts of 0 articles rendered.\n")
+        StoredArticle.objects.filter(pk=StoredArticle.objects.first().pk).update(fingerprint="")
+        self.assertEqual(run_command("render_pages")[0], "Page parts of 1 article rendered.\n")
+        self.assertEqual(
+            run_command("render_pages", "--all")[0], "Page parts of 4 articles rendered.\n"
+        )
+        url = Article.objects.published().first().get_absolute_url()
+        with self.assertNumQueries(ARTICLE_PAGE_QUERIES):  # its parts were stored
+            self.client.get(url)
