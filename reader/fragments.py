@@ -22,7 +22,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
@@ -30,7 +29,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, prefetch_byline_photos
+from articles.models import Article, ArticleQuerySet, prefetch_byline_photos
 from newsroom.context_processors import site
 from newsroom.pagination import Page, paginate
 from reader import structured_data
@@ -205,7 +204,7 @@ def served(part: str, request: HttpRequest) -> SafeString:
     return mark_safe(part.replace(origin_placeholder(), origin))  # noqa: S308 - ours, and a checked host
 
 
-def for_cards(articles: QuerySet[Article]) -> QuerySet[Article]:
+def for_cards(articles: ArticleQuerySet) -> ArticleQuerySet:
     """What a card shows: a few columns and the stored picture and byline, in the
     listing's one query."""
     return (
@@ -236,7 +235,7 @@ def with_cards(articles: Sequence[Article]) -> Sequence[Article]:
     return articles
 
 
-def paginate_cards(request: HttpRequest, articles: QuerySet[Article], per_page: int) -> Page:
+def paginate_cards(request: HttpRequest, articles: ArticleQuerySet, per_page: int) -> Page:
     """A page of articles shown as cards (newsroom.pagination.paginate)."""
     page = paginate(request, for_cards(articles), per_page)
     with_cards(page.items)

@@ -67,7 +67,8 @@ class _RenderAtCommit:
     def is_waiting(self) -> bool:
         """Whether its transaction is still open: one committed or rolled back took
         its callbacks from the connection's on-commit list."""
-        waiting = {id(callback) for _, callback, _ in connection.run_on_commit}
+        # Each entry is (savepoint ids, callback, robust).
+        waiting = {id(entry[1]) for entry in connection.run_on_commit}
         return any(id(callback) in waiting for callback in self.callbacks)
 
     def render(self) -> None:
