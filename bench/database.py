@@ -86,13 +86,6 @@ def seeded_database(engine: str, articles: int, folder: Path) -> Iterator[str]:
             manage(env, "seed_demo", "--articles", str(articles), "--authors", "200")
             seconds = time.perf_counter() - start
             print(f"seed_demo {articles:,} articles ({engine}): {seconds:.0f} s", flush=True)
-        if articles and has_render_pages():
-            # As a deploy after an import would: the pages' stored parts rendered before
-            # readers come, so the rows measure pages, not their first renders.
-            start = time.perf_counter()
-            manage(env, "render_pages", "-v", "0")
-            seconds = time.perf_counter() - start
-            print(f"render_pages {articles:,} articles ({engine}): {seconds:.0f} s", flush=True)
         if engine == "postgres":
             # Planner statistics and the visibility map, as autovacuum keeps them on a
             # database in use; straight after a bulk load they are missing.

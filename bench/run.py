@@ -52,6 +52,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.database import (
     ROOT,
+    has_render_pages,
     manage,
     production_env,
     seeded_database,
@@ -117,6 +118,27 @@ print(json.dumps({
     "seed story": Article.objects.filter(slug=%r).values_list("pk", flat=True).first(),
 }))
 """
+
+# Publishing, timed in process: each of the newest stories is taken back to draft, then
+# published again through the workflow (checks, revision, recorded disclosures, and the
+# work done at commit: its page's stored parts, its search vector). Prints the addresses
+# and the milliseconds of each publish.
+PUBLISH = """
+import json, time
+from django.contrib.auth import get_user_model
+from articles import services
+from articles.models import Article
+user = get_user_model().objects.get(username="bench-editor")
+done = []
+for article in list(Article.objects.published().order_by("-published_at")[:%d]):
+    services.unpublish(article=article, user=user)
+    article = Article.objects.get(pk=article.pk)
+    start = time.perf_counter()
+    services.publish(article=article, user=user, override_reason="benchmark")
+    done.append((article.get_absolute_url(), (time.perf_counter() - start) * 1000))
+print(json.dumps(done))
+"""
+PUBLISHED = 20
 
 
 @dataclass
@@ -339,6 +361,38 @@ def editor_rows(env: dict[str, str], port: int, load: Callable[..., Figures]) ->
     }
 
 
+def sampled(milliseconds: list[float]) -> Figures:
+    """Figures of one-at-a-time samples: their rate and percentiles."""
+    ordered = sorted(milliseconds)
+
+    def percentile(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    return Figures(
+        requests_per_second=1000 * len(ordered) / sum(ordered),
+        p50_ms=percentile(0.5),
+        p95_ms=percentile(0.95),
+        p99_ms=percentile(0.99),
+    )
+
+
+def publish_rows(env: dict[str, str], port: int) -> dict[str, Figures]:
+    """An editor publishing stories one after another (timed in process), and the first
+    reader of each story after its publish beside the next one (through the server)."""
+    published = json.loads(manage(env, "shell", "-c", PUBLISH % PUBLISHED).strip().splitlines()[-1])
+    first, next_ = [], []
+    for path, _ in published:
+        for times in (first, next_):
+            start = time.perf_counter()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read()
+            times.append((time.perf_counter() - start) * 1000)
+    return {
+        "publish (in process), one at a time": sampled([ms for _, ms in published]),
+        "article, first request after its publish": sampled(first),
+        "article, the request after that": sampled(next_),
+    }
+
+
 def measure_size(
     args: argparse.Namespace, articles: int
 ) -> tuple[dict[str, Figures], dict[str, float]]:
@@ -355,6 +409,12 @@ def measure_size(
         ) as url:
             env = production_env(url, folder)
             manage(env, "collectstatic", "--no-input", "-v", "0")
+            if has_render_pages():
+                # As a deploy after an import would: the pages' stored parts rendered
+                # before readers come, so the rows measure pages, not first renders.
+                start = time.perf_counter()
+                manage(env, "render_pages", "-v", "0")
+                print(f"render_pages: {time.perf_counter() - start:.0f} s", flush=True)
 
             def load(
                 port: int,
@@ -451,6 +511,7 @@ def measure_size(
                 rows["RSS feed"] = load(port, "/feed/")
                 rows["sitemap"] = load(port, "/sitemap-articles.xml")
                 rows.update(editor_rows(env, port, load))
+                rows.update(publish_rows(env, port))
                 memory["page cache off"] = server.peak_mb
             # The floors close the table.
             rows["floor: bare Django view"] = rows.pop("floor: bare Django view")
