@@ -519,14 +519,23 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
         )
 
     def disclosures(
-        self, at: datetime.datetime | None = None
+        self,
+        at: datetime.datetime | None = None,
+        *,
+        register: disclosure_rules.DisclosureRegister | None = None,
     ) -> list[RecordedDisclosure | Disclosure]:
         """Every disclosure the article shows: those recorded for its publication (or,
         when none are recorded, or for a publication being prepared at `at`, those due),
-        then the article's own. Reads prefetched rows when recorded."""
+        then the article's own. Reads prefetched rows when recorded; those due of a
+        published article from `register` when given (many articles at once), with its
+        prefetched topics and bylines."""
         carried: list[RecordedDisclosure | Disclosure]
         if self.disclosures_as_of is not None and (at is None or self.disclosures_frozen):
             carried = [*self.recorded_disclosures.all()]
+        elif register is not None and at is None and self.published_at is not None:
+            topics = {tag.pk for tag in self.tags.all()}
+            authors = {author.pk for author in self.ordered_authors}
+            carried = [*register.due(self, tag_ids=topics, author_ids=authors)]
         else:
             carried = [*disclosure_rules.due(self, at)]
         return carried + list(self.own_disclosures.all())

@@ -30,6 +30,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, ArticleQuerySet, prefetch_byline_photos
+from disclosures.rules import DisclosureRegister
 from newsroom.context_processors import site
 from newsroom.pagination import Page, paginate
 from reader import structured_data
@@ -112,11 +113,16 @@ class _Origin:
 
 
 def render_parts(
-    article: Article, request: HttpRequest | None = None, *, preview: bool = False
+    article: Article,
+    request: HttpRequest | None = None,
+    *,
+    preview: bool = False,
+    register: DisclosureRegister | None = None,
 ) -> dict[str, SafeString]:
     """The article page's head and article, and its card's pictures and byline, for an
     article read with Article.objects.for_page(). With a request (a preview), addresses
-    are the request's; without, on origin_placeholder(), to be stored."""
+    are the request's; without, on origin_placeholder(), to be stored. `register`: the
+    disclosures register read once for many articles (Article.disclosures)."""
     asking = cast(HttpRequest, request or _Origin())
     article.prefetch_byline_photos()
     context: dict[str, Any] = {
@@ -125,7 +131,7 @@ def render_parts(
         "article": article,
         # Rendered and sanitised (nh3, autoescaped templates) when stored.
         "body_html": mark_safe(article.body_html),  # noqa: S308
-        "disclosures": list(article.disclosures()),
+        "disclosures": article.disclosures(register=register),
         # Only live articles are described to search engines: never a preview.
         "structured_data": None if preview else structured_data.news_article(article, asking),
         "preview": preview,
@@ -157,13 +163,18 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
     now = timezone.now()
     articles = list(Article.objects.for_page().filter(pk__in=list(pks)))
     prefetch_byline_photos(articles)
+    # Articles no publishing path recorded disclosures for (an import, a script) show
+    # those due: the register is read once for them all.
+    unrecorded = [article for article in articles if article.disclosures_as_of is None]
+    authors = {author for article in unrecorded for author in article.ordered_authors}
+    register = DisclosureRegister(authors) if unrecorded else None
     rows = {
         article.pk: StoredArticle(
             article=article,
             fingerprint=fingerprint(),
             article_version=article.version,
             rendered_at=now,
-            **render_parts(article),
+            **render_parts(article, register=register),
         )
         for article in articles
     }
