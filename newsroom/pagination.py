@@ -32,13 +32,18 @@ class Page:
         return self.number - 1
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
-    """The page named by ?page=N. A malformed or out-of-range number, or an empty
-    page after the first, is a 404."""
+def page_number(request: HttpRequest) -> int:
+    """The number ?page=N names; a malformed or out-of-range one is a 404."""
     raw = request.GET.get("page") or "1"
     if not _PAGE_RE.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE:
         raise Http404("No such page")
-    number = int(raw)
+    return int(raw)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
+    """The page named by ?page=N. A malformed or out-of-range number, or an empty
+    page after the first, is a 404."""
+    number = page_number(request)
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     if number > 1 and not rows:

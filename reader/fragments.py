@@ -14,6 +14,7 @@ row is outdated (`is_current`) when:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Iterable, Sequence
@@ -32,7 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 from articles.models import Article, ArticleQuerySet, prefetch_byline_photos
 from disclosures.rules import DisclosureRegister
 from newsroom.context_processors import site
-from newsroom.pagination import Page, paginate
+from newsroom.pagination import Page, page_number, paginate
 from reader import structured_data
 from reader.models import StoredArticle
 
@@ -247,7 +248,15 @@ def with_cards(articles: Sequence[Article]) -> Sequence[Article]:
 
 
 def paginate_cards(request: HttpRequest, articles: ArticleQuerySet, per_page: int) -> Page:
-    """A page of articles shown as cards (newsroom.pagination.paginate)."""
-    page = paginate(request, for_cards(articles), per_page)
+    """A page of articles shown as cards (newsroom.pagination.paginate). The first page
+    reads them with their stored parts in one query. A later one first picks its
+    articles' keys (an index walk past the earlier pages), then reads those articles
+    with their parts: joined before the offset, the parts of every skipped article
+    were read and sorted too."""
+    if page_number(request) == 1:
+        page = paginate(request, for_cards(articles), per_page)
+    else:
+        keys = paginate(request, articles.values_list("pk", flat=True), per_page)
+        page = dataclasses.replace(keys, items=list(for_cards(articles.filter(pk__in=keys.items))))
     with_cards(page.items)
     return page
