@@ -3,9 +3,11 @@ query, rendered again exactly when something they show changes, and never served
 outdated: not after a change, a deploy of other templates, or a go-live."""
 
 import datetime
+import re
 from collections.abc import Callable
 from unittest import mock
 
+from django.db import connection
 from django.test import TestCase, override_settings
 from django.utils import timezone
 from taggit.models import Tag
@@ -174,6 +176,30 @@ class StoredPartsTests(TestCase):
                 page = self.client.get(self.url, HTTP_HOST=host)
                 self.assertContains(page, f'<link rel="canonical" href="http://{host}{self.url}">')
                 self.assertNotContains(page, fragments.origin_placeholder())
+
+
+class LaterPagesTests(TestCase):
+    def test_later_pages_list_their_articles_in_order_with_their_search_snippets(self) -> None:
+        """A later page reads its articles' keys, then the articles: in the listing's
+        order, with what the listing annotates (search's highlighted snippets)."""
+        now = timezone.now()
+        with self.captureOnCommitCallbacks(execute=True):
+            for n in range(25):
+                article = ArticleFactory(
+                    headline=f"Harbour story {n:02d}",
+                    standfirst=f"Tides at the harbour, part {n}.",
+                    published_at=now - datetime.timedelta(minutes=n + 1),
+                )
+                article.tags.add("Harbours")
+        for url in ("/topics/harbours/?page=2", "/search/?q=harbour&page=2"):
+            with self.subTest(url):
+                headlines = re.findall(r"Harbour story \d\d", page_text(self.client.get(url)))
+                self.assertEqual(headlines, [f"Harbour story {n}" for n in range(20, 25)])
+        search = self.client.get("/search/", {"q": "tides", "page": "2"})
+        if connection.vendor == "postgresql":
+            self.assertContains(search, "<mark>Tides</mark>", count=5)
+        else:
+            self.assertContains(search, "Tides at the harbour, part 24.")
 
 
 class RenderPagesCommandTests(TestCase):
