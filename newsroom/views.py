@@ -34,7 +34,9 @@ SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
 def home(request: HttpRequest) -> HttpResponse:
     """The lead story, the latest stories and blocks of the busiest topics; later pages
     carry on with the latest stories alone."""
-    page = fragments.paginate_cards(request, Article.objects.published(), PER_PAGE)
+    page = fragments.paginate_cards(
+        request, Article.objects.published(), PER_PAGE, ("lead_card", "section_card")
+    )
     context = {"page": page, "structured_data": structured_data.website(request)}
     if page.number == 1:
         context["lead_story"], context["latest"] = (page.items[:1] or [None])[0], page.items[1:]
@@ -62,9 +64,9 @@ def topic_blocks(*, shown: list[int]) -> list[tuple[Tag, list[Article]]]:
         return []
     stories = fragments.with_cards(
         list(
-            fragments.for_cards(Article.objects.published().exclude(pk__in=shown)).newest_by_topic(
-                [topic.pk for topic in topics], HOME_TOPIC_STORIES
-            )
+            fragments.for_cards(
+                Article.objects.published().exclude(pk__in=shown), ("section_card",)
+            ).newest_by_topic([topic.pk for topic in topics], HOME_TOPIC_STORIES)
         )
     )
     by_topic: dict[int, list[Article]] = {topic.pk: [] for topic in topics}
@@ -79,7 +81,9 @@ def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q", ""))
     page = None
     if query:
-        page = fragments.paginate_cards(request, search_articles(query), PER_PAGE)
+        page = fragments.paginate_cards(
+            request, search_articles(query), PER_PAGE, ("card_picture", "byline")
+        )
         for article in page.items:
             snippet = getattr(article, "snippet", None)
             article.search_snippet = highlight(snippet) if snippet else article.standfirst

@@ -42,6 +42,7 @@ from reader.models import StoredArticle
 TEMPLATES = (
     "articles/article_head.html",
     "articles/article_main.html",
+    "includes/article_card.html",
     "includes/byline.html",
     "includes/card_picture.html",
     "includes/figure.html",
@@ -137,12 +138,21 @@ def render_parts(
         "structured_data": None if preview else structured_data.news_article(article, asking),
         "preview": preview,
     }
+    picture = render_to_string("includes/card_picture.html", context)
+    byline = render_to_string("includes/byline.html", context)
+    card = {**context, "picture": picture, "byline": byline}
+    lead_picture = render_to_string("includes/card_picture.html", {**context, "lead": True})
     return {
         "head": render_to_string("articles/article_head.html", context),
         "main": render_to_string("articles/article_main.html", context),
-        "card_picture": render_to_string("includes/card_picture.html", context),
-        "lead_picture": render_to_string("includes/card_picture.html", {**context, "lead": True}),
-        "byline": render_to_string("includes/byline.html", context),
+        "card": render_to_string("includes/article_card.html", {**card, "heading": "h2"}),
+        "section_card": render_to_string("includes/article_card.html", {**card, "heading": "h3"}),
+        "lead_card": render_to_string(
+            "includes/article_card.html",
+            {**card, "heading": "h2", "lead": True, "picture": lead_picture},
+        ),
+        "card_picture": picture,
+        "byline": byline,
     }
 
 
@@ -194,7 +204,7 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
     return rows
 
 
-PARTS = ("head", "main", "card_picture", "lead_picture", "byline")
+PARTS = ("head", "main", "card", "section_card", "lead_card", "card_picture", "byline")
 
 
 def is_current(article: Article) -> bool:
@@ -216,9 +226,9 @@ def served(part: str, request: HttpRequest) -> SafeString:
     return mark_safe(part.replace(origin_placeholder(), origin))  # noqa: S308 - ours, and a checked host
 
 
-def for_cards(articles: ArticleQuerySet) -> ArticleQuerySet:
-    """What a card shows: a few columns and the stored picture and byline, in the
-    listing's one query."""
+def for_cards(articles: ArticleQuerySet, parts: tuple[str, ...] = ("card",)) -> ArticleQuerySet:
+    """Articles shown as cards: a few columns and the stored `parts` the listing shows
+    (a card as PARTS names it), in the listing's one query."""
     return (
         articles.select_related(None)
         .prefetch_related(None)
@@ -228,9 +238,7 @@ def for_cards(articles: ArticleQuerySet) -> ArticleQuerySet:
             "stored__fingerprint",
             "stored__article_version",
             "stored__rendered_at",
-            "stored__card_picture",
-            "stored__lead_picture",
-            "stored__byline",
+            *(f"stored__{part}" for part in parts),
         )
     )
 
@@ -247,16 +255,22 @@ def with_cards(articles: Sequence[Article]) -> Sequence[Article]:
     return articles
 
 
-def paginate_cards(request: HttpRequest, articles: ArticleQuerySet, per_page: int) -> Page:
+def paginate_cards(
+    request: HttpRequest,
+    articles: ArticleQuerySet,
+    per_page: int,
+    parts: tuple[str, ...] = ("card",),
+) -> Page:
     """A page of articles shown as cards (newsroom.pagination.paginate). The first page
     reads them with their stored parts in one query. A later one first picks its
     articles' keys (an index walk past the earlier pages), then reads those articles
     with their parts: joined before the offset, the parts of every skipped article
     were read and sorted too."""
     if page_number(request) == 1:
-        page = paginate(request, for_cards(articles), per_page)
+        page = paginate(request, for_cards(articles, parts), per_page)
     else:
         keys = paginate(request, articles.values_list("pk", flat=True), per_page)
-        page = dataclasses.replace(keys, items=list(for_cards(articles.filter(pk__in=keys.items))))
+        chosen = articles.filter(pk__in=keys.items)
+        page = dataclasses.replace(keys, items=list(for_cards(chosen, parts)))
     with_cards(page.items)
     return page

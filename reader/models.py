@@ -17,7 +17,8 @@ class RenderedHTMLField(models.TextField):
 class StoredArticle(models.Model):
     """The parts of an article's public pages that depend only on the article and what
     it links to, rendered when they change rather than when a reader asks
-    (reader.fragments): the page's head and body, and its card's picture and byline.
+    (reader.fragments): the page's head and article, its card as each listing shows it,
+    and the card's picture and byline (search puts its own snippet between them).
     A missing row, or one rendered by other templates or settings (`fingerprint`), or
     before the article went live, is rendered again on the next read."""
 
@@ -31,8 +32,11 @@ class StoredArticle(models.Model):
     rendered_at = models.DateTimeField()
     head = RenderedHTMLField()
     main = RenderedHTMLField()
+    # A card in a listing of its own (h2), in a section of a page (h3), or as the lead.
+    card = RenderedHTMLField()
+    section_card = RenderedHTMLField()
+    lead_card = RenderedHTMLField()
     card_picture = RenderedHTMLField()
-    lead_picture = RenderedHTMLField()
     byline = RenderedHTMLField()
 
     def __str__(self) -> str:

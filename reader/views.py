@@ -74,7 +74,9 @@ def render_article(
 
 def related_html(request: HttpRequest, article: Article) -> str:
     """The "Related stories" section, rendered: newest stories sharing a topic."""
-    related = fragments.for_cards(Article.objects.published().related_to(article))
+    related = fragments.for_cards(
+        Article.objects.published().related_to(article), ("section_card",)
+    )
     cards = fragments.with_cards(list(related[:RELATED_COUNT]))
     if not cards:
         return ""
@@ -419,7 +421,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     page = fragments.paginate_cards(
-        request, Article.objects.published().by_author(author), PER_PAGE
+        request, Article.objects.published().by_author(author), PER_PAGE, ("section_card",)
     )
     return render(
         request,

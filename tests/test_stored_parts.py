@@ -177,8 +177,26 @@ class StoredPartsTests(TestCase):
                 self.assertContains(page, f'<link rel="canonical" href="http://{host}{self.url}">')
                 self.assertNotContains(page, fragments.origin_placeholder())
 
+    def test_every_listing_heads_its_cards_at_its_own_level(self) -> None:
+        """Under the page's h1, a card is an h2 where it is the listing, an h3 in a
+        section (the archive's heading once named the element: "<All stories>")."""
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(headline="Another story").tags.add("Harbours")
+        pages = {
+            "/": {"h2", "h3"},  # the lead story; the latest and the topics' sections
+            "/topics/harbours/": {"h2"},
+            "/archive/": {"h2"},
+            f"/archive/{self.article.published_at:%Y}/": {"h2"},
+            self.author.get_absolute_url(): {"h3"},
+            "/search/?q=story": {"h2"},
+            self.url: {"h3"},  # related stories
+        }
+        for url, levels in pages.items():
+            with self.subTest(url):
+                html = self.client.get(url).content.decode()
+                found = set(re.findall(r'<(\w+) class="card__headline">', html))
+                self.assertEqual(found, levels)
 
-class LaterPagesTests(TestCase):
     def test_later_pages_list_their_articles_in_order_with_their_search_snippets(self) -> None:
         """A later page reads its articles' keys, then the articles: in the listing's
         order, with what the listing annotates (search's highlighted snippets)."""
