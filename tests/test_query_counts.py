@@ -33,9 +33,9 @@ ARTICLE_PAGE_QUERIES = 2
 ARTICLE_RENDERING_QUERIES = 28
 # The byline photos' renditions, skipped when no author of the article has a photo.
 BYLINE_PHOTO_QUERIES = 1
-# page 1: articles with their stored card parts; busiest topics; those topics' newest
-# articles with theirs
-HOME_PAGE_QUERIES = 3
+# page 1: articles with their stored card parts; the latest stories' keys; their
+# busiest topics; those topics' newest articles with their stored cards
+HOME_PAGE_QUERIES = 4
 # page 2 and later: the page's articles (an index walk past the earlier pages); those
 # articles with their stored card parts
 HOME_LATER_PAGE_QUERIES = 2
