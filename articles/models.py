@@ -554,6 +554,24 @@ class ArticleSlugHistory(models.Model):
         return f"{self.slug} -> {self.article.slug}"
 
 
+class LegacyAddress(models.Model):
+    """An address the article had on the site it was imported from (a WordPress
+    permalink such as /2018/06/25/slug/ or /?p=101): it answers 301 to the article's
+    page while the article is live (reader.middleware.LegacyAddressMiddleware)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="legacy_addresses")
+    # Unique: it serves the lookup of an address the site has no page for.
+    path = models.CharField(
+        max_length=1000, unique=True, help_text="The path, with ?p=ID for WordPress's short link."
+    )
+
+    class Meta:
+        verbose_name_plural = "legacy addresses"
+
+    def __str__(self) -> str:
+        return f"{self.path} -> {self.article.slug}"
+
+
 class Byline(models.Model):
     # No index of their own: unique_byline leads with the article, byline_author_published
     # with the author (each would be a third copy of the column to write on every byline).

@@ -19,7 +19,15 @@ from django.db.models import F
 from django.db.models.fields.files import FieldFile
 from taggit.models import Tag
 
-from articles.models import Article, ArticleSlugHistory, Byline, Citation, Correction, TaggedArticle
+from articles.models import (
+    Article,
+    ArticleSlugHistory,
+    Byline,
+    Citation,
+    Correction,
+    LegacyAddress,
+    TaggedArticle,
+)
 from articles.rendering import (
     bodies_rendered_at_end,
     placed_images,
@@ -115,9 +123,9 @@ class Links:
 
 @dataclass
 class Writer:
-    """Passes 2 and 3: create, update or leave each record; with dry_run, only tell."""
+    """Passes 2 and 3: create, update or leave each record. A dry run is this same
+    writing, rolled back (import_articles), so it tells what an import would do."""
 
-    dry_run: bool
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     stored_files: list[str] = field(default_factory=list)
     author_ids: dict[str, int] = field(default_factory=dict)
@@ -197,8 +205,6 @@ class Writer:
             current = replace(exporting.author_record(author), photo=None)
             if current == replace(record, photo=None) and same_file(author.photo, record.photo):
                 return "unchanged"
-        if self.dry_run:
-            return "created" if author is None else "updated"
         created = author is None
         author = author or Author(slug=record.slug)
         for name in ("name", "job_title", "bio", "expertise"):
@@ -251,8 +257,6 @@ class Writer:
             and schema.sort_register(value for value, _ in current) == record.disclosures
         ):
             return "unchanged"
-        if self.dry_run:
-            return "created" if existing is None else "updated"
         organisation = self.organisation(full)
         self.register_changed |= sync_rows(
             Disclosure,
@@ -271,8 +275,6 @@ class Writer:
             current = {name: getattr(image, name) for name in metadata}
             if current == metadata and same_file(image.file, record.file):
                 return "unchanged"
-        if self.dry_run:
-            return "created" if image is None else "updated"
         image = image or Image()
         for name, value in metadata.items():
             setattr(image, name, value)
@@ -453,7 +455,7 @@ class Writer:
             else:
                 actions.append("updated")
             changed.append((article or Article(uid=record.uid), record))
-        if changed and not self.dry_run:
+        if changed:
             self.write_articles(changed)
         return actions
 
@@ -629,8 +631,13 @@ class Writer:
             for model in (Byline, Quote, Citation, Correction, Disclosure):
                 model._default_manager.filter(article__in=existing).delete()
             TaggedArticle.objects.filter(content_object__in=existing).delete()
+            LegacyAddress.objects.filter(article__in=existing).delete()
             recorded = [a for a, r in changed if a.pk in ids and r.disclosures_as_of]
             RecordedDisclosure.objects.filter(article__in=recorded).delete()
+        # An old address moves to the article that has it now (the site it came from
+        # answered it for one post at a time).
+        paths = [row["path"] for row in rows.get(LegacyAddress, [])]
+        LegacyAddress.objects.filter(path__in=paths).delete()
         for row_model, values in rows.items():
             write_values(row_model, values)
 
@@ -639,8 +646,13 @@ class Writer:
     ) -> dict[type[models.Model], list[Row]]:
         """The rows the articles carry, by model (see related_rows)."""
         rows: defaultdict[type[models.Model], list[Row]] = defaultdict(list)
+        paths: set[str] = set()
         for article, record in changed:
             for row_model, row in self.related_rows(article, record):
+                if row_model is LegacyAddress:
+                    if row["path"] in paths:
+                        continue  # two articles of the batch claim it: the first has it
+                    paths.add(row["path"])
                 rows[row_model].append(row)
         return rows
 
@@ -663,8 +675,9 @@ class Writer:
                 },
             )
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
-        for entry in record.tags:
-            tag_id = self.tag(entry).pk
+        # One link per topic: two entries can be one topic here (a name found in
+        # another case, see tag()), and the link is unique.
+        for tag_id in dict.fromkeys(self.tag(entry).pk for entry in record.tags):
             yield (
                 TaggedArticle,
                 {"content_object_id": article.pk, "tag_id": tag_id, "published_at": when},
@@ -692,6 +705,8 @@ class Writer:
                     "organisation_id": self.organisation(disclosure.organisation).pk,
                 },
             )
+        for path in record.old_addresses:
+            yield LegacyAddress, {"article_id": article.pk, "path": path}
         # The disclosures the article carried at publication, as the file records them.
         for position, recorded in enumerate(record.recorded_disclosures):
             yield (

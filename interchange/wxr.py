@@ -4,12 +4,13 @@ The XML is parsed with defusedxml (no DTDs, no entities: an XML bomb or an exter
 entity is refused) and iteratively: each author and item is translated, then removed
 from the tree, so a 1 GB export needs little memory.
 
-Mapping: `wp:author` -> author (slug from the login); `item` of type post -> article
-(uid derived from the guid, authors from dc:creator, categories and tags -> tags,
-featured image -> lead image, WordPress statuses -> ours, `<!--more-->` teaser ->
-standfirst when there is no excerpt, Gutenberg quotes with a `<cite>` -> quotes placed
-by markers, images of the export -> image markers); `item` of type attachment -> image,
-its file looked up in the local uploads folder; other items (pages, menus) are skipped.
+Mapping (docs/wordpress.md has the whole of it): `wp:author` -> author (by display
+name; the login stays private); `item` of type post -> article (uid derived from the
+guid, statuses mapped, the content converted by wxr_body, categories and tags ->
+topics, featured image -> lead image, excerpt -> standfirst, the permalinks -> old
+addresses); `item` of type attachment -> image, its file looked up in the local
+uploads folder (or fetched, or imported missing); other items (pages, menus) are
+skipped. What is not carried as it was is said in the item's notes (the report).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import html
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -27,18 +29,19 @@ from xml.etree.ElementTree import Element, ParseError  # the types only: parsing
 import defusedxml
 import defusedxml.ElementTree as DefusedET
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from interchange.items import BadRecord, ImportFileError, Item
 from interchange.schema import RawRecord, iso_datetime
+from interchange.wxr_body import convert, image_key, plain
 from pictures.images import ALLOWED_FORMATS
 
 _PREFIXES = {
     "http://purl.org/rss/1.0/modules/content/": "content",
     "http://purl.org/dc/elements/1.1/": "dc",
 }
-_WP_NAMESPACE = "http://wordpress.org/export/"
+# WXR 1.0 to 1.2; WordPress.com and recent WordPress write https.
+_WP_NAMESPACES = ("http://wordpress.org/export/", "https://wordpress.org/export/")
 
 # WordPress status -> ours; statuses not listed (trash, auto-draft, inherit) are skipped.
 STATUSES = {
@@ -46,18 +49,13 @@ STATUSES = {
     "future": "published",  # scheduled: published with a time to come
     "draft": "draft",
     "pending": "review",
-    "private": "draft",
+    "private": "draft",  # readers never saw it: a draft, said in the report
 }
 _IMAGE_EXTENSIONS = {".jpeg", *ALLOWED_FORMATS.values()}
-
-_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
 _MORE = re.compile(r"<!--more\b.*?-->", re.S)
-_CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.S)
-_FIGURE = re.compile(r"<figure\b[^>]*>(.*?)</figure>", re.S)
-_IMAGE_ID = re.compile(r"<img\b[^>]*\bwp-image-(\d+)\b[^>]*>", re.S)
-_QUOTE = re.compile(r"<blockquote\b[^>]*>(.*?)</blockquote>", re.S)
-_CITE = re.compile(r"<cite>(.*?)</cite>", re.S)
-_BLANK_LINES = re.compile(r"\n\s*\n\s*")
+# Yoast's snippet variables (%%title%%, %%sep%%...) are filled in by the plugin.
+_YOAST_VARIABLE = re.compile(r"%%\w+%%")
+_HEADLINE_WORDS = 10
 
 
 def short_name(tag: str) -> str:
@@ -65,25 +63,35 @@ def short_name(tag: str) -> str:
     if not tag.startswith("{"):
         return tag
     uri, local = tag[1:].split("}", 1)
-    if uri.startswith(_WP_NAMESPACE):
+    if uri.startswith(_WP_NAMESPACES):
         return f"{'excerpt' if uri.rstrip('/').endswith('excerpt') else 'wp'}:{local}"
     return f"{_PREFIXES.get(uri, uri)}:{local}"
 
 
-def plain(fragment: str) -> str:
-    """HTML to one-paragraph-per-line plain text."""
-    text = re.sub(r"</p>|<br\s*/?>", "\n\n", fragment)
-    return _BLANK_LINES.sub("\n\n", html.unescape(strip_tags(text))).strip()
+@dataclass
+class Site:
+    """What the reader learns of the exported site as it goes: its authors by login (a
+    post names its author by login, which stays private), its attachments' ids."""
 
+    attachments: frozenset[str]
+    authors: dict[str, str] = field(default_factory=dict)
+    guids: dict[str, str] = field(default_factory=dict)  # guid -> the post id it is first of
 
-def image_key(attachment_id: str) -> str:
-    return f"wp-{attachment_id}"
+    def uid(self, guid: str, post_id: str) -> str:
+        """A post's uid, from its guid. Copied posts can share one (WordPress.com's
+        exports have them): a later post with another's guid is told apart by its id,
+        while the same post exported twice keeps one uid."""
+        first = self.guids.setdefault(guid, post_id)
+        name = guid if first == post_id else f"{guid}#{post_id}"
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
 
 
 def read_wxr(path: Path) -> Iterator[Item]:
     with path.open("rb") as stream:
         try:
-            yield from _read(stream, path)
+            site = Site(attachments=frozenset(_attachment_ids(stream)))
+            stream.seek(0)
+            yield from _read(stream, path, site)
         except ParseError as error:
             raise ImportFileError(f"{path}: malformed XML ({error})") from None
         except defusedxml.DefusedXmlException:
@@ -93,7 +101,25 @@ def read_wxr(path: Path) -> Iterator[Item]:
             ) from None
 
 
-def _read(stream: Any, path: Path) -> Iterator[Item]:
+def _attachment_ids(stream: Any) -> Iterator[str]:
+    """The post ids of the export's attachments: a post's picture is one of them, or a
+    picture of its own (see wxr_body). A first quick pass, as a post may come before
+    its pictures."""
+    post_id, post_type = "", ""
+    for _, element in DefusedET.iterparse(stream, events=("end",), forbid_dtd=True):
+        name = short_name(element.tag)
+        if name == "wp:post_id":
+            post_id = (element.text or "").strip()
+        elif name == "wp:post_type":
+            post_type = (element.text or "").strip()
+        elif name == "item":
+            if post_type == "attachment":
+                yield post_id
+            post_id, post_type = "", ""
+            element.clear()
+
+
+def _read(stream: Any, path: Path, site: Site) -> Iterator[Item]:
     depth = 0
     channel: Element | None = None
     is_wxr = False
@@ -118,14 +144,21 @@ def _read(stream: Any, path: Path) -> Iterator[Item]:
             if not is_wxr:
                 raise ImportFileError(f"{path}: not a WordPress export (WXR): no wp:wxr_version")
             counts[name] += 1
-            label = "author" if name == "wp:author" else "item"
+            label = f"{'author' if name == 'wp:author' else 'item'} {counts[name]}"
+            notes: list[str] = []
+            pictures: list[RawRecord] = []
             try:
                 record: RawRecord | BadRecord = (
-                    author_record(element) if name == "wp:author" else item_record(element)
+                    author_record(element, site)
+                    if name == "wp:author"
+                    else item_record(element, site, notes, pictures)
                 )
             except BadRecord as error:
                 record = error
-            yield Item(f"{label} {counts[name]}", record, stream.tell())
+            # The pictures a post shows that are not attachments: before the post.
+            for number, picture in enumerate(pictures, 1):
+                yield Item(f"{label} picture {number}", picture, stream.tell())
+            yield Item(label, record, stream.tell(), tuple(notes))
         channel.remove(element)
     if not is_wxr:
         raise ImportFileError(f"{path}: not a WordPress export (WXR): no wp:wxr_version")
@@ -135,7 +168,9 @@ def children(element: Element) -> dict[str, str]:
     return {short_name(child.tag): (child.text or "").strip() for child in element}
 
 
-def author_record(element: Element) -> RawRecord:
+def author_record(element: Element, site: Site) -> RawRecord:
+    """An author by display name: the login (half of what signs in to WordPress) is
+    never shown; the slug, which is the author page's address, comes from the name."""
     fields = children(element)
     login = fields.get("wp:author_login", "")
     full_name = " ".join(
@@ -143,14 +178,19 @@ def author_record(element: Element) -> RawRecord:
         for part in (fields.get("wp:author_first_name"), fields.get("wp:author_last_name"))
         if part
     )
-    return {
-        "type": "author",
-        "slug": slugify(login),
-        "name": fields.get("wp:author_display_name") or full_name or login,
-    }
+    name = html.unescape(fields.get("wp:author_display_name") or full_name or login)
+    base = slugify(name) or "author"
+    slug, number = base, 1
+    while slug in site.authors.values():
+        number += 1
+        slug = f"{base}-{number}"
+    site.authors[login] = slug
+    return {"type": "author", "slug": slug, "name": name}
 
 
-def item_record(element: Element) -> RawRecord:
+def item_record(
+    element: Element, site: Site, notes: list[str], pictures: list[RawRecord]
+) -> RawRecord:
     fields = children(element)
     meta = {}
     for child in element:
@@ -165,20 +205,30 @@ def item_record(element: Element) -> RawRecord:
     wp_status = fields.get("wp:status", "")
     if wp_status not in STATUSES:
         return {"type": "skip", "reason": f"a post with status {wp_status!r}"}
-    return post_record(element, fields, meta, STATUSES[wp_status])
+    if wp_status == "private":
+        notes.append("private in WordPress: imported as a draft")
+    return post_record(element, fields, meta, site, notes, pictures)
 
 
 def attachment_record(fields: dict[str, str], meta: dict[str, str]) -> RawRecord:
-    name = meta.get("_wp_attached_file") or _uploads_path(fields.get("wp:attachment_url", ""))
+    url = fields.get("wp:attachment_url", "")
+    name = meta.get("_wp_attached_file") or _uploads_path(url)
     if PurePosixPath(name).suffix.lower() not in _IMAGE_EXTENSIONS:
         return {"type": "skip", "reason": f"an attachment that is not a picture ({name})"}
     return {
         "type": "image",
         "key": image_key(fields.get("wp:post_id", "")),
+        # Found in the uploads folder as WordPress lays it out, or fetched, or missing.
         "file": name,
-        "alt_text": meta.get("_wp_attachment_image_alt", ""),
-        "caption": plain(fields.get("excerpt:encoded", "")),
+        "source_url": url if _is_address(url) else "",
+        "alt_text": meta.get("_wp_attachment_image_alt", "")[:300],
+        "caption": plain(fields.get("excerpt:encoded", ""))[:500],
     }
+
+
+def _is_address(url: str) -> bool:
+    parts = urlparse(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(url) <= 1000
 
 
 def _uploads_path(url: str) -> str:
@@ -203,72 +253,112 @@ def _published_at(fields: dict[str, str], status: str) -> str | None:
     raise BadRecord("a published post without a date")
 
 
+def old_addresses(fields: dict[str, str], slug: str) -> list[str]:
+    """The addresses WordPress answered for the post: its permalink as exported, the
+    short link /?p=ID, and the two usual permalink forms (/YYYY/MM/DD/slug/, /slug/),
+    which hold whatever structure the site had chosen when the post was written."""
+    addresses = set()
+    link = urlparse(fields.get("link", ""))
+    if link.path and link.path != "/":
+        addresses.add(unquote(link.path))
+    if post_id := fields.get("wp:post_id", "").strip():
+        addresses.add(f"/?p={post_id}")
+    date = fields.get("wp:post_date", "")
+    if slug and date[:4].isdigit() and not date.startswith("0000"):
+        addresses.add(f"/{date[:4]}/{date[5:7]}/{date[8:10]}/{slug}/")
+    if slug:
+        addresses.add(f"/{slug}/")
+    return sorted(address for address in addresses if len(address) <= 1000)
+
+
+def _headline(fields: dict[str, str], body: str, notes: list[str]) -> tuple[str, bool]:
+    """The post's title; an untitled one (WordPress allows them) is titled from its
+    first words, and flagged: (headline, untitled)."""
+    headline = html.unescape(fields.get("title", "")).strip()
+    if headline:
+        return headline[:300], False
+    words = plain(body).split()
+    headline = " ".join(words[:_HEADLINE_WORDS]) + ("…" if len(words) > _HEADLINE_WORDS else "")
+    headline = headline[:300] or f"Untitled post {fields.get('wp:post_id', '')}".strip()
+    notes.append(
+        f"untitled in WordPress: imported as a draft titled {headline!r}; give it a headline"
+    )
+    return headline, True
+
+
+def _yoast(meta: dict[str, str], name: str) -> str:
+    value = plain(meta.get(f"_yoast_wpseo_{name}", ""))
+    return "" if _YOAST_VARIABLE.search(value) else value
+
+
 def post_record(
-    element: Element, fields: dict[str, str], meta: dict[str, str], status: str
+    element: Element,
+    fields: dict[str, str],
+    meta: dict[str, str],
+    site: Site,
+    notes: list[str],
+    pictures: list[RawRecord],
 ) -> RawRecord:
     guid = fields.get("guid") or fields.get("link")
     if not guid:
         raise BadRecord("a post without a guid or link, so it has no stable identity")
-    headline = html.unescape(fields.get("title", ""))
+    status = STATUSES[fields.get("wp:status", "")]
     tags = [
-        {"name": html.unescape((child.text or "").strip()), "slug": child.get("nicename", "")}
+        {
+            "name": html.unescape((child.text or "").strip()),
+            "slug": unquote(child.get("nicename", "")),
+        }
         for child in element
         if child.tag == "category"
         and child.get("domain") in ("category", "post_tag")
         and child.get("nicename") != "uncategorized"
+        and (child.text or "").strip()
     ]
-    body, quotes = convert_body(fields.get("content:encoded", ""))
-    standfirst = plain(fields.get("excerpt:encoded", ""))
+    body, converted = convert(
+        fields.get("content:encoded", ""), site.attachments, meta.get("footnotes", "")
+    )
+    notes.extend(converted.notes)
+    pictures.extend(converted.images.values())
+    headline, untitled = _headline(fields, body, notes)
+    if untitled:
+        status = "draft"
+    # The standfirst is the summary under the headline and the page's meta description:
+    # the excerpt, else Yoast's meta description, else the teaser before <!--more-->.
+    standfirst = plain(fields.get("excerpt:encoded", "")) or _yoast(meta, "metadesc")
     if more := _MORE.search(body):
         teaser, rest = body[: more.start()], body[more.end() :]
         # WordPress shows the teaser above the rest; here the standfirst plays that part.
         standfirst, body = (standfirst, teaser + rest) if standfirst else (plain(teaser), rest)
-    thumbnail = meta.get("_thumbnail_id")
+    seo_title = _yoast(meta, "title")
+    if seo_title and seo_title != headline:
+        notes.append(
+            f"its SEO title {seo_title!r} is not carried: pages are titled by the headline"
+        )
+    if fields.get("wp:is_sticky", "0") not in ("", "0"):
+        notes.append("sticky in WordPress: this site pins no article; place it by hand")
+    authors = []
+    if login := fields.get("dc:creator"):
+        if login in site.authors:
+            authors.append(site.authors[login])
+        else:
+            notes.append("its author is not among the export's authors: imported without a byline")
+    thumbnail = meta.get("_thumbnail_id", "")
+    if thumbnail and thumbnail not in site.attachments:
+        notes.append(f"its featured image (attachment {thumbnail}) is not in the export")
+        thumbnail = ""
+    slug = slugify(unquote(fields.get("wp:post_name", ""))) or slugify(headline) or "untitled"
     return {
         "type": "article",
-        "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, guid)),
-        "slug": slugify(unquote(fields.get("wp:post_name", ""))) or slugify(headline),
+        "uid": site.uid(guid, fields.get("wp:post_id", "")),
+        "slug": slug[:200],
         "headline": headline,
         "standfirst": standfirst,
-        "body": _BLANK_LINES.sub("\n\n", body).strip(),
+        "body": body.strip(),
         "status": status,
         "published_at": _published_at(fields, status),
-        "authors": [slugify(fields["dc:creator"])] if fields.get("dc:creator") else [],
+        "authors": authors,
         "tags": tags,
         "lead_image": image_key(thumbnail) if thumbnail else None,
-        "quotes": quotes,
+        "quotes": converted.quotes,
+        "old_addresses": old_addresses(fields, unquote(fields.get("wp:post_name", ""))),
     }
-
-
-def convert_body(content: str) -> tuple[str, list[RawRecord]]:
-    """WordPress HTML -> a Markdown body (Markdown keeps the HTML blocks), with images of
-    the export and cited quotes turned into markers on lines of their own."""
-    body = _BLOCK_COMMENT.sub("", content).replace("<!--noteaser-->", "")
-
-    def image_marker(match: re.Match[str]) -> str:
-        found = _IMAGE_ID.search(match.group(0))
-        return f"\n\n[[image:{image_key(found.group(1))}]]\n\n" if found else match.group(0)
-
-    body = _CAPTION.sub(image_marker, body)
-    body = _FIGURE.sub(image_marker, body)
-    body = _IMAGE_ID.sub(image_marker, body)
-    quotes: list[RawRecord] = []
-
-    def quote_marker(match: re.Match[str]) -> str:
-        cite = _CITE.search(match.group(1))
-        if not cite:
-            return match.group(0)
-        key = f"quote-{len(quotes) + 1}"
-        quotes.append(
-            {
-                "key": key,
-                "text": plain(_CITE.sub("", match.group(1))),
-                "speaker": plain(cite.group(1)),
-                "source_kind": "other",
-                "position": len(quotes),
-            }
-        )
-        return f"\n\n[[quote:{key}]]\n\n"
-
-    body = _QUOTE.sub(quote_marker, body)
-    return body, quotes

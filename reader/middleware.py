@@ -1,0 +1,58 @@
+"""Old addresses of imported content: the site an article came from (WordPress) linked
+to it by addresses this site has no page for. They answer 301 to the page here, as
+Django's RedirectFallbackMiddleware does: only where the site would answer 404, so no
+page of the site pays for them, except WordPress's short link /?p=ID, which is the
+home page's address with a query no page of this site uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles.models import Article, LegacyAddress
+
+# WordPress's archives of a category or tag, and their feeds: the topic of that slug.
+_TOPIC_PREFIXES = ("/category/", "/tag/")
+
+
+def legacy_redirect(request: HttpRequest) -> HttpResponse | None:
+    """The 301 an old address answers, if it is one: an imported article's permalink
+    (only while the article is live, so an old address reveals nothing unpublished),
+    or a WordPress category or tag archive whose topic has published articles."""
+    path = request.path
+    if path == "/" and "p" in request.GET:
+        path = f"/?p={request.GET['p']}"
+    address = (
+        LegacyAddress.objects.filter(path=path, article__in=Article.objects.published())
+        .select_related("article")
+        .first()
+    )
+    if address is not None:
+        return HttpResponsePermanentRedirect(address.article.get_absolute_url())
+    if path.startswith(_TOPIC_PREFIXES) and path.endswith("/"):
+        parts = path.strip("/").split("/")
+        feed = parts[-1] == "feed"
+        slug = parts[-2] if feed and len(parts) > 2 else parts[-1]
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is not None and Article.objects.published().on_topic(tag).exists():
+            name = "articles:tag_rss" if feed else "articles:tag"
+            return HttpResponsePermanentRedirect(reverse(name, kwargs={"slug": tag.slug}))
+    return None
+
+
+class LegacyAddressMiddleware:
+    """Before the page cache: the home page's cached copy must not answer /?p=ID."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/" and "p" in request.GET and request.method in ("GET", "HEAD"):
+            return legacy_redirect(request) or self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 404 and request.method in ("GET", "HEAD"):
+            return legacy_redirect(request) or response
+        return response
