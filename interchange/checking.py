@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from articles.models import Article
 from authors.models import Author
@@ -46,6 +47,7 @@ class KeyIndex:
             CREATE TABLE record (kind TEXT, key TEXT, digest BLOB, place TEXT,
                                  PRIMARY KEY (kind, key)) WITHOUT ROWID;
             CREATE TABLE slug (slug TEXT PRIMARY KEY, key TEXT, place TEXT) WITHOUT ROWID;
+            CREATE TABLE address (path TEXT PRIMARY KEY, key TEXT) WITHOUT ROWID;
             CREATE TABLE reference (source INTEGER, item INTEGER, place TEXT, kind TEXT,
                                     key TEXT);
             """
@@ -69,6 +71,12 @@ class KeyIndex:
 
     def add_slug(self, slug: str, key: str, place: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO slug VALUES (?, ?, ?)", (slug, key, place))
+
+    def claim_address(self, path: str, key: str) -> bool:
+        """True when the old address is this article's (no other article claimed it first)."""
+        self.db.execute("INSERT OR IGNORE INTO address VALUES (?, ?)", (path, key))
+        owner = self.db.execute("SELECT key FROM address WHERE path = ?", (path,)).fetchone()
+        return bool(owner[0] == key)
 
     def replace_record(self, kind: str, key: str, digest: bytes, place: str) -> None:
         query = "UPDATE record SET digest = ?, place = ? WHERE kind = ? AND key = ?"
@@ -106,7 +114,9 @@ class Checker:
     # suffix, as WordPress gives one; a post (or attachment) exported twice, differently,
     # is taken from its later copy, the earlier one superseded.
     wordpress: bool = False
-    renamed: dict[str, str] = field(default_factory=dict)  # where -> the slug it gets
+    # where -> the fields an article gets instead of its own (a renamed slug, the old
+    # addresses left to the article that claimed them first).
+    adjusted: dict[str, dict[str, Any]] = field(default_factory=dict)
     superseded: set[str] = field(default_factory=set)
     keys: KeyIndex = field(default_factory=KeyIndex)
     slug_batch: list[tuple[tuple[int, int], str, str, str, bool]] = field(default_factory=list)
@@ -152,6 +162,7 @@ class Checker:
             self.fail(order, where, reason)
             return
         if isinstance(record, ArticleRecord):
+            self.claim_addresses(where, record, key)
             self.keys.add_slug(slug, key, where)
             self.slug_batch.append((order, where, slug, key, self.wordpress))
             if len(self.slug_batch) >= _QUERY_CHUNK:
@@ -206,6 +217,12 @@ class Checker:
         )
         return True
 
+    def claim_addresses(self, where: str, record: ArticleRecord, key: str) -> None:
+        """An old address answers for one article: the first in the files to claim it."""
+        mine = [path for path in record.old_addresses if self.keys.claim_address(path, key)]
+        if mine != record.old_addresses:
+            self.adjusted.setdefault(where, {})["old_addresses"] = mine
+
     def rename(self, order: tuple[int, int], where: str, slug: str, key: str, why: str) -> str:
         """The slug with the first suffix (-2, -3...) that no other article has, in the
         files or the database, as WordPress makes one; said in the report."""
@@ -218,7 +235,7 @@ class Checker:
             ).exclude(uid=key).exists():
                 break
             number += 1
-        self.renamed[where] = candidate
+        self.adjusted.setdefault(where, {})["slug"] = candidate
         self.keys.add_slug(candidate, key, where)
         self.warn(order, where, f"the slug {slug!r} is taken ({why}): imported as {candidate!r}")
         return candidate

@@ -649,11 +649,11 @@ class Writer:
         paths: set[str] = set()
         for article, record in changed:
             for row_model, row in self.related_rows(article, record):
-                if row_model is LegacyAddress:
-                    if row["path"] in paths:
-                        continue  # two articles of the batch claim it: the first has it
-                    paths.add(row["path"])
                 rows[row_model].append(row)
+            # Two articles of the batch claiming one old address: the first has it.
+            for path in set(record.old_addresses) - paths:
+                paths.add(path)
+                rows[LegacyAddress].append({"article_id": article.pk, "path": path})
         return rows
 
     def related_rows(
@@ -705,8 +705,6 @@ class Writer:
                     "organisation_id": self.organisation(disclosure.organisation).pk,
                 },
             )
-        for path in record.old_addresses:
-            yield LegacyAddress, {"article_id": article.pk, "path": path}
         # The disclosures the article carried at publication, as the file records them.
         for position, recorded in enumerate(record.recorded_disclosures):
             yield (

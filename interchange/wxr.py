@@ -291,6 +291,27 @@ def _yoast(meta: dict[str, str], name: str) -> str:
     return "" if _YOAST_VARIABLE.search(value) else value
 
 
+def _authors_and_notes(
+    fields: dict[str, str], meta: dict[str, str], headline: str, site: Site, notes: list[str]
+) -> list[str]:
+    """The post's byline (author slugs), and what the report says of what the site has
+    no place for: an SEO title other than the headline, a sticky post."""
+    seo_title = _yoast(meta, "title")
+    if seo_title and seo_title != headline:
+        notes.append(
+            f"its SEO title {seo_title!r} is not carried: pages are titled by the headline"
+        )
+    if fields.get("wp:is_sticky", "0") not in ("", "0"):
+        notes.append("sticky in WordPress: this site pins no article; place it by hand")
+    login = fields.get("dc:creator")
+    if not login:
+        return []
+    if login not in site.authors:
+        notes.append("its author is not among the export's authors: imported without a byline")
+        return []
+    return [site.authors[login]]
+
+
 def post_record(
     element: Element,
     fields: dict[str, str],
@@ -329,19 +350,7 @@ def post_record(
         teaser, rest = body[: more.start()], body[more.end() :]
         # WordPress shows the teaser above the rest; here the standfirst plays that part.
         standfirst, body = (standfirst, teaser + rest) if standfirst else (plain(teaser), rest)
-    seo_title = _yoast(meta, "title")
-    if seo_title and seo_title != headline:
-        notes.append(
-            f"its SEO title {seo_title!r} is not carried: pages are titled by the headline"
-        )
-    if fields.get("wp:is_sticky", "0") not in ("", "0"):
-        notes.append("sticky in WordPress: this site pins no article; place it by hand")
-    authors = []
-    if login := fields.get("dc:creator"):
-        if login in site.authors:
-            authors.append(site.authors[login])
-        else:
-            notes.append("its author is not among the export's authors: imported without a byline")
+    authors = _authors_and_notes(fields, meta, headline, site, notes)
     thumbnail = meta.get("_thumbnail_id", "")
     if thumbnail and thumbnail not in site.attachments:
         notes.append(f"its featured image (attachment {thumbnail}) is not in the export")

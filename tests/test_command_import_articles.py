@@ -3,7 +3,6 @@
 import datetime
 import io
 import json
-import shutil
 import tempfile
 import unittest
 from pathlib import Path

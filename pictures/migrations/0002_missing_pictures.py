@@ -7,8 +7,11 @@ import pictures.models
 
 
 class Migration(migrations.Migration):
+    # After the move of Image into this app is complete: stepping the articles back
+    # before it steps this back too.
     dependencies = [
         ("pictures", "0001_initial"),
+        ("articles", "0032_records_follow_their_models"),
     ]
 
     operations = [

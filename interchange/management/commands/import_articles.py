@@ -222,8 +222,8 @@ shortcode kept as text) once, with its line or item number."""
                         if not isinstance(record, dict) or record.get("type") not in phase:
                             continue
                         normalized = normalize(record, source.media_dir, checked=True)
-                        if isinstance(normalized, ArticleRecord) and where in checker.renamed:
-                            normalized = replace(normalized, slug=checker.renamed[where])
+                        if isinstance(normalized, ArticleRecord) and where in checker.adjusted:
+                            normalized = replace(normalized, **checker.adjusted[where])
                         batch.append((where, normalized))
                         if len(batch) >= BATCH:
                             failed += self.write_batch(writer, batch, partial, verbosity)
