@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import Lower
 from taggit.models import Tag
 
 from articles.models import (
@@ -45,6 +46,7 @@ from interchange.records import (
     ARTICLE_FIELDS,
     ORGANISATION_DEFAULTS,
     SPEAKER_DEFAULTS,
+    one_topic_each,
     shared_entries,
 )
 from interchange.schema import UNSET, Record, Unset, to_json
@@ -131,6 +133,8 @@ class Writer:
     author_ids: dict[str, int] = field(default_factory=dict)
     image_ids: dict[str, int] = field(default_factory=dict)
     tags: dict[str, Tag] = field(default_factory=dict)
+    # By lower-case name: topic names are unique whatever their case (articles 0023).
+    tag_names: dict[str, Tag] = field(default_factory=dict)
     # By slug; None for one the site does not have (yet).
     organisations: dict[str, Organisation | None] = field(default_factory=dict)
     speakers: dict[str, Speaker | None] = field(default_factory=dict)
@@ -175,7 +179,7 @@ class Writer:
         """Drop what was looked up or created so far: after a rolled-back savepoint
         (--partial), some of it may no longer exist."""
         caches = (self.author_ids, self.image_ids, self.tags, self.organisations, self.speakers)
-        for cache in (*caches, self.sources, self.completed, self.matched):
+        for cache in (*caches, self.tag_names, self.sources, self.completed, self.matched):
             cache.clear()
 
     def store(self, field_file: FieldFile, source: str | None) -> None:
@@ -354,6 +358,7 @@ class Writer:
         would write it, to compare with what the site holds."""
         return replace(
             record,
+            tags=one_topic_each(map(self.known_tag, record.tags)),
             quotes=[
                 replace(quote, speaker=quote.speaker and self.full_speaker(quote.speaker))
                 for quote in record.quotes
@@ -469,9 +474,34 @@ class Writer:
             current = replace(current, disclosures_as_of=None, recorded_disclosures=[])
         return current == record
 
+    def known_tag(self, entry: schema.Tag) -> schema.Tag:
+        """The entry as the topic the site has for it (by slug, else by name: see tag()),
+        once looked up (load_shared); the entry itself for a new topic."""
+        tag = self.tags.get(entry.slug) or self.tag_names.get(entry.name.lower())
+        return entry if tag is None else exporting.tag_value(tag)
+
+    def load_tags(self, records: list[schema.ArticleRecord]) -> None:
+        """Look up the batch's topics not looked up yet, by slug or name, in one query."""
+        entries = [
+            entry
+            for record in records
+            for entry in record.tags
+            if entry.slug not in self.tags and entry.name.lower() not in self.tag_names
+        ]
+        if not entries:
+            return
+        found = Tag.objects.annotate(lowered=Lower("name")).filter(
+            Q(slug__in={entry.slug for entry in entries})
+            | Q(lowered__in={entry.name.lower() for entry in entries})
+        )
+        for tag in found:
+            self.tags.setdefault(tag.slug, tag)
+            self.tag_names.setdefault(tag.name.lower(), tag)
+
     def load_shared(self, records: list[schema.ArticleRecord]) -> None:
-        """Look up the speakers and organisations of a batch not looked up yet, in two
-        queries (remembering those the site does not have)."""
+        """Look up the topics, speakers and organisations of a batch not looked up yet,
+        in three queries (remembering those the site does not have)."""
+        self.load_tags(records)
         wanted: dict[str, set[str]] = {"speaker": set(), "organisation": set()}
         for record in records:
             for kind, entry in shared_entries(record):

@@ -229,10 +229,18 @@ class WordPressRulesTests(WordPressCase):
             '<category domain="category" nicename="news"><![CDATA[News]]></category>'
             '<category domain="post_tag" nicename="news-2"><![CDATA[news]]></category>'
         )
-        output = self.run_import(export(item(101, extra=terms), item(102, extra=terms)))
+        tag_only = '<category domain="post_tag" nicename="news-2"><![CDATA[news]]></category>'
+        category_only = '<category domain="category" nicename="news"><![CDATA[News]]></category>'
+        xml = export(
+            item(100, extra=tag_only), item(101, extra=terms), item(102, extra=category_only)
+        )
+        output = self.run_import(xml)
         self.assertIn("Import complete.", output)
+        again = self.run_import(xml)
+        self.assertIn("Articles: 0 created, 0 updated, 3 unchanged.", again)
         self.assertEqual(
-            list(Tag.objects.filter(name__iexact="news").values_list("slug", flat=True)), ["news"]
+            list(Tag.objects.filter(name__iexact="news").values_list("slug", flat=True)),
+            ["news-2"],  # the first post's
         )
         self.assertEqual(Article.objects.get(slug="post-101").tags.count(), 1)
 
