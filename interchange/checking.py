@@ -112,12 +112,14 @@ class Checker:
     skipped: Counter[str] = field(default_factory=Counter)  # WordPress items, by why
     # WordPress's own rules (set for a WordPress export): a slug another post has gets a
     # suffix, as WordPress gives one; a post (or attachment) exported twice, differently,
-    # is taken from its later copy, the earlier one superseded.
+    # is taken from its later copy.
     wordpress: bool = False
+    # Records the write pass leaves out: a copy of one written from another place (the
+    # same record again, or an earlier copy a different later one supersedes).
+    left_out: set[str] = field(default_factory=set)
     # where -> the fields an article gets instead of its own (a renamed slug, the old
     # addresses left to the article that claimed them first).
     adjusted: dict[str, dict[str, Any]] = field(default_factory=dict)
-    superseded: set[str] = field(default_factory=set)
     keys: KeyIndex = field(default_factory=KeyIndex)
     slug_batch: list[tuple[tuple[int, int], str, str, str, bool]] = field(default_factory=list)
     shared: dict[tuple[str, str, str], tuple[object, str]] = field(default_factory=dict)
@@ -204,11 +206,12 @@ class Checker:
         WordPress's rules, a later copy that differs supersedes the earlier)."""
         earlier_digest, earlier = seen
         if earlier_digest == digest:
+            self.left_out.add(where)  # written once, from the first copy
             return False
         if not self.wordpress:
             self.fail(order, where, f"{what} is also at {earlier}, differently")
             return False
-        self.superseded.add(earlier)
+        self.left_out.add(earlier)
         self.warn(
             order,
             where,

@@ -28,6 +28,8 @@ from xml.etree.ElementTree import Element, ParseError  # the types only: parsing
 
 import defusedxml
 import defusedxml.ElementTree as DefusedET
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_unicode_slug
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -76,14 +78,51 @@ class Site:
     attachments: frozenset[str]
     authors: dict[str, str] = field(default_factory=dict)
     guids: dict[str, str] = field(default_factory=dict)  # guid -> the post id it is first of
+    speakers: dict[str, str] = field(default_factory=dict)  # slug -> the name first cited
 
-    def uid(self, guid: str, post_id: str) -> str:
-        """A post's uid, from its guid. Copied posts can share one (WordPress.com's
-        exports have them): a later post with another's guid is told apart by its id,
-        while the same post exported twice keeps one uid."""
+    def uid(self, guid: str, post_id: str) -> str | None:
+        """A post's uid, from its guid (else its id; None: from its slug, see records).
+        Copied posts can share a guid (WordPress.com's exports have them): a later post
+        with another's guid is told apart by its id, while the same post exported twice
+        keeps one uid."""
+        if not guid:
+            return (
+                str(uuid.uuid5(uuid.NAMESPACE_URL, f"wordpress-post:{post_id}"))
+                if post_id
+                else None
+            )
         first = self.guids.setdefault(guid, post_id)
         name = guid if first == post_id else f"{guid}#{post_id}"
         return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+    def speaker(self, name: str) -> str:
+        """One name for one speaker: citations of a person written in another case
+        ("Citation", "citation") name the speaker as first cited."""
+        return self.speakers.setdefault(slugify(name), name)
+
+
+def topics(element: Element, notes: list[str]) -> list[RawRecord]:
+    """A post's categories and tags ("Uncategorized" aside), each with WordPress's slug
+    when it is one here too, else one made from its name; one with neither is left out."""
+    entries = []
+    for child in element:
+        name = html.unescape((child.text or "").strip())
+        if child.tag != "category" or child.get("domain") not in ("category", "post_tag"):
+            continue
+        if not name or child.get("nicename") == "uncategorized":
+            continue
+        slug = unquote(child.get("nicename", ""))
+        try:
+            validate_unicode_slug(slug)
+        except ValidationError:
+            slug = slugify(name, allow_unicode=True)
+        if not slug:
+            notes.append(
+                f"the topic {name!r} has no letters or digits to make an address of: left out"
+            )
+            continue
+        entries.append({"name": name, "slug": slug})
+    return entries
 
 
 def read_wxr(path: Path) -> Iterator[Item]:
@@ -237,20 +276,18 @@ def _uploads_path(url: str) -> str:
     return path.split("/uploads/", 1)[1] if "/uploads/" in path else PurePosixPath(path).name
 
 
-def _published_at(fields: dict[str, str], status: str) -> str | None:
-    """The GMT date when WordPress has one; else the local date in the site's time zone.
-    A draft's date is only when it was last saved: it has no publication time."""
-    if status != "published":
-        return None
+def _published_at(fields: dict[str, str]) -> str | None:
+    """The GMT date when WordPress has one; else the local date in the site's time zone;
+    None when the post has no date that reads as one."""
     for name, zone in (("wp:post_date_gmt", datetime.UTC), ("wp:post_date", None)):
         value = fields.get(name, "")
         if value and not value.startswith("0000"):
             try:
                 moment = datetime.datetime.fromisoformat(value)
             except ValueError:
-                raise BadRecord(f"{name} {value!r} is not a date") from None
+                continue
             return iso_datetime(moment.replace(tzinfo=zone or timezone.get_current_timezone()))
-    raise BadRecord("a published post without a date")
+    return None
 
 
 def old_addresses(fields: dict[str, str], slug: str) -> list[str]:
@@ -320,29 +357,22 @@ def post_record(
     notes: list[str],
     pictures: list[RawRecord],
 ) -> RawRecord:
-    guid = fields.get("guid") or fields.get("link")
-    if not guid:
-        raise BadRecord("a post without a guid or link, so it has no stable identity")
     status = STATUSES[fields.get("wp:status", "")]
-    tags = [
-        {
-            "name": html.unescape((child.text or "").strip()),
-            "slug": unquote(child.get("nicename", "")),
-        }
-        for child in element
-        if child.tag == "category"
-        and child.get("domain") in ("category", "post_tag")
-        and child.get("nicename") != "uncategorized"
-        and (child.text or "").strip()
-    ]
+    tags = topics(element, notes)
     body, converted = convert(
         fields.get("content:encoded", ""), site.attachments, meta.get("footnotes", "")
     )
     notes.extend(converted.notes)
+    for quote in converted.quotes:
+        quote["speaker"] = site.speaker(quote["speaker"])
     pictures.extend(converted.images.values())
     headline, untitled = _headline(fields, body, notes)
-    if untitled:
-        status = "draft"
+    # A draft's date is only when it was last saved: it has no publication time.
+    published_at = _published_at(fields) if status == "published" else None
+    if status == "published" and published_at is None:
+        notes.append("published in WordPress without a date that reads as one: imported as a draft")
+    if untitled or (status == "published" and published_at is None):
+        status, published_at = "draft", None
     # The standfirst is the summary under the headline and the page's meta description:
     # the excerpt, else Yoast's meta description, else the teaser before <!--more-->.
     standfirst = plain(fields.get("excerpt:encoded", "")) or _yoast(meta, "metadesc")
@@ -358,13 +388,13 @@ def post_record(
     slug = slugify(unquote(fields.get("wp:post_name", ""))) or slugify(headline) or "untitled"
     return {
         "type": "article",
-        "uid": site.uid(guid, fields.get("wp:post_id", "")),
+        "uid": site.uid(fields.get("guid") or fields.get("link", ""), fields.get("wp:post_id", "")),
         "slug": slug[:200],
         "headline": headline,
         "standfirst": standfirst,
         "body": body.strip(),
         "status": status,
-        "published_at": _published_at(fields, status),
+        "published_at": published_at,
         "authors": authors,
         "tags": tags,
         "lead_image": image_key(thumbnail) if thumbnail else None,

@@ -39,6 +39,7 @@ _IMG = re.compile(r"<img\b[^>]*>", re.S | re.I)
 _ATTRIBUTE = re.compile(r"""\b([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WP_IMAGE_ID = re.compile(r"\bwp-image-(\d+)\b")
 _FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.S | re.I)
+_BLOCKQUOTE = re.compile(r"<blockquote\b[^>]*>.*?</blockquote>", re.S | re.I)
 _CITE = re.compile(r"<cite\b[^>]*>(.*?)</cite>", re.S | re.I)
 _CAPTION = re.compile(r"\[(?:wp_)?caption\b([^\]]*)\](.*?)\[/(?:wp_)?caption\]", re.S)
 _GALLERY = re.compile(r"\[gallery\b([^\]]*)\]")
@@ -286,6 +287,7 @@ class Body:
         text = _GALLERY.sub(lambda m: self.gallery_ids(_attributes(m[1]).get("ids", "")), text)
         text = _EMBED.sub(lambda m: self.embed(plain(m[1]), ""), text)
         text = _IMG.sub(lambda m: self.picture(m[0]), text)
+        text = _BLOCKQUOTE.sub(lambda m: self.quote(m[0], pull=False), text)
         text = _HEADING.sub(lambda m: f"<{m[1]}h{min(max(int(m[2]), 2), 4)}", text)
         for match in _SHORTCODE.finditer(text):
             if match[1] or match[3].strip() or f"[/{match[2]}]" in text:

@@ -320,6 +320,29 @@ class WordPressRulesTests(WordPressCase):
         self.assertIn("item 2: sticky in WordPress", output)
         self.assertIn("its SEO title 'Council votes | News' is not carried", output)
 
+    def test_what_minimal_exports_leave_out_never_blocks_a_post(self) -> None:
+        """No guid (identity from the post id), no date on a published post (a draft), a
+        topic whose slug is no slug here (one from its name), citations of one person in
+        two cases (one speaker): each post comes in, and imports again unchanged."""
+        quote = '<blockquote class="wp-block-quote"><p>{}</p><cite>{}</cite></blockquote>'
+        xml = export(
+            item(101, guid=" ", content=quote.format("Yes.", "Jo Bloggs"))
+            .replace("<wp:post_date_gmt>2018-06-25 10:00:00</wp:post_date_gmt>", "")
+            .replace("<wp:post_date>2018-06-25 10:00:00</wp:post_date>", ""),
+            item(
+                102,
+                content=quote.format("No.", "jo bloggs"),
+                extra='<category domain="post_tag" nicename="%cc%81x"><![CDATA[Café]]></category>',
+            ),
+        ).replace('<guid isPermaLink="false"> </guid>', "")
+        output = self.run_import(xml)
+        self.assertIn("item 1: published in WordPress without a date", output)
+        self.assertEqual(Article.objects.get(slug="post-101").status, Article.Status.DRAFT)
+        second = Article.objects.get(slug="post-102")
+        self.assertEqual(list(second.tags.values_list("name", "slug")), [("Café", "café")])
+        self.assertEqual(second.quotes.get().speaker.name, "Jo Bloggs")
+        self.assertIn("Articles: 0 created, 0 updated, 2 unchanged.", self.run_import(xml))
+
     def test_one_post_exported_twice_and_two_posts_sharing_a_guid(self) -> None:
         """The same post id twice: one article, from the later copy. Two posts copied
         with one guid (WordPress.com exports have them): two articles."""

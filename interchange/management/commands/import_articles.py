@@ -217,7 +217,7 @@ shortcode kept as text) once, with its line or item number."""
                         done = item.position
                         where = f"{source.path} {item.where}"
                         record = item.record
-                        if where in checker.bad or where in checker.superseded:
+                        if where in checker.bad or where in checker.left_out:
                             continue
                         if not isinstance(record, dict) or record.get("type") not in phase:
                             continue
