@@ -214,7 +214,7 @@ def image_file(media_dir: Path, name: str | None, source_url: str, what: str) ->
         if name is None:
             raise BadRecord(f"{what}: file is null, which needs the source_url it was at")
         return str(media_file(media_dir, name, what))
-    reason = "not in the media folder"
+    reason = f"{source_url} is not in the media folder"
     if name:
         try:
             return str(media_file(media_dir, name, what))
