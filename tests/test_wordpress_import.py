@@ -458,6 +458,26 @@ class BlockContentTests(WordPressCase):
         )
 
 
+class RoundTripTests(WordPressCase):
+    def test_wordpress_import_exported_and_imported_elsewhere_is_the_same(self) -> None:
+        """What a WordPress import made (missing pictures with their addresses, old
+        addresses, quotes, topics) travels whole in the project's JSON Lines."""
+        xml = export(
+            attachment(200, "2018/06/gone.jpg", alt="The council hall"),
+            item(101, content=BLOCKS, meta={"_thumbnail_id": "200"}),
+        )
+        self.run_import(xml)
+        before = run_command("export_articles", "--status", "published")[0]
+        jsonl = self.folder / "site.jsonl"
+        jsonl.write_text(before)
+        Article.objects.all().delete()
+        Image.objects.all().delete()
+        output, _ = run_command("import_articles", str(jsonl), "--media-dir", str(self.folder))
+        self.assertIn("imported without its picture", output)
+        self.assertEqual(run_command("export_articles", "--status", "published")[0], before)
+        self.assertRedirects(self.client.get("/?p=101"), "/articles/post-101/", status_code=301)
+
+
 class OldAddressTests(WordPressCase):
     def setUp(self) -> None:
         super().setUp()
