@@ -36,6 +36,7 @@ from django.utils.text import slugify
 from interchange.items import BadRecord, ImportFileError, Item
 from interchange.schema import RawRecord, iso_datetime
 from interchange.wxr_body import convert, image_key, plain
+from newsroom.markdown import MARKER_RE
 from pictures.images import ALLOWED_FORMATS
 
 _PREFIXES = {
@@ -58,6 +59,8 @@ _MORE = re.compile(r"<!--more\b.*?-->", re.S)
 # Yoast's snippet variables (%%title%%, %%sep%%...) are filled in by the plugin.
 _YOAST_VARIABLE = re.compile(r"%%\w+%%")
 _HEADLINE_WORDS = 10
+# PHP's serialisation of image_meta's "credit" (s:6:"credit";s:LENGTH:"VALUE";).
+_IMAGE_META_CREDIT = re.compile(r's:6:"credit";s:\d+:"([^"]*)";')
 
 
 def short_name(tag: str) -> str:
@@ -73,9 +76,10 @@ def short_name(tag: str) -> str:
 @dataclass
 class Site:
     """What the reader learns of the exported site as it goes: its authors by login (a
-    post names its author by login, which stays private), its attachments' ids."""
+    post names its author by login, which stays private), its attachments' captions
+    by id."""
 
-    attachments: frozenset[str]
+    attachments: dict[str, str]
     authors: dict[str, str] = field(default_factory=dict)
     guids: dict[str, str] = field(default_factory=dict)  # guid -> the post id it is first of
     speakers: dict[str, str] = field(default_factory=dict)  # slug -> the name first cited
@@ -128,7 +132,7 @@ def topics(element: Element, notes: list[str]) -> list[RawRecord]:
 def read_wxr(path: Path) -> Iterator[Item]:
     with path.open("rb") as stream:
         try:
-            site = Site(attachments=frozenset(_attachment_ids(stream)))
+            site = Site(attachments=_attachments(stream))
             stream.seek(0)
             yield from _read(stream, path, site)
         except ParseError as error:
@@ -140,22 +144,28 @@ def read_wxr(path: Path) -> Iterator[Item]:
             ) from None
 
 
-def _attachment_ids(stream: Any) -> Iterator[str]:
-    """The post ids of the export's attachments: a post's picture is one of them, or a
-    picture of its own (see wxr_body). A first quick pass, as a post may come before
-    its pictures."""
-    post_id, post_type = "", ""
-    for _, element in DefusedET.iterparse(stream, events=("end",), forbid_dtd=True):
+def _attachments(stream: Any) -> dict[str, str]:
+    """The captions of the export's attachments by post id: a post's picture is one of
+    them, or a picture of its own (see wxr_body). A first quick pass, as a post may come
+    before its pictures; each item is dropped from the tree once read."""
+    captions: dict[str, str] = {}
+    fields: dict[str, str] = {}
+    parents: list[Element] = []
+    for event, element in DefusedET.iterparse(stream, events=("start", "end"), forbid_dtd=True):
+        if event == "start":
+            parents.append(element)
+            continue
+        parents.pop()
         name = short_name(element.tag)
-        if name == "wp:post_id":
-            post_id = (element.text or "").strip()
-        elif name == "wp:post_type":
-            post_type = (element.text or "").strip()
+        if name in ("wp:post_id", "wp:post_type", "excerpt:encoded"):
+            fields[name] = (element.text or "").strip()
         elif name == "item":
-            if post_type == "attachment":
-                yield post_id
-            post_id, post_type = "", ""
-            element.clear()
+            if fields.get("wp:post_type") == "attachment":
+                captions[fields.get("wp:post_id", "")] = plain(fields.get("excerpt:encoded", ""))
+            fields = {}
+            if parents:
+                parents[-1].remove(element)
+    return captions
 
 
 def _read(stream: Any, path: Path, site: Site) -> Iterator[Item]:
@@ -262,7 +272,17 @@ def attachment_record(fields: dict[str, str], meta: dict[str, str]) -> RawRecord
         "source_url": url if _is_address(url) else "",
         "alt_text": meta.get("_wp_attachment_image_alt", "")[:300],
         "caption": plain(fields.get("excerpt:encoded", ""))[:500],
+        "credit": _credit(meta)[:200],
     }
+
+
+def _credit(meta: dict[str, str]) -> str:
+    """Who to credit: the Media Credit plugin's field, else the credit WordPress read
+    from the picture's own metadata (IPTC), in its serialised attachment metadata."""
+    if credit := meta.get("_media_credit", "").strip():
+        return html.unescape(credit)
+    found = _IMAGE_META_CREDIT.search(meta.get("_wp_attachment_metadata", ""))
+    return html.unescape(found[1]).strip() if found else ""
 
 
 def _is_address(url: str) -> bool:
@@ -314,7 +334,7 @@ def _headline(fields: dict[str, str], body: str, notes: list[str]) -> tuple[str,
     headline = html.unescape(fields.get("title", "")).strip()
     if headline:
         return headline[:300], False
-    words = plain(body).split()
+    words = plain(MARKER_RE.sub("", body)).split()
     headline = " ".join(words[:_HEADLINE_WORDS]) + ("…" if len(words) > _HEADLINE_WORDS else "")
     headline = headline[:300] or f"Untitled post {fields.get('wp:post_id', '')}".strip()
     notes.append(

@@ -135,7 +135,7 @@ class Body:
     """A post's content converted: the body, its quotes, the pictures it shows that are
     not attachments of the export (records of their own), and what the report says."""
 
-    attachments: frozenset[str]
+    attachments: dict[str, str]  # the export's attachments' captions, by id
     footnotes: list[dict[str, str]]
     quotes: list[RawRecord] = field(default_factory=list)
     images: dict[str, RawRecord] = field(default_factory=dict)
@@ -155,6 +155,10 @@ class Body:
         attachment_id = attachment_id or (found[1] if found else "")
         if attachment_id in self.attachments:
             key = image_key(attachment_id)
+            words = plain(caption)
+            if words and words != self.attachments[attachment_id]:
+                # An image has one caption wherever it is placed: its own.
+                self.note(f"the caption {words!r} given to picture {key} here is not carried")
         else:
             source = attributes.get("src", "")
             if not source:
@@ -289,8 +293,9 @@ class Body:
         text = _IMG.sub(lambda m: self.picture(m[0]), text)
         text = _BLOCKQUOTE.sub(lambda m: self.quote(m[0], pull=False), text)
         text = _HEADING.sub(lambda m: f"<{m[1]}h{min(max(int(m[2]), 2), 4)}", text)
+        # A shortcode has attributes or a closing tag: "[sic]" or "[1]" are words.
         for match in _SHORTCODE.finditer(text):
-            if match[1] or match[3].strip() or f"[/{match[2]}]" in text:
+            if not match[1] and ("=" in match[3] or f"[/{match[2]}]" in text):
                 self.note(f"shortcode [{match[2]}] kept as text")
         return autop(text)
 
@@ -319,7 +324,7 @@ def autop(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def convert(content: str, attachments: frozenset[str], footnotes_meta: str) -> tuple[str, Body]:
+def convert(content: str, attachments: dict[str, str], footnotes_meta: str) -> tuple[str, Body]:
     """The post's content as a body (see the module's docstring), and what came of it."""
     try:
         footnotes = json.loads(footnotes_meta) if footnotes_meta else []

@@ -71,7 +71,9 @@ def item(
 </item>"""
 
 
-def attachment(post_id: int, path: str, *, alt: str = "A picture") -> str:
+def attachment(
+    post_id: int, path: str, *, alt: str = "A picture", meta: dict[str, str] | None = None
+) -> str:
     url = f"https://news.example.com/wp-content/uploads/{path}"
     return item(
         post_id,
@@ -80,7 +82,7 @@ def attachment(post_id: int, path: str, *, alt: str = "A picture") -> str:
         status="inherit",
         post_type="attachment",
         extra=f"<wp:attachment_url>{url}</wp:attachment_url>",
-        meta={"_wp_attached_file": path, "_wp_attachment_image_alt": alt},
+        meta={"_wp_attached_file": path, "_wp_attachment_image_alt": alt, **(meta or {})},
     )
 
 
@@ -200,8 +202,17 @@ class MissingPictureTests(WordPressCase):
     def test_pictures_come_from_an_uploads_folder_laid_out_as_wordpress(self) -> None:
         (self.folder / "uploads/2018/06").mkdir(parents=True)
         (self.folder / "uploads/2018/06/tweet.png").write_bytes(PICTURE)
-        self.run_import(export(attachment(201, "2018/06/tweet.png")))
+        # The credit: the Media Credit plugin's, else the picture's own (IPTC) metadata.
+        image_meta = 'a:1:{s:10:"image_meta";a:2:{s:6:"credit";s:7:"Reuters";s:5:"title";s:0:"";}}'
+        self.run_import(
+            export(
+                attachment(201, "2018/06/tweet.png", meta={"_media_credit": "Jo Snapper"}),
+                attachment(202, "2018/06/tweet.png", meta={"_wp_attachment_metadata": image_meta}),
+            )
+        )
         self.assertTrue(Image.objects.get(key="wp-201").file)
+        self.assertEqual(Image.objects.get(key="wp-201").credit, "Jo Snapper")
+        self.assertEqual(Image.objects.get(key="wp-202").credit, "Reuters")
 
 
 class WordPressRulesTests(WordPressCase):
@@ -441,6 +452,7 @@ class BlockContentTests(WordPressCase):
         self.assertIn('[contact-form to="desk@example.com"]', body)
         self.assertIn("item 2: shortcode [contact-form] kept as text", output)
         self.assertIn("item 2: block wp:latest-posts left out", output)
+        self.assertIn("item 2: the caption 'The hall' given to picture wp-200 here is not", output)
         self.assertNotIn("<!--", body)
         page = self.client.get(article.get_absolute_url())
         self.assertContains(page, '<span itemprop="name">Jo Bloggs</span>')
