@@ -38,6 +38,7 @@ _COMMENT = re.compile(r"<!--(?!more\b|noteaser).*?-->", re.S)
 _IMG = re.compile(r"<img\b[^>]*>", re.S | re.I)
 _ATTRIBUTE = re.compile(r"""\b([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _WP_IMAGE_ID = re.compile(r"\bwp-image-(\d+)\b")
+_MEDIA_SOURCE = re.compile(r"<(?:video|audio|source)\b[^>]*\bsrc=\"([^\"]+)\"", re.I)
 _FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.S | re.I)
 _BLOCKQUOTE = re.compile(r"<blockquote\b[^>]*>.*?</blockquote>", re.S | re.I)
 _CITE = re.compile(r"<cite\b[^>]*>(.*?)</cite>", re.S | re.I)
@@ -236,6 +237,9 @@ class Body:
             return self.embed(
                 str(block.attrs.get("url", "")), str(block.attrs.get("providerNameSlug", ""))
             )
+        if name in ("video", "audio"):
+            found = _MEDIA_SOURCE.search(own_html)
+            return self.link(html.unescape(found[1]), name.title()) if found else ""
         if name == "more":
             return "\n\n<!--more-->\n\n"
         if name == "footnotes":
@@ -267,13 +271,18 @@ class Body:
         return "".join(f"\n\n[[image:{key}]]\n\n" for key in markers)
 
     def embed(self, url: str, provider_slug: str) -> str:
+        """An embed as a link named by its provider."""
+        provider = PROVIDERS.get(provider_slug) or provider_slug.replace("-", " ").title()
+        return self.link(url, provider or (urlsplit(url).hostname or "").removeprefix("www."))
+
+    @staticmethod
+    def link(url: str, label: str) -> str:
+        """A paragraph with a link to `url`, named "label: url"."""
         url = url.strip()
         if not url:
             return ""
-        provider = PROVIDERS.get(provider_slug) or provider_slug.replace("-", " ").title()
-        provider = provider or (urlsplit(url).hostname or "").removeprefix("www.")
-        label = html.escape(f"{provider}: {url}" if provider else url)
-        return f'\n\n<p><a href="{html.escape(url)}">{label}</a></p>\n\n'
+        text = html.escape(f"{label}: {url}" if label else url)
+        return f'\n\n<p><a href="{html.escape(url)}">{text}</a></p>\n\n'
 
     def footnote_list(self) -> str:
         if not self.footnotes:

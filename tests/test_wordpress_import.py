@@ -410,6 +410,10 @@ https://www.youtube.com/watch?v=abc
 </div></figure>
 <!-- /wp:embed -->
 
+<!-- wp:video {"id":300} -->
+<figure class="wp-block-video"><video controls src="https://news.example.com/wp-content/uploads/clip.mp4"></video></figure>
+<!-- /wp:video -->
+
 <!-- wp:latest-posts /-->
 
 <!-- wp:shortcode -->
@@ -448,6 +452,7 @@ class BlockContentTests(WordPressCase):
         self.assertIn(
             '<a href="https://www.youtube.com/watch?v=abc">YouTube: https://www.you', body
         )
+        self.assertIn(">Video: https://news.example.com/wp-content/uploads/clip.mp4</a>", body)
         self.assertIn("<ol><li>Minutes, p. 4.</li></ol>", body)
         self.assertIn('[contact-form to="desk@example.com"]', body)
         self.assertIn("item 2: shortcode [contact-form] kept as text", output)
