@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 from django.urls import reverse
@@ -531,8 +532,14 @@ class OldAddressTests(WordPressCase):
         self.article.save()
         self.assertEqual(self.client.get("/budget-vote/").status_code, 404)
 
-    def test_the_home_page_is_unchanged_without_a_short_link(self) -> None:
-        self.assertEqual(self.client.get("/").status_code, 200)
+    @override_settings(PAGE_CACHE_SECONDS=600)
+    def test_the_home_page_keeps_its_cache_and_costs_nothing_more(self) -> None:
+        """Only /?p=ID asks for an old address: the cached home page runs no query, and
+        a short link of no live article is the home page."""
+        cache.clear()
+        self.assertEqual(self.client.get("/")["X-Page-Cache"], "miss")
+        with self.assertNumQueries(0):
+            self.assertEqual(self.client.get("/")["X-Page-Cache"], "hit")
         self.assertEqual(self.client.get("/?p=999").status_code, 200)
 
 
