@@ -194,6 +194,9 @@ def _read(stream: Any, path: Path, site: Site) -> Iterator[Item]:
                 raise ImportFileError(f"{path}: not a WordPress export (WXR): no wp:wxr_version")
             counts[name] += 1
             label = f"{'author' if name == 'wp:author' else 'item'} {counts[name]}"
+            if title := " ".join(html.unescape(element.findtext("title") or "").split()):
+                # Named by its title too, as people know their posts.
+                label += f" ({title[:60]}{'…' if len(title) > 60 else ''})"
             notes: list[str] = []
             pictures: list[RawRecord] = []
             try:

@@ -546,8 +546,8 @@ class WordPressImportTests(TestCase):
         self.assertEqual(Image.objects.get(key="wp-201").width, 240)
 
     def test_pages_and_menu_items_are_skipped_and_said_so(self) -> None:
-        self.assertIn("item 6: skipped, a WordPress page", self.output)
-        self.assertIn("item 7: skipped, a WordPress nav_menu_item", self.output)
+        self.assertIn("item 6 (About us): skipped, a WordPress page", self.output)
+        self.assertIn("item 7 (Home): skipped, a WordPress nav_menu_item", self.output)
         self.assertFalse(Article.objects.filter(slug="about").exists())
 
     def test_importing_the_export_twice_changes_nothing(self) -> None:
@@ -560,7 +560,9 @@ class WordPressImportTests(TestCase):
         (the login is never made public), and the report says so."""
         output, _ = import_articles(str(WXR / "unknown-author.xml"))
         self.assertIn(
-            "unknown-author.xml item 2: its author is not among the export's authors", output
+            "unknown-author.xml item 2 (A post by a guest whose account was deleted): its author "
+            "is not among the export's authors",
+            output,
         )
 
 

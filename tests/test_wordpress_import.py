@@ -164,7 +164,7 @@ class MissingPictureTests(WordPressCase):
         )
         output = self.run_import(xml)
         self.assertIn(
-            "item 1: image 'wp-200': imported without its picture (2018/06/gone.jpg is not in",
+            "item 1 (picture 200): image 'wp-200': imported without its picture (2018/06/gone",
             output,
         )
         image = Image.objects.get(key="wp-200")
@@ -229,7 +229,7 @@ class WordPressRulesTests(WordPressCase):
     def test_duplicate_slug_gets_a_suffix_and_a_report_line(self) -> None:
         xml = export(item(101, name="budget"), item(102, name="budget", title="Another"))
         output = self.run_import(xml)
-        self.assertIn("item 2: the slug 'budget' is taken (also at", output)
+        self.assertIn("item 2 (Another): the slug 'budget' is taken (also at", output)
         self.assertEqual(Article.objects.get(headline="Another").slug, "budget-2")
         again = self.run_import(xml)
         self.assertIn("Articles: 0 created, 0 updated, 2 unchanged.", again)
@@ -299,7 +299,7 @@ class WordPressRulesTests(WordPressCase):
             },
         )
         self.assertEqual(Article.objects.get(slug="post-102").state_label[:9], "Scheduled")
-        self.assertIn("item 5: private in WordPress: imported as a draft", output)
+        self.assertIn("item 5 (A post): private in WordPress: imported as a draft", output)
         self.assertIn("1 a post with status 'trash'", output)
 
     def test_authors_by_display_name_login_kept_private(self) -> None:
@@ -329,7 +329,7 @@ class WordPressRulesTests(WordPressCase):
         article = Article.objects.get()
         self.assertEqual(article.standfirst, "What the council decided.")
         self.assertEqual(article.lead_image.key, "wp-200")
-        self.assertIn("item 2: sticky in WordPress", output)
+        self.assertIn("item 2 (A post): sticky in WordPress", output)
         self.assertIn("its SEO title 'Council votes | News' is not carried", output)
 
     def test_what_minimal_exports_leave_out_never_blocks_a_post(self) -> None:
@@ -348,7 +348,7 @@ class WordPressRulesTests(WordPressCase):
             ),
         ).replace('<guid isPermaLink="false"> </guid>', "")
         output = self.run_import(xml)
-        self.assertIn("item 1: published in WordPress without a date", output)
+        self.assertIn("item 1 (A post): published in WordPress without a date", output)
         self.assertEqual(Article.objects.get(slug="post-101").status, Article.Status.DRAFT)
         second = Article.objects.get(slug="post-102")
         self.assertEqual(list(second.tags.values_list("name", "slug")), [("Café", "café")])
@@ -456,9 +456,11 @@ class BlockContentTests(WordPressCase):
         self.assertIn(">Video: https://news.example.com/wp-content/uploads/clip.mp4</a>", body)
         self.assertIn("<ol><li>Minutes, p. 4.</li></ol>", body)
         self.assertIn('[contact-form to="desk@example.com"]', body)
-        self.assertIn("item 2: shortcode [contact-form] kept as text", output)
-        self.assertIn("item 2: block wp:latest-posts left out", output)
-        self.assertIn("item 2: the caption 'The hall' given to picture wp-200 here is not", output)
+        self.assertIn("item 2 (A post): shortcode [contact-form] kept as text", output)
+        self.assertIn("item 2 (A post): block wp:latest-posts left out", output)
+        self.assertIn(
+            "item 2 (A post): the caption 'The hall' given to picture wp-200 here", output
+        )
         self.assertNotIn("<!--", body)
         page = self.client.get(article.get_absolute_url())
         self.assertContains(page, '<span itemprop="name">Jo Bloggs</span>')
@@ -541,6 +543,9 @@ class OldAddressTests(WordPressCase):
         with self.assertNumQueries(0):
             self.assertEqual(self.client.get("/")["X-Page-Cache"], "hit")
         self.assertEqual(self.client.get("/?p=999").status_code, 200)
+        # A character no stored address has (PostgreSQL refuses a NUL in a query).
+        self.assertEqual(self.client.get("/?p=%00").status_code, 200)
+        self.assertEqual(self.client.get("/%00/").status_code, 404)
 
 
 class _Pictures(http.server.BaseHTTPRequestHandler):
