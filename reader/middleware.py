@@ -13,6 +13,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, LegacyAddress
+from newsroom.text import forbidden_character
 
 # WordPress's archives of a category or tag, and their feeds: the topic of that slug.
 _TOPIC_PREFIXES = ("/category/", "/tag/")
@@ -25,6 +26,10 @@ def legacy_redirect(request: HttpRequest) -> HttpResponse | None:
     path = request.path
     if path == "/" and "p" in request.GET:
         path = f"/?p={request.GET['p']}"
+    if forbidden_character(path):
+        # No address stored has one (an import refuses them), and PostgreSQL would
+        # refuse a NUL in the query.
+        return None
     address = (
         LegacyAddress.objects.filter(path=path, article__in=Article.objects.published())
         .select_related("article")
