@@ -194,6 +194,20 @@ class MissingPictureTests(WordPressCase):
         ):
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 200)
+        # The admin: a new image needs its picture; the missing one's words can be
+        # corrected without one, and it says where the picture was.
+        added = self.client.post(
+            reverse("admin:pictures_image_add"), {"key": "new", "alt_text": "x"}
+        )
+        self.assertContains(added, "This field is required")
+        page = self.client.get(reverse("admin:pictures_image_change", args=[image.pk]))
+        self.assertContains(page, image.source_url)
+        changed = self.client.post(
+            reverse("admin:pictures_image_change", args=[image.pk]),
+            {"key": "wp-200", "alt_text": "The council chamber", "caption": "", "credit": ""},
+        )
+        self.assertEqual(changed.status_code, 302)
+        self.assertEqual(Image.objects.get(pk=image.pk).alt_text, "The council chamber")
         renditions, _ = run_command("renditions")
         self.assertNotIn("missing from storage", renditions)
         with self.assertRaisesMessage(CommandError, "content problem"):
