@@ -16,7 +16,7 @@ from articles.models import Article
 from authors.models import Author
 from interchange.items import BadRecord, Item
 from interchange.records import normalize, record_key, references, shared_entries
-from interchange.schema import ArticleRecord, Record, Skip, to_json
+from interchange.schema import ArticleRecord, PageRecord, Record, Skip, to_json
 from pictures.models import Image
 
 _QUERY_CHUNK = 500
@@ -163,12 +163,7 @@ class Checker:
         if reason := self.check_shared(record, where):
             self.fail(order, where, reason)
             return
-        if isinstance(record, ArticleRecord):
-            self.claim_addresses(where, record, key)
-            self.keys.add_slug(slug, key, where)
-            self.slug_batch.append((order, where, slug, key, self.wordpress))
-            if len(self.slug_batch) >= _QUERY_CHUNK:
-                self.check_slugs_against_database()
+        self.claim(order, where, record, key, slug)
         for ref_kind, ref_key in references(record):
             if self.keys.record(ref_kind, ref_key) is None:
                 self.keys.add_reference(order, where, ref_kind, ref_key)
@@ -178,6 +173,19 @@ class Checker:
             self.keys.replace_record(kind, key, digest, where)
         for text in (*item.notes, *notes):
             self.warn(order, where, text)
+
+    def claim(
+        self, order: tuple[int, int], where: str, record: Record, key: str, slug: str
+    ) -> None:
+        """What an article or page takes that no other may: its old addresses, and an
+        article its slug (checked against the database in batches)."""
+        if isinstance(record, ArticleRecord | PageRecord):
+            self.claim_addresses(where, record, key)
+        if isinstance(record, ArticleRecord):
+            self.keys.add_slug(slug, key, where)
+            self.slug_batch.append((order, where, slug, key, self.wordpress))
+            if len(self.slug_batch) >= _QUERY_CHUNK:
+                self.check_slugs_against_database()
 
     def article_slug(
         self,
@@ -220,9 +228,11 @@ class Checker:
         )
         return True
 
-    def claim_addresses(self, where: str, record: ArticleRecord, key: str) -> None:
-        """An old address answers for one article: the first in the files to claim it."""
-        mine = [path for path in record.old_addresses if self.keys.claim_address(path, key)]
+    def claim_addresses(self, where: str, record: ArticleRecord | PageRecord, key: str) -> None:
+        """An old address answers for one article or page: the first in the files to
+        claim it."""
+        owner = f"{record.type} {key}"
+        mine = [path for path in record.old_addresses if self.keys.claim_address(path, owner)]
         if mine != record.old_addresses:
             self.adjusted.setdefault(where, {})["old_addresses"] = mine
 

@@ -29,6 +29,7 @@ from interchange.items import BadRecord
 from interchange.schema import FILE_DEFAULT, RawRecord, Unset
 from newsroom.markdown import marker_keys
 from newsroom.text import forbidden_character
+from pages.models import Page
 from pictures.images import validate_image_file
 from pictures.models import Image
 from quotes.models import Quote, Speaker
@@ -558,8 +559,6 @@ def normalize_article(raw: RawRecord, media_dir: Path) -> schema.ArticleRecord:
     if len(set(record["authors"])) != len(record["authors"]):
         raise BadRecord(f"{what}: an author appears twice in the byline")
     quotes = _quotes(record, what)
-    if not all(isinstance(path, str) for path in record["old_addresses"]):
-        raise BadRecord(f"{what}: old_addresses must be a list of paths")
     return schema.ArticleRecord(
         **{name: record[name] for name in (*ARTICLE_FIELDS, "status", "authors", "lead_image")},
         **times,
@@ -570,7 +569,7 @@ def normalize_article(raw: RawRecord, media_dir: Path) -> schema.ArticleRecord:
         corrections=schema.sort_corrections(map(normalize_correction, record["corrections"])),
         disclosures=schema.sort_disclosures(map(normalize_disclosure, record["disclosures"])),
         recorded_disclosures=list(map(normalize_recorded, record["recorded_disclosures"])),
-        old_addresses=sorted(set(record["old_addresses"])),
+        old_addresses=old_addresses(record, what),
     )
 
 
@@ -603,6 +602,20 @@ def normalize_meta(raw: RawRecord, media_dir: Path) -> schema.Meta:
     return schema.Meta(**meta)
 
 
+def old_addresses(record: RawRecord, what: str) -> list[str]:
+    if not all(isinstance(path, str) for path in record["old_addresses"]):
+        raise BadRecord(f"{what}: old_addresses must be a list of paths")
+    return sorted(set(record["old_addresses"]))
+
+
+def normalize_page(raw: RawRecord, media_dir: Path) -> schema.PageRecord:
+    record = take(raw, schema.PageRecord, "page")
+    fields = {name: record[name] for name in ("slug", "title", "body")}
+    what = f"page {record['slug']!r}"
+    check_fields(Page, fields, what, [])
+    return schema.PageRecord(**fields, old_addresses=old_addresses(record, what))
+
+
 def normalize_skip(raw: RawRecord, media_dir: Path) -> schema.Skip:
     """A WordPress item with no place here (a page, a menu item); counted, not imported."""
     return schema.Skip(reason=str(raw.get("reason", "")))
@@ -614,6 +627,7 @@ NORMALIZERS: dict[str, Callable[[RawRecord, Path], schema.Record]] = {
     "author": normalize_author,
     "image": normalize_image,
     "article": normalize_article,
+    "page": normalize_page,
     "skip": normalize_skip,
 }
 
@@ -645,7 +659,7 @@ def record_key(record: schema.Record) -> str:
         return str(record.uid)
     if isinstance(record, schema.ImageRecord):
         return record.key
-    if isinstance(record, schema.AuthorRecord | schema.OrganisationRecord):
+    if isinstance(record, schema.AuthorRecord | schema.OrganisationRecord | schema.PageRecord):
         return record.slug
     return record.type
 

@@ -282,6 +282,18 @@ class ArticleRecord:
 
 
 @dataclass(kw_only=True)
+class PageRecord:
+    """A page of standing content (/about/<slug>/): a WordPress page, imported when
+    asked (import_articles --pages), with the addresses it had there."""
+
+    type: ClassVar[str] = "page"
+    slug: str
+    title: str
+    body: str = ""
+    old_addresses: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
 class Skip:
     """A WordPress item with no place here (a page, a menu item): counted, not imported."""
 
@@ -289,7 +301,7 @@ class Skip:
     reason: str
 
 
-Record = Meta | OrganisationRecord | AuthorRecord | ImageRecord | ArticleRecord | Skip
+Record = Meta | OrganisationRecord | AuthorRecord | ImageRecord | ArticleRecord | PageRecord | Skip
 
 
 def iso_datetime(value: datetime.datetime) -> str:

@@ -52,6 +52,7 @@ from interchange.records import (
 from interchange.schema import UNSET, Record, Unset, to_json
 from newsroom import page_cache
 from newsroom.markdown import marker_keys
+from pages.models import Page
 from pictures.models import Image
 from quotes.models import Quote, Speaker
 
@@ -167,6 +168,8 @@ class Writer:
             return self.author(record)
         if isinstance(record, schema.ImageRecord):
             return self.image(record)
+        if isinstance(record, schema.PageRecord):
+            return self.page(record)
         raise TypeError(f"no {record.type} record is written")
 
     def discard_stored_files(self, since: int = 0) -> None:
@@ -287,6 +290,28 @@ class Writer:
         created = image.pk is None
         image.save()
         self.image_ids[image.key] = image.pk
+        return "created" if created else "updated"
+
+    @staticmethod
+    def page(record: schema.PageRecord) -> str:
+        """A page and its old addresses (each moved to it from whatever had it)."""
+        page = Page.objects.filter(slug=record.slug).first()
+        if page is not None:
+            addresses = sorted(page.legacy_addresses.values_list("path", flat=True))
+            if (page.title, page.body, addresses) == (
+                record.title,
+                record.body,
+                record.old_addresses,
+            ):
+                return "unchanged"
+        created = page is None
+        page = page or Page(slug=record.slug)
+        page.title, page.body = record.title, record.body
+        page.save()
+        LegacyAddress.objects.filter(Q(page=page) | Q(path__in=record.old_addresses)).delete()
+        LegacyAddress.objects.bulk_create(
+            LegacyAddress(page=page, path=path) for path in record.old_addresses
+        )
         return "created" if created else "updated"
 
     def author_id(self, slug: str) -> int:

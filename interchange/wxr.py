@@ -80,6 +80,7 @@ class Site:
     by id."""
 
     attachments: dict[str, str]
+    pages: bool = False  # import pages (import_articles --pages)
     authors: dict[str, str] = field(default_factory=dict)
     guids: dict[str, str] = field(default_factory=dict)  # guid -> the post id it is first of
     speakers: dict[str, str] = field(default_factory=dict)  # slug -> the name first cited
@@ -129,10 +130,10 @@ def topics(element: Element, notes: list[str]) -> list[RawRecord]:
     return entries
 
 
-def read_wxr(path: Path) -> Iterator[Item]:
+def read_wxr(path: Path, *, pages: bool = False) -> Iterator[Item]:
     with path.open("rb") as stream:
         try:
-            site = Site(attachments=_attachments(stream))
+            site = Site(attachments=_attachments(stream), pages=pages)
             stream.seek(0)
             yield from _read(stream, path, site)
         except ParseError as error:
@@ -252,6 +253,8 @@ def item_record(
     post_type = fields.get("wp:post_type", "post")
     if post_type == "attachment":
         return attachment_record(fields, meta)
+    if post_type == "page" and site.pages:
+        return page_record(fields, meta, site, notes)
     if post_type != "post":
         return {"type": "skip", "reason": f"a WordPress {post_type}"}
     wp_status = fields.get("wp:status", "")
@@ -260,6 +263,42 @@ def item_record(
     if wp_status == "private":
         notes.append("private in WordPress: imported as a draft")
     return post_record(element, fields, meta, site, notes, pictures)
+
+
+def page_record(
+    fields: dict[str, str], meta: dict[str, str], site: Site, notes: list[str]
+) -> RawRecord:
+    """A published WordPress page as a page here (/about/<slug>/): its title and content,
+    the pictures and quotes it shows as links and quotations (a page places none), and
+    its addresses there. A page not published is skipped: pages here are public."""
+    status = fields.get("wp:status", "")
+    if status != "publish":
+        return {"type": "skip", "reason": f"a WordPress page with status {status!r}"}
+    body, converted = convert(
+        fields.get("content:encoded", ""), site.attachments, meta.get("footnotes", ""), places=False
+    )
+    if not body:
+        # A page here has words (a parent page in WordPress often has none).
+        return {"type": "skip", "reason": "a WordPress page without content"}
+    notes.extend(converted.notes)
+    link = unquote(urlparse(fields.get("link", "")).path).strip("/")
+    name = unquote(fields.get("wp:post_name", ""))
+    # A child page's name is unique only among its siblings: its path is its name here.
+    slug = slugify(
+        link.replace("/", "-") if fields.get("wp:post_parent", "0") not in ("", "0") else name
+    )
+    title = html.unescape(fields.get("title", "")).strip()
+    addresses = set(old_addresses(fields, ""))
+    addresses.discard(f"/?p={fields.get('wp:post_id', '')}")
+    if post_id := fields.get("wp:post_id", "").strip():
+        addresses.add(f"/?page_id={post_id}")
+    return {
+        "type": "page",
+        "slug": (slug or slugify(title) or f"page-{post_id}")[:100],
+        "title": (title or name or "Untitled page")[:200],
+        "body": body,
+        "old_addresses": sorted(addresses),
+    }
 
 
 def attachment_record(fields: dict[str, str], meta: dict[str, str]) -> RawRecord:

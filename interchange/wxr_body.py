@@ -138,6 +138,9 @@ class Body:
 
     attachments: dict[str, str]  # the export's attachments' captions, by id
     footnotes: list[dict[str, str]]
+    # False for a page, which places no quote or picture: quotations stay as written
+    # and pictures become links to them.
+    places: bool = True
     quotes: list[RawRecord] = field(default_factory=list)
     images: dict[str, RawRecord] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -152,6 +155,9 @@ class Body:
         """The marker of the picture an <img> shows: the export's attachment, or a
         record of its own made from the tag (its address, alt text and caption)."""
         attributes = _attributes(tag)
+        if not self.places:
+            self.note("a page shows no pictures: each is a link to it")
+            return self.link(attributes.get("src", ""), attributes.get("alt") or "Picture")
         found = _WP_IMAGE_ID.search(attributes.get("class", ""))
         attachment_id = attachment_id or (found[1] if found else "")
         if attachment_id in self.attachments:
@@ -187,7 +193,7 @@ class Body:
         cite = _CITE.search(fragment)
         speaker = plain(cite[1]) if cite else ""
         text = plain(_CITE.sub("", fragment))
-        if not speaker or not text or len(speaker) > _MAX_SPEAKER:
+        if not self.places or not speaker or not text or len(speaker) > _MAX_SPEAKER:
             return f"\n\n{fragment.strip()}\n\n"
         key = f"quote-{len(self.quotes) + 1}"
         self.quotes.append(
@@ -333,8 +339,11 @@ def autop(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def convert(content: str, attachments: dict[str, str], footnotes_meta: str) -> tuple[str, Body]:
-    """The post's content as a body (see the module's docstring), and what came of it."""
+def convert(
+    content: str, attachments: dict[str, str], footnotes_meta: str, *, places: bool = True
+) -> tuple[str, Body]:
+    """The post's content as a body (see the module's docstring), and what came of it.
+    `places`: quotes and pictures become records placed by markers (not in a page)."""
     try:
         footnotes = json.loads(footnotes_meta) if footnotes_meta else []
     except ValueError:
@@ -342,6 +351,7 @@ def convert(content: str, attachments: dict[str, str], footnotes_meta: str) -> t
     body = Body(
         attachments,
         [f for f in footnotes if isinstance(f, dict)] if isinstance(footnotes, list) else [],
+        places,
     )
     numbers = {str(note.get("id")): n for n, note in enumerate(body.footnotes, 1)}
     content = _FOOTNOTE_REF.sub(lambda m: f"<sup>{numbers.get(m[1], '')}</sup>", content)

@@ -1,13 +1,14 @@
 """Old addresses of imported content: the site an article came from (WordPress) linked
 to it by addresses this site has no page for. They answer 301 to the page here, as
 Django's RedirectFallbackMiddleware does: only where the site would answer 404, so no
-page of the site pays for them, except WordPress's short link /?p=ID, which is the
-home page's address with a query no page of this site uses."""
+page of the site pays for them, except WordPress's short links /?p=ID and /?page_id=ID,
+which are the home page's address with a query no page of this site uses."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from taggit.models import Tag
@@ -19,24 +20,36 @@ from newsroom.text import forbidden_character
 _TOPIC_PREFIXES = ("/category/", "/tag/")
 
 
+def _short_link(request: HttpRequest) -> str | None:
+    """WordPress's short link of a post (/?p=ID) or page (/?page_id=ID), if it is one."""
+    for name in ("p", "page_id"):
+        if name in request.GET:
+            return f"/?{name}={request.GET[name]}"
+    return None
+
+
 def legacy_redirect(request: HttpRequest) -> HttpResponse | None:
     """The 301 an old address answers, if it is one: an imported article's permalink
-    (only while the article is live, so an old address reveals nothing unpublished),
-    or a WordPress category or tag archive whose topic has published articles."""
+    (only while the article is live, so an old address reveals nothing unpublished), an
+    imported page's (pages are always public), or a WordPress category or tag archive
+    whose topic has published articles."""
     path = request.path
-    if path == "/" and "p" in request.GET:
-        path = f"/?p={request.GET['p']}"
+    if path == "/" and (short := _short_link(request)):
+        path = short
     if forbidden_character(path):
         # No address stored has one (an import refuses them), and PostgreSQL would
         # refuse a NUL in the query.
         return None
     address = (
-        LegacyAddress.objects.filter(path=path, article__in=Article.objects.published())
-        .select_related("article")
+        LegacyAddress.objects.filter(
+            Q(article__in=Article.objects.published()) | Q(page__isnull=False), path=path
+        )
+        .select_related("article", "page")
         .first()
     )
     if address is not None:
-        return HttpResponsePermanentRedirect(address.article.get_absolute_url())
+        target = address.article or address.page
+        return HttpResponsePermanentRedirect(target.get_absolute_url())
     if path.startswith(_TOPIC_PREFIXES) and path.endswith("/"):
         parts = path.strip("/").split("/")
         feed = parts[-1] == "feed"
@@ -55,7 +68,7 @@ class LegacyAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == "/" and "p" in request.GET and request.method in ("GET", "HEAD"):
+        if request.path == "/" and _short_link(request) and request.method in ("GET", "HEAD"):
             return legacy_redirect(request) or self.get_response(request)
         response = self.get_response(request)
         if response.status_code == 404 and request.method in ("GET", "HEAD"):

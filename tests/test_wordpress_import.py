@@ -22,6 +22,7 @@ from taggit.models import Tag
 from articles.models import Article
 from authors.models import Author
 from interchange.fetching import Refused, fetch
+from pages.models import Page
 from pictures.models import Image
 from tests.base import DATA, run_command
 
@@ -490,6 +491,52 @@ class BlockContentTests(WordPressCase):
             "<p>First line<br>\nsame paragraph.</p>\n\n<p>Second paragraph with * a star.</p>"
             "\n\n<ul><li>x</li></ul>",
         )
+
+
+class PageTests(WordPressCase):
+    def test_pages_come_in_when_asked_with_their_old_addresses(self) -> None:
+        picture = '<img src="https://news.example.com/wp-content/uploads/team.jpg" alt="The team">'
+        xml = (
+            export(
+                item(2, title="About us", post_type="page", name="about-us", content=picture),
+                item(
+                    3,
+                    title="Team",
+                    post_type="page",
+                    name="team",
+                    extra="<wp:post_parent>2</wp:post_parent>",
+                ),
+                item(4, title="Draft page", post_type="page", status="draft", name="draft-page"),
+                item(5, title="Empty parent", post_type="page", name="parent", content=""),
+            )
+            .replace(
+                "https://news.example.com/2018/06/25/team/",
+                "https://news.example.com/about-us/team/",
+            )
+            .replace(
+                "https://news.example.com/2018/06/25/about-us/",
+                "https://news.example.com/about-us/",
+            )
+        )
+        self.assertIn("Skipped 4 WordPress items: 4 a WordPress page.", self.run_import(xml))
+        self.assertFalse(Page.objects.filter(title="About us").exists())
+        output = self.run_import(xml, "--pages")
+        self.assertIn("Pages: 2 created, 0 updated, 0 unchanged.", output)
+        self.assertIn("1 a WordPress page with status 'draft'", output)
+        self.assertIn("1 a WordPress page without content", output)
+        self.assertIn("item 1 (About us): a page shows no pictures: each is a link to it", output)
+        about = Page.objects.get(slug="about-us")
+        self.assertIn('<a href="https://news.example.com/wp-content/uploads/team.jpg">', about.body)
+        self.assertEqual(Page.objects.get(title="Team").slug, "about-us-team")
+        for address, target in (
+            ("/about-us/", "/about/about-us/"),
+            ("/?page_id=2", "/about/about-us/"),
+            ("/about-us/team/", "/about/about-us-team/"),
+        ):
+            with self.subTest(address=address):
+                self.assertRedirects(self.client.get(address), target, status_code=301)
+        self.assertEqual(self.client.get("/draft-page/").status_code, 404)
+        self.assertIn("Pages: 0 created, 0 updated, 2 unchanged.", self.run_import(xml, "--pages"))
 
 
 class RoundTripTests(WordPressCase):

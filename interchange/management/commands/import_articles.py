@@ -14,7 +14,7 @@ from interchange.checking import Checker
 from interchange.fetching import fetching_media
 from interchange.items import ImportFileError
 from interchange.records import normalize, record_key
-from interchange.schema import ArticleRecord, Record
+from interchange.schema import Record
 from interchange.sources import Source, open_source, read_items
 from interchange.writing import Writer
 from newsroom.commands import StaffCommand, temporary_files
@@ -38,6 +38,7 @@ KINDS = [
     ("organisation", "organisations"),
     ("author", "authors"),
     ("image", "images"),
+    ("page", "pages"),
 ]
 
 
@@ -78,6 +79,7 @@ shortcode kept as text) once, with its line or item number."""
         manage.py import_articles --partial feed-1.jsonl feed-2.jsonl
         manage.py import_articles wordpress.xml --media-dir wp-content/uploads
         manage.py import_articles --dry-run --fetch-media wordpress.xml
+        manage.py import_articles --pages wordpress.xml          # its pages too
     """
     interrupted = "nothing was imported"
 
@@ -101,6 +103,14 @@ shortcode kept as text) once, with its line or item number."""
             help="Import, report, and roll everything back: the report is the import's.",
         )
         parser.add_argument(
+            "--pages",
+            action="store_true",
+            help=(
+                "Import a WordPress export's published pages as pages (/about/<slug>/), "
+                "their old addresses redirecting; without it they are skipped."
+            ),
+        )
+        parser.add_argument(
             "--fetch-media",
             action="store_true",
             help=(
@@ -119,13 +129,14 @@ shortcode kept as text) once, with its line or item number."""
         *args: str,
         files: list[str],
         media_dir: str | None,
+        pages: bool,
         partial: bool,
         dry_run: bool,
         verbosity: int,
         **options: Any,
     ) -> None:
         try:
-            sources = [open_source(name, media_dir) for name in files]
+            sources = [open_source(name, media_dir, pages=pages) for name in files]
             checker = self.check_sources(sources, verbosity)
         except ImportFileError as error:
             raise CommandError(f"{error}; nothing was imported.") from None
@@ -203,7 +214,7 @@ shortcode kept as text) once, with its line or item number."""
         failed = 0
         total = sum(source.size for source in sources)
         phases = [
-            ({"organisation", "author", "image"}, "organisations, authors, images"),
+            ({"organisation", "author", "image", "page"}, "organisations, authors, images, pages"),
             ({"article"}, "articles"),
         ]
         for phase, label in phases:
@@ -222,7 +233,7 @@ shortcode kept as text) once, with its line or item number."""
                         if not isinstance(record, dict) or record.get("type") not in phase:
                             continue
                         normalized = normalize(record, source.media_dir, checked=True)
-                        if isinstance(normalized, ArticleRecord) and where in checker.adjusted:
+                        if where in checker.adjusted:
                             normalized = replace(normalized, **checker.adjusted[where])
                         batch.append((where, normalized))
                         if len(batch) >= BATCH:
