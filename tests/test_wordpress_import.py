@@ -611,16 +611,18 @@ class OldAddressTests(WordPressCase):
 
 class _Pictures(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        if self.path == "/to-loopback":
+        redirects = {"/to-loopback": "http://127.0.0.2:9/secret", "/loop": "/loop"}
+        if self.path in redirects:
             self.send_response(302)
-            self.send_header("Location", "http://127.0.0.2:9/secret")
+            self.send_header("Location", redirects[self.path])
             self.end_headers()
             return
+        body = b"<html><script>alert(1)</script></html>" if self.path == "/page.png" else PICTURE
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(PICTURE)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(PICTURE)
+        self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -654,6 +656,25 @@ class FetchMediaTests(WordPressCase):
         # The test's own server is allowed; the loopback address it redirects to is not.
         with self.assertRaisesMessage(Refused, "127.0.0.2, not a public address"):
             fetch(f"{origin}/to-loopback", self.folder / "p", allowed={"127.0.0.1"})
+
+    def test_redirects_are_bounded_and_size_and_content_are_checked(self) -> None:
+        origin = self.serve()
+        allowed = {"127.0.0.1"}
+        with self.assertRaisesMessage(Refused, "more than 5 redirects"):
+            fetch(f"{origin}/loop", self.folder / "p", allowed=allowed)
+        with (
+            override_settings(MAX_IMAGE_UPLOAD_BYTES=100),
+            self.assertRaisesMessage(Refused, "over the 100-byte limit"),
+        ):
+            fetch(f"{origin}/a.png", self.folder / "p", allowed=allowed)
+        # Fetched, but not a picture: the upload rules refuse it, and the image is missing.
+        xml = export(attachment(200, "2018/06/page.png")).replace(
+            "https://news.example.com/wp-content/uploads/2018/06/page.png", f"{origin}/page.png"
+        )
+        with override_settings(IMPORT_FETCH_ALLOWED_ADDRESSES=["127.0.0.1"]):
+            output = self.run_import(xml, "--fetch-media")
+        self.assertIn("imported without its picture", output)
+        self.assertFalse(Image.objects.get(key="wp-200").file)
 
     def test_fetch_media_brings_the_picture(self) -> None:
         origin = self.serve()
