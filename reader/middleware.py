@@ -47,8 +47,7 @@ def legacy_redirect(request: HttpRequest) -> HttpResponse | None:
         .select_related("article", "page")
         .first()
     )
-    if address is not None:
-        target = address.article or address.page
+    if address is not None and (target := address.article or address.page) is not None:
         return HttpResponsePermanentRedirect(target.get_absolute_url())
     if path.startswith(_TOPIC_PREFIXES) and path.endswith("/"):
         parts = path.strip("/").split("/")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import http.server
 import io
 import shutil
+import ssl
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -675,6 +677,31 @@ class FetchMediaTests(WordPressCase):
             output = self.run_import(xml, "--fetch-media")
         self.assertIn("imported without its picture", output)
         self.assertFalse(Image.objects.get(key="wp-200").file)
+
+    def test_https_checks_the_certificate_against_the_host_name(self) -> None:
+        """The connection goes to the checked address, but TLS still verifies the
+        server's certificate for the host's name: a self-signed one is refused."""
+        key, certificate = self.folder / "key.pem", self.folder / "cert.pem"
+        openssl = shutil.which("openssl")
+        assert openssl, "openssl makes the server's certificate"
+        subprocess.run(
+            [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        server = http.server.HTTPServer(("127.0.0.1", 0), _Pictures)
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(certificate, key)
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join)
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        url = f"https://127.0.0.1:{server.server_address[1]}/a.png"
+        with self.assertRaisesMessage(Refused, "CERTIFICATE_VERIFY_FAILED"):
+            fetch(url, self.folder / "p", allowed={"127.0.0.1"})
 
     def test_fetch_media_brings_the_picture(self) -> None:
         origin = self.serve()
