@@ -4,13 +4,14 @@ The XML is parsed with defusedxml (no DTDs, no entities: an XML bomb or an exter
 entity is refused) and iteratively: each author and item is translated, then removed
 from the tree, so a 1 GB export needs little memory.
 
-Mapping (docs/wordpress.md has the whole of it): `wp:author` -> author (by display
-name; the login stays private); `item` of type post -> article (uid derived from the
-guid, statuses mapped, the content converted by wxr_body, categories and tags ->
-topics, featured image -> lead image, excerpt -> standfirst, the permalinks -> old
-addresses); `item` of type attachment -> image, its file looked up in the local
-uploads folder (or fetched, or imported missing); other items (pages, menus) are
-skipped. What is not carried as it was is said in the item's notes (the report).
+Mapping (docs/migrating-from-wordpress.md has the whole of it): `wp:author` ->
+author (by display name; the login stays private); `item` of type post -> article
+(uid derived from the guid, statuses mapped, the content converted by wxr_body,
+categories and tags -> topics, featured image -> lead image, excerpt -> standfirst,
+the permalinks -> old addresses); `item` of type attachment -> image, its file looked
+up in the local uploads folder (or fetched, or imported missing); `item` of type page
+-> page when asked (--pages); other items (menus) are skipped. What is not carried as
+it was is said in the item's notes (the report).
 """
 
 from __future__ import annotations
@@ -333,9 +334,11 @@ def _is_address(url: str) -> bool:
 
 
 def _uploads_path(url: str) -> str:
-    """'https://example.com/wp-content/uploads/2018/06/a.png' -> '2018/06/a.png'."""
+    """Where the uploads folder has an attachment, by its address's path:
+    'https://example.com/wp-content/uploads/2018/06/a.png' -> '2018/06/a.png', and
+    WordPress.com's 'https://site.files.wordpress.com/2018/06/a.png' -> the same."""
     path = unquote(urlparse(url).path)
-    return path.split("/uploads/", 1)[1] if "/uploads/" in path else PurePosixPath(path).name
+    return path.split("/uploads/", 1)[1] if "/uploads/" in path else path.lstrip("/")
 
 
 def _published_at(fields: dict[str, str]) -> str | None:

@@ -232,6 +232,25 @@ class MissingPictureTests(WordPressCase):
         self.assertEqual(Image.objects.get(key="wp-201").credit, "Jo Snapper")
         self.assertEqual(Image.objects.get(key="wp-202").credit, "Reuters")
 
+    def test_a_picture_is_found_by_its_address_path(self) -> None:
+        """Without the attachment's file name (WordPress.com exports may leave it out),
+        its address's path says where it is, as the uploads folder lays it out."""
+        (self.folder / "uploads/2018/06").mkdir(parents=True)
+        (self.folder / "uploads/2018/06/tweet.png").write_bytes(PICTURE)
+        url = "https://newsdesk.files.wordpress.com/2018/06/tweet.png"
+        self.run_import(
+            export(
+                item(
+                    203,
+                    content="",
+                    status="inherit",
+                    post_type="attachment",
+                    extra=f"<wp:attachment_url>{url}</wp:attachment_url>",
+                )
+            )
+        )
+        self.assertTrue(Image.objects.get(key="wp-203").file)
+
 
 class WordPressRulesTests(WordPressCase):
     def test_untitled_post_is_a_draft_titled_from_its_first_words(self) -> None:

@@ -66,8 +66,9 @@ Image files are looked up in --media-dir: by default the file's own folder for
 JSON Lines, and the "uploads" folder beside a WordPress export (laid out as
 wp-content/uploads is: YYYY/MM/name). A WordPress attachment whose file is not
 there is fetched from its address with --fetch-media (public addresses only:
-see docs/wordpress.md), or else imported without its picture (marked missing,
-a placeholder on the site, listed by check_content): it never stops a post.
+see docs/migrating-from-wordpress.md), or else imported without its picture
+(marked missing, a placeholder on the site, listed by check_content): it never
+stops a post. --pages imports the export's published pages too.
 
 A dry run is the import itself, rolled back: its report is the one the import
 would print. The report lists each problem (not imported) and each warning
