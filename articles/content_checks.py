@@ -165,6 +165,16 @@ def missing_targets(wanted: dict[tuple[str, str], list[tuple[Article, str]]]) ->
 
 
 def image_problems() -> Iterator[Problem]:
+    for image in Image.objects.filter(file="").order_by("key"):
+        where = f" (was at {image.source_url})" if image.source_url else ""
+        yield Problem(
+            "missing-picture",
+            "image",
+            image.pk,
+            image.key,
+            f"has no picture file{where}: pages show a placeholder; upload the picture",
+            reverse("admin:pictures_image_change", args=[image.pk]),
+        )
     for image in Image.objects.filter(alt_text="", is_decorative=False).order_by("key"):
         yield Problem(
             "image-alt",

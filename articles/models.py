@@ -23,6 +23,7 @@ from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import Disclosure, RecordedDisclosure
 from newsroom.markdown import marker_keys, render_markdown, validate_markdown
+from pages.models import Page
 from pictures.models import UNSORTED_RENDITIONS, Image
 from quotes.models import Quote
 
@@ -562,6 +563,36 @@ class ArticleSlugHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} -> {self.article.slug}"
+
+
+class LegacyAddress(models.Model):
+    """An address an article or page had on the site it was imported from (a WordPress
+    permalink such as /2018/06/25/slug/ or /?p=101): it answers 301 to its page here,
+    for an article while it is live (reader.middleware.LegacyAddressMiddleware)."""
+
+    article = models.ForeignKey(
+        Article, null=True, on_delete=models.CASCADE, related_name="legacy_addresses"
+    )
+    page = models.ForeignKey(
+        Page, null=True, on_delete=models.CASCADE, related_name="legacy_addresses"
+    )
+    # Unique: it serves the lookup of an address the site has no page for.
+    path = models.CharField(
+        max_length=1000, unique=True, help_text="The path, with ?p=ID for WordPress's short link."
+    )
+
+    class Meta:
+        verbose_name_plural = "legacy addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, page__isnull=True)
+                | Q(article__isnull=True, page__isnull=False),
+                name="legacy_address_of_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} -> {self.article or self.page}"
 
 
 class Byline(models.Model):

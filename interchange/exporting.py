@@ -44,6 +44,7 @@ def for_export(articles: QuerySet[Article]) -> QuerySet[Article]:
                 "disclosure__organisation", "interest__author", "interest__organisation"
             ),
         ),
+        "legacy_addresses",
     )
 
 
@@ -143,11 +144,12 @@ def recorded_value(record: RecordedDisclosure) -> schema.RecordedDisclosure:
 def image_record(image: Image) -> schema.ImageRecord:
     return schema.ImageRecord(
         key=image.key,
-        file=image.file.name,
+        file=image.file.name or None,
         alt_text=image.alt_text,
         is_decorative=image.is_decorative,
         caption=image.caption,
         credit=image.credit,
+        source_url=image.source_url,
     )
 
 
@@ -228,4 +230,5 @@ def article_record(article: Article) -> schema.ArticleRecord:
         disclosures=schema.sort_disclosures(map(disclosure_value, article.own_disclosures.all())),
         disclosures_as_of=article.disclosures_as_of,
         recorded_disclosures=[recorded_value(r) for r in article.recorded_disclosures.all()],
+        old_addresses=sorted(address.path for address in article.legacy_addresses.all()),
     )

@@ -23,3 +23,6 @@ class Item:
     where: str
     record: RawRecord | BadRecord
     position: int  # bytes of the file read so far, for progress
+    # What the report says of a record not taken exactly as it was (a WordPress post's
+    # shortcode kept as text, its untitled state): warnings, not problems.
+    notes: tuple[str, ...] = ()

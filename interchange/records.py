@@ -10,7 +10,7 @@ import json
 import types
 import typing
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -24,11 +24,12 @@ from taggit.models import Tag
 from articles.models import Article, Citation, Correction
 from authors.models import Author, AuthorLink
 from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
-from interchange import schema
+from interchange import fetching, schema
 from interchange.items import BadRecord
 from interchange.schema import FILE_DEFAULT, RawRecord, Unset
 from newsroom.markdown import marker_keys
 from newsroom.text import forbidden_character
+from pages.models import Page
 from pictures.images import validate_image_file
 from pictures.models import Image
 from quotes.models import Quote, Speaker
@@ -44,6 +45,16 @@ ARTICLE_FIELDS = (
 
 # True while normalize() reads a record that has passed the check pass.
 _records_checked: ContextVar[bool] = ContextVar("records_checked", default=False)
+# What normalize() has to tell about a record it takes as it is not (see note()).
+_notes: ContextVar[list[str] | None] = ContextVar("notes", default=None)
+
+
+def note(text: str) -> None:
+    """Tell the import's report something about the record being read (a picture that
+    could not be had): a warning, not a problem, as the record is imported."""
+    notes = _notes.get()
+    if notes is not None:
+        notes.append(text)
 
 
 # --- Checking one record --------------------------------------------------------------
@@ -182,12 +193,46 @@ def media_file(media_dir: Path, name: str, what: str) -> Path:
     path = media_dir / relative
     if not path.is_file():
         raise BadRecord(f"{what}: {name} is not in {media_dir}")
+    check_picture(path, f"{what}: {name}")
+    return path
+
+
+def check_picture(path: Path, what: str) -> None:
+    """The file at `path` judged as an upload is (pictures.images)."""
     with path.open("rb") as stream:
         try:
             validate_image_file(File(stream, name=path.name))
         except ValidationError as error:
-            raise BadRecord(f"{what}: {name}: {error.messages[0]}") from None
-    return path
+            raise BadRecord(f"{what}: {error.messages[0]}") from None
+
+
+def image_file(media_dir: Path, name: str | None, source_url: str, what: str) -> str | None:
+    """The picture file of an image record. An image with the address it was at
+    (`source_url`: a WordPress attachment) is never refused for its picture: from the
+    media folder, or fetched from that address when the import is asked to
+    (interchange.fetching), or else imported without it (None), said in the report."""
+    if not source_url:
+        if name is None:
+            raise BadRecord(f"{what}: file is null, which needs the source_url it was at")
+        return str(media_file(media_dir, name, what))
+    reason = f"{source_url} is not in the media folder"
+    if name:
+        try:
+            return str(media_file(media_dir, name, what))
+        except BadRecord as error:
+            reason = str(error).removeprefix(f"{what}: ")
+    fetched = fetching.fetch_for_import(source_url)
+    if isinstance(fetched, Path):
+        try:
+            check_picture(fetched, source_url)
+        except BadRecord as error:
+            reason = str(error)
+        else:
+            return str(fetched)
+    elif fetched:
+        reason = f"{reason}; {fetched}"
+    note(f"{what}: imported without its picture ({reason}); pages show a placeholder")
+    return None
 
 
 def tag_entry(value: object, what: str) -> schema.Tag:
@@ -318,9 +363,10 @@ def normalize_organisation(raw: RawRecord, media_dir: Path) -> schema.Organisati
 def normalize_image(raw: RawRecord, media_dir: Path) -> schema.ImageRecord:
     record = take(raw, schema.ImageRecord, "image")
     fields = {name: value for name, value in record.items() if name != "file"}
-    check_fields(Image, fields, f"image {record['key']!r}", ["file"])
+    what = f"image {record['key']!r}"
+    check_fields(Image, fields, what, ["file"])
     return schema.ImageRecord(
-        **fields, file=str(media_file(media_dir, record["file"], f"image {record['key']!r}"))
+        **fields, file=image_file(media_dir, record["file"], record["source_url"], what)
     )
 
 
@@ -513,18 +559,35 @@ def normalize_article(raw: RawRecord, media_dir: Path) -> schema.ArticleRecord:
     if len(set(record["authors"])) != len(record["authors"]):
         raise BadRecord(f"{what}: an author appears twice in the byline")
     quotes = _quotes(record, what)
-    tags = {tag.slug: tag for tag in (tag_entry(t, "tags") for t in record["tags"])}
     return schema.ArticleRecord(
         **{name: record[name] for name in (*ARTICLE_FIELDS, "status", "authors", "lead_image")},
         **times,
         uid=uid,
-        tags=schema.sort_tags(tags.values()),
+        tags=one_topic_each(tag_entry(t, "tags") for t in record["tags"]),
         quotes=quotes,
         citations=[normalize_citation(citation) for citation in record["citations"]],
         corrections=schema.sort_corrections(map(normalize_correction, record["corrections"])),
         disclosures=schema.sort_disclosures(map(normalize_disclosure, record["disclosures"])),
         recorded_disclosures=list(map(normalize_recorded, record["recorded_disclosures"])),
+        old_addresses=old_addresses(record, what),
     )
+
+
+def one_topic_each(tags: Iterable[schema.Tag]) -> list[schema.Tag]:
+    """The tags, one per topic: the site's topic names are unique whatever their case
+    (articles 0023), so two entries with one name (a WordPress category and tag named
+    alike, with different slugs) are one topic, as are two with one slug. The first
+    entry gives the topic its slug."""
+    slugs: set[str] = set()
+    names: set[str] = set()
+    kept = []
+    for tag in tags:
+        if tag.slug in slugs or tag.name.casefold() in names:
+            continue
+        slugs.add(tag.slug)
+        names.add(tag.name.casefold())
+        kept.append(tag)
+    return schema.sort_tags(kept)
 
 
 def normalize_meta(raw: RawRecord, media_dir: Path) -> schema.Meta:
@@ -539,6 +602,20 @@ def normalize_meta(raw: RawRecord, media_dir: Path) -> schema.Meta:
     return schema.Meta(**meta)
 
 
+def old_addresses(record: RawRecord, what: str) -> list[str]:
+    if not all(isinstance(path, str) for path in record["old_addresses"]):
+        raise BadRecord(f"{what}: old_addresses must be a list of paths")
+    return sorted(set(record["old_addresses"]))
+
+
+def normalize_page(raw: RawRecord, media_dir: Path) -> schema.PageRecord:
+    record = take(raw, schema.PageRecord, "page")
+    fields = {name: record[name] for name in ("slug", "title", "body")}
+    what = f"page {record['slug']!r}"
+    check_fields(Page, fields, what, [])
+    return schema.PageRecord(**fields, old_addresses=old_addresses(record, what))
+
+
 def normalize_skip(raw: RawRecord, media_dir: Path) -> schema.Skip:
     """A WordPress item with no place here (a page, a menu item); counted, not imported."""
     return schema.Skip(reason=str(raw.get("reason", "")))
@@ -550,23 +627,29 @@ NORMALIZERS: dict[str, Callable[[RawRecord, Path], schema.Record]] = {
     "author": normalize_author,
     "image": normalize_image,
     "article": normalize_article,
+    "page": normalize_page,
     "skip": normalize_skip,
 }
 
 
-def normalize(raw: RawRecord, media_dir: Path, *, checked: bool = False) -> schema.Record:
+def normalize(
+    raw: RawRecord, media_dir: Path, *, checked: bool = False, notes: list[str] | None = None
+) -> schema.Record:
     """The record in its one canonical form (the form export writes), or BadRecord.
     `checked`: the record has passed the check pass, whose model field rules (a good
-    part of an import's time) are then not run again."""
+    part of an import's time) are then not run again. `notes` receives what the report
+    says of a record taken otherwise than as it is (see note())."""
     if not checked:
         check_text(raw)
     normalizer = NORMALIZERS.get(raw.get("type"))  # type: ignore[arg-type]
     if normalizer is None:
         raise BadRecord(f"unknown record type {raw.get('type')!r}")
     token = _records_checked.set(checked)
+    notes_token = _notes.set(notes)
     try:
         return normalizer(raw, media_dir)
     finally:
+        _notes.reset(notes_token)
         _records_checked.reset(token)
 
 
@@ -576,7 +659,7 @@ def record_key(record: schema.Record) -> str:
         return str(record.uid)
     if isinstance(record, schema.ImageRecord):
         return record.key
-    if isinstance(record, schema.AuthorRecord | schema.OrganisationRecord):
+    if isinstance(record, schema.AuthorRecord | schema.OrganisationRecord | schema.PageRecord):
         return record.slug
     return record.type
 

@@ -40,7 +40,8 @@ YYYY-MM-DD, uids are UUIDs as text; in the records they are datetime, date and U
 A field's default here is the value a file may leave out (FILE_DEFAULT names one
 that differs from the record's own). Version 2 added organisation records,
 interests and recorded disclosures; a version 1 file (which has none of them) still
-imports.
+imports. An image's `source_url` and null `file` (a picture an import could not bring)
+and an article's `old_addresses` are optional in both.
 """
 
 from __future__ import annotations
@@ -165,11 +166,14 @@ class AuthorRecord:
 class ImageRecord:
     type: ClassVar[str] = "image"
     key: str
-    file: str
+    # None: the picture could not be had; the image is kept without it (a placeholder on
+    # the site), with the address it was at.
+    file: str | None = None
     alt_text: str = ""
     is_decorative: bool = False
     caption: str = ""
     credit: str = ""
+    source_url: str = ""
 
 
 @dataclass(kw_only=True)
@@ -272,6 +276,21 @@ class ArticleRecord:
     disclosures: list[Disclosure] = field(default_factory=list)
     disclosures_as_of: datetime.datetime | None = None
     recorded_disclosures: list[RecordedDisclosure] = field(default_factory=list)
+    # The addresses it had on the site it came from (WordPress permalinks), sorted: each
+    # answers 301 to its page here.
+    old_addresses: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class PageRecord:
+    """A page of standing content (/about/<slug>/): a WordPress page, imported when
+    asked (import_articles --pages), with the addresses it had there."""
+
+    type: ClassVar[str] = "page"
+    slug: str
+    title: str
+    body: str = ""
+    old_addresses: list[str] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -282,7 +301,7 @@ class Skip:
     reason: str
 
 
-Record = Meta | OrganisationRecord | AuthorRecord | ImageRecord | ArticleRecord | Skip
+Record = Meta | OrganisationRecord | AuthorRecord | ImageRecord | ArticleRecord | PageRecord | Skip
 
 
 def iso_datetime(value: datetime.datetime) -> str:

@@ -22,9 +22,10 @@ class Source:
     format: str  # "jsonl" or "wxr"
     media_dir: Path
     size: int
+    pages: bool = False  # a WordPress export's pages are imported (--pages)
 
 
-def open_source(name: str, media_dir: str | None) -> Source:
+def open_source(name: str, media_dir: str | None, *, pages: bool = False) -> Source:
     """Check that a file exists and tell its format by its first bytes."""
     path = Path(name)
     if not path.exists():
@@ -50,12 +51,14 @@ def open_source(name: str, media_dir: str | None) -> Source:
             f"{path}: neither JSON Lines nor a WordPress export (WXR); check the file"
         )
     media = Path(media_dir) if media_dir else default_media
-    return Source(path=path, format=file_format, media_dir=media, size=path.stat().st_size)
+    return Source(
+        path=path, format=file_format, media_dir=media, size=path.stat().st_size, pages=pages
+    )
 
 
 def read_items(source: Source) -> Iterator[Item]:
     if source.format == "wxr":
-        return read_wxr(source.path)
+        return read_wxr(source.path, pages=source.pages)
     return read_jsonl(source.path)
 
 

@@ -15,11 +15,20 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import Lower
 from taggit.models import Tag
 
-from articles.models import Article, ArticleSlugHistory, Byline, Citation, Correction, TaggedArticle
+from articles.models import (
+    Article,
+    ArticleSlugHistory,
+    Byline,
+    Citation,
+    Correction,
+    LegacyAddress,
+    TaggedArticle,
+)
 from articles.rendering import (
     bodies_rendered_at_end,
     placed_images,
@@ -37,11 +46,13 @@ from interchange.records import (
     ARTICLE_FIELDS,
     ORGANISATION_DEFAULTS,
     SPEAKER_DEFAULTS,
+    one_topic_each,
     shared_entries,
 )
 from interchange.schema import UNSET, Record, Unset, to_json
 from newsroom import page_cache
 from newsroom.markdown import marker_keys
+from pages.models import Page
 from pictures.models import Image
 from quotes.models import Quote, Speaker
 
@@ -115,14 +126,16 @@ class Links:
 
 @dataclass
 class Writer:
-    """Passes 2 and 3: create, update or leave each record; with dry_run, only tell."""
+    """Passes 2 and 3: create, update or leave each record. A dry run is this same
+    writing, rolled back (import_articles), so it tells what an import would do."""
 
-    dry_run: bool
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     stored_files: list[str] = field(default_factory=list)
     author_ids: dict[str, int] = field(default_factory=dict)
     image_ids: dict[str, int] = field(default_factory=dict)
     tags: dict[str, Tag] = field(default_factory=dict)
+    # By lower-case name: topic names are unique whatever their case (articles 0023).
+    tag_names: dict[str, Tag] = field(default_factory=dict)
     # By slug; None for one the site does not have (yet).
     organisations: dict[str, Organisation | None] = field(default_factory=dict)
     speakers: dict[str, Speaker | None] = field(default_factory=dict)
@@ -155,6 +168,8 @@ class Writer:
             return self.author(record)
         if isinstance(record, schema.ImageRecord):
             return self.image(record)
+        if isinstance(record, schema.PageRecord):
+            return self.page(record)
         raise TypeError(f"no {record.type} record is written")
 
     def discard_stored_files(self, since: int = 0) -> None:
@@ -167,7 +182,7 @@ class Writer:
         """Drop what was looked up or created so far: after a rolled-back savepoint
         (--partial), some of it may no longer exist."""
         caches = (self.author_ids, self.image_ids, self.tags, self.organisations, self.speakers)
-        for cache in (*caches, self.sources, self.completed, self.matched):
+        for cache in (*caches, self.tag_names, self.sources, self.completed, self.matched):
             cache.clear()
 
     def store(self, field_file: FieldFile, source: str | None) -> None:
@@ -197,8 +212,6 @@ class Writer:
             current = replace(exporting.author_record(author), photo=None)
             if current == replace(record, photo=None) and same_file(author.photo, record.photo):
                 return "unchanged"
-        if self.dry_run:
-            return "created" if author is None else "updated"
         created = author is None
         author = author or Author(slug=record.slug)
         for name in ("name", "job_title", "bio", "expertise"):
@@ -251,8 +264,6 @@ class Writer:
             and schema.sort_register(value for value, _ in current) == record.disclosures
         ):
             return "unchanged"
-        if self.dry_run:
-            return "created" if existing is None else "updated"
         organisation = self.organisation(full)
         self.register_changed |= sync_rows(
             Disclosure,
@@ -271,8 +282,6 @@ class Writer:
             current = {name: getattr(image, name) for name in metadata}
             if current == metadata and same_file(image.file, record.file):
                 return "unchanged"
-        if self.dry_run:
-            return "created" if image is None else "updated"
         image = image or Image()
         for name, value in metadata.items():
             setattr(image, name, value)
@@ -281,6 +290,28 @@ class Writer:
         created = image.pk is None
         image.save()
         self.image_ids[image.key] = image.pk
+        return "created" if created else "updated"
+
+    @staticmethod
+    def page(record: schema.PageRecord) -> str:
+        """A page and its old addresses (each moved to it from whatever had it)."""
+        page = Page.objects.filter(slug=record.slug).first()
+        if page is not None:
+            addresses = sorted(page.legacy_addresses.values_list("path", flat=True))
+            if (page.title, page.body, addresses) == (
+                record.title,
+                record.body,
+                record.old_addresses,
+            ):
+                return "unchanged"
+        created = page is None
+        page = page or Page(slug=record.slug)
+        page.title, page.body = record.title, record.body
+        page.save()
+        LegacyAddress.objects.filter(Q(page=page) | Q(path__in=record.old_addresses)).delete()
+        LegacyAddress.objects.bulk_create(
+            LegacyAddress(page=page, path=path) for path in record.old_addresses
+        )
         return "created" if created else "updated"
 
     def author_id(self, slug: str) -> int:
@@ -352,6 +383,7 @@ class Writer:
         would write it, to compare with what the site holds."""
         return replace(
             record,
+            tags=one_topic_each(map(self.known_tag, record.tags)),
             quotes=[
                 replace(quote, speaker=quote.speaker and self.full_speaker(quote.speaker))
                 for quote in record.quotes
@@ -453,7 +485,7 @@ class Writer:
             else:
                 actions.append("updated")
             changed.append((article or Article(uid=record.uid), record))
-        if changed and not self.dry_run:
+        if changed:
             self.write_articles(changed)
         return actions
 
@@ -467,9 +499,34 @@ class Writer:
             current = replace(current, disclosures_as_of=None, recorded_disclosures=[])
         return current == record
 
+    def known_tag(self, entry: schema.Tag) -> schema.Tag:
+        """The entry as the topic the site has for it (by slug, else by name: see tag()),
+        once looked up (load_shared); the entry itself for a new topic."""
+        tag = self.tags.get(entry.slug) or self.tag_names.get(entry.name.lower())
+        return entry if tag is None else exporting.tag_value(tag)
+
+    def load_tags(self, records: list[schema.ArticleRecord]) -> None:
+        """Look up the batch's topics not looked up yet, by slug or name, in one query."""
+        entries = [
+            entry
+            for record in records
+            for entry in record.tags
+            if entry.slug not in self.tags and entry.name.lower() not in self.tag_names
+        ]
+        if not entries:
+            return
+        found = Tag.objects.annotate(lowered=Lower("name")).filter(
+            Q(slug__in={entry.slug for entry in entries})
+            | Q(lowered__in={entry.name.lower() for entry in entries})
+        )
+        for tag in found:
+            self.tags.setdefault(tag.slug, tag)
+            self.tag_names.setdefault(tag.name.lower(), tag)
+
     def load_shared(self, records: list[schema.ArticleRecord]) -> None:
-        """Look up the speakers and organisations of a batch not looked up yet, in two
-        queries (remembering those the site does not have)."""
+        """Look up the topics, speakers and organisations of a batch not looked up yet,
+        in three queries (remembering those the site does not have)."""
+        self.load_tags(records)
         wanted: dict[str, set[str]] = {"speaker": set(), "organisation": set()}
         for record in records:
             for kind, entry in shared_entries(record):
@@ -629,8 +686,13 @@ class Writer:
             for model in (Byline, Quote, Citation, Correction, Disclosure):
                 model._default_manager.filter(article__in=existing).delete()
             TaggedArticle.objects.filter(content_object__in=existing).delete()
+            LegacyAddress.objects.filter(article__in=existing).delete()
             recorded = [a for a, r in changed if a.pk in ids and r.disclosures_as_of]
             RecordedDisclosure.objects.filter(article__in=recorded).delete()
+        # An old address moves to the article that has it now (the site it came from
+        # answered it for one post at a time).
+        paths = [row["path"] for row in rows.get(LegacyAddress, [])]
+        LegacyAddress.objects.filter(path__in=paths).delete()
         for row_model, values in rows.items():
             write_values(row_model, values)
 
@@ -639,9 +701,14 @@ class Writer:
     ) -> dict[type[models.Model], list[Row]]:
         """The rows the articles carry, by model (see related_rows)."""
         rows: defaultdict[type[models.Model], list[Row]] = defaultdict(list)
+        paths: set[str] = set()
         for article, record in changed:
             for row_model, row in self.related_rows(article, record):
                 rows[row_model].append(row)
+            # Two articles of the batch claiming one old address: the first has it.
+            for path in set(record.old_addresses) - paths:
+                paths.add(path)
+                rows[LegacyAddress].append({"article_id": article.pk, "path": path})
         return rows
 
     def related_rows(
@@ -663,8 +730,9 @@ class Writer:
                 },
             )
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
-        for entry in record.tags:
-            tag_id = self.tag(entry).pk
+        # One link per topic: two entries can be one topic here (a name found in
+        # another case, see tag()), and the link is unique.
+        for tag_id in dict.fromkeys(self.tag(entry).pk for entry in record.tags):
             yield (
                 TaggedArticle,
                 {"content_object_id": article.pk, "tag_id": tag_id, "published_at": when},

@@ -4,12 +4,14 @@ The XML is parsed with defusedxml (no DTDs, no entities: an XML bomb or an exter
 entity is refused) and iteratively: each author and item is translated, then removed
 from the tree, so a 1 GB export needs little memory.
 
-Mapping: `wp:author` -> author (slug from the login); `item` of type post -> article
-(uid derived from the guid, authors from dc:creator, categories and tags -> tags,
-featured image -> lead image, WordPress statuses -> ours, `<!--more-->` teaser ->
-standfirst when there is no excerpt, Gutenberg quotes with a `<cite>` -> quotes placed
-by markers, images of the export -> image markers); `item` of type attachment -> image,
-its file looked up in the local uploads folder; other items (pages, menus) are skipped.
+Mapping (docs/migrating-from-wordpress.md has the whole of it): `wp:author` ->
+author (by display name; the login stays private); `item` of type post -> article
+(uid derived from the guid, statuses mapped, the content converted by wxr_body,
+categories and tags -> topics, featured image -> lead image, excerpt -> standfirst,
+the permalinks -> old addresses); `item` of type attachment -> image, its file looked
+up in the local uploads folder (or fetched, or imported missing); `item` of type page
+-> page when asked (--pages); other items (menus) are skipped. What is not carried as
+it was is said in the item's notes (the report).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import html
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -26,19 +29,23 @@ from xml.etree.ElementTree import Element, ParseError  # the types only: parsing
 
 import defusedxml
 import defusedxml.ElementTree as DefusedET
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_unicode_slug
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from interchange.items import BadRecord, ImportFileError, Item
 from interchange.schema import RawRecord, iso_datetime
+from interchange.wxr_body import convert, image_key, plain
+from newsroom.markdown import MARKER_RE
 from pictures.images import ALLOWED_FORMATS
 
 _PREFIXES = {
     "http://purl.org/rss/1.0/modules/content/": "content",
     "http://purl.org/dc/elements/1.1/": "dc",
 }
-_WP_NAMESPACE = "http://wordpress.org/export/"
+# WXR 1.0 to 1.2; WordPress.com and recent WordPress write https.
+_WP_NAMESPACES = ("http://wordpress.org/export/", "https://wordpress.org/export/")
 
 # WordPress status -> ours; statuses not listed (trash, auto-draft, inherit) are skipped.
 STATUSES = {
@@ -46,18 +53,15 @@ STATUSES = {
     "future": "published",  # scheduled: published with a time to come
     "draft": "draft",
     "pending": "review",
-    "private": "draft",
+    "private": "draft",  # readers never saw it: a draft, said in the report
 }
 _IMAGE_EXTENSIONS = {".jpeg", *ALLOWED_FORMATS.values()}
-
-_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
 _MORE = re.compile(r"<!--more\b.*?-->", re.S)
-_CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.S)
-_FIGURE = re.compile(r"<figure\b[^>]*>(.*?)</figure>", re.S)
-_IMAGE_ID = re.compile(r"<img\b[^>]*\bwp-image-(\d+)\b[^>]*>", re.S)
-_QUOTE = re.compile(r"<blockquote\b[^>]*>(.*?)</blockquote>", re.S)
-_CITE = re.compile(r"<cite>(.*?)</cite>", re.S)
-_BLANK_LINES = re.compile(r"\n\s*\n\s*")
+# Yoast's snippet variables (%%title%%, %%sep%%...) are filled in by the plugin.
+_YOAST_VARIABLE = re.compile(r"%%\w+%%")
+_HEADLINE_WORDS = 10
+# PHP's serialisation of image_meta's "credit" (s:6:"credit";s:LENGTH:"VALUE";).
+_IMAGE_META_CREDIT = re.compile(r's:6:"credit";s:\d+:"([^"]*)";')
 
 
 def short_name(tag: str) -> str:
@@ -65,25 +69,74 @@ def short_name(tag: str) -> str:
     if not tag.startswith("{"):
         return tag
     uri, local = tag[1:].split("}", 1)
-    if uri.startswith(_WP_NAMESPACE):
+    if uri.startswith(_WP_NAMESPACES):
         return f"{'excerpt' if uri.rstrip('/').endswith('excerpt') else 'wp'}:{local}"
     return f"{_PREFIXES.get(uri, uri)}:{local}"
 
 
-def plain(fragment: str) -> str:
-    """HTML to one-paragraph-per-line plain text."""
-    text = re.sub(r"</p>|<br\s*/?>", "\n\n", fragment)
-    return _BLANK_LINES.sub("\n\n", html.unescape(strip_tags(text))).strip()
+@dataclass
+class Site:
+    """What the reader learns of the exported site as it goes: its authors by login (a
+    post names its author by login, which stays private), its attachments' captions
+    by id."""
+
+    attachments: dict[str, str]
+    pages: bool = False  # import pages (import_articles --pages)
+    authors: dict[str, str] = field(default_factory=dict)
+    guids: dict[str, str] = field(default_factory=dict)  # guid -> the post id it is first of
+    speakers: dict[str, str] = field(default_factory=dict)  # slug -> the name first cited
+
+    def uid(self, guid: str, post_id: str) -> str | None:
+        """A post's uid, from its guid (else its id; None: from its slug, see records).
+        Copied posts can share a guid (WordPress.com's exports have them): a later post
+        with another's guid is told apart by its id, while the same post exported twice
+        keeps one uid."""
+        if not guid:
+            return (
+                str(uuid.uuid5(uuid.NAMESPACE_URL, f"wordpress-post:{post_id}"))
+                if post_id
+                else None
+            )
+        first = self.guids.setdefault(guid, post_id)
+        name = guid if first == post_id else f"{guid}#{post_id}"
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+    def speaker(self, name: str) -> str:
+        """One name for one speaker: citations of a person written in another case
+        ("Citation", "citation") name the speaker as first cited."""
+        return self.speakers.setdefault(slugify(name), name)
 
 
-def image_key(attachment_id: str) -> str:
-    return f"wp-{attachment_id}"
+def topics(element: Element, notes: list[str]) -> list[RawRecord]:
+    """A post's categories and tags ("Uncategorized" aside), each with WordPress's slug
+    when it is one here too, else one made from its name; one with neither is left out."""
+    entries = []
+    for child in element:
+        name = html.unescape((child.text or "").strip())
+        if child.tag != "category" or child.get("domain") not in ("category", "post_tag"):
+            continue
+        if not name or child.get("nicename") == "uncategorized":
+            continue
+        slug = unquote(child.get("nicename", ""))
+        try:
+            validate_unicode_slug(slug)
+        except ValidationError:
+            slug = slugify(name, allow_unicode=True)
+        if not slug:
+            notes.append(
+                f"the topic {name!r} has no letters or digits to make an address of: left out"
+            )
+            continue
+        entries.append({"name": name, "slug": slug})
+    return entries
 
 
-def read_wxr(path: Path) -> Iterator[Item]:
+def read_wxr(path: Path, *, pages: bool = False) -> Iterator[Item]:
     with path.open("rb") as stream:
         try:
-            yield from _read(stream, path)
+            site = Site(attachments=_attachments(stream), pages=pages)
+            stream.seek(0)
+            yield from _read(stream, path, site)
         except ParseError as error:
             raise ImportFileError(f"{path}: malformed XML ({error})") from None
         except defusedxml.DefusedXmlException:
@@ -93,7 +146,31 @@ def read_wxr(path: Path) -> Iterator[Item]:
             ) from None
 
 
-def _read(stream: Any, path: Path) -> Iterator[Item]:
+def _attachments(stream: Any) -> dict[str, str]:
+    """The captions of the export's attachments by post id: a post's picture is one of
+    them, or a picture of its own (see wxr_body). A first quick pass, as a post may come
+    before its pictures; each item is dropped from the tree once read."""
+    captions: dict[str, str] = {}
+    fields: dict[str, str] = {}
+    parents: list[Element] = []
+    for event, element in DefusedET.iterparse(stream, events=("start", "end"), forbid_dtd=True):
+        if event == "start":
+            parents.append(element)
+            continue
+        parents.pop()
+        name = short_name(element.tag)
+        if name in ("wp:post_id", "wp:post_type", "excerpt:encoded"):
+            fields[name] = (element.text or "").strip()
+        elif name == "item":
+            if fields.get("wp:post_type") == "attachment":
+                captions[fields.get("wp:post_id", "")] = plain(fields.get("excerpt:encoded", ""))
+            fields = {}
+            if parents:
+                parents[-1].remove(element)
+    return captions
+
+
+def _read(stream: Any, path: Path, site: Site) -> Iterator[Item]:
     depth = 0
     channel: Element | None = None
     is_wxr = False
@@ -118,14 +195,24 @@ def _read(stream: Any, path: Path) -> Iterator[Item]:
             if not is_wxr:
                 raise ImportFileError(f"{path}: not a WordPress export (WXR): no wp:wxr_version")
             counts[name] += 1
-            label = "author" if name == "wp:author" else "item"
+            label = f"{'author' if name == 'wp:author' else 'item'} {counts[name]}"
+            if title := " ".join(html.unescape(element.findtext("title") or "").split()):
+                # Named by its title too, as people know their posts.
+                label += f" ({title[:60]}{'…' if len(title) > 60 else ''})"
+            notes: list[str] = []
+            pictures: list[RawRecord] = []
             try:
                 record: RawRecord | BadRecord = (
-                    author_record(element) if name == "wp:author" else item_record(element)
+                    author_record(element, site)
+                    if name == "wp:author"
+                    else item_record(element, site, notes, pictures)
                 )
             except BadRecord as error:
                 record = error
-            yield Item(f"{label} {counts[name]}", record, stream.tell())
+            # The pictures a post shows that are not attachments: before the post.
+            for number, picture in enumerate(pictures, 1):
+                yield Item(f"{label} picture {number}", picture, stream.tell())
+            yield Item(label, record, stream.tell(), tuple(notes))
         channel.remove(element)
     if not is_wxr:
         raise ImportFileError(f"{path}: not a WordPress export (WXR): no wp:wxr_version")
@@ -135,7 +222,9 @@ def children(element: Element) -> dict[str, str]:
     return {short_name(child.tag): (child.text or "").strip() for child in element}
 
 
-def author_record(element: Element) -> RawRecord:
+def author_record(element: Element, site: Site) -> RawRecord:
+    """An author by display name: the login (half of what signs in to WordPress) is
+    never shown; the slug, which is the author page's address, comes from the name."""
     fields = children(element)
     login = fields.get("wp:author_login", "")
     full_name = " ".join(
@@ -143,14 +232,19 @@ def author_record(element: Element) -> RawRecord:
         for part in (fields.get("wp:author_first_name"), fields.get("wp:author_last_name"))
         if part
     )
-    return {
-        "type": "author",
-        "slug": slugify(login),
-        "name": fields.get("wp:author_display_name") or full_name or login,
-    }
+    name = html.unescape(fields.get("wp:author_display_name") or full_name or login)
+    base = slugify(name) or "author"
+    slug, number = base, 1
+    while slug in site.authors.values():
+        number += 1
+        slug = f"{base}-{number}"
+    site.authors[login] = slug
+    return {"type": "author", "slug": slug, "name": name}
 
 
-def item_record(element: Element) -> RawRecord:
+def item_record(
+    element: Element, site: Site, notes: list[str], pictures: list[RawRecord]
+) -> RawRecord:
     fields = children(element)
     meta = {}
     for child in element:
@@ -160,115 +254,215 @@ def item_record(element: Element) -> RawRecord:
     post_type = fields.get("wp:post_type", "post")
     if post_type == "attachment":
         return attachment_record(fields, meta)
+    if post_type == "page" and site.pages:
+        return page_record(fields, meta, site, notes)
     if post_type != "post":
         return {"type": "skip", "reason": f"a WordPress {post_type}"}
     wp_status = fields.get("wp:status", "")
     if wp_status not in STATUSES:
         return {"type": "skip", "reason": f"a post with status {wp_status!r}"}
-    return post_record(element, fields, meta, STATUSES[wp_status])
+    if wp_status == "private":
+        notes.append("private in WordPress: imported as a draft")
+    return post_record(element, fields, meta, site, notes, pictures)
+
+
+def page_record(
+    fields: dict[str, str], meta: dict[str, str], site: Site, notes: list[str]
+) -> RawRecord:
+    """A published WordPress page as a page here (/about/<slug>/): its title and content,
+    the pictures and quotes it shows as links and quotations (a page places none), and
+    its addresses there. A page not published is skipped: pages here are public."""
+    status = fields.get("wp:status", "")
+    if status != "publish":
+        return {"type": "skip", "reason": f"a WordPress page with status {status!r}"}
+    body, converted = convert(
+        fields.get("content:encoded", ""), site.attachments, meta.get("footnotes", ""), places=False
+    )
+    if not body:
+        # A page here has words (a parent page in WordPress often has none).
+        return {"type": "skip", "reason": "a WordPress page without content"}
+    notes.extend(converted.notes)
+    link = unquote(urlparse(fields.get("link", "")).path).strip("/")
+    name = unquote(fields.get("wp:post_name", ""))
+    # A child page's name is unique only among its siblings: its path is its name here.
+    slug = slugify(
+        link.replace("/", "-") if fields.get("wp:post_parent", "0") not in ("", "0") else name
+    )
+    title = html.unescape(fields.get("title", "")).strip()
+    addresses = set(old_addresses(fields, ""))
+    addresses.discard(f"/?p={fields.get('wp:post_id', '')}")
+    if post_id := fields.get("wp:post_id", "").strip():
+        addresses.add(f"/?page_id={post_id}")
+    return {
+        "type": "page",
+        "slug": (slug or slugify(title) or f"page-{post_id}")[:100],
+        "title": (title or name or "Untitled page")[:200],
+        "body": body,
+        "old_addresses": sorted(addresses),
+    }
 
 
 def attachment_record(fields: dict[str, str], meta: dict[str, str]) -> RawRecord:
-    name = meta.get("_wp_attached_file") or _uploads_path(fields.get("wp:attachment_url", ""))
+    url = fields.get("wp:attachment_url", "")
+    name = meta.get("_wp_attached_file") or _uploads_path(url)
     if PurePosixPath(name).suffix.lower() not in _IMAGE_EXTENSIONS:
         return {"type": "skip", "reason": f"an attachment that is not a picture ({name})"}
     return {
         "type": "image",
         "key": image_key(fields.get("wp:post_id", "")),
+        # Found in the uploads folder as WordPress lays it out, or fetched, or missing.
         "file": name,
-        "alt_text": meta.get("_wp_attachment_image_alt", ""),
-        "caption": plain(fields.get("excerpt:encoded", "")),
+        "source_url": url if _is_address(url) else "",
+        "alt_text": meta.get("_wp_attachment_image_alt", "")[:300],
+        "caption": plain(fields.get("excerpt:encoded", ""))[:500],
+        "credit": _credit(meta)[:200],
     }
 
 
+def _credit(meta: dict[str, str]) -> str:
+    """Who to credit: the Media Credit plugin's field, else the credit WordPress read
+    from the picture's own metadata (IPTC), in its serialised attachment metadata."""
+    if credit := meta.get("_media_credit", "").strip():
+        return html.unescape(credit)
+    found = _IMAGE_META_CREDIT.search(meta.get("_wp_attachment_metadata", ""))
+    return html.unescape(found[1]).strip() if found else ""
+
+
+def _is_address(url: str) -> bool:
+    parts = urlparse(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and len(url) <= 1000
+
+
 def _uploads_path(url: str) -> str:
-    """'https://example.com/wp-content/uploads/2018/06/a.png' -> '2018/06/a.png'."""
+    """Where the uploads folder has an attachment, by its address's path:
+    'https://example.com/wp-content/uploads/2018/06/a.png' -> '2018/06/a.png', and
+    WordPress.com's 'https://site.files.wordpress.com/2018/06/a.png' -> the same."""
     path = unquote(urlparse(url).path)
-    return path.split("/uploads/", 1)[1] if "/uploads/" in path else PurePosixPath(path).name
+    return path.split("/uploads/", 1)[1] if "/uploads/" in path else path.lstrip("/")
 
 
-def _published_at(fields: dict[str, str], status: str) -> str | None:
-    """The GMT date when WordPress has one; else the local date in the site's time zone.
-    A draft's date is only when it was last saved: it has no publication time."""
-    if status != "published":
-        return None
+def _published_at(fields: dict[str, str]) -> str | None:
+    """The GMT date when WordPress has one; else the local date in the site's time zone;
+    None when the post has no date that reads as one."""
     for name, zone in (("wp:post_date_gmt", datetime.UTC), ("wp:post_date", None)):
         value = fields.get(name, "")
         if value and not value.startswith("0000"):
             try:
                 moment = datetime.datetime.fromisoformat(value)
             except ValueError:
-                raise BadRecord(f"{name} {value!r} is not a date") from None
+                continue
             return iso_datetime(moment.replace(tzinfo=zone or timezone.get_current_timezone()))
-    raise BadRecord("a published post without a date")
+    return None
+
+
+def old_addresses(fields: dict[str, str], slug: str) -> list[str]:
+    """The addresses WordPress answered for the post: its permalink as exported, the
+    short link /?p=ID, and the two usual permalink forms (/YYYY/MM/DD/slug/, /slug/),
+    which hold whatever structure the site had chosen when the post was written."""
+    addresses = set()
+    link = urlparse(fields.get("link", ""))
+    if link.path and link.path != "/":
+        addresses.add(unquote(link.path))
+    if post_id := fields.get("wp:post_id", "").strip():
+        addresses.add(f"/?p={post_id}")
+    date = fields.get("wp:post_date", "")
+    if slug and date[:4].isdigit() and not date.startswith("0000"):
+        addresses.add(f"/{date[:4]}/{date[5:7]}/{date[8:10]}/{slug}/")
+    if slug:
+        addresses.add(f"/{slug}/")
+    return sorted(address for address in addresses if len(address) <= 1000)
+
+
+def _headline(fields: dict[str, str], body: str, notes: list[str]) -> tuple[str, bool]:
+    """The post's title; an untitled one (WordPress allows them) is titled from its
+    first words, and flagged: (headline, untitled)."""
+    headline = html.unescape(fields.get("title", "")).strip()
+    if headline:
+        return headline[:300], False
+    words = plain(MARKER_RE.sub("", body)).split()
+    headline = " ".join(words[:_HEADLINE_WORDS]) + ("…" if len(words) > _HEADLINE_WORDS else "")
+    headline = headline[:300] or f"Untitled post {fields.get('wp:post_id', '')}".strip()
+    notes.append(
+        f"untitled in WordPress: imported as a draft titled {headline!r}; give it a headline"
+    )
+    return headline, True
+
+
+def _yoast(meta: dict[str, str], name: str) -> str:
+    value = plain(meta.get(f"_yoast_wpseo_{name}", ""))
+    return "" if _YOAST_VARIABLE.search(value) else value
+
+
+def _authors_and_notes(
+    fields: dict[str, str], meta: dict[str, str], headline: str, site: Site, notes: list[str]
+) -> list[str]:
+    """The post's byline (author slugs), and what the report says of what the site has
+    no place for: an SEO title other than the headline, a sticky post."""
+    seo_title = _yoast(meta, "title")
+    if seo_title and seo_title != headline:
+        notes.append(
+            f"its SEO title {seo_title!r} is not carried: pages are titled by the headline"
+        )
+    if fields.get("wp:is_sticky", "0") not in ("", "0"):
+        notes.append("sticky in WordPress: this site pins no article; place it by hand")
+    login = fields.get("dc:creator")
+    if not login:
+        return []
+    if login not in site.authors:
+        notes.append("its author is not among the export's authors: imported without a byline")
+        return []
+    return [site.authors[login]]
 
 
 def post_record(
-    element: Element, fields: dict[str, str], meta: dict[str, str], status: str
+    element: Element,
+    fields: dict[str, str],
+    meta: dict[str, str],
+    site: Site,
+    notes: list[str],
+    pictures: list[RawRecord],
 ) -> RawRecord:
-    guid = fields.get("guid") or fields.get("link")
-    if not guid:
-        raise BadRecord("a post without a guid or link, so it has no stable identity")
-    headline = html.unescape(fields.get("title", ""))
-    tags = [
-        {"name": html.unescape((child.text or "").strip()), "slug": child.get("nicename", "")}
-        for child in element
-        if child.tag == "category"
-        and child.get("domain") in ("category", "post_tag")
-        and child.get("nicename") != "uncategorized"
-    ]
-    body, quotes = convert_body(fields.get("content:encoded", ""))
-    standfirst = plain(fields.get("excerpt:encoded", ""))
+    status = STATUSES[fields.get("wp:status", "")]
+    tags = topics(element, notes)
+    body, converted = convert(
+        fields.get("content:encoded", ""), site.attachments, meta.get("footnotes", "")
+    )
+    notes.extend(converted.notes)
+    for quote in converted.quotes:
+        quote["speaker"] = site.speaker(quote["speaker"])
+    pictures.extend(converted.images.values())
+    headline, untitled = _headline(fields, body, notes)
+    # A draft's date is only when it was last saved: it has no publication time.
+    published_at = _published_at(fields) if status == "published" else None
+    if status == "published" and published_at is None:
+        notes.append("published in WordPress without a date that reads as one: imported as a draft")
+    if untitled or (status == "published" and published_at is None):
+        status, published_at = "draft", None
+    # The standfirst is the summary under the headline and the page's meta description:
+    # the excerpt, else Yoast's meta description, else the teaser before <!--more-->.
+    standfirst = plain(fields.get("excerpt:encoded", "")) or _yoast(meta, "metadesc")
     if more := _MORE.search(body):
         teaser, rest = body[: more.start()], body[more.end() :]
         # WordPress shows the teaser above the rest; here the standfirst plays that part.
         standfirst, body = (standfirst, teaser + rest) if standfirst else (plain(teaser), rest)
-    thumbnail = meta.get("_thumbnail_id")
+    authors = _authors_and_notes(fields, meta, headline, site, notes)
+    thumbnail = meta.get("_thumbnail_id", "")
+    if thumbnail and thumbnail not in site.attachments:
+        notes.append(f"its featured image (attachment {thumbnail}) is not in the export")
+        thumbnail = ""
+    slug = slugify(unquote(fields.get("wp:post_name", ""))) or slugify(headline) or "untitled"
     return {
         "type": "article",
-        "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, guid)),
-        "slug": slugify(unquote(fields.get("wp:post_name", ""))) or slugify(headline),
+        "uid": site.uid(fields.get("guid") or fields.get("link", ""), fields.get("wp:post_id", "")),
+        "slug": slug[:200],
         "headline": headline,
         "standfirst": standfirst,
-        "body": _BLANK_LINES.sub("\n\n", body).strip(),
+        "body": body.strip(),
         "status": status,
-        "published_at": _published_at(fields, status),
-        "authors": [slugify(fields["dc:creator"])] if fields.get("dc:creator") else [],
+        "published_at": published_at,
+        "authors": authors,
         "tags": tags,
         "lead_image": image_key(thumbnail) if thumbnail else None,
-        "quotes": quotes,
+        "quotes": converted.quotes,
+        "old_addresses": old_addresses(fields, unquote(fields.get("wp:post_name", ""))),
     }
-
-
-def convert_body(content: str) -> tuple[str, list[RawRecord]]:
-    """WordPress HTML -> a Markdown body (Markdown keeps the HTML blocks), with images of
-    the export and cited quotes turned into markers on lines of their own."""
-    body = _BLOCK_COMMENT.sub("", content).replace("<!--noteaser-->", "")
-
-    def image_marker(match: re.Match[str]) -> str:
-        found = _IMAGE_ID.search(match.group(0))
-        return f"\n\n[[image:{image_key(found.group(1))}]]\n\n" if found else match.group(0)
-
-    body = _CAPTION.sub(image_marker, body)
-    body = _FIGURE.sub(image_marker, body)
-    body = _IMAGE_ID.sub(image_marker, body)
-    quotes: list[RawRecord] = []
-
-    def quote_marker(match: re.Match[str]) -> str:
-        cite = _CITE.search(match.group(1))
-        if not cite:
-            return match.group(0)
-        key = f"quote-{len(quotes) + 1}"
-        quotes.append(
-            {
-                "key": key,
-                "text": plain(_CITE.sub("", match.group(1))),
-                "speaker": plain(cite.group(1)),
-                "source_kind": "other",
-                "position": len(quotes),
-            }
-        )
-        return f"\n\n[[quote:{key}]]\n\n"
-
-    body = _QUOTE.sub(quote_marker, body)
-    return body, quotes

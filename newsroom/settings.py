@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 304 answers from ETag/Last-Modified, for cached and fresh pages alike.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Old addresses of imported articles (WordPress permalinks) answer 301; before the
+    # page cache, which would answer /?p=ID with the home page.
+    "reader.middleware.LegacyAddressMiddleware",
     # Before sessions: a cached page costs no session lookup and no query.
     "newsroom.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -356,6 +359,10 @@ MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_BYTES", 10 * 1024 * 1024)
 # gigabytes), counted over all frames of an animation (pictures.images). Applied to
 # Pillow by articles.apps too; 40 MP is a 7,700 x 5,200 photo.
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
+# Addresses `import_articles --fetch-media` may reach although they are not public
+# (interchange.fetching refuses loopback, private, link-local and reserved ones). For
+# tests, which serve pictures on loopback; deliberately not read from the environment.
+IMPORT_FETCH_ALLOWED_ADDRESSES: list[str] = []
 
 TAGGIT_CASE_INSENSITIVE = True
 # Topics as text in the article form: commas separate names, quotes the CSV way, so any

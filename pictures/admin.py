@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.utils.html import format_html
 
@@ -23,10 +25,11 @@ class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
     list_filter = ["is_decorative", "created_at"]
     search_fields = ["key", "alt_text", "caption", "credit"]
     prepopulated_fields = {"key": ["caption"]}
-    readonly_fields = ["preview", "width", "height"]
+    readonly_fields = ["preview", "width", "height", "source_url"]
     fields = [
         "file",
         "preview",
+        "source_url",
         "width",
         "height",
         "caption",
@@ -38,6 +41,16 @@ class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
 
     class Media:
         css = {"all": ["admin/articles/article_form.css"]}
+
+    def get_form(
+        self, request: Any, obj: Image | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        # Only an import leaves an image without its picture (pages show a placeholder):
+        # an editor adds or keeps one with it, and may correct a missing one's words.
+        if "file" in form.base_fields:
+            form.base_fields["file"].required = obj is None or bool(obj.file)
+        return form
 
     @admin.display(description="Image")
     def thumbnail(self, obj: Image) -> str:

@@ -34,6 +34,9 @@ class Image(models.Model):
         validators=[validate_image_file],
         width_field="width",
         height_field="height",
+        # Blank only for a picture an import could not bring (see source_url): the
+        # record keeps its words and places, and pages show a placeholder.
+        blank=True,
         help_text="JPEG, PNG, WebP or GIF. The stored file gets a generated name.",
     )
     width = models.PositiveIntegerField(editable=False, default=0)
@@ -49,6 +52,14 @@ class Image(models.Model):
     )
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(max_length=200, blank=True, help_text='For example "WEF".')
+    source_url = models.URLField(
+        max_length=1000,
+        blank=True,
+        help_text=(
+            "Where an import found the picture (a WordPress attachment's address). Without "
+            "a file, the picture is missing: pages show a placeholder until one is uploaded."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -71,13 +71,19 @@ def picture(
     decorative: bool = False,
 ) -> dict[str, Any]:
     """A <picture>: WebP sources, a JPEG <img> with srcset, explicit width and height
-    (no layout shift). Reads prefetched renditions; before they exist, the original."""
+    (no layout shift). Reads prefetched renditions; before they exist, the original.
+    A missing picture (an imported image without its file) is a placeholder box that
+    says so, never an <img> pointing nowhere."""
+    alt = "" if decorative or image.is_decorative else image.alt_text
+    # Read as a field, not a model property: a migration renders bodies with its own models.
+    if not image.file:
+        return {"missing": True, "alt": alt}
     return _picture_context(
         image,
         crop,
         (image.file.url, image.width, image.height),
         sizes=sizes,
-        alt="" if decorative or image.is_decorative else image.alt_text,
+        alt=alt,
         lazy=lazy,
         fallback_width=800,
     )

@@ -15,6 +15,7 @@ CHECKS = {
     "broken-link": "internal links to pages that do not exist or are not public",
     "quote-marker": "[[quote:...]] markers without a quote",
     "image-marker": "[[image:...]] markers without an image",
+    "missing-picture": "images without their picture file (an import could not bring it)",
     "image-alt": "images without alt text that are not marked decorative",
     "no-author": "published articles without an author",
     "no-standfirst": "published articles without a standfirst",

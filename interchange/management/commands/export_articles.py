@@ -178,7 +178,8 @@ name."""
                 placed.update(marker_keys(body, "image"))
             images = images.filter(Q(lead_of__in=articles) | Q(key__in=placed)).distinct()
         for image in images.order_by("key").iterator(chunk_size=CHUNK):
-            self.copy_file(image.file.name, media_dir)
+            if image.file:  # a missing picture travels as its address alone
+                self.copy_file(image.file.name, media_dir)
             yield exporting.image_record(image)
         for article in exporting.for_export(articles).iterator(chunk_size=CHUNK):
             yield exporting.article_record(article)

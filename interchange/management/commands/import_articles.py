@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import DatabaseError, reset_queries, transaction
 
 from articles.services import record_upcoming_disclosures
 from interchange.checking import Checker
+from interchange.fetching import fetching_media
 from interchange.items import ImportFileError
 from interchange.records import normalize, record_key
 from interchange.schema import Record
@@ -36,6 +38,7 @@ KINDS = [
     ("organisation", "organisations"),
     ("author", "authors"),
     ("image", "images"),
+    ("page", "pages"),
 ]
 
 
@@ -60,12 +63,24 @@ records for its publication; one with none recorded records those due at its
 publication time, from this site's register, as publishing it here would.
 
 Image files are looked up in --media-dir: by default the file's own folder for
-JSON Lines, and the "uploads" folder beside a WordPress export."""
+JSON Lines, and the "uploads" folder beside a WordPress export (laid out as
+wp-content/uploads is: YYYY/MM/name). A WordPress attachment whose file is not
+there is fetched from its address with --fetch-media (public addresses only:
+see docs/migrating-from-wordpress.md), or else imported without its picture
+(marked missing, a placeholder on the site, listed by check_content): it never
+stops a post. --pages imports the export's published pages too.
+
+A dry run is the import itself, rolled back: its report is the one the import
+would print. The report lists each problem (not imported) and each warning
+(imported, but not exactly as it was: a renamed slug, a missing picture, a
+shortcode kept as text) once, with its line or item number."""
     examples = """
         manage.py import_articles export.jsonl
         manage.py import_articles --dry-run export.jsonl         # check only; writes nothing
         manage.py import_articles --partial feed-1.jsonl feed-2.jsonl
         manage.py import_articles wordpress.xml --media-dir wp-content/uploads
+        manage.py import_articles --dry-run --fetch-media wordpress.xml
+        manage.py import_articles --pages wordpress.xml          # its pages too
     """
     interrupted = "nothing was imported"
 
@@ -86,12 +101,28 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Check and count what would change, and write nothing.",
+            help="Import, report, and roll everything back: the report is the import's.",
+        )
+        parser.add_argument(
+            "--pages",
+            action="store_true",
+            help=(
+                "Import a WordPress export's published pages as pages (/about/<slug>/), "
+                "their old addresses redirecting; without it they are skipped."
+            ),
+        )
+        parser.add_argument(
+            "--fetch-media",
+            action="store_true",
+            help=(
+                "Fetch WordPress pictures missing from --media-dir from their addresses "
+                "(public addresses only, with time and size limits)."
+            ),
         )
 
-    def handle(self, *args: str, **options: Any) -> None:
+    def handle(self, *args: str, fetch_media: bool, **options: Any) -> None:
         # Temporary storage in files, not the process's memory (temporary_files).
-        with temporary_files():
+        with temporary_files(), fetching_media(fetch_media):
             self.import_files(*args, **options)
 
     def import_files(
@@ -99,18 +130,22 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
         *args: str,
         files: list[str],
         media_dir: str | None,
+        pages: bool,
         partial: bool,
         dry_run: bool,
         verbosity: int,
         **options: Any,
     ) -> None:
         try:
-            sources = [open_source(name, media_dir) for name in files]
+            sources = [open_source(name, media_dir, pages=pages) for name in files]
             checker = self.check_sources(sources, verbosity)
         except ImportFileError as error:
             raise CommandError(f"{error}; nothing was imported.") from None
         for problem in checker.problems:
             self.stderr.write(f"{problem.where}: {problem.reason}")
+        if verbosity > 0:
+            for warning in checker.warnings:
+                self.stdout.write(f"{warning.where}: {warning.reason}")
         bad, good = len(checker.bad), checker.records - len(checker.bad)
         if bad and not partial:
             hint = (
@@ -124,12 +159,17 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
             )
             records = counted(bad, "%(count)s bad record", "%(count)s bad records")
             raise CommandError(f"{records}; nothing was imported{hint}.")
-        writer = Writer(dry_run=dry_run)
+        writer = Writer()
         try:
             with transaction.atomic():
                 failed = self.write_sources(
                     sources, checker, writer, partial=partial, verbosity=verbosity
                 )
+                if dry_run:
+                    # The same writing, undone: the report is exactly the import's.
+                    transaction.set_rollback(True)
+            if dry_run:
+                writer.discard_stored_files()
         except ImportFileError as error:
             writer.discard_stored_files()
             raise CommandError(f"{error}; nothing was imported.") from None
@@ -147,6 +187,7 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
         with self.progress(total=total, desc="Checking", unit="B", verbosity=verbosity) as bar:
             for number, source in enumerate(sources):
                 done = 0
+                checker.wordpress = source.format == "wxr"
                 for index, item in enumerate(read_items(source)):
                     bar.update(item.position - done)
                     done = item.position
@@ -174,7 +215,7 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
         failed = 0
         total = sum(source.size for source in sources)
         phases = [
-            ({"organisation", "author", "image"}, "organisations, authors, images"),
+            ({"organisation", "author", "image", "page"}, "organisations, authors, images, pages"),
             ({"article"}, "articles"),
         ]
         for phase, label in phases:
@@ -188,10 +229,14 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
                         done = item.position
                         where = f"{source.path} {item.where}"
                         record = item.record
-                        if where in checker.bad or not isinstance(record, dict):
+                        if where in checker.bad or where in checker.left_out:
                             continue
-                        if record.get("type") in phase:
-                            batch.append((where, normalize(record, source.media_dir, checked=True)))
+                        if not isinstance(record, dict) or record.get("type") not in phase:
+                            continue
+                        normalized = normalize(record, source.media_dir, checked=True)
+                        if where in checker.adjusted:
+                            normalized = replace(normalized, **checker.adjusted[where])
+                        batch.append((where, normalized))
                         if len(batch) >= BATCH:
                             failed += self.write_batch(writer, batch, partial, verbosity)
                             batch = []
@@ -244,11 +289,21 @@ JSON Lines, and the "uploads" folder beside a WordPress export."""
                     f"{unchanged} unchanged."
                 )
         if checker.skipped:
+            reasons = "; ".join(
+                f"{count} {reason}" for reason, count in sorted(checker.skipped.items())
+            )
+            skipped = counted(
+                checker.skipped.total(),
+                "Skipped %(count)s WordPress item",
+                "Skipped %(count)s WordPress items",
+            )
+            self.stdout.write(f"{skipped}: {reasons}.")
+        if checker.warnings:
             self.stdout.write(
                 counted(
-                    checker.skipped,
-                    "Skipped %(count)s WordPress item (a page, a menu, ...).",
-                    "Skipped %(count)s WordPress items (pages, menus, ...).",
+                    len(checker.warnings),
+                    "%(count)s warning: imported, not exactly as it was (listed above).",
+                    "%(count)s warnings: imported, not exactly as they were (listed above).",
                 )
             )
         if not_imported:

@@ -163,7 +163,6 @@ would): see docs/performance.md for the timings."""
         }
         self.speakers(people, cast.speakers, self.organisations(tags))
         return Writer(
-            dry_run=False,
             author_ids={author.slug: author.pk for author in authors},
             image_ids={picture.key: picture.pk for picture in pictures},
             tags={tag.slug: tag for tag in tags.values()},

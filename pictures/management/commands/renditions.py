@@ -163,8 +163,9 @@ cannot be done (its file is missing or unreadable); those are listed."""
         """Bring one picture's renditions up to date; returns why it could not be, if so."""
         source = source_of(owner)
         present = bool(source.file.name and source.file.storage.exists(source.file.name))
-        # An image always has a file; an author without a photo only has leftovers to drop.
-        if not present and (source.file or kind is IMAGES):
+        # Without a file (an author without a photo, an imported image whose picture could
+        # not be had: check_content lists those) there are only leftovers to drop.
+        if source.file and not present:
             return "its picture file is missing from storage; upload it again"
         plan = plan_upkeep(owner)
         if not plan.needed:
