@@ -54,11 +54,6 @@ def manage(env: dict[str, str], *args: str) -> str:
 VACUUM_ANALYZE = "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
 
 
-def has_render_pages() -> bool:
-    """Whether this checkout stores pages' parts (older ones render every page)."""
-    return (ROOT / "reader" / "management" / "commands" / "render_pages.py").is_file()
-
-
 def has_seed_demo() -> bool:
     return (ROOT / "interchange" / "management" / "commands" / "seed_demo.py").is_file()
 
