@@ -159,7 +159,7 @@ def search_articles(query: str) -> ArticleQuerySet:
     unbounded ranking grows with the archive. A query with fewer matches
     finds them all, best first; one with more finds its newest RANKED_MATCHES, best
     first, which the newest-first walk of article_status_published serves at once."""
-    published = Article.objects.published().for_listing()
+    published = Article.objects.published()
     if connection.vendor == "postgresql":
         tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         newest = (

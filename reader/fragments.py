@@ -63,6 +63,8 @@ SETTINGS = (
     "TIME_ZONE",
 )
 
+# The stored parts, as StoredArticle names them.
+PARTS = ("head", "main", "card", "section_card", "lead_card", "card_picture", "byline")
 CARD_FIELDS = (
     "slug",
     "headline",
@@ -204,9 +206,6 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
     return rows
 
 
-PARTS = ("head", "main", "card", "section_card", "lead_card", "card_picture", "byline")
-
-
 def is_current(article: Article) -> bool:
     """Whether the article's stored row (read with it) can be served: rendered with
     today's templates and settings, from this version, after it went live."""
@@ -229,17 +228,12 @@ def served(part: str, request: HttpRequest) -> SafeString:
 def for_cards(articles: ArticleQuerySet, parts: tuple[str, ...] = ("card",)) -> ArticleQuerySet:
     """Articles shown as cards: a few columns and the stored `parts` the listing shows
     (a card as PARTS names it), in the listing's one query."""
-    return (
-        articles.select_related(None)
-        .prefetch_related(None)
-        .select_related("stored")
-        .only(
-            *CARD_FIELDS,
-            "stored__fingerprint",
-            "stored__article_version",
-            "stored__rendered_at",
-            *(f"stored__{part}" for part in parts),
-        )
+    return articles.select_related("stored").only(
+        *CARD_FIELDS,
+        "stored__fingerprint",
+        "stored__article_version",
+        "stored__rendered_at",
+        *(f"stored__{part}" for part in parts),
     )
 
 

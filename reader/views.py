@@ -29,7 +29,6 @@ from newsroom import page_cache
 from newsroom.pagination import paginate
 from quotes.models import Quote, Speaker
 from reader import fragments, structured_data
-from reader.models import StoredArticle
 
 PER_PAGE = 20
 # An archive listing more periods than this (an index spanning centuries) lists them
@@ -43,16 +42,14 @@ QUOTES_ON_ORGANISATION_PAGE = 20
 def render_article(
     request: HttpRequest,
     article: Article,
-    parts: dict[str, SafeString] | StoredArticle,
+    head: SafeString,
+    main: SafeString,
     *,
     preview: bool = False,
 ) -> HttpResponse:
-    """The article page from its parts (reader.fragments), and the related stories.
-    Previews use the same templates, marked, unindexed and uncached, and carry no
-    structured data: only live articles are described to search engines."""
-    head, main = (
-        (parts["head"], parts["main"]) if isinstance(parts, dict) else (parts.head, parts.main)
-    )
+    """The article page from its head and article (reader.fragments), and the related
+    stories. Previews use the same templates, marked, unindexed and uncached, and carry
+    no structured data: only live articles are described to search engines."""
     response = render(
         request,
         "articles/article_detail.html",
@@ -96,7 +93,7 @@ def preview_page(request: HttpRequest, article: Article) -> HttpResponse:
     """The article page as it will be, for an editor (the admin's preview): rendered
     afresh, never stored."""
     parts = fragments.render_parts(article, request, preview=True)
-    return render_article(request, article, parts, preview=True)
+    return render_article(request, article, parts["head"], parts["main"], preview=True)
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -106,7 +103,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if not page_cache.is_anonymous(request):
             # Signed-in editors see the database as it is, as the page cache lets them.
             article = articles.for_page().get(slug=slug)
-            return render_article(request, article, fragments.render_parts(article, request))
+            parts = fragments.render_parts(article, request)
+            return render_article(request, article, parts["head"], parts["main"])
         article = (
             articles.select_related("stored")
             .only(
@@ -121,12 +119,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except Article.DoesNotExist:
         return redirect_old_slug(slug)
-    if fragments.is_current(article):
-        return render_article(request, article, article.stored)
-    stored = fragments.store([article.pk]).get(article.pk)
+    stored = article.stored if fragments.is_current(article) else None
+    stored = stored or fragments.store([article.pk]).get(article.pk)
     if stored is None:  # deleted since it was read
         raise Http404("No such article")
-    return render_article(request, article, stored)
+    return render_article(request, article, stored.head, stored.main)
 
 
 def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
