@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_GET, require_POST
 
 from articles import services
 from articles.admin.filters import BylinedAuthorFilter, StateFilter
@@ -26,6 +27,7 @@ from articles.admin.inlines import (
     OwnDisclosureInline,
     QuoteInline,
 )
+from articles.admin.pickers import PickerViews
 from articles.admin.preview import PreviewViews
 from articles.admin.revisions import RevisionViews
 from articles.admin.topics import TopicListFilter
@@ -43,7 +45,13 @@ from quotes.models import Quote
 
 @admin.register(Article)
 class ArticleAdmin(
-    WorkflowViews, RevisionViews, PreviewViews, CleanTextAdmin, SafeAutocomplete, admin.ModelAdmin
+    WorkflowViews,
+    RevisionViews,
+    PreviewViews,
+    PickerViews,
+    CleanTextAdmin,
+    SafeAutocomplete,
+    admin.ModelAdmin,
 ):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
@@ -105,8 +113,8 @@ class ArticleAdmin(
     ]
 
     class Media:
-        js = ["admin/articles/article_form.js"]
-        css = {"all": ["admin/articles/article_form.css"]}
+        js = ["admin/articles/article_form.js", "admin/articles/pickers.js"]
+        css = {"all": ["admin/articles/article_form.css", "admin/articles/pickers.css"]}
 
     def get_form(
         self, request: HttpRequest, obj: Article | None = None, change: bool = False, **kwargs: Any
@@ -265,6 +273,21 @@ class ArticleAdmin(
                 "tags/autocomplete/", view(self.tag_autocomplete), name="articles_tag_autocomplete"
             ),
             path("render-body/", view(self.render_body_view), name="articles_render_body"),
+            path(
+                "pick/images/",
+                view(require_GET(self.pick_images_view)),
+                name="articles_pick_images",
+            ),
+            path(
+                "pick/images/upload/",
+                view(require_POST(self.upload_image_view)),
+                name="articles_pick_upload",
+            ),
+            path(
+                "pick/speakers/",
+                view(require_POST(self.create_speaker_view)),
+                name="articles_pick_speaker",
+            ),
             path(
                 "<path:object_id>/workflow/<str:action>/",
                 view(self.workflow_view),
