@@ -41,7 +41,9 @@ def free_slug(model: type[Any], field: str, text: str, fallback: str, limit: int
     "wef-panel-2" and so on. One query, whatever the number of namesakes."""
     base = (slugify(text)[: limit - 4].strip("-")) or fallback
     taken = set(
-        model.objects.filter(**{f"{field}__startswith": base}).values_list(field, flat=True)
+        model.objects.filter(**{f"{field}__startswith": base})
+        .order_by()
+        .values_list(field, flat=True)
     )
     candidate, number = base, 1
     while candidate in taken:
