@@ -6,13 +6,13 @@ a dialog can do nothing the admin's own pages would refuse."""
 
 from typing import Any
 
-from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.text import slugify
 
+from articles.admin.pages import ArticleAdminMixin
 from newsroom.admin_forms import ShowsMediaWriteErrors
 from newsroom.storage import MediaWriteError
 from pictures.models import UNSORTED_RENDITIONS, Image
@@ -74,7 +74,7 @@ def image_data(image: Image) -> dict[str, Any]:
     }
 
 
-class PickerViews(ModelAdmin):
+class PickerViews(ArticleAdminMixin):
     """ArticleAdmin's views for the pickers (its get_urls lists them)."""
 
     def render_change_form(
