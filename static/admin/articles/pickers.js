@@ -16,6 +16,9 @@ document.addEventListener("DOMContentLoaded", function () {
     var quoteDialog = document.getElementById("quote-picker");
     var imageDialog = document.getElementById("image-picker");
     var opener = null;
+    // Where the body's cursor was when a dialog opened: the dialog takes the focus, and
+    // the browser may move the cursor when it gives the focus back.
+    var selection = null;
 
     // Until the body editor's toolbar carries the two buttons, they sit above the body.
     var fallback = root.querySelector("[data-picker-fallback]");
@@ -35,7 +38,8 @@ document.addEventListener("DOMContentLoaded", function () {
             return;
         }
         var text = body.value;
-        var start = body.selectionStart, end = body.selectionEnd;
+        var start = selection ? selection[0] : body.selectionStart;
+        var end = selection ? selection[1] : body.selectionEnd;
         var before = text.slice(0, start), after = text.slice(end);
         // A blank line on each side keeps the marker a block of its own, as Markdown reads it.
         var lead = !before || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
@@ -52,9 +56,17 @@ document.addEventListener("DOMContentLoaded", function () {
 
     function open(dialog, trigger) {
         opener = trigger;
+        selection = [body.selectionStart, body.selectionEnd];
         clearErrors(dialog);
         if (dialog === quoteDialog) { listQuotes(); } else { search(imageSearch.value, 1); }
         if (!dialog.open) { dialog.showModal(); }
+        // Start where the work is: the first quote or the words, the library's search.
+        var first = dialog === quoteDialog ?
+            quoteList.querySelector("button") || quoteDialog.querySelector("#quote-text") :
+            imageSearch;
+        if (!dialog.contains(document.activeElement) || document.activeElement.matches("[data-picker-close]")) {
+            first.focus();
+        }
     }
     function close(dialog, inserted) {
         dialog.close();

@@ -1,0 +1,283 @@
+"""The Insert-quote and Insert-image dialogs in real Chromium: a quote created with a new
+speaker and a picture uploaded with its words, each marker placed at the cursor, the
+article saved and published with both; pictures pasted and dropped; both dialogs by
+keyboard alone; axe finds nothing wrong in either at desktop and phone widths. The
+dialogs' screenshots in docs/images come from here."""
+
+import base64
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from articles import services
+from articles.models import Article
+from authors.models import Author
+from pictures.models import Image
+from quotes.models import Speaker
+from tests.browser.test_editorial_flow import log_in, staff
+from tests.browser.test_reader_pages import AXE_OPTIONS
+from tests.factories import ImageFactory, png_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+# A File made in the page from a PNG's bytes, as a paste or a drop would carry it.
+DISPATCH_FILE = """([selector, type, base64]) => {
+    const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], "clipboard.png", {type: "image/png"}));
+    const init = {bubbles: true, cancelable: true};
+    const event = type === "paste"
+        ? new ClipboardEvent("paste", {...init, clipboardData: transfer})
+        : new DragEvent(type, {...init, dataTransfer: transfer});
+    document.querySelector(selector).dispatchEvent(event);
+}"""
+
+
+def new_article_form(browser, live_server, username: str = "edith"):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 1000}
+    )
+    tab = context.new_page()
+    log_in(tab, username, "/admin/articles/article/add/")
+    return tab
+
+
+def cursor_after(tab, text: str) -> None:  # type: ignore[no-untyped-def]
+    """The body's cursor right after `text`, as a writer clicking there would leave it."""
+    tab.eval_on_selector(
+        "#id_body",
+        "(body, text) => { body.focus(); const at = body.value.indexOf(text) + text.length;"
+        " body.setSelectionRange(at, at); }",
+        text,
+    )
+
+
+def docs_screenshot(dialog, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The dialog from its top, for docs/editing-pickers.md."""
+    dialog.evaluate("dialog => dialog.scrollTo(0, 0)")
+    dialog.screenshot(path=str(DOCS_IMAGES / name))
+
+
+def dispatch_file(tab, selector: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    tab.evaluate(DISPATCH_FILE, [selector, kind, base64.b64encode(png_bytes()).decode()])
+
+
+def test_quote_and_image_from_the_dialogs_reach_the_published_page(
+    browser, live_server, screenshot
+) -> None:
+    editor = staff("edith", "editor")
+    Author.objects.create(name="Edith Editor", slug="edith-editor", user=editor)
+    tab = new_article_form(browser, live_server)
+    tab.fill("#id_headline", "Staff write to the chief executive")
+    tab.select_option("#id_kind", "news")
+    tab.fill("#id_body", "The letter went out on Monday.\n\nThe company has not replied.")
+
+    cursor_after(tab, "Monday.")
+    tab.click("[data-picker=quote]")
+    dialog = tab.locator("#quote-picker")
+    assert dialog.is_visible()
+    assert "no quotes yet" in dialog.inner_text()
+    tab.fill("#quote-text", "We refuse to be complicit.")
+    tab.fill("#quote-speaker-search", "Salesforce engineers")
+    tab.locator("[data-speaker-status]", has_text="a new one will be created").wait_for()
+    tab.select_option("#quote-speaker-kind", "group")
+    tab.select_option("#quote-source-kind", "letter")
+    tab.fill("#quote-source-title", "Letter to the chief executive")
+    tab.fill("#quote-source-url", "https://example.com/letter")
+    tab.fill("#quote-said-on", "2018-06-25")
+    DOCS_IMAGES.mkdir(exist_ok=True)
+    docs_screenshot(dialog, "pickers-quote.png")
+    tab.click("text=Create and insert")
+    dialog.wait_for(state="hidden")
+    assert tab.input_value("#id_body") == (
+        "The letter went out on Monday.\n\n[[quote:we-refuse-to-be-complicit]]\n\n"
+        "The company has not replied."
+    )
+    # The speaker exists at once; the quote is a new row of the form's Quotes inline.
+    speaker = Speaker.objects.get(name="Salesforce engineers")
+    assert speaker.kind == "group"
+    assert tab.input_value("#id_quotes-0-key") == "we-refuse-to-be-complicit"
+    assert tab.input_value("#id_quotes-0-speaker") == str(speaker.pk)
+    assert "Salesforce engineers" in tab.inner_text("#quotes-0 .select2-selection")
+
+    # The dialog lists the unsaved quote, with its speaker and source.
+    tab.click("[data-picker=quote]")
+    listed = tab.inner_text("[data-quote-list]")
+    assert "We refuse to be complicit." in listed
+    assert "Salesforce engineers, Letter, Letter to the chief executive" in listed
+    tab.keyboard.press("Escape")
+
+    cursor_after(tab, "not replied.")
+    tab.click("[data-picker=image]")
+    tab.set_input_files(
+        "#upload-file",
+        {"name": "tower.png", "mimeType": "image/png", "buffer": png_bytes((640, 480))},
+    )
+    tab.fill("#upload-alt", "The Salesforce Tower in fog")
+    tab.fill("#upload-caption", "Salesforce Tower, San Francisco")
+    tab.fill("#upload-credit", "Diginomica")
+    docs_screenshot(tab.locator("#image-picker"), "pickers-image.png")
+    tab.click("text=Upload and insert")
+    tab.locator("#image-picker").wait_for(state="hidden")
+    assert tab.input_value("#id_body").endswith(
+        "The company has not replied.\n\n[[image:salesforce-tower-san-francisco]]\n"
+    )
+    image = Image.objects.get(key="salesforce-tower-san-francisco")
+    assert (image.alt_text, image.credit) == ("The Salesforce Tower in fog", "Diginomica")
+
+    tab.click("input[name=_continue]")
+    tab.wait_for_url("**/change/")
+    assert tab.locator(".messagelist .success").count() == 1, tab.inner_text("#content")
+    article = Article.objects.get(headline="Staff write to the chief executive")
+    quote = article.quotes.get()
+    assert (quote.speaker, quote.source_kind, str(quote.said_on)) == (
+        speaker,
+        "letter",
+        "2018-06-25",
+    )
+    assert quote.source_url == "https://example.com/letter"
+
+    services.publish(article=article, user=editor, override_reason="Browser test")
+    reader = browser.new_context(base_url=live_server.url).new_page()
+    reader.goto(article.get_absolute_url())
+    figure = reader.locator("figure.quote")
+    assert figure.locator("blockquote").inner_text().strip() == "We refuse to be complicit."
+    assert "Salesforce engineers" in figure.locator("figcaption").inner_text()
+    picture = reader.locator(".article__body img")
+    assert picture.get_attribute("alt") == "The Salesforce Tower in fog"
+    assert "Diginomica" in reader.inner_text(".article__body")
+    screenshot(reader, "published")
+
+
+def test_pictures_pasted_or_dropped_are_uploaded_after_their_words(browser, live_server) -> None:
+    staff("wendy", "writer")
+    tab = new_article_form(browser, live_server, "wendy")
+    tab.fill("#id_body", "Above.\n\nBelow.")
+
+    cursor_after(tab, "Above.")
+    dispatch_file(tab, "#id_body", "paste")
+    tab.locator("#image-picker").wait_for()
+    assert "clipboard.png" in tab.inner_text("[data-upload-chosen]")
+    assert tab.evaluate("document.activeElement.id") == "upload-alt"
+    # Nothing is sent before the words are given.
+    tab.click("text=Upload and insert")
+    assert "tick “Decorative”" in tab.inner_text("#image-picker [data-picker-error]")
+    assert not Image.objects.filter(caption="Pasted").exists()
+    tab.check("#upload-decorative")
+    tab.fill("#upload-caption", "Pasted")
+    tab.click("text=Upload and insert")
+    tab.locator("#image-picker").wait_for(state="hidden")
+    assert tab.input_value("#id_body") == "Above.\n\n[[image:pasted]]\n\nBelow."
+    assert Image.objects.get(key="pasted").is_decorative
+
+    cursor_after(tab, "Below.")
+    dispatch_file(tab, "#id_body", "drop")
+    tab.fill("#upload-alt", "A blue square")
+    tab.fill("#upload-caption", "Dropped")
+    tab.click("text=Upload and insert")
+    tab.locator("#image-picker").wait_for(state="hidden")
+    assert tab.input_value("#id_body").endswith("Below.\n\n[[image:dropped]]\n")
+
+    # Dropped on the open dialog; a file the pictures app refuses gets its reason.
+    tab.click("[data-picker=image]")
+    tab.evaluate(
+        "() => { const transfer = new DataTransfer();"
+        " transfer.items.add(new File(['<svg></svg>'], 'x.png', {type: 'image/png'}));"
+        " document.querySelector('#image-picker').dispatchEvent(new DragEvent('drop',"
+        " {bubbles: true, cancelable: true, dataTransfer: transfer})); }"
+    )
+    tab.fill("#upload-alt", "Not a picture")
+    tab.click("text=Upload and insert")
+    error = tab.locator("#image-picker [data-picker-error]")
+    error.filter(has_text="not a valid JPEG, PNG, WebP or GIF picture").wait_for()
+    assert tab.locator("#image-picker").is_visible()
+    assert not Image.objects.filter(alt_text="Not a picture").exists()
+
+
+def test_both_dialogs_work_by_keyboard_alone(browser, live_server) -> None:
+    staff("edith", "editor")
+    ImageFactory(key="harbour-at-dawn", caption="Boats leave at dawn")
+    tab = new_article_form(browser, live_server)
+    tab.fill("#id_body", "Intro.")
+    tab.focus("#id_body")
+    tab.keyboard.press("End")
+
+    # The two buttons sit just above the body: Shift+Tab reaches them.
+    tab.keyboard.press("Shift+Tab")
+    tab.keyboard.press("Shift+Tab")
+    assert tab.evaluate("document.activeElement.dataset.picker") == "quote"
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "quote-text"
+    tab.keyboard.type("Nobody asked us.")
+    tab.keyboard.press("Tab")
+    tab.keyboard.type("Night shift")
+    tab.locator("[data-speaker-status]", has_text="a new one will be created").wait_for()
+    # Focus stays in the dialog: the page behind is inert while it is open.
+    for _ in range(25):
+        tab.keyboard.press("Tab")
+        inside = tab.evaluate(
+            "document.activeElement === document.body ||"
+            " document.getElementById('quote-picker').contains(document.activeElement)"
+        )
+        assert inside
+    tab.focus("#quote-picker button[type=submit]")
+    tab.keyboard.press("Enter")
+    tab.locator("#quote-picker").wait_for(state="hidden")
+    assert tab.input_value("#id_body") == "Intro.\n\n[[quote:nobody-asked-us]]\n"
+    assert tab.evaluate("document.activeElement.name") == "body"
+
+    # Escape closes and gives focus back to the button that opened it.
+    tab.keyboard.press("Shift+Tab")
+    tab.keyboard.press("Shift+Tab")
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.closest('dialog').id") == "quote-picker"
+    tab.keyboard.press("Escape")
+    assert not tab.locator("#quote-picker").is_visible()
+    assert tab.evaluate("document.activeElement.dataset.picker") == "quote"
+
+    tab.keyboard.press("Tab")  # Insert image
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "image-search"
+    tab.keyboard.type("harbour")
+    tab.keyboard.press("Enter")
+    tab.locator("[data-image-status]", has_text="matching “harbour”").wait_for()
+    tab.keyboard.press("Tab")  # the Search button
+    tab.keyboard.press("Tab")  # the first image
+    assert tab.evaluate("document.activeElement.innerText").startswith("harbour-at-dawn")
+    tab.keyboard.press("Enter")
+    tab.locator("#image-picker").wait_for(state="hidden")
+    assert tab.input_value("#id_body").endswith(
+        "[[quote:nobody-asked-us]]\n\n[[image:harbour-at-dawn]]\n"
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_open_dialogs_pass_the_accessibility_audit(browser, live_server, width: int) -> None:
+    staff("edith", "editor")
+    ImageFactory(key="audited", caption="An audited picture")
+    ImageFactory(key="lost", file="", source_url="https://example.com/lost.jpg")
+    tab = new_article_form(browser, live_server)
+    tab.set_viewport_size({"width": width, "height": 800})
+    axe = Axe()
+    tab.click("[data-picker=quote]")
+    tab.fill("#quote-speaker-search", "Someone new")
+    tab.locator("[data-speaker-status]", has_text="a new one will be created").wait_for()
+    results = axe.run(tab, context="#quote-picker", options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    overflow = tab.evaluate(
+        "(d => d.scrollWidth - d.clientWidth)(document.querySelector('#quote-picker'))"
+    )
+    assert overflow <= 0
+    tab.click("#quote-picker [data-picker-close]")
+
+    tab.click("[data-picker=image]")
+    tab.locator("[data-image-grid] .picker__missing", has_text="Picture missing").wait_for()
+    results = axe.run(tab, context="#image-picker", options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    overflow = tab.evaluate(
+        "(d => d.scrollWidth - d.clientWidth)(document.querySelector('#image-picker'))"
+    )
+    assert overflow <= 0
