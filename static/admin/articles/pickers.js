@@ -211,6 +211,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var speakerStatus = quoteDialog.querySelector("[data-speaker-status]");
     var newSpeakerRadio = quoteDialog.querySelector("[data-new-speaker-radio]");
     var speakerTimer = null;
+    var searched = null;  // the name the choices shown were found for
     speakerSearch.addEventListener("input", function () {
         clearTimeout(speakerTimer);
         speakerTimer = setTimeout(findSpeakers, 250);
@@ -219,15 +220,20 @@ document.addEventListener("DOMContentLoaded", function () {
         var term = speakerSearch.value.trim();
         quoteDialog.querySelector("[data-new-speaker-name]").textContent = term;
         speakerChoices.hidden = !term;
-        if (!term) { speakerOptions.replaceChildren(); speakerStatus.textContent = ""; return; }
+        if (!term) {
+            speakerOptions.replaceChildren();
+            speakerStatus.textContent = "";
+            searched = term;
+            return Promise.resolve();
+        }
         var query = new URLSearchParams({
             term: term, app_label: "quotes", model_name: "quote", field_name: "speaker"
         });
-        fetch(root.dataset.speakerSearchUrl + "?" + query, {credentials: "same-origin"})
+        return fetch(root.dataset.speakerSearchUrl + "?" + query, {credentials: "same-origin"})
             .then(function (response) { return response.ok ? response.json() : {results: []}; })
             .then(function (data) {
                 if (speakerSearch.value.trim() !== term) { return; }  // a later search is on its way
-                speakerOptions.replaceChildren.apply(speakerOptions, data.results.map(function (speaker, index) {
+                speakerOptions.replaceChildren.apply(speakerOptions, data.results.map(function (speaker) {
                     var label = document.createElement("label");
                     label.className = "picker__choice";
                     var radio = document.createElement("input");
@@ -235,19 +241,28 @@ document.addEventListener("DOMContentLoaded", function () {
                     radio.name = "speaker";
                     radio.value = speaker.id;
                     radio.dataset.name = speaker.text;
-                    radio.checked = index === 0 && speaker.text.toLowerCase() === term.toLowerCase();
                     label.append(radio, " " + speaker.text);
                     return label;
                 }));
-                if (!speakerOptions.querySelector(":checked")) { newSpeakerRadio.checked = true; }
+                // The speaker of exactly that name if there is one, else a new speaker.
+                var same = Array.prototype.find.call(speakerOptions.querySelectorAll("input"), function (radio) {
+                    return radio.dataset.name.toLowerCase() === term.toLowerCase();
+                });
+                (same || newSpeakerRadio).checked = true;
                 speakerStatus.textContent = data.results.length ?
                     data.results.length + " speaker" + (data.results.length > 1 ? "s" : "") + " found." :
                     "No speaker has that name: a new one will be created.";
+                searched = term;
             });
     }
     function chosenSpeaker() {
         var term = speakerSearch.value.trim();
         if (!term) { return Promise.resolve(null); }
+        if (searched !== term) {
+            // Submitted before the search answered: choose from its answer, not a stale one.
+            clearTimeout(speakerTimer);
+            return findSpeakers().then(chosenSpeaker);
+        }
         var checked = speakerChoices.querySelector("input[name=speaker]:checked");
         if (checked && checked.value !== "new") {
             return Promise.resolve({id: checked.value, name: checked.dataset.name});
@@ -300,6 +315,7 @@ document.addEventListener("DOMContentLoaded", function () {
             speakerChoices.hidden = true;
             speakerOptions.replaceChildren();
             speakerStatus.textContent = "";
+            searched = null;
             close(quoteDialog, true);
             insert("[[quote:" + key + "]]");
         }).catch(function (error) { showError(quoteDialog, error.message); });
