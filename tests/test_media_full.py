@@ -129,6 +129,22 @@ class FullDiskTests(TestCase):
         self.author.refresh_from_db()
         self.assertEqual((self.author.name, self.author.photo.name), ("Ann Author", ""))
 
+    def test_a_picture_too_big_for_the_disk_is_refused_in_json_by_the_image_picker(
+        self,
+    ) -> None:
+        """The article form's upload: the storage's reason in JSON (503), no row, no file."""
+        upload = SimpleUploadedFile("noise.png", noise((700, 600), "PNG"), "image/png")
+        before = row_counts()
+        with self.assertLogs("newsroom.storage", "ERROR"):
+            response = self.client.post(
+                reverse("admin:articles_pick_upload"),
+                {"file": upload, "alt_text": "Noise", "caption": "", "credit": ""},
+            )
+        self.assertEqual(response.status_code, 503)
+        self.assertIn("media storage is full", response.json()["errors"]["file"][0])
+        self.assertEqual(row_counts(), before)
+        self.assertEqual(files_in(self.media), {})
+
     def test_renditions_that_do_not_fit_fail_leave_no_file_and_are_made_later(self) -> None:
         """The original fits, its renditions do not: the image is saved, the renditions
         task fails with the storage's error, no rendition row or file is kept; once

@@ -4,6 +4,7 @@ created. Each answers JSON, with the reason when it refuses, and follows the rul
 and permissions of the admin of the record it touches (ImageAdmin, SpeakerAdmin), so
 a dialog can do nothing the admin's own pages would refuse."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -36,10 +37,12 @@ def form_errors(form: Any) -> dict[str, list[str]]:
     }
 
 
-def free_slug(model: type[Any], field: str, text: str, fallback: str, limit: int) -> str:
+def free_slug(model: type[Any], field: str, text: str, fallback: str) -> str:
     """A slug made from the text that no row of the model has yet: "wef-panel", else
     "wef-panel-2" and so on. One query, whatever the number of namesakes."""
-    base = (slugify(text)[: limit - 4].strip("-")) or fallback
+    # Room left for a number after the words.
+    limit = model._meta.get_field(field).max_length - 4
+    base = slugify(text)[:limit].strip("-") or fallback
     taken = set(
         model.objects.filter(**{f"{field}__startswith": base})
         .order_by()
@@ -134,9 +137,7 @@ class PickerViews(ArticleAdminMixin):
         form_class = image_admin.get_form(request, None, change=False, fields=fields)
         data = request.POST.copy()
         words = data.get("caption", "").strip() or data.get("alt_text", "").strip()
-        data["key"] = free_slug(
-            Image, "key", words, "image", Image._meta.get_field("key").max_length
-        )
+        data["key"] = free_slug(Image, "key", words, "image")
         form = form_class(data, request.FILES)
         valid = form.is_valid()
         if not form.cleaned_data.get("alt_text") and not form.cleaned_data.get("is_decorative"):
@@ -148,16 +149,7 @@ class PickerViews(ArticleAdminMixin):
             valid = False
         if not valid:
             return refused(form_errors(form))
-        try:
-            with transaction.atomic():
-                image = form.save()
-                image_admin.log_addition(request, image, [{"added": {}}])
-        except MediaWriteError:
-            return refused({"file": [ShowsMediaWriteErrors.MEDIA_WRITE_ERROR]}, status=503)
-        except IntegrityError:
-            # Another upload took the same key in the meantime.
-            return refused({"__all__": ["Another upload took this name just now: try again."]}, 409)
-        return JsonResponse(image_data(image), status=201)
+        return self._added(request, image_admin, form, image_data)
 
     def create_speaker_view(self, request: HttpRequest) -> JsonResponse:
         """A new speaker for a quote the dialog creates, through the speaker admin's form
@@ -170,17 +162,28 @@ class PickerViews(ArticleAdminMixin):
             request, None, change=False, fields=["name", "slug", "kind"]
         )
         data = request.POST.copy()
-        limit = Speaker._meta.get_field("slug").max_length
-        data["slug"] = free_slug(Speaker, "slug", data.get("name", ""), "speaker", limit)
+        data["slug"] = free_slug(Speaker, "slug", data.get("name", ""), "speaker")
         form = form_class(data)
         if not form.is_valid():
             return refused(form_errors(form))
+        return self._added(request, speaker_admin, form, lambda s: {"id": s.pk, "name": s.name})
+
+    @staticmethod
+    def _added(
+        request: HttpRequest,
+        model_admin: Any,
+        form: Any,
+        answer: Callable[[Any], dict[str, Any]],
+    ) -> JsonResponse:
+        """Save the valid form's new record and note it in the admin's history, as its
+        admin's add page would; answer 201 with what `answer` makes of it."""
         try:
             with transaction.atomic():
-                speaker = form.save()
-                speaker_admin.log_addition(request, speaker, [{"added": {}}])
+                record = form.save()
+                model_admin.log_addition(request, record, [{"added": {}}])
+        except MediaWriteError:
+            return refused({"file": [ShowsMediaWriteErrors.MEDIA_WRITE_ERROR]}, status=503)
         except IntegrityError:
-            return refused(
-                {"__all__": ["Another speaker took this name just now: try again."]}, 409
-            )
-        return JsonResponse({"id": speaker.pk, "name": speaker.name}, status=201)
+            # Another upload or speaker took the same key or slug in the meantime.
+            return refused({"__all__": ["Another one took this name just now: try again."]}, 409)
+        return JsonResponse(answer(record), status=201)
