@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from articles.admin.pages import ArticleAdminMixin
 from newsroom.admin_forms import ShowsMediaWriteErrors
 from newsroom.storage import MediaWriteError
+from newsroom.text import clean_text
 from pictures.models import UNSORTED_RENDITIONS, Image
 from pictures.renditions import Crop, Format, renditions_of
 from quotes.models import QuoteSourceKind, Speaker, SpeakerKind
@@ -24,6 +25,8 @@ from quotes.models import QuoteSourceKind, Speaker, SpeakerKind
 IMAGES_PER_PAGE = 24
 # The longest search term read: every image field searched is shorter.
 SEARCH_LIMIT = 300
+# The last page offered: far beyond anyone's paging, and an offset every database takes.
+LAST_PAGE = 100_000
 
 
 def refused(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
@@ -102,11 +105,13 @@ class PickerViews(ArticleAdminMixin):
         image_admin = self._admin_of(Image)
         if not (self._may_write_articles(request) and image_admin.has_view_permission(request)):
             raise PermissionDenied
-        term = request.GET.get("q", "").strip()[:SEARCH_LIMIT]
+        term = clean_text(request.GET.get("q", "")).strip()[:SEARCH_LIMIT]
         try:
-            page = max(1, int(request.GET.get("page", "1")))
+            page = int(request.GET.get("page", "1"))
         except ValueError:
-            return refused({"page": ["The page must be a whole number."]})
+            page = 0
+        if not 1 <= page <= LAST_PAGE:
+            return refused({"page": [f"The page must be a whole number from 1 to {LAST_PAGE:,}."]})
         images = Image.objects.prefetch_related(Prefetch("renditions", UNSORTED_RENDITIONS))
         for word in term.split():
             images = images.filter(

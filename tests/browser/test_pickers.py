@@ -139,6 +139,10 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
         "2018-06-25",
     )
     assert quote.source_url == "https://example.com/letter"
+    # Saved, the quote is listed from its row as before.
+    tab.click("[data-picker=quote]")
+    assert "We refuse to be complicit." in tab.inner_text("[data-quote-list]")
+    tab.keyboard.press("Escape")
 
     services.publish(article=article, user=editor, override_reason="Browser test")
     reader = browser.new_context(base_url=live_server.url).new_page()
@@ -181,11 +185,13 @@ def test_pictures_pasted_or_dropped_are_uploaded_after_their_words(browser, live
     tab.locator("#image-picker").wait_for(state="hidden")
     assert tab.input_value("#id_body").endswith("Below.\n\n[[image:dropped]]\n")
 
-    # Dropped on the open dialog; a file the pictures app refuses gets its reason.
+    # Dropped on the open dialog, a file that is no picture is sent all the same (the
+    # server judges by content, not by the type a file claims), and refused with the
+    # pictures app's reason; the page stays.
     tab.click("[data-picker=image]")
     tab.evaluate(
         "() => { const transfer = new DataTransfer();"
-        " transfer.items.add(new File(['<svg></svg>'], 'x.png', {type: 'image/png'}));"
+        " transfer.items.add(new File(['<svg></svg>'], 'x.svg', {type: 'text/plain'}));"
         " document.querySelector('#image-picker').dispatchEvent(new DragEvent('drop',"
         " {bubbles: true, cancelable: true, dataTransfer: transfer})); }"
     )
@@ -194,6 +200,7 @@ def test_pictures_pasted_or_dropped_are_uploaded_after_their_words(browser, live
     error = tab.locator("#image-picker [data-picker-error]")
     error.filter(has_text="not a valid JPEG, PNG, WebP or GIF picture").wait_for()
     assert tab.locator("#image-picker").is_visible()
+    assert tab.url.endswith("/admin/articles/article/add/")
     assert not Image.objects.filter(alt_text="Not a picture").exists()
 
 

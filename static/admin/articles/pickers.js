@@ -417,11 +417,10 @@ document.addEventListener("DOMContentLoaded", function () {
     decorative.addEventListener("change", function () {
         altInput.disabled = decorative.checked;
     });
-    function pictureIn(transfer) {
-        if (!transfer) { return null; }
-        return Array.prototype.find.call(transfer.files || [], function (file) {
-            return file.type.indexOf("image/") === 0;
-        }) || null;
+    // The first file carried, whatever its type says: the server judges it by its
+    // content, and a file dropped on the page must never be opened in place of the form.
+    function fileIn(transfer) {
+        return transfer && transfer.files && transfer.files.length ? transfer.files[0] : null;
     }
     // The body's row holds the textarea or the editor that stands in for it.
     [imageDialog, bodyRow].forEach(function (zone) {
@@ -433,13 +432,13 @@ document.addEventListener("DOMContentLoaded", function () {
         zone.addEventListener("dragleave", function () { zone.classList.remove("picker-drop"); });
         zone.addEventListener("drop", function (event) {
             zone.classList.remove("picker-drop");
-            var file = pictureIn(event.dataTransfer);
+            var file = fileIn(event.dataTransfer);
             if (!file) { return; }
             event.preventDefault();
             takeFile(file);
         });
         zone.addEventListener("paste", function (event) {
-            var file = pictureIn(event.clipboardData);
+            var file = fileIn(event.clipboardData);
             if (!file) { return; }  // text pastes as text
             event.preventDefault();
             takeFile(file);
