@@ -29,6 +29,7 @@ from django.utils import timezone
 from reversion.models import Revision, Version
 from taggit.models import Tag
 
+from articles import accessibility
 from articles.models import Article, Byline, ChecklistOverride, TaggedArticle
 from articles.rendering import bodies_rendered_at_end
 from articles.signals import article_went_live
@@ -53,6 +54,8 @@ class Check:
     passed: bool
     hard: bool
     problem: str = ""
+    # Advice is shown but never stops a move, so it needs no override either.
+    advice: bool = False
 
 
 # -- who may do what ---------------------------------------------------------------
@@ -164,6 +167,14 @@ def checklist(article: Article, *, at: datetime.datetime | None = None) -> list[
     image_keys = marker_keys(article.body, "image")
     images = list(Image.objects.filter(key__in=image_keys))
     missing_images = sorted(set(image_keys) - {image.key for image in images})
+    # Missing alt text has a check of its own below, which an editor must override.
+    advice = [
+        f"{finding.where}: {finding.problem}"
+        for finding in accessibility.findings(
+            article.body, {image.key: image for image in images}, article.lead_image
+        )
+        if finding.check != accessibility.NO_ALT
+    ]
     if article.lead_image:
         images.append(article.lead_image)
     no_alt = sorted(
@@ -221,6 +232,13 @@ def checklist(article: Article, *, at: datetime.datetime | None = None) -> list[
             hard=False,
             problem="No topics: readers and disclosures rely on them.",
         ),
+        Check(
+            "The body reads well with a screen reader",
+            not advice,
+            hard=False,
+            problem=" ".join(advice),
+            advice=True,
+        ),
     ]
 
 
@@ -229,7 +247,11 @@ def _when(moment: datetime.datetime | None) -> str:
 
 
 def failures(checks: Iterable[Check], *, hard: bool) -> list[str]:
-    return [check.problem for check in checks if not check.passed and check.hard is hard]
+    return [
+        check.problem
+        for check in checks
+        if not check.passed and check.hard is hard and not check.advice
+    ]
 
 
 # -- the moves ---------------------------------------------------------------------

@@ -146,6 +146,12 @@ def _tokens(text: str) -> tuple[list[Token], MarkdownIt]:
     return tokens, _MARKDOWN
 
 
+def parse(text: str) -> list[Token]:
+    """The text's tokens as the renderer reads them, for checks of its structure
+    (headings, links, paragraphs); markers are tokens of type "marker"."""
+    return _tokens(text)[0]
+
+
 def validate_markdown(text: str) -> None:
     """Refuse a text the renderer would not show in full, or not quickly."""
     if len(text) > MAX_LENGTH:

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from articles import services
+from articles.admin.accessibility import AccessibilityViews
 from articles.admin.filters import BylinedAuthorFilter, StateFilter
 from articles.admin.forms import ArticleAdminForm
 from articles.admin.inlines import (
@@ -49,6 +50,7 @@ class ArticleAdmin(
     RevisionViews,
     PreviewViews,
     PickerViews,
+    AccessibilityViews,
     CleanTextAdmin,
     SafeAutocomplete,
     admin.ModelAdmin,
@@ -113,8 +115,18 @@ class ArticleAdmin(
     ]
 
     class Media:
-        js = ["admin/articles/article_form.js", "admin/articles/pickers.js"]
-        css = {"all": ["admin/articles/article_form.css", "admin/articles/pickers.css"]}
+        js = [
+            "admin/articles/article_form.js",
+            "admin/articles/pickers.js",
+            "admin/articles/accessibility.js",
+        ]
+        css = {
+            "all": [
+                "admin/articles/article_form.css",
+                "admin/articles/pickers.css",
+                "admin/articles/accessibility.css",
+            ]
+        }
 
     def get_form(
         self, request: HttpRequest, obj: Article | None = None, change: bool = False, **kwargs: Any
@@ -287,6 +299,11 @@ class ArticleAdmin(
                 "pick/speakers/",
                 view(require_POST(self.create_speaker_view)),
                 name="articles_pick_speaker",
+            ),
+            path(
+                "accessibility/",
+                view(self.accessibility_view),
+                name="articles_article_accessibility",
             ),
             path(
                 "<path:object_id>/workflow/<str:action>/",
