@@ -1,10 +1,15 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 
 from newsroom.admin_forms import EditorsChangeWhatReadersSee, ShowsMediaWriteErrors
-from pictures.models import Image
+from pictures.models import UNSORTED_RENDITIONS, Image
+from pictures.renditions import Crop, Format, renditions_of
 
 
 def image_preview(image: Image | None, size: int = 160) -> str:
@@ -19,16 +24,68 @@ def image_preview(image: Image | None, size: int = 160) -> str:
     )
 
 
+def placing_articles() -> Any:
+    """The articles that show the outer query's image: as their lead image, or
+    placed in their body by a marker (a LIKE over the bodies: for the library's filter,
+    which an editor asks for now and then, not for pages; SQLite's LIKE ignores case,
+    as articles' placing_images says). Articles are reached through the lead image's
+    key: pictures imports no app above it (docs/architecture.md)."""
+    articles: Any = Image._meta.get_field("lead_of").related_model
+    marker = Concat(Value("[[image:"), OuterRef("key"), Value("]]"))
+    return articles.objects.filter(Q(lead_image=OuterRef("pk")) | Q(body__contains=marker))
+
+
+class UseFilter(admin.SimpleListFilter):
+    title = "use"
+    parameter_name = "use"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("unused", "Unused (in no article)"), ("used", "Used")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Image]) -> QuerySet[Image]:
+        if self.value() not in ("unused", "used"):
+            return queryset
+        used = Exists(placing_articles().order_by())
+        return queryset.filter(~used if self.value() == "unused" else used)
+
+
+class AltTextFilter(admin.SimpleListFilter):
+    title = "alt text"
+    parameter_name = "alt"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("missing", "Missing"), ("decorative", "Decorative"), ("given", "Given")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Image]) -> QuerySet[Image]:
+        # Alt text of spaces only is none to a screen reader.
+        blank = Q(alt_text__regex=r"^\s*$")
+        filters = {
+            "missing": Q(is_decorative=False) & blank,
+            "decorative": Q(is_decorative=True),
+            "given": Q(is_decorative=False) & ~blank,
+        }
+        chosen = filters.get(self.value() or "")
+        return queryset if chosen is None else queryset.filter(chosen)
+
+
 @admin.register(Image)
 class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
-    list_display = ["thumbnail", "key", "alt_text", "caption", "credit", "created_at"]
-    list_filter = ["is_decorative", "created_at"]
+    # The list is a grid of cards (admin/pictures/image/change_list_results.html): each
+    # row's one column is its card.
+    list_display = ["card"]
+    list_display_links = None
+    list_filter = [UseFilter, AltTextFilter, "credit", "is_decorative", "created_at"]
     search_fields = ["key", "alt_text", "caption", "credit"]
+    list_per_page = 48
+    # One COUNT per list: the total beside a filtered count would count every image again.
+    show_full_result_count = False
     prepopulated_fields = {"key": ["caption"]}
     readonly_fields = ["preview", "width", "height", "source_url"]
     fields = [
         "file",
         "preview",
+        "focal_x",
+        "focal_y",
         "source_url",
         "width",
         "height",
@@ -40,7 +97,16 @@ class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
     ]
 
     class Media:
-        css = {"all": ["admin/articles/article_form.css"]}
+        js = ["admin/pictures/focal_point.js"]
+        css = {"all": ["admin/articles/article_form.css", "admin/pictures/image_admin.css"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Image]:
+        # The cards' thumbnails are renditions: one query for the whole page.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("renditions", queryset=UNSORTED_RENDITIONS))
+        )
 
     def get_form(
         self, request: Any, obj: Image | None = None, change: bool = False, **kwargs: Any
@@ -50,12 +116,52 @@ class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
         # an editor adds or keeps one with it, and may correct a missing one's words.
         if "file" in form.base_fields:
             form.base_fields["file"].required = obj is None or bool(obj.file)
+        for name in ("focal_x", "focal_y"):
+            if field := form.base_fields.get(name):
+                field.widget.attrs.update({"step": "any", "min": "0", "max": "1"})
         return form
 
     @admin.display(description="Image")
-    def thumbnail(self, obj: Image) -> str:
-        return image_preview(obj, 80)
+    def card(self, obj: Image) -> str:
+        """The picture (its 16:9 card crop, around the focal point, where made), its key
+        linking to its page, its alt text or the want of it, and its credit."""
+        thumbnails = renditions_of(obj, Crop.WIDE, Format.WEBP)
+        if thumbnails:
+            picture = format_html(
+                '<img src="{}" alt="" width="{}" height="{}" loading="lazy">',
+                thumbnails[0].file.url,
+                thumbnails[0].width,
+                thumbnails[0].height,
+            )
+        elif obj.file:
+            picture = format_html('<img src="{}" alt="" loading="lazy">', obj.file.url)
+        else:
+            picture = format_html('<span class="image-card-none">No picture</span>')
+        if obj.is_decorative:
+            words = format_html('<span class="image-card-note">Decorative</span>')
+        elif obj.alt_text.strip():
+            words = format_html("{}", obj.alt_text)
+        else:
+            words = format_html('<strong class="image-card-missing">No alt text</strong>')
+        return format_html(
+            '<a class="image-card-link" href="{}"><span class="image-card-picture">{}</span>'
+            '<span class="image-card-key">{}</span></a>'
+            '<span class="image-card-alt">{}</span>'
+            '<span class="image-card-credit">{}</span>',
+            reverse("admin:pictures_image_change", args=[obj.pk]),
+            picture,
+            obj.key,
+            words,
+            f"Credit: {obj.credit}" if obj.credit else "No credit",
+        )
 
     @admin.display(description="Preview")
     def preview(self, obj: Image) -> str:
-        return image_preview(obj, 400)
+        if not obj.file:
+            return "—"
+        # The focal point's marker sits over the picture (focal_point.js moves it).
+        return format_html(
+            '<span class="focal-picture">{}<span class="focal-marker" hidden></span></span>'
+            '<span class="help">Click the picture to set its focal point.</span>',
+            image_preview(obj, 400),
+        )

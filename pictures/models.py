@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -60,6 +62,24 @@ class Image(models.Model):
             "a file, the picture is missing: pages show a placeholder until one is uploaded."
         ),
     )
+    # Fractions of the width and height, from the top left: 0.5, 0.5 is the centre.
+    focal_x = models.FloatField(
+        "focal point across",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="From 0 (left edge) to 1 (right edge). Empty: the centre.",
+    )
+    focal_y = models.FloatField(
+        "focal point down",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=(
+            "From 0 (top) to 1 (bottom). Empty: the centre. Click the picture to set both: "
+            "every crop (16:9, 4:3, square) keeps that point in its frame."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -69,6 +89,20 @@ class Image(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.alt_text or self.key
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.focal_x is None) != (self.focal_y is None):
+            raise ValidationError(
+                "Give the focal point both across and down, or leave both empty for the centre."
+            )
+
+    @property
+    def focus(self) -> tuple[float, float] | None:
+        """The focal point as (across, down) fractions, or None for the centre."""
+        if self.focal_x is None or self.focal_y is None:
+            return None
+        return (self.focal_x, self.focal_y)
 
 
 class RenditionCrop(models.TextChoices):
@@ -111,6 +145,13 @@ class Rendition(models.Model):
     file_size = models.PositiveIntegerField(help_text="Bytes; feeds announce it with the image.")
     source_name = models.CharField(
         max_length=200, help_text="The image file this was made from; a new upload replaces it."
+    )
+    # A crop is made around the image's focal point: a new one remakes it.
+    focal_x = models.FloatField(
+        null=True, blank=True, help_text="The focal point this crop was centred on (across)."
+    )
+    focal_y = models.FloatField(
+        null=True, blank=True, help_text="The focal point this crop was centred on (down)."
     )
 
     class Meta:

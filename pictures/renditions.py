@@ -88,7 +88,7 @@ class Spec:
 
 
 def crop_box(size: tuple[int, int], crop: str) -> tuple[int, int]:
-    """The largest centred area of the given shape that fits in a picture of `size`."""
+    """The size of the largest area of the given shape that fits in a picture of `size`."""
     width, height = size
     if crop == Crop.ORIGINAL:
         return width, height
@@ -112,14 +112,27 @@ def specs_for(size: tuple[int, int], plan: Plan = IMAGE_PLAN) -> list[Spec]:
     return list(specs.values())
 
 
-def render(picture: PILImage.Image, spec: Spec) -> bytes:
-    """One rendition's bytes: cropped around the centre, resized, encoded."""
-    if spec.crop == Crop.ORIGINAL:
-        resized = picture.resize((spec.width, spec.height), PILImage.Resampling.LANCZOS)
-    else:
-        resized = ImageOps.fit(
-            picture, (spec.width, spec.height), PILImage.Resampling.LANCZOS, centering=(0.5, 0.5)
-        )
+Focus = tuple[float, float]
+CENTRE: Focus = (0.5, 0.5)
+
+
+def focus_box(size: tuple[int, int], crop: str, focus: Focus | None) -> tuple[int, int, int, int]:
+    """Where in a picture of `size` a crop of this shape is cut (left, top, right,
+    bottom): the largest such area, centred on the focus (fractions across and down)
+    as far as the picture's edges allow, so the focus stays in the frame."""
+    width, height = size
+    box_width, box_height = crop_box(size, crop)
+    across, down = focus or CENTRE
+    left = min(max(round(across * width - box_width / 2), 0), width - box_width)
+    top = min(max(round(down * height - box_height / 2), 0), height - box_height)
+    return left, top, left + box_width, top + box_height
+
+
+def render(picture: PILImage.Image, spec: Spec, focus: Focus | None = None) -> bytes:
+    """One rendition's bytes: cropped around the focus (the centre if None), resized,
+    encoded."""
+    box = focus_box(picture.size, spec.crop, focus)
+    resized = picture.resize((spec.width, spec.height), PILImage.Resampling.LANCZOS, box=box)
     if spec.format == Format.JPEG and resized.mode != "RGB":
         # JPEG has no transparency: flatten onto white rather than black.
         background = PILImage.new("RGB", resized.size, "white")
@@ -139,6 +152,7 @@ class Source:
     file: FieldFile
     size: tuple[int, int]
     plan: Plan
+    focus: Focus | None = None  # where crops centre; None for the centre
 
     def renditions(self) -> list[Rendition]:
         """The owner's renditions (prefetched by the caller)."""
@@ -155,7 +169,10 @@ def source_of(owner: Any) -> Source:
     if owner._meta.model_name == "author":
         size = (owner.photo_width or 0, owner.photo_height or 0)
         return Source(owner, "author", owner.photo, size, PHOTO_PLAN)
-    return Source(owner, "image", owner.file, (owner.width, owner.height), IMAGE_PLAN)
+    # A historical model from before the focal point has none.
+    across, down = getattr(owner, "focal_x", None), getattr(owner, "focal_y", None)
+    focus = None if across is None or down is None else (across, down)
+    return Source(owner, "image", owner.file, (owner.width, owner.height), IMAGE_PLAN, focus)
 
 
 def open_source(file: FieldFile) -> PILImage.Image:
@@ -167,11 +184,23 @@ def open_source(file: FieldFile) -> PILImage.Image:
     return picture.convert("RGBA" if has_alpha else "RGB")
 
 
+def _centred_on(rendition: Rendition) -> Focus | None:
+    """The focus a rendition was cropped around; None for the centre, or for one in
+    the picture's own shape, which no focus changes."""
+    across, down = getattr(rendition, "focal_x", None), getattr(rendition, "focal_y", None)
+    return None if across is None or down is None else (across, down)
+
+
 def _current(source: Source) -> tuple[list[Rendition], list[Rendition]]:
     """The source's renditions, and those of them made from a file it no longer has
-    (a replaced picture, a removed author photo)."""
+    (a replaced picture, a removed author photo) or cropped around another focal point."""
     renditions = source.renditions()
-    stale = [r for r in renditions if r.source_name != (source.file.name or "")]
+    stale = [
+        r
+        for r in renditions
+        if r.source_name != (source.file.name or "")
+        or _centred_on(r) != (source.focus if r.crop != Crop.ORIGINAL else None)
+    ]
     return renditions, stale
 
 
@@ -194,7 +223,14 @@ def ensure_renditions(
         written: list[Rendition] = []
         try:
             for spec in missing:
-                data = render(picture, spec)
+                data = render(picture, spec, source.focus)
+                # Only a crop depends on the focus (and only a model that has one
+                # gives it: not a data migration's historical one).
+                centred = (
+                    {"focal_x": source.focus[0], "focal_y": source.focus[1]}
+                    if source.focus and spec.crop != Crop.ORIGINAL
+                    else {}
+                )
                 rendition = rendition_model(
                     crop=spec.crop,
                     format=spec.format,
@@ -203,6 +239,7 @@ def ensure_renditions(
                     file_size=len(data),
                     source_name=source.file.name,
                     **{source.key: owner},
+                    **centred,
                 )
                 extension = "webp" if spec.format == Format.WEBP else "jpg"
                 rendition.file.save(
