@@ -15,7 +15,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory
+from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, QuoteFactory
 
 # session; user; the user's permissions (own, groups'); the author filter's choices
 # (one EXISTS per author); the topic filter's choices; the count; the page of articles;
@@ -31,6 +31,9 @@ CHANGELIST_QUERIES = 11
 CHANGE_PAGE_QUERIES = 22
 # Django's autocomplete widget looks up the value it shows: one query a filled widget.
 AUTOCOMPLETE_QUERIES = 1
+# A body placing images: the checklist reads them in one query (for the markers, the
+# alt text and the accessibility advice) and the lead image in one.
+PLACED_IMAGES_QUERIES = 2
 
 
 class ArticleAdminQueryTests(TestCase):
@@ -97,3 +100,28 @@ class ArticleAdminQueryTests(TestCase):
             QuoteFactory(article=article)
         article.bylines.create(author=AuthorFactory(), position=5)
         self.get(url, CHANGE_PAGE_QUERIES + 7 * AUTOCOMPLETE_QUERIES)
+
+    def test_article_page_queries_do_not_grow_with_the_images_and_accessibility_checks(
+        self,
+    ) -> None:
+        """The checklist's accessibility advice reads the images the checklist already
+        has: placed images, headings and links cost nothing more, however many."""
+        article = self.articles(1, year=2021)[0]
+        article.lead_image = ImageFactory(alt_text="IMG_0001.jpg")
+        url = reverse("admin:articles_article_change", args=[article.pk])
+
+        def place(count: int) -> None:
+            images = [ImageFactory(alt_text="") for _ in range(count)]
+            article.body = "\n\n".join(
+                ["#### Deep", "[click here](https://example.com/a)", "SHOUTING " * 5]
+                + [f"[[image:{image.key}]]" for image in images]
+            )
+            article.save()
+
+        place(1)
+        # Two authors and the lead image in the autocomplete widgets; the placed images.
+        response = self.get(url, CHANGE_PAGE_QUERIES + PLACED_IMAGES_QUERIES + 3)
+        self.assertContains(response, "The body reads well with a screen reader")
+        self.assertContains(response, "IMG_0001.jpg")
+        place(4)
+        self.get(url, CHANGE_PAGE_QUERIES + PLACED_IMAGES_QUERIES + 3)
