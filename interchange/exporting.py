@@ -150,6 +150,8 @@ def image_record(image: Image) -> schema.ImageRecord:
         caption=image.caption,
         credit=image.credit,
         source_url=image.source_url,
+        focal_x=image.focal_x,
+        focal_y=image.focal_y,
     )
 
 

@@ -121,7 +121,7 @@ def _json_type(hint: Any) -> type:
     kind = (typing.get_origin(kinds[0]) or kinds[0]) if len(kinds) == 1 else object
     if kind in (datetime.date, datetime.datetime, uuid.UUID):
         return str
-    return kind if kind in (str, int, bool, list) else object
+    return kind if kind in (str, int, float, bool, list) else object
 
 
 def take(
@@ -140,9 +140,11 @@ def take(
         value = raw.get(name, default)
         if value is _REQUIRED:
             raise BadRecord(f"{what}: {name} is missing")
-        if not (isinstance(value, kind) or (value is None and default is None)):
+        # JSON writes a whole number without a point: 1 is a float's value too.
+        number = kind is float and type(value) is int
+        if not (isinstance(value, kind) or number or (value is None and default is None)):
             raise BadRecord(f"{what}: {name} must be {kind.__name__}, not {json.dumps(value)}")
-        values[name] = value
+        values[name] = float(value) if number else value
     return values
 
 
@@ -365,6 +367,8 @@ def normalize_image(raw: RawRecord, media_dir: Path) -> schema.ImageRecord:
     fields = {name: value for name, value in record.items() if name != "file"}
     what = f"image {record['key']!r}"
     check_fields(Image, fields, what, ["file"])
+    if (fields["focal_x"] is None) != (fields["focal_y"] is None):
+        raise BadRecord(f"{what}: give focal_x and focal_y both, or neither (the centre)")
     return schema.ImageRecord(
         **fields, file=image_file(media_dir, record["file"], record["source_url"], what)
     )

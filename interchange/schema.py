@@ -174,6 +174,9 @@ class ImageRecord:
     caption: str = ""
     credit: str = ""
     source_url: str = ""
+    # Where crops centre, as fractions across and down; None for the centre.
+    focal_x: float | None = None
+    focal_y: float | None = None
 
 
 @dataclass(kw_only=True)

@@ -55,7 +55,10 @@ def file_hash(field_file: Any) -> str | None:
 def image_snapshot(image: Image | None) -> dict[str, Any] | None:
     if image is None:
         return None
-    fields = ["key", "alt_text", "is_decorative", "caption", "credit", "width", "height"]
+    fields = [
+        "key", "alt_text", "is_decorative", "caption", "credit", "width", "height", "focal_x",
+        "focal_y",
+    ]  # fmt: skip
     return {**{name: getattr(image, name) for name in fields}, "file": file_hash(image.file)}
 
 
@@ -218,7 +221,9 @@ class RoundTripTests(TestCase):
             embargo_until=PUBLISHED,
             embargo_by="Example Corp press office",
             embargo_note="Results embargoed until the market opens.",
-            lead_image=ImageFactory(key="lead-photo", caption="On stage", credit="Agency"),
+            lead_image=ImageFactory(
+                key="lead-photo", caption="On stage", credit="Agency", focal_x=0.2, focal_y=0.75
+            ),
             body="Intro.\n\n[[quote:first]]\n\n[[image:inline-chart]]\n\nEnd.",
             authors=[second, writer],
         )

@@ -388,6 +388,31 @@ class BadInputTests(TestCase):
         self.assertEqual(len(errors.getvalue().splitlines()), 9)
         self.assertIn("9 bad records were not imported", output)
 
+    def test_focal_points_out_of_the_picture_half_given_or_not_numbers_are_refused(
+        self,
+    ) -> None:
+        """An image's focal point is two fractions from 0 to 1, or none; a whole number
+        (JSON writes 1.0 as 1) is one."""
+        cases = [
+            (
+                {"focal_x": 1.5, "focal_y": 0.5},
+                "focal_x: Ensure this value is less than or equal to 1",
+            ),
+            ({"focal_x": 0.5}, "give focal_x and focal_y both, or neither"),
+            ({"focal_x": "left", "focal_y": 0.5}, 'focal_x must be float, not "left"'),
+        ]
+        for focus, message in cases:
+            record = {"type": "image", "key": "harbour", "file": None, **focus}
+            record["source_url"] = "https://example.com/harbour.jpg"
+            with self.subTest(focus), tempfile.TemporaryDirectory() as folder:
+                errors = self.assert_refused("1 bad record", write_jsonl(folder, record))
+                self.assertIn(message, errors)
+        with tempfile.TemporaryDirectory() as folder:
+            record = {"type": "image", "key": "harbour", "file": None, "focal_x": 1, "focal_y": 0}
+            record["source_url"] = "https://example.com/harbour.jpg"
+            import_articles(write_jsonl(folder, record))
+        self.assertEqual(Image.objects.get(key="harbour").focus, (1.0, 0.0))
+
     def test_slug_taken_by_another_article_in_the_database(self) -> None:
         ArticleFactory(slug="why-councils-hesitate")
         errors = self.assert_refused("1 bad record", ARTICLES, "--media-dir", MEDIA)
