@@ -117,6 +117,24 @@ class FocalPointCropTests(TestCase):
             if pk not in originals:
                 self.assertFalse(storage.exists(name))
 
+    def test_article_page_showing_the_image_shows_the_new_crops(self) -> None:
+        """The article's stored page (its social-card and structured-data crops) is
+        made again with the crops around the new point, not left pointing at the old."""
+        image = self.make("top left", None)
+        article = ArticleFactory(lead_image=image)
+        with self.captureOnCommitCallbacks(execute=True):
+            article.save()
+        old = image.renditions.get(crop="16x9", width=1200, format="jpeg").file.url
+        self.assertContains(self.client.get(article.get_absolute_url()), old)
+        with self.captureOnCommitCallbacks(execute=True):
+            image.focal_x, image.focal_y = 0.05, 0.1
+            image.save()
+        new = image.renditions.get(crop="16x9", width=1200, format="jpeg").file.url
+        self.assertNotEqual(new, old)
+        page = self.client.get(article.get_absolute_url())
+        self.assertContains(page, new)
+        self.assertNotContains(page, old)
+
     def test_saving_without_a_change_of_focus_remakes_nothing(self) -> None:
         image = self.make("top left", (0.05, 0.1))
         before = set(image.renditions.values_list("pk", flat=True))
