@@ -272,8 +272,9 @@ class PanelTests(TestCase):
         self.assertContains(response, "&lt;script&gt;")
 
     def test_bad_lead_image_and_body_too_long_answer_clearly(self) -> None:
-        response = self.client.post(self.url, {"body": "Text.", "lead_image": "nope"})
-        self.assertContains(response, "No problems found")
+        for lead in ("nope", "99999999999999999999999", "-1"):
+            response = self.client.post(self.url, {"body": "Text.", "lead_image": lead})
+            self.assertContains(response, "No problems found")
         response = self.client.post(self.url, {"body": "a" * 200_001})
         self.assertContains(response, "the limit is 200,000", status_code=400)
 
