@@ -279,7 +279,7 @@ class PanelTests(TestCase):
         self.assertContains(response, "the limit is 200,000", status_code=400)
 
     def test_panel_takes_a_post_from_staff_only(self) -> None:
-        self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.assertEqual(self.client.get(self.url).status_code, 405)
         self.client.logout()
         response = self.client.post(self.url, {"body": "Text."})
         self.assertEqual(response.status_code, 302)  # to the login page

@@ -19,7 +19,7 @@ class AccessibilityViews(ArticlePages):
     def accessibility_view(self, request: HttpRequest) -> HttpResponse:
         """The findings for the form's body and lead image as posted (unsaved), as the
         panel's HTML, which accessibility.js shows beside the preview."""
-        if request.method != "POST" or not self.has_view_permission(request):
+        if not self.has_view_permission(request):
             raise PermissionDenied
         body = request.POST.get("body", "")
         try:

@@ -302,7 +302,7 @@ class ArticleAdmin(
             ),
             path(
                 "accessibility/",
-                view(self.accessibility_view),
+                view(require_POST(self.accessibility_view)),
                 name="articles_article_accessibility",
             ),
             path(
