@@ -1,13 +1,13 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
 from newsroom.admin_forms import EditorsChangeWhatReadersSee, ShowsMediaWriteErrors
+from newsroom.markdown import marker_keys
 from pictures.models import UNSORTED_RENDITIONS, Image
 from pictures.renditions import Crop, Format, renditions_of
 
@@ -24,15 +24,19 @@ def image_preview(image: Image | None, size: int = 160) -> str:
     )
 
 
-def placing_articles() -> Any:
-    """The articles that show the outer query's image: as their lead image, or
-    placed in their body by a marker (a LIKE over the bodies: for the library's filter,
-    which an editor asks for now and then, not for pages; SQLite's LIKE ignores case,
-    as articles' placing_images says). Articles are reached through the lead image's
-    key: pictures imports no app above it (docs/architecture.md)."""
+def used_images() -> Q:
+    """The images some article shows: as its lead image, or placed in its body by a
+    marker (marker_keys: a line of its own). The bodies with a marker are read once and
+    their keys gathered here: a LIKE per image in SQL read every body once per image
+    (5.7 s for 200 images and 10,000 articles on SQLite). Articles are reached through
+    the lead image's key: pictures imports no app above it (docs/architecture.md)."""
     articles: Any = Image._meta.get_field("lead_of").related_model
-    marker = Concat(Value("[[image:"), OuterRef("key"), Value("]]"))
-    return articles.objects.filter(Q(lead_image=OuterRef("pk")) | Q(body__contains=marker))
+    keys: set[str] = set()
+    bodies = articles.objects.filter(body__contains="[[image:").values_list("body", flat=True)
+    for body in bodies.iterator(chunk_size=1000):
+        keys.update(marker_keys(body, "image"))
+    leads = articles.objects.filter(lead_image__isnull=False).values("lead_image")
+    return Q(pk__in=leads) | Q(key__in=keys)
 
 
 class UseFilter(admin.SimpleListFilter):
@@ -45,8 +49,8 @@ class UseFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Image]) -> QuerySet[Image]:
         if self.value() not in ("unused", "used"):
             return queryset
-        used = Exists(placing_articles().order_by())
-        return queryset.filter(~used if self.value() == "unused" else used)
+        used = used_images()
+        return queryset.exclude(used) if self.value() == "unused" else queryset.filter(used)
 
 
 class AltTextFilter(admin.SimpleListFilter):

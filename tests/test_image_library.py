@@ -171,8 +171,10 @@ class LibraryAdminTests(TestCase):
         )
         ArticleFactory(lead_image=lead)
         ArticleFactory(status="draft", published_at=None, body="Text.\n\n[[image:in_body]]\n")
-        # A key that merely starts like the loose one's places something else.
+        # A key that merely starts like the loose one's places something else, and a
+        # marker inside a sentence places nothing (readers see it as text).
         ArticleFactory(body="[[image:loose-two]]\n")
+        ArticleFactory(body="Text with [[image:loose]] inside a sentence.")
         self.assertEqual(self.keys("?use=unused"), {"loose"})
         self.assertEqual(self.keys("?use=used"), {lead.key, placed.key})
         self.assertIn(loose.key, self.keys())
