@@ -85,12 +85,29 @@ class RenditionsCommandTests(TestCase):
             file=self.image.file.name, width=300, height=300
         )
         output, _ = self.renditions()
-        self.assertIn(f"dropped {self.expected} of replaced pictures", output)
+        self.assertIn(f"dropped {self.expected} of replaced pictures or moved focal points", output)
         self.assertFalse(any(default_storage.exists(name) for name in old))
         self.assertEqual(
             {r.source_name for r in self.image.renditions.all()}, {self.image.file.name}
         )
         self.assertEqual(self.image.renditions.count(), len(specs_for((300, 300))))
+
+    def test_crops_around_an_old_focal_point_are_made_again(self) -> None:
+        """A focal point changed without the image's save (a bulk update) leaves crops
+        around the old one: the command drops and makes them again, and only them."""
+        self.renditions()
+        crops = set(self.image.renditions.exclude(crop="original").values_list("pk", flat=True))
+        originals = set(self.image.renditions.filter(crop="original").values_list("pk", flat=True))
+        Image.objects.filter(pk=self.image.pk).update(focal_x=0.1, focal_y=0.9)
+        output, _ = self.renditions()
+        self.assertIn(f"dropped {len(crops)} of replaced pictures or moved focal points", output)
+        kept = set(self.image.renditions.values_list("pk", flat=True))
+        self.assertTrue(originals <= kept)
+        self.assertFalse(crops & kept)
+        self.assertEqual(
+            set(self.image.renditions.exclude(crop="original").values_list("focal_x", flat=True)),
+            {0.1},
+        )
 
     def test_orphaned_files_are_removed_once_an_hour_old(self) -> None:
         """Files in the renditions folder that no row names: removed when old, kept while

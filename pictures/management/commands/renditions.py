@@ -48,7 +48,13 @@ class Kind:
         return RELATED_NAMES[self.model.__name__.lower()]
 
 
-IMAGES = Kind(Image, "key", "image", ("%(count)s image", "%(count)s images"), "replaced pictures")
+IMAGES = Kind(
+    Image,
+    "key",
+    "image",
+    ("%(count)s image", "%(count)s images"),
+    "replaced pictures or moved focal points",
+)
 PHOTOS = Kind(
     photo_owners().model,
     "slug",
@@ -191,7 +197,7 @@ cannot be done (its file is missing or unreadable); those are listed."""
             would = "would " if self.dry_run else ""
             self.stdout.write(
                 f"{kind.noun} {getattr(owner, kind.key_field)!r}: {would}make "
-                f"{len(plan.missing)}, {would}drop {len(plan.stale)} of a replaced picture, "
+                f"{len(plan.missing)}, {would}drop {len(plan.stale)} outdated, "
                 f"{len(plan.broken)} with a missing file"
             )
         return None
