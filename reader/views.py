@@ -21,7 +21,7 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from articles.models import Article, ArticleQuerySet, ArticleSlugHistory, Correction
+from articles.models import Article, ArticleKind, ArticleQuerySet, ArticleSlugHistory, Correction
 from articles.services import article_pk_for_share_token
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation
@@ -170,6 +170,20 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # A topic with nothing published yet must not reveal itself.
         return render(request, "404.html", status=404)
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+
+
+def kind_detail(request: HttpRequest, kind: str) -> HttpResponse:
+    """A kind of work (a section: News, Analysis, ...): its published articles, newest first."""
+    if kind not in ArticleKind.values:
+        raise Http404("No such kind of work")
+    page = fragments.paginate_cards(
+        request, Article.objects.published().filter(kind=kind), PER_PAGE
+    )
+    return render(
+        request,
+        "articles/kind_detail.html",
+        {"kind": kind, "kind_name": ArticleKind(kind).label, "page": page},
+    )
 
 
 class ArchiveMixin(BaseDateListView):

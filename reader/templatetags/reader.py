@@ -20,7 +20,7 @@ from newsroom.text import clean_text
 from pictures.models import Image, Rendition
 from pictures.renditions import renditions_of
 from quotes.models import speaker_schema_type
-from reader import structured_data
+from reader import navigation, structured_data
 
 register = template.Library()
 
@@ -174,3 +174,16 @@ def xml_text(text: str) -> str:
 def iso_datetime(moment: datetime.datetime) -> str:
     """ISO 8601 to the second with the site's offset (the W3C format sitemaps use)."""
     return structured_data.iso(moment)
+
+
+@register.inclusion_tag("includes/site_menu.html", takes_context=True)
+def site_menu(context: template.Context) -> dict[str, Any]:
+    """The section menu, its current entry marked (reader.navigation)."""
+    request = context["request"]
+    article = context.get("article")
+    return {
+        "entries": [
+            (entry, navigation.current(entry, request, article))
+            for entry in navigation.menu(request)
+        ]
+    }
