@@ -288,11 +288,12 @@ def kept(name: str, make: Callable[[], T], *, article: Kept, request: HttpReques
 
 
 def kept_for_site(name: str, make: Callable[[], T], *, request: HttpRequest) -> T:
-    """make()'s value for the whole site (the section menu), kept under `name` for the
-    request's generation. Kept even where pages are not (PAGE_CACHE_SECONDS=0): it is
-    part of every page and changes only through saves that move the generation, so
-    reading it once a generation spares every page a query. On a per-process cache,
-    where other processes do not see the move, it lives no longer than a local page."""
+    """make()'s value for the whole site (the section menu, a topic's related topics),
+    kept under `name` for the request's generation. Kept even where pages are not
+    (PAGE_CACHE_SECONDS=0): such parts are shared by many pages and change only through
+    saves that move the generation, so reading them once a generation spares every page
+    a query. On a per-process cache, where other processes do not see the move, they
+    live no longer than a local page."""
     seconds = cache_seconds() or LOCAL_CACHE_SECONDS
     return _kept(name, "site", make, request=request, seconds=seconds)
 

@@ -52,7 +52,7 @@
         var url = share.dataset.url;
         var nativeButton = share.querySelector(".share__native");
         if (nativeButton && navigator.share) {
-            nativeButton.hidden = false;
+            nativeButton.parentElement.hidden = false;
             nativeButton.addEventListener("click", function () {
                 navigator.share({title: share.dataset.title, url: url}).catch(function () {
                     // Dismissed: nothing to do.
@@ -62,7 +62,7 @@
         var copyButton = share.querySelector(".share__copy");
         var status = share.querySelector(".share__status");
         if (copyButton && navigator.clipboard) {
-            copyButton.hidden = false;
+            copyButton.parentElement.hidden = false;
             copyButton.addEventListener("click", function () {
                 navigator.clipboard.writeText(url).then(
                     function () { status.textContent = "Link copied."; },
