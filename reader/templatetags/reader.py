@@ -180,7 +180,9 @@ def iso_datetime(moment: datetime.datetime) -> str:
 @register.inclusion_tag("includes/site_menu.html", takes_context=True)
 def site_menu(context: template.Context) -> dict[str, Any]:
     """The section menu, its current entry marked (reader.navigation)."""
-    request = context["request"]
+    request = context.get("request")
+    if request is None:  # a page rendered outside a request has no current section either
+        return {"entries": []}
     article = context.get("article")
     return {
         "entries": [
