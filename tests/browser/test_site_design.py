@@ -219,6 +219,19 @@ def test_keyboard_alone_walks_the_menu_the_theme_switch_and_the_share_links(tab)
     assert href.startswith("https://bsky.app/intent/compose?text=")
 
 
+def test_a_quotes_source_comes_forward_on_keyboard_focus(tab) -> None:
+    """Tabbing into a quote brings its attribution and source from grey to the text's
+    own colour (pointing at it does the same)."""
+    tab.goto(SEED_URL)
+    caption = tab.locator("#quote-ohana figcaption")
+    colour = "element => getComputedStyle(element).color"
+    resting = caption.evaluate(colour)
+    tab.locator("#quote-ohana .quote__speaker").focus()
+    focused = caption.evaluate(colour)
+    assert focused != resting
+    assert focused == tab.evaluate("getComputedStyle(document.body).color")
+
+
 def test_a_picture_that_fails_to_load_is_never_a_broken_image(tab) -> None:
     """A picture whose file is gone shows as a tinted box in its place."""
     image = ImageFactory()
