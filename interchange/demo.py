@@ -11,17 +11,15 @@ are scheduled and some are drafts.
 from __future__ import annotations
 
 import datetime
-import io
 import random
 import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
-from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFont
 
 from interchange import schema
+from newsroom import stand_ins
 
 FIRST_NAMES = [
     "Amira", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hiro", "Isla", "Jonas",
@@ -88,7 +86,15 @@ SOURCE_KINDS = list(SOURCE_TITLES)
 TAGS = {name: schema.Tag(name=name, slug=slugify(name)) for name in [*ORGANISATIONS, *TOPICS]}
 SPEAKERS = 60  # people quoted, per seed: a speaker's page lists several quotes
 KINDS = ["news"] * 6 + ["analysis"] * 3 + ["opinion"]
-PICTURE_COLOURS = ["#2f3e46", "#1d3557", "#6a4c93", "#386641", "#9d0208", "#264653"]
+# What the demo pictures stand for; their initials are drawn on them.
+PICTURE_CAPTIONS = [
+    "Data centre",
+    "Boardroom meeting",
+    "Product launch",
+    "Cloud platform",
+    "Trade floor",
+    "Town hall",
+]
 
 
 @dataclass
@@ -99,15 +105,14 @@ class DemoSpeaker:
 
 
 def demo_picture(number: int) -> ContentFile[bytes]:
-    """A 1200x675 picture that says it is demo content."""
-    colour = PICTURE_COLOURS[number % len(PICTURE_COLOURS)]
-    picture = PILImage.new("RGB", (1200, 675), colour)
-    canvas = ImageDraw.Draw(picture)
-    font = ImageFont.load_default(size=64)
-    canvas.text((600, 337), f"Demo picture {number + 1}", fill="white", font=font, anchor="mm")
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=True)
-    return ContentFile(buffer.getvalue(), name=f"demo-{number + 1}.png")
+    """A 1200x675 stand-in (newsroom.stand_ins) for the demo's picture `number`."""
+    return ContentFile(
+        stand_ins.draw(demo_picture_caption(number), (1200, 675)), name=f"demo-{number + 1}.png"
+    )
+
+
+def demo_picture_caption(number: int) -> str:
+    return PICTURE_CAPTIONS[number % len(PICTURE_CAPTIONS)]
 
 
 def author_names(rng: random.Random, count: int) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ LOWER_CASE_VIEWS = {
     "search",
     "articles:detail",
     "articles:tag",
+    "articles:kind",
     "articles:tag_rss",
     "articles:tag_atom",
     "articles:rss",

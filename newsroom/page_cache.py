@@ -259,6 +259,21 @@ def page_key(request: HttpRequest, gen: int) -> str:
     return f"newsroom:page:{gen}:{digest}"
 
 
+def _kept(name: str, key: str, make: Callable[[], T], *, request: HttpRequest, seconds: int) -> T:
+    """make()'s value, kept under newsroom:<name>:<generation>:<key> for `seconds`."""
+    try:
+        full_key = f"newsroom:{name}:{request_generation(request)}:{key}"
+        value: T | None = cache.get(full_key)
+    except Exception:  # any backend's connection error: do the work
+        _cache_failed(f"Cache of {name}")
+        return make()
+    if value is None:
+        value = make()
+        with contextlib.suppress(Exception):  # keeping it is a bonus
+            cache.set(full_key, value, seconds)
+    return value
+
+
 def kept(name: str, make: Callable[[], T], *, article: Kept, request: HttpRequest) -> T:
     """make()'s value for a live article, kept under `name` for the request's generation:
     a page-cache miss (another address, an expired page) does not redo the work. The
@@ -268,18 +283,19 @@ def kept(name: str, make: Callable[[], T], *, article: Kept, request: HttpReques
     seconds = cache_seconds()
     if not seconds or not article.is_live:
         return make()
-    try:
-        gen = request_generation(request)
-        key = f"newsroom:{name}:{gen}:{article.pk}:{article.version}"
-        value: T | None = cache.get(key)
-    except Exception:  # any backend's connection error: do the work
-        _cache_failed(f"Cache of {name}")
-        return make()
-    if value is None:
-        value = make()
-        with contextlib.suppress(Exception):  # keeping it is a bonus
-            cache.set(key, value, seconds)
-    return value
+    key = f"{article.pk}:{article.version}"
+    return _kept(name, key, make, request=request, seconds=seconds)
+
+
+def kept_for_site(name: str, make: Callable[[], T], *, request: HttpRequest) -> T:
+    """make()'s value for the whole site (the section menu, a topic's related topics),
+    kept under `name` for the request's generation. Kept even where pages are not
+    (PAGE_CACHE_SECONDS=0): such parts are shared by many pages and change only through
+    saves that move the generation, so reading them once a generation spares every page
+    a query. On a per-process cache, where other processes do not see the move, they
+    live no longer than a local page."""
+    seconds = cache_seconds() or LOCAL_CACHE_SECONDS
+    return _kept(name, "site", make, request=request, seconds=seconds)
 
 
 def site_address(request: HttpRequest) -> str:

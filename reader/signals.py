@@ -25,12 +25,13 @@ from articles.models import Article, Byline, Citation, Correction, TaggedArticle
 from articles.rendering import bodies_changed
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure
+from newsroom import page_cache
 from pages.models import Page
 from pictures.models import Image
 from pictures.renditions import renditions_changed
 from quotes.models import Quote, Speaker
 from reader import fragments
-from reader.models import StoredArticle
+from reader.models import MenuItem, StoredArticle
 
 
 def forget(articles: QuerySet[Article] | Iterable[int]) -> None:
@@ -204,3 +205,11 @@ def policy_page_changed(sender: type[Page], **kwargs: Any) -> None:
     """The publisher's structured data in every article names its policy pages."""
     if not _raw(kwargs):
         forget(Article.objects.all())
+
+
+@receiver(post_save, sender=MenuItem)
+@receiver(post_delete, sender=MenuItem)
+def menu_changed(sender: type[MenuItem], **kwargs: Any) -> None:
+    """Every page shows the menu, kept per generation (reader.navigation): move it."""
+    if not kwargs.get("raw"):
+        page_cache.content_changed()

@@ -185,7 +185,12 @@ def news_article(article: Article, request: HttpRequest | None) -> JsonDict:
         "@type": SCHEMA_TYPES[article.kind],
         "@id": url,
         "url": url,
-        "mainEntityOfPage": url,
+        # The page the article is the main part of, with the trail it shows.
+        "mainEntityOfPage": {
+            "@type": "WebPage",
+            "@id": url,
+            "breadcrumb": breadcrumb_list(article, request),
+        },
         "headline": article.headline,
         "datePublished": iso(article.published_at),
         "dateModified": iso(date_modified(article)),
@@ -212,6 +217,28 @@ def news_article(article: Article, request: HttpRequest | None) -> JsonDict:
         ]
     data.update(trust_indicators(article, request))
     return data
+
+
+def breadcrumb_list(article: Article, request: HttpRequest | None) -> JsonDict:
+    """The trail the article page shows: home, its section (its kind of work,
+    reader.navigation), the article."""
+    trail = [
+        ("Home", reverse("home")),
+        (article.get_kind_display(), reverse("articles:kind", args=[article.kind])),
+        (article.headline, article.get_absolute_url()),
+    ]
+    return {
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": absolute_url(request, path),
+            }
+            for position, (name, path) in enumerate(trail, start=1)
+        ],
+    }
 
 
 def quotation(quote: Quote, request: HttpRequest | None) -> JsonDict:

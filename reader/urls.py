@@ -26,6 +26,7 @@ urlpatterns = [
     path("topics/<topic:slug>/", views.tag_detail, name="tag"),
     path("topics/<topic:slug>/feed/", feeds.TopicRssFeed.as_view(), name="tag_rss"),
     path("topics/<topic:slug>/feed/atom/", feeds.TopicAtomFeed.as_view(), name="tag_atom"),
+    path("kinds/<slug:kind>/", views.kind_detail, name="kind"),
     path("feed/", feeds.SiteRssFeed.as_view(), name="rss"),
     path("feed/atom/", feeds.SiteAtomFeed.as_view(), name="atom"),
     # Date archives: four-digit years, two-digit months and days, one address each.

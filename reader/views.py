@@ -3,7 +3,7 @@ from typing import Any, cast
 
 from django.core import signing
 from django.db import connections
-from django.db.models import DateTimeField, Min, Prefetch, QuerySet
+from django.db.models import Count, DateTimeField, Min, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,14 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from articles.models import Article, ArticleQuerySet, ArticleSlugHistory, Correction
+from articles.models import (
+    Article,
+    ArticleKind,
+    ArticleQuerySet,
+    ArticleSlugHistory,
+    Correction,
+    TaggedArticle,
+)
 from articles.services import article_pk_for_share_token
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation
@@ -35,6 +42,9 @@ PER_PAGE = 20
 # with Django's DISTINCT: one query holds one probe a period.
 MOST_PERIOD_PROBES = 400
 RELATED_COUNT = 4
+# A topic page with fewer stories than this offers related topics, up to NEARBY_TOPICS.
+FEW_STORIES = 4
+NEARBY_TOPICS = 6
 # An organisation page shows its newest quotes; each links to its speaker's page for more.
 QUOTES_ON_ORGANISATION_PAGE = 20
 
@@ -169,7 +179,39 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not page.items:
         # A topic with nothing published yet must not reveal itself.
         return render(request, "404.html", status=404)
-    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+    nearby: list[dict[str, str]] = []
+    if len(page.items) < FEW_STORIES and not page.has_previous and not page.has_next:
+        # A young topic is a short page: offer the topics its stories also cover.
+        nearby = page_cache.kept_for_site(
+            f"topics-near-{tag.pk}", lambda: topics_near(tag), request=request
+        )
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page, "nearby": nearby})
+
+
+def topics_near(tag: Tag) -> list[dict[str, str]]:
+    """The other topics of the topic's published stories, the most shared first."""
+    stories = Article.objects.published().filter(taggedarticle__tag=tag).values("pk")
+    return list(
+        TaggedArticle.objects.filter(content_object__in=stories)
+        .exclude(tag=tag)
+        .values("tag__name", "tag__slug")
+        .annotate(stories=Count("pk"))
+        .order_by("-stories", "tag__name")[:NEARBY_TOPICS]
+    )
+
+
+def kind_detail(request: HttpRequest, kind: str) -> HttpResponse:
+    """A kind of work (a section: News, Analysis, ...): its published articles, newest first."""
+    if kind not in ArticleKind.values:
+        raise Http404("No such kind of work")
+    page = fragments.paginate_cards(
+        request, Article.objects.published().filter(kind=kind), PER_PAGE
+    )
+    return render(
+        request,
+        "articles/kind_detail.html",
+        {"kind": kind, "kind_name": ArticleKind(kind).label, "page": page},
+    )
 
 
 class ArchiveMixin(BaseDateListView):
@@ -418,7 +460,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     page = fragments.paginate_cards(
-        request, Article.objects.published().by_author(author), PER_PAGE, ("section_card",)
+        request, Article.objects.published().by_author(author), PER_PAGE, ("card_picture",)
     )
     return render(
         request,

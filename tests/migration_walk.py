@@ -212,3 +212,25 @@ class LaterDataMigrationChecks(MigrationWalkTestCase):
         self.assertEqual(labels(), before | {("authors", "authorinterest")})
         self.apply([migration])
         self.assertEqual(labels(), after)
+
+    def check_reader_0003_default_menu(self, migration: Migration) -> None:
+        """A new site's menu, and the Editor role's right to change it; the reverse
+        takes both away, the forward gives them back."""
+        apps = self.historical_apps()
+        MenuItem = apps.get_model("reader", "MenuItem")
+
+        def menu() -> list[tuple[str, str, str]]:
+            return list(MenuItem.objects.values_list("target", "kind", "label"))
+
+        def editors_may() -> list[str]:
+            return [name for name in group_permissions(apps)["Editor"] if "menuitem" in name]
+
+        made = [("home", "", "Latest"), ("kind", "news", ""), ("kind", "analysis", ""),
+                ("archive", "", "")]  # fmt: skip
+        self.assertEqual(menu(), made)
+        everything = ["add_menuitem", "change_menuitem", "delete_menuitem", "view_menuitem"]
+        self.assertEqual(editors_may(), everything)
+        self.unapply([migration])
+        self.assertEqual((menu(), editors_may()), ([], []))
+        self.apply([migration])
+        self.assertEqual((menu(), editors_may()), (made, everything))

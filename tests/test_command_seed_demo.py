@@ -23,7 +23,7 @@ from disclosures import rules as disclosure_rules
 from disclosures.models import AuthorInterest, Organisation, RecordedDisclosure
 from interchange import demo, schema
 from interchange.writing import Writer
-from newsroom import page_cache
+from newsroom import page_cache, stand_ins
 from newsroom.markdown import marker_keys
 from pictures.models import Image
 from quotes.models import Quote
@@ -157,6 +157,13 @@ class SeedDemoTests(TestCase):
 
     def test_a_few_pictures_are_shared(self) -> None:
         self.assertEqual(Image.objects.filter(key__startswith="demo-picture-").count(), 6)
+
+    def test_pictures_are_generated_art_with_their_captions_initials(self) -> None:
+        """Each demo picture is the stand-in art for its caption, described as such."""
+        for picture in Image.objects.filter(key__startswith="demo-picture-"):
+            with self.subTest(caption=picture.caption), picture.file.open("rb") as file:
+                self.assertEqual(file.read(), stand_ins.draw(picture.caption, (1200, 675)))
+            self.assertIn(picture.caption.lower(), picture.alt_text)
 
     def test_same_seed_gives_the_same_content(self) -> None:
         first = demo_articles(3)

@@ -201,9 +201,9 @@ class LayoutUpgradeTests(MigrationWalkTestCase):
         )
         self.apply(split)
         editor = get_user_model().objects.get(pk=editor.pk)
-        self.assertEqual(
-            set(Permission.objects.filter(group__user=editor).values_list("codename", flat=True)),
-            held,
-        )
+        now = set(Permission.objects.filter(group__user=editor).values_list("codename", flat=True))
+        # All kept; the later reader migration gives editors the section menu.
+        self.assertEqual(now - held, {name for name in now if name.endswith("_menuitem")})
+        self.assertLessEqual(held, now)
         self.assertTrue(editor.has_perm("pictures.change_image"))
         self.assertEqual(ContentType.objects.filter(model="image").count(), 1)

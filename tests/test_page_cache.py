@@ -35,6 +35,8 @@ from tests.test_query_counts import ARTICLE_PAGE_QUERIES
 # The next scheduled change (publication time; embargo end; future correction), looked
 # up once per content generation.
 NEXT_CHANGE_QUERIES = 3
+# The section menu in every page's header, read once per content generation.
+MENU_QUERIES = 1
 # What an article page's kept part saves a page-cache miss: the related stories with
 # their stored cards.
 KEPT_PARTS_QUERIES = 1
@@ -321,15 +323,16 @@ class PageCacheTests(TestCase):
     def test_article_page_miss_reads_the_generation_once(self) -> None:
         """A page-cache miss asks the cache once for each thing it needs: the generation
         (which keys the page and every kept part alike), the next scheduled change, the
-        page, and each kept part; counted on the real cache backend."""
+        page, and each kept part (the related stories, the menu); counted on the real
+        cache backend."""
         self.client.get(self.url)
         backend = caches["default"]
         with mock.patch.object(backend, "get", wraps=backend.get) as get:
             response = self.client.get(self.url, {"ref": "newsletter"})
         self.assertEqual(response["X-Page-Cache"], "miss")
-        # "newsroom:<what>:...": the generation, the next change, a page, a kept part.
+        # "newsroom:<what>:...": the generation, the next change, a page, the kept parts.
         read = Counter(call.args[0].split(":")[1] for call in get.call_args_list)
-        expected = ["generation", "next-change", "page", "related"]
+        expected = ["generation", "next-change", "page", "related", "menu"]
         self.assertEqual(read, Counter(expected))
 
     def test_kept_related_stories_follow_new_articles(self) -> None:
@@ -340,10 +343,10 @@ class PageCacheTests(TestCase):
 
     def test_first_page_of_a_generation_looks_up_the_next_scheduled_change(self) -> None:
         """Only the first request after a change pays for the scheduled-change lookup
-        (the related story's card, stored by a first reader, is not changed)."""
+        and the menu (the related story's card, stored by a first reader, is not changed)."""
         self.client.get(self.url)
         self.committed(lambda: self.retitle("Another headline"))
-        with self.assertNumQueries(ARTICLE_PAGE_QUERIES + NEXT_CHANGE_QUERIES):
+        with self.assertNumQueries(ARTICLE_PAGE_QUERIES + NEXT_CHANGE_QUERIES + MENU_QUERIES):
             self.client.get(self.url)
         with self.assertNumQueries(ARTICLE_PAGE_QUERIES - KEPT_PARTS_QUERIES):
             self.client.get(self.url, {"page": "1"})

@@ -107,7 +107,7 @@ class SeededStoryPageTests(TestCase):
             r"<ul>\s*<li>Community Cloud for .*?</li>\s*<li>Analytics for .*?</li>\s*"
             r"<li>Service Cloud for .*?</li>\s*</ul>",
         )
-        self.assertInHTML("<h2>My take</h2>", self.html)
+        self.assertInHTML('<h2 id="section-my-take">My take</h2>', self.html)
         self.assertRegex(
             self.html,
             r'<img src="[^"]+" srcset="[^"]+" sizes="[^"]+" width="1200" height="675" '

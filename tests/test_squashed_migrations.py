@@ -40,6 +40,7 @@ class SquashedMigrationReverseTests(LaterDataMigrationChecks):
             [
                 "0001_squashed_0003_markdown_limits",
                 "0001_squashed_0028_markdown_limits",
+                "0003_default_menu",
                 "0030_fill_article_body_html",
                 "0032_records_follow_their_models",
             ],

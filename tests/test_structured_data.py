@@ -29,7 +29,7 @@ class ArticleStructuredDataTests(TestCase):
         self.assertEqual(self.data["@type"], ["NewsArticle", "AnalysisNewsArticle"])
         self.assertEqual(self.data["headline"], self.article.headline)
         self.assertEqual(self.data["description"], self.article.standfirst)
-        self.assertEqual(self.data["mainEntityOfPage"], f"http://testserver{SEED_URL}")
+        self.assertEqual(self.data["mainEntityOfPage"]["@id"], f"http://testserver{SEED_URL}")
         self.assertEqual(self.data["url"], f"http://testserver{SEED_URL}")
 
     def test_images_in_three_shapes_of_at_least_50000_pixels(self) -> None:

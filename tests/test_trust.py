@@ -15,13 +15,15 @@ from tests.factories import ArticleFactory, AuthorFactory, CitationFactory, Quot
 
 class KindOfWorkTests(TestCase):
     def test_every_kind_is_labelled_above_the_headline(self) -> None:
-        """News, analysis, opinion, review and sponsored: each labelled above the headline."""
+        """News, analysis, opinion, review and sponsored: each labelled above the headline,
+        as the section in the breadcrumb."""
         for kind, label in Article.Kind.choices:
             with self.subTest(kind=kind):
                 article = ArticleFactory(kind=kind, headline=f"A {kind} piece")
                 html = self.client.get(article.get_absolute_url()).content.decode()
                 header = html.split('<header class="article__header">')[1].split("<h1>")[0]
-                self.assertIn(f'<p class="kind kind--{kind}">{label}</p>', header)
+                link = f'<a class="kind kind--{kind}" href="/kinds/{kind}/">{label}</a>'
+                self.assertIn(link, header)
 
     def test_sponsored_content_is_marked_unmistakably(self) -> None:
         """Sponsored work carries a notice saying an advertiser paid for it; news does not."""

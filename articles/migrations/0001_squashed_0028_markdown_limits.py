@@ -17,7 +17,6 @@ pictures.renditions, so the seed's pictures get the files any upload gets.
 """
 
 import datetime
-import io
 import uuid
 
 import django.contrib.postgres.search
@@ -30,10 +29,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import migrations, models
 from django.utils import timezone
-from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFont
 
 import newsroom.markdown
+import newsroom.stand_ins
 import pictures.images
 import pictures.models
 from pictures.renditions import ensure_renditions
@@ -421,41 +419,20 @@ TAGS = [
     ("Ethics", "ethics"),
 ]
 
-# (storage name, size, background, title, note) of each stand-in picture.
+# (storage name, size, caption) of each stand-in picture: generated art with the
+# caption's initials (newsroom.stand_ins), until an editor uploads the photograph.
 PICTURES = {
-    "author": ("seed/slauchlan.png", (400, 400), "#3b4a5a", "SL", "Stand-in profile picture"),
-    "lead": ("seed/marc-benioff.png", (1600, 900), "#2f3e46", "Marc Benioff", "Stand-in image"),
-    "tweet": (
-        "seed/salesforce-border-tweet.png",
-        (1200, 675),
-        "#1d3557",
-        "Salesforce border tweet",
-        "Stand-in for the embedded post",
-    ),
+    "author": ("seed/slauchlan.png", (400, 400), "Stuart Lauchlan"),
+    "lead": ("seed/marc-benioff.png", (1600, 900), "Marc Benioff"),
+    "tweet": ("seed/salesforce-border-tweet.png", (1200, 675), "Salesforce border tweet"),
 }
 
 
-def draw_picture(size, background, title, note):
-    """A plain picture that says what it stands for."""
-    picture = PILImage.new("RGB", size, background)
-    canvas = ImageDraw.Draw(picture)
-    width, height = size
-    title_font = ImageFont.load_default(size=max(24, width // 14))
-    note_font = ImageFont.load_default(size=max(14, width // 40))
-    canvas.text((width / 2, height / 2), title, fill="white", font=title_font, anchor="mm")
-    canvas.text(
-        (width / 2, height / 2 + width // 10), note, fill="#d8dee4", font=note_font, anchor="mm"
-    )
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
-
-
 def store_picture(key):
-    name, size, background, title, note = PICTURES[key]
+    name, size, caption = PICTURES[key]
     if default_storage.exists(name):
         default_storage.delete(name)
-    return default_storage.save(name, ContentFile(draw_picture(size, background, title, note)))
+    return default_storage.save(name, ContentFile(newsroom.stand_ins.draw(caption, size)))
 
 
 # The organisations the story covers: (slug of their topic, name, description, website).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import functools
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
@@ -20,7 +21,7 @@ from newsroom.text import clean_text
 from pictures.models import Image, Rendition
 from pictures.renditions import renditions_of
 from quotes.models import speaker_schema_type
-from reader import structured_data
+from reader import navigation, reading, structured_data
 
 register = template.Library()
 
@@ -174,3 +175,49 @@ def xml_text(text: str) -> str:
 def iso_datetime(moment: datetime.datetime) -> str:
     """ISO 8601 to the second with the site's offset (the W3C format sitemaps use)."""
     return structured_data.iso(moment)
+
+
+@register.inclusion_tag("includes/site_menu.html", takes_context=True)
+def site_menu(context: template.Context) -> dict[str, Any]:
+    """The section menu, its current entry marked (reader.navigation)."""
+    request = context.get("request")
+    if request is None:  # a page rendered outside a request has no current section either
+        return {"entries": []}
+    article = context.get("article")
+    return {
+        "entries": [
+            (entry, navigation.current(entry, request, article))
+            for entry in navigation.menu(request)
+        ]
+    }
+
+
+@register.filter
+def outline(body_html: str) -> reading.Outline:
+    """The stored body with its reading aids (reader.reading)."""
+    return reading.outline(body_html)
+
+
+# Where each network takes a link to share, and what it is given ({title}, {url}): plain
+# addresses, no script of theirs, so a visit tells them nothing until the reader shares.
+SHARE_ADDRESSES = [
+    ("Bluesky", "https://bsky.app/intent/compose", {"text": "{title} {url}"}),
+    ("Mastodon", "https://mastodonshare.com/", {"text": "{title}", "url": "{url}"}),
+    ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/", {"url": "{url}"}),
+    ("X", "https://x.com/intent/post", {"text": "{title}", "url": "{url}"}),
+    ("Facebook", "https://www.facebook.com/sharer/sharer.php", {"u": "{url}"}),
+    ("WhatsApp", "https://wa.me/", {"text": "{title} {url}"}),
+]
+
+
+@register.inclusion_tag("includes/share.html", takes_context=True)
+def share_links(context: template.Context, article: Any) -> dict[str, Any]:
+    """Links that share the article by email and on the main networks, for the page's
+    own address (read per request: stored parts name a placeholder origin)."""
+    url = absolute_url(context["request"], article.get_absolute_url())
+    title = article.headline
+    links = [("Email", "mailto:?" + urlencode({"subject": title, "body": url}, quote_via=quote))]
+    for name, address, query in SHARE_ADDRESSES:
+        filled = {key: value.format(title=title, url=url) for key, value in query.items()}
+        links.append((name, f"{address}?{urlencode(filled)}"))
+    return {"url": url, "title": title, "links": links}

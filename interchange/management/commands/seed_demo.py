@@ -237,10 +237,11 @@ would): see docs/performance.md for the timings."""
         for number, key in enumerate(keys):
             picture = Image.objects.filter(key=key).first()
             if picture is None:
+                caption = demo.demo_picture_caption(number)
                 picture = Image(
                     key=key,
-                    alt_text=f"Demo picture {number + 1}: white words on a plain colour",
-                    caption="A demo picture",
+                    alt_text=f"Stand-in art for a photograph of a {caption.lower()}",
+                    caption=caption,
                     credit="Newsroom demo",
                 )
                 picture.file.save(f"demo-{number + 1}.png", demo.demo_picture(number), save=False)
