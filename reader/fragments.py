@@ -6,7 +6,7 @@ Rows are rendered and stored by `store`, read with the article (`for_cards`,
 `reader.views.article_detail`) and marked outdated by reader.signals when anything
 they show changes; a missing or outdated row is rendered again on the next read. A
 row is outdated (`is_current`) when:
-- the templates or settings it was rendered with changed (`fingerprint`);
+- the templates, code or settings it was rendered with changed (`fingerprint`);
 - the article's version moved (every editorial save moves it);
 - it was rendered before the article went live: a scheduled article goes live without
   a save, with the disclosures, authors and pictures of that moment.
@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
@@ -25,7 +27,10 @@ from django.core.signals import setting_changed
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.template.base import Template
+from django.template.library import InclusionNode
 from django.template.loader import get_template, render_to_string
+from django.template.loader_tags import IncludeNode
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
@@ -37,19 +42,18 @@ from newsroom.pagination import Page, page_number, paginate
 from reader import structured_data
 from reader.models import StoredArticle
 
-# Every template a stored part is rendered with: a change to any of them (a deploy)
-# outdates the rows.
+# The templates stored parts are rendered from; those they include are found by
+# reading them (templates_used), so a new include cannot be forgotten here.
 TEMPLATES = (
     "articles/article_head.html",
     "articles/article_main.html",
     "includes/article_card.html",
     "includes/byline.html",
     "includes/card_picture.html",
-    "includes/figure.html",
-    "includes/picture.html",
-    "includes/quote.html",
-    "includes/social_image.html",
 )
+# The Python that shapes stored parts besides the templates: the template tags they
+# load, the reading aids and the structured data.
+MODULES = ("reader.templatetags.reader", "reader.reading", "reader.structured_data")
 # The settings stored parts show (names, addresses, the time zone of dates).
 SETTINGS = (
     "SITE_NAME",
@@ -64,7 +68,16 @@ SETTINGS = (
 )
 
 # The stored parts, as StoredArticle names them.
-PARTS = ("head", "main", "card", "section_card", "lead_card", "card_picture", "byline")
+PARTS = (
+    "head",
+    "main",
+    "card",
+    "section_card",
+    "lead_card",
+    "dated_card",
+    "card_picture",
+    "byline",
+)
 CARD_FIELDS = (
     "slug",
     "headline",
@@ -88,16 +101,38 @@ def origin_placeholder() -> str:
 
 @functools.cache
 def fingerprint() -> str:
-    """What the stored parts were rendered with: the templates' sources, the settings
-    they show, and the addresses of the static files they name (hashed by content)."""
+    """What the stored parts were rendered with: the templates' sources, the Python
+    that shapes them, the settings they show, and the addresses of the static files
+    they name (hashed by content)."""
     digest = hashlib.blake2b(origin_placeholder().encode(), digest_size=16)
-    for name in TEMPLATES:
-        digest.update(get_template(name).template.source.encode())  # type: ignore[attr-defined]
+    digest.update(repr(PARTS).encode())  # a row from before a part was added lacks it
+    for template in templates_used(TEMPLATES):
+        digest.update(template.source.encode())
+    for module in MODULES:
+        digest.update(Path(importlib.import_module(module).__file__ or "").read_bytes())
     for name in SETTINGS:
         digest.update(repr(getattr(settings, name, None)).encode())
     digest.update(repr(structured_data.organization(None)).encode())
     digest.update(repr(structured_data.share_image(None)).encode())
     return digest.hexdigest()
+
+
+def templates_used(names: Iterable[str]) -> list[Template]:
+    """The named templates and every template they include, by {% include %} or by an
+    inclusion tag, each once (stored parts include templates by constant names only)."""
+    found: dict[str, Template] = {}
+    waiting = list(names)
+    while waiting:
+        name = waiting.pop()
+        if name in found:
+            continue
+        template = get_template(name).template  # type: ignore[attr-defined]
+        found[name] = template
+        for node in template.nodelist.get_nodes_by_type((IncludeNode, InclusionNode)):
+            named = node.template.var if isinstance(node, IncludeNode) else node.filename
+            if isinstance(named, str):
+                waiting.append(named)
+    return list(found.values())
 
 
 @receiver(setting_changed)
@@ -152,6 +187,11 @@ def render_parts(
         "lead_card": render_to_string(
             "includes/article_card.html",
             {**card, "heading": "h2", "lead": True, "picture": lead_picture},
+        ),
+        # On its author's page: the date in place of the byline the page's heading says.
+        "dated_card": render_to_string(
+            "includes/article_card.html",
+            {**context, "picture": picture, "heading": "h3", "dated": True},
         ),
         "card_picture": picture,
         "byline": byline,

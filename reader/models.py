@@ -34,10 +34,12 @@ class StoredArticle(models.Model):
     rendered_at = models.DateTimeField()
     head = RenderedHTMLField()
     main = RenderedHTMLField()
-    # A card in a listing of its own (h2), in a section of a page (h3), or as the lead.
+    # A card in a listing of its own (h2), in a section of a page (h3), as the lead, or
+    # on its author's page (dated, without the byline).
     card = RenderedHTMLField()
     section_card = RenderedHTMLField()
     lead_card = RenderedHTMLField()
+    dated_card = RenderedHTMLField()
     card_picture = RenderedHTMLField()
     byline = RenderedHTMLField()
 

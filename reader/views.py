@@ -460,7 +460,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     page = fragments.paginate_cards(
-        request, Article.objects.published().by_author(author), PER_PAGE, ("card_picture",)
+        request, Article.objects.published().by_author(author), PER_PAGE, ("dated_card",)
     )
     return render(
         request,

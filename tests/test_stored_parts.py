@@ -9,6 +9,7 @@ from unittest import mock
 
 from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.signals import template_rendered
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -29,6 +30,7 @@ from tests.factories import (
     QuoteFactory,
     SpeakerFactory,
 )
+from tests.test_query_counts import AUTHOR_PAGE_QUERIES
 
 # The article with its stored parts; its related stories' cards.
 ARTICLE_PAGE_QUERIES = 2
@@ -168,6 +170,45 @@ class StoredPartsTests(TestCase):
                 fragments.fingerprint.cache_clear()
         self.assertNotContains(page, "Rendered by an older release")
         self.assertContains(page, "The story - Another Name")
+
+    def test_every_template_a_stored_part_is_rendered_with_outdates_it_when_changed(self) -> None:
+        """The fingerprint reads the templates stored parts are rendered with, those
+        they include (a corrected pull quote's note, a lead picture, a byline photo)
+        found by reading them: none a part renders is left out."""
+        article = ArticleFactory(
+            lead_image=ImageFactory(), authors=[AuthorFactory(with_photo=True)]
+        )
+        QuoteFactory(article=article, is_pull_quote=True, text_changed_at=timezone.now())
+        rendered: set[str] = set()
+
+        def note(sender: object, template: object, **kwargs: object) -> None:
+            rendered.add(template.name)  # type: ignore[attr-defined]
+
+        template_rendered.connect(note)
+        try:
+            parts = fragments.render_parts(Article.objects.for_page().get(pk=article.pk))
+        finally:
+            template_rendered.disconnect(note)
+        self.assertIn("includes/quote_changed.html", rendered)
+        self.assertIn("Words somebody said.", parts["main"])
+        fingerprinted = {
+            t.origin.template_name for t in fragments.templates_used(fragments.TEMPLATES)
+        }
+        self.assertLessEqual(rendered, fingerprinted)
+
+    def test_the_author_page_lists_stored_dated_cards_in_its_pinned_queries(self) -> None:
+        """On its author's page a card carries its date, not the byline the page's
+        heading says; it is stored like the others, so the page renders no card."""
+        url = self.author.get_absolute_url()
+        self.client.get(url)
+        with self.assertNumQueries(AUTHOR_PAGE_QUERIES):
+            html = self.client.get(url).content.decode()
+        cards = html[html.index('<div class="cards">') :]
+        self.assertIn(f'<time datetime="{self.article.published_at:%Y-%m-%d}', cards)
+        self.assertNotIn("Ada Writer</a>", cards)
+        self.assertEqual(
+            StoredArticle.objects.get(article=self.article).dated_card.count("<time"), 1
+        )
 
     @override_settings(ALLOWED_HOSTS=["news.example", "mirror.example"], SITE_URL="")
     def test_absolute_addresses_are_the_hosts_the_page_is_served_on(self) -> None:
