@@ -713,6 +713,37 @@ class Citation(models.Model):
         return self.title
 
 
+class Autosave(models.Model):
+    """A writer's unsaved changes to one article (or to the new article they are
+    writing), kept by the change form every few seconds so a crash, a closed tab or
+    another browser loses nothing. Readers never see it, it is no revision, and it never
+    writes the article: the writer restores it into the form and saves as usual, and
+    that save still goes through the article's version check."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE)
+    fields = models.JSONField(help_text="The form's text fields as the writer left them.")
+    # The version the writer's form was loaded at: restoring hands it back to the form,
+    # so a save over someone else's later save is refused (ArticleAdminForm).
+    version = models.PositiveIntegerField(null=True, blank=True)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # One copy per writer and article, looked up by both on every form and save.
+            models.UniqueConstraint(fields=["user", "article"], name="one_autosave_per_article"),
+            # NULLs are distinct to a unique index: one copy per writer of their new article.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(article__isnull=True),
+                name="one_autosave_per_new_article",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.article or 'a new article'} at {self.saved_at}"
+
+
 # Revisions keep an article together with its authors, quotes, topics, lead image and
 # corrections. Restoring is done by articles.services.restore_revision, which
 # brings back content and never the publishing state.

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles import services
 from articles.admin.accessibility import AccessibilityViews
+from articles.admin.editing import EditingViews
 from articles.admin.filters import BylinedAuthorFilter, StateFilter
 from articles.admin.forms import ArticleAdminForm
 from articles.admin.inlines import (
@@ -33,7 +34,7 @@ from articles.admin.preview import PreviewViews
 from articles.admin.revisions import RevisionViews
 from articles.admin.topics import TopicListFilter
 from articles.admin.workflow import WorkflowViews
-from articles.models import Article, ArticleQuerySet, Correction
+from articles.models import Article, ArticleQuerySet, Autosave, Correction
 from articles.rendering import bodies_rendered_at_end
 from articles.services import record_disclosures
 from disclosures import rules as disclosure_rules
@@ -51,6 +52,7 @@ class ArticleAdmin(
     PreviewViews,
     PickerViews,
     AccessibilityViews,
+    EditingViews,
     CleanTextAdmin,
     SafeAutocomplete,
     admin.ModelAdmin,
@@ -78,25 +80,11 @@ class ArticleAdmin(
     ]  # fmt: skip
     inlines = [BylineInline, QuoteInline, CorrectionInline, OwnDisclosureInline, CitationInline]
     actions = ["submit_selected", "publish_selected", "unpublish_selected"]
+    # The writing fields first and wide ("writing": the form's main column, beside the
+    # live preview); the rest in the side column on wide screens, below on narrow ones
+    # (change_form.html, article_form.css).
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "headline",
-                    "slug",
-                    "kind",
-                    "dateline",
-                    "standfirst",
-                    "body",
-                    "tags",
-                    "length",
-                ],  # fmt: skip
-            },
-        ),
-        ("Lead image", {"fields": ["lead_image", "lead_image_preview"]}),
-        ("How we reported this", {"classes": ["collapse"], "fields": ["backstory"]}),
-        ("Embargo", {"fields": ["embargo_until", "embargo_by", "embargo_note"]}),
+        (None, {"classes": ["writing"], "fields": ["headline", "standfirst", "body"]}),
         (
             "Publishing",
             {
@@ -112,10 +100,16 @@ class ArticleAdmin(
                 ],  # fmt: skip
             },
         ),
+        ("Topics and kind", {"fields": ["tags", "kind", "dateline", "slug", "length"]}),
+        ("Lead image", {"fields": ["lead_image", "lead_image_preview"]}),
+        ("Embargo", {"fields": ["embargo_until", "embargo_by", "embargo_note"]}),
+        ("How we reported this", {"classes": ["collapse"], "fields": ["backstory"]}),
     ]
 
     class Media:
+        # EasyMDE (static/vendor/easymde, docs/editing.md) before the script that sets it up.
         js = [
+            "vendor/easymde/easymde.min.js",
             "admin/articles/article_form.js",
             "admin/articles/pickers.js",
             "admin/articles/accessibility.js",
@@ -233,6 +227,8 @@ class ArticleAdmin(
             obj.created_by = editor
         obj.modified_by = editor
         super().save_model(request, obj, form, change)
+        # Saved: the copy kept while the writer typed is in the article now.
+        Autosave.objects.filter(user=editor, article=obj if change else None).delete()
 
     def save_formset(
         self, request: HttpRequest, form: ArticleAdminForm, formset: Any, change: bool
@@ -285,6 +281,13 @@ class ArticleAdmin(
                 "tags/autocomplete/", view(self.tag_autocomplete), name="articles_tag_autocomplete"
             ),
             path("render-body/", view(self.render_body_view), name="articles_render_body"),
+            path("live-preview/", view(self.live_preview_view), name="articles_live_preview"),
+            path("autosave/", view(self.autosave_view), name="articles_autosave"),
+            path(
+                "autosave/discard/",
+                view(self.discard_autosave_view),
+                name="articles_autosave_discard",
+            ),
             path(
                 "pick/images/",
                 view(require_GET(self.pick_images_view)),

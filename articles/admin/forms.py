@@ -12,6 +12,11 @@ from newsroom.forms import CleanCharField
 from newsroom.markdown import marker_keys
 from pictures.models import Image
 
+# Search engines cut a result's title at a width, about 600 pixels on Google: some 60
+# characters of ordinary text. A headline longer than that loses its end in results,
+# so the form says so (it stays allowed: the page itself shows it whole).
+SEARCH_RESULT_HEADLINE = 60
+
 
 class ArticleAdminForm(forms.ModelForm):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -41,6 +46,13 @@ class ArticleAdminForm(forms.ModelForm):
         # this save counts as changed after publication only if readers saw it before.
         self.was_live = self.instance.pk is not None and self.instance.is_live
         self.changed_quote_keys: list[str] = []
+        if headline := self.fields.get("headline"):
+            headline.widget.attrs.update(
+                {"class": "headline-input", "data-search-limit": SEARCH_RESULT_HEADLINE}
+            )
+            headline.help_text = (
+                f"Search results show about the first {SEARCH_RESULT_HEADLINE} characters."
+            )
         if topics := self.fields.get("tags"):
             # How articles.topics reads the field; the model's help text says the rest.
             topics.help_text += ' A name with a comma goes in double quotes: "Smith, Jones".'

@@ -67,6 +67,8 @@ class BylineInline(FollowsArticle, admin.TabularInline):
     autocomplete_fields = ["author"]
     verbose_name = "author"
     verbose_name_plural = "Authors (in byline order)"
+    # Shown in the change form's side column, with the other facts about the article.
+    side_column = True
 
 
 class QuoteInlineFormSet(BaseInlineFormSet):

@@ -2,6 +2,7 @@
 body preview beside the form, and share links for people without a login."""
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +25,11 @@ from newsroom.markdown import render_markdown, validate_markdown
 # The article page as readers see it: the reader app's, above this one, which answers
 # when it starts. Previews show exactly that page.
 article_page: Hook[[HttpRequest, Article], HttpResponse] = Hook("the article page")
+# The structured data (JSON-LD) the article's page would carry once live, for the live
+# preview: previews leave it out of the page, since only live articles are described.
+structured_data_of: Hook[[Article, HttpRequest], dict[str, Any]] = Hook(
+    "the article's structured data"
+)
 
 
 def preview_unless_live(article: Article) -> str | None:
