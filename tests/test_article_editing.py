@@ -256,7 +256,7 @@ class LayoutTests(EditingTestCase):
         html = response.content.decode()
         main, side = html.split('class="article-editor__side"')
         for name in ("headline", "standfirst", "body"):
-            self.assertIn(f'name="{name}"', main.split('class="article-editor__main"')[1])
+            self.assertIn(f'name="{name}"', main.split("article-editor__main", 1)[1])
         for name in ("tags", "kind", "slug", "lead_image", "embargo_until_0", "backstory"):
             self.assertIn(f'name="{name}"', side)
         self.assertIn('id="bylines-group"', side)

@@ -80,11 +80,12 @@ class ArticleAdmin(
     ]  # fmt: skip
     inlines = [BylineInline, QuoteInline, CorrectionInline, OwnDisclosureInline, CitationInline]
     actions = ["submit_selected", "publish_selected", "unpublish_selected"]
-    # The writing fields first and wide ("writing": the form's main column, beside the
-    # live preview); the rest in the side column on wide screens, below on narrow ones
+    # The writing fields first and wide ("writing": the headline and standfirst across the
+    # top, the body beside the live preview); the rest in the side column on wide screens, below on narrow ones
     # (change_form.html, article_form.css).
     fieldsets = [
-        (None, {"classes": ["writing"], "fields": ["headline", "standfirst", "body"]}),
+        (None, {"classes": ["writing", "writing--top"], "fields": ["headline", "standfirst"]}),
+        (None, {"classes": ["writing", "writing--body"], "fields": ["body"]}),
         (
             "Publishing",
             {
