@@ -319,14 +319,14 @@ class ArticlePageTests(AdminTestCase):
 
 class BodyPreviewTests(AdminTestCase):
     def test_preview_is_a_document_in_the_public_styles(self) -> None:
-        """ "Preview body" gets a whole document that loads the reader stylesheet and
+        """The live preview gets a whole document that loads the reader stylesheet and
         puts the body where the article page does, for a frame apart from the admin."""
         self.client.force_login(self.writer)
         response = self.client.post(
-            reverse("admin:articles_render_body"), {"body": "## A heading\n\n- one\n- two"}
+            reverse("admin:articles_live_preview"), {"body": "## A heading\n\n- one\n- two"}
         )
         document = response.json()["document"]
-        self.assertIn('<link rel="stylesheet" href="/static/css/site.css">', document)
+        self.assertIn('href="/static/css/site.css"', document)
         body = re.search(r'<div class="article__body">(.*?)</div>', document, re.S)
         self.assertIsNotNone(body)
         self.assertIn("<h2>A heading</h2>", body[1])

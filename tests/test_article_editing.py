@@ -15,8 +15,8 @@ from articles.admin.forms import SEARCH_RESULT_HEADLINE
 from articles.models import Article, Autosave
 from newsroom.markdown import MAX_LENGTH
 from tests.base import SEED_URL
-from tests.test_admin import inline_management
 from tests.factories import ArticleFactory, AuthorFactory, ImageFactory, SpeakerFactory
+from tests.test_admin import inline_management
 
 User = get_user_model()
 
@@ -120,7 +120,7 @@ class LivePreviewTests(EditingTestCase):
 
     def test_body_too_long_is_explained(self) -> None:
         response = self.post(PREVIEW, self.writer, body="a" * (MAX_LENGTH + 1))
-        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.status_code, 400)
         self.assertIn("characters", response.json()["error"])
         self.assertNotIn("document", response.json())
 

@@ -122,7 +122,7 @@ class ArticleFormTests(WorkflowTestCase):
 
     def test_preview_says_why_it_cannot_show_a_body(self) -> None:
         self.client.force_login(self.writer)
-        url = reverse("admin:articles_render_body")
+        url = reverse("admin:articles_live_preview")
         for body, message in [
             (DEEP_LIST, "Lists and block quotes can be nested at most 8 deep"),
             (TOO_LONG, "This text is 200,004 characters long"),
@@ -132,7 +132,7 @@ class ArticleFormTests(WorkflowTestCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertIn(message, response.json()["error"])
         response = self.client.post(url, {"body": OPEN_LINKS})
-        self.assertEqual(response.json()["html"], f"<p>{OPEN_LINKS}</p>\n")
+        self.assertIn(f"<p>{OPEN_LINKS}</p>", response.json()["document"])
 
 
 class PublicPageTests(TestCase):

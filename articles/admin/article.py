@@ -81,8 +81,8 @@ class ArticleAdmin(
     inlines = [BylineInline, QuoteInline, CorrectionInline, OwnDisclosureInline, CitationInline]
     actions = ["submit_selected", "publish_selected", "unpublish_selected"]
     # The writing fields first and wide ("writing": the headline and standfirst across the
-    # top, the body beside the live preview); the rest in the side column on wide screens, below on narrow ones
-    # (change_form.html, article_form.css).
+    # top, the body beside the live preview); the rest in the side column on wide screens,
+    # below on narrow ones (change_form.html, article_form.css).
     fieldsets = [
         (None, {"classes": ["writing", "writing--top"], "fields": ["headline", "standfirst"]}),
         (None, {"classes": ["writing", "writing--body"], "fields": ["body"]}),
@@ -281,7 +281,6 @@ class ArticleAdmin(
             path(
                 "tags/autocomplete/", view(self.tag_autocomplete), name="articles_tag_autocomplete"
             ),
-            path("render-body/", view(self.render_body_view), name="articles_render_body"),
             path("live-preview/", view(self.live_preview_view), name="articles_live_preview"),
             path("autosave/", view(self.autosave_view), name="articles_autosave"),
             path(

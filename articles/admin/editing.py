@@ -167,7 +167,7 @@ class EditingViews(ArticlePages):
         try:
             validate_markdown(body)
         except ValidationError as error:
-            return JsonResponse({**answer, "error": " ".join(error.messages)})
+            return JsonResponse({**answer, "error": " ".join(error.messages)}, status=400)
         quotes = form_quotes(data, article)
         images = {
             image.key: image

@@ -1,26 +1,23 @@
-"""An article as readers will see it, before they can: the editor's preview, the
-body preview beside the form, and share links for people without a login."""
+"""An article as readers will see it, before they can: the editor's preview and share
+links for people without a login (the live preview beside the form is editing.py's)."""
 
 import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from articles import services
 from articles.admin.pages import ArticlePages
 from articles.models import Article
 from newsroom.hooks import Hook
-from newsroom.markdown import render_markdown, validate_markdown
 
 # The article page as readers see it: the reader app's, above this one, which answers
 # when it starts. Previews show exactly that page.
@@ -73,20 +70,3 @@ class PreviewViews(ArticlePages):
         )
         self.message_user(request, message, messages.INFO)
         return redirect("admin:articles_article_change", article.pk)
-
-    def render_body_view(self, request: HttpRequest) -> JsonResponse:
-        """The body as readers will see it (markers shown as placeholders), for the
-        form's "Preview body" button: a document in the public site's styles, which
-        article_form.js shows in a sandboxed frame. Sanitised like the public page."""
-        if request.method != "POST" or not self.has_view_permission(request):
-            raise PermissionDenied
-        body = request.POST.get("body", "")
-        try:
-            validate_markdown(body)
-        except ValidationError as error:
-            return JsonResponse({"error": " ".join(error.messages)}, status=400)
-        html = render_markdown(body)
-        # render_markdown sanitised it (nh3), as on the public page.
-        body_html = mark_safe(html)  # noqa: S308
-        document = render_to_string("admin/articles/body_preview.html", {"body_html": body_html})
-        return JsonResponse({"html": html, "document": document})

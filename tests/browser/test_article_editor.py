@@ -4,7 +4,8 @@ a closed tab's text comes back in another browser, two browsers editing at once 
 the lost-update refusal, and the form passes axe at 1280 and 390 px.
 
 With DOCS_SCREENSHOTS=1 the tests also write the screenshots of docs/editing.md into
-docs/editing/ (`DOCS_SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_article_editor.py`).
+docs/editing/: `DOCS_SCREENSHOTS=1 .venv/bin/python -m pytest
+tests/browser/test_article_editor.py`.
 """
 
 import os
@@ -15,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from articles.models import Article, Autosave
 from authors.models import Author
-from tests.browser.test_editorial_flow import log_in, staff
+from tests.browser.test_editorial_flow import log_in, staff, write_body
 from tests.browser.test_reader_pages import AXE_OPTIONS
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -29,12 +30,6 @@ def docs_screenshot(tab, name: str) -> None:  # type: ignore[no-untyped-def]
     if os.environ.get("DOCS_SCREENSHOTS"):
         DOCS.mkdir(exist_ok=True)
         tab.screenshot(path=str(DOCS / f"{name}.png"))
-
-
-def write_body(tab, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Type into the body editor as a writer pastes: at the cursor, replacing nothing."""
-    tab.click(".EasyMDEContainer .CodeMirror")
-    tab.keyboard.insert_text(text)
 
 
 def preview_text(tab, selector: str) -> str:  # type: ignore[no-untyped-def]

@@ -1,12 +1,12 @@
 """The article admin in real Chromium: an incomplete draft saves, its address follows
-the slug, the body preview looks like the public page, "View on site" opens the
+the slug, the live preview looks like the public page, "View on site" opens the
 preview, a share link can be copied, and the revision comparison fits the screen."""
 
 import pytest
 
 from articles.models import Article
 from authors.models import Author
-from tests.browser.test_editorial_flow import log_in, staff
+from tests.browser.test_editorial_flow import log_in, staff, write_body
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -24,14 +24,13 @@ def test_writer_and_editor_work_on_an_incomplete_draft(browser, live_server, scr
     tab.press("#id_headline", "End")
     address = f"{live_server.url}/articles/councils-weigh-the-cloud/"
     tab.locator(".slug-address", has_text=address).wait_for()
-    tab.fill("#id_body", "Intro.\n\n## A heading\n\n- one point\n- another\n\n[[quote:q]]")
+    write_body(tab, "Intro.\n\n## A heading\n\n- one point\n- another\n\n[[quote:q]]")
     # A quote with its words only: speaker and kind of source can wait for the draft.
     tab.click("#quotes-group .add-row a")
     tab.fill("#id_quotes-0-key", "q")
     tab.fill("#id_quotes-0-text", "We will keep building.")
 
-    tab.click("text=Preview body")
-    preview = tab.frame_locator("iframe.body-preview")
+    preview = tab.frame_locator("#live-preview iframe")
     heading = preview.locator(".article__body h2")
     heading.wait_for()
     # The reader's serif heading on white and real bullets, not the admin's blue bar.
@@ -71,7 +70,9 @@ def test_writer_and_editor_work_on_an_incomplete_draft(browser, live_server, scr
     screenshot(editor, "share-link")
 
     editor.fill("#id_headline", "Councils still weigh the cloud")
-    editor.fill("#id_body", "A longer intro that a tablet has to wrap.\n\n[[quote:q]]")
+    editor.click(".EasyMDEContainer .CodeMirror")
+    editor.keyboard.press("Control+A")
+    editor.keyboard.insert_text("A longer intro that a tablet has to wrap.\n\n[[quote:q]]")
     editor.click("input[name=_continue]")
     editor.wait_for_url("**/change/")
     editor.goto(f"/admin/articles/article/{article.pk}/history/")
