@@ -27,8 +27,8 @@ CHANGELIST_QUERIES = 11
 # default); each inline's rows with what their headings name (bylines, quotes,
 # corrections, own disclosures, citations: 5); the checklist's quotes and topics (2);
 # the workflow panel's overrides; the disclosures preview: own disclosures, topics,
-# the register, authors' interests (4)
-CHANGE_PAGE_QUERIES = 22
+# the register, authors' interests (4); the editor's autosave of the article, to offer back
+CHANGE_PAGE_QUERIES = 23
 # Django's autocomplete widget looks up the value it shows: one query a filled widget.
 AUTOCOMPLETE_QUERIES = 1
 # A body placing images: the checklist reads them in one query (for the markers, the

@@ -5,9 +5,10 @@ closed tab or another browser."""
 
 import datetime
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
@@ -48,7 +49,8 @@ class NotAllowed(Exception):
 def limit_of(name: str) -> int:
     if name == "tags":
         return TOPICS_LIMIT
-    return Article._meta.get_field(name).max_length or MAX_LENGTH
+    field = Article._meta.get_field(name)
+    return getattr(field, "max_length", None) or MAX_LENGTH
 
 
 def marker_message(kind: str, key: str) -> str:
@@ -96,7 +98,7 @@ class EditingViews(ArticlePages):
         version = request.POST.get("version", "")
         saved_at = timezone.now()
         Autosave.objects.update_or_create(
-            user=request.user,
+            user=cast(User, request.user),
             article=article,
             defaults={
                 "fields": fields,
@@ -111,13 +113,14 @@ class EditingViews(ArticlePages):
             article = self._editable(request)
         except NotAllowed as refusal:
             return JsonResponse({"error": str(refusal)}, status=refusal.status)
-        Autosave.objects.filter(user=request.user, article=article).delete()
+        Autosave.objects.filter(user=cast(User, request.user), article=article).delete()
         return JsonResponse({"discarded": True})
 
     def autosave_offer(self, request: HttpRequest, article: Article | None) -> dict[str, Any]:
         """The writer's autosave of this article for the form to offer back (the form's
         script offers it only where it differs from what the form holds), or {}."""
-        autosave = Autosave.objects.filter(user=request.user, article=article).first()
+        user = cast(User, request.user)  # the admin serves logged-in staff only
+        autosave = Autosave.objects.filter(user=user, article=article).first()
         if autosave is None:
             return {}
         return {
@@ -246,8 +249,9 @@ def fill_from_form(
     key no row has, without which Django refuses to read its relations at all."""
     for name in ("headline", "standfirst", "dateline", "backstory"):
         setattr(article, name, data.get(name, getattr(article, name)))
-    if data.get("kind") in Article.Kind.values:
-        article.kind = data["kind"]
+    kind = data.get("kind", "")
+    if kind in Article.Kind.values:
+        article.kind = kind
     article.slug = slugify(data.get("slug", "")) or slugify(article.headline) or "new-article"
     if lead := Image.objects.filter(pk__in=ids([data.get("lead_image", "")])).first():
         article.lead_image = lead

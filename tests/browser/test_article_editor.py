@@ -72,6 +72,13 @@ def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> 
     assert preview_text(tab, "h1") == "Councils weigh the cloud"
     assert preview_text(tab, ".article__body strong") == "Strong words"
     tab.locator("[data-length]", has_text="8 words · 1 min read").wait_for()
+    # The keyboard is never trapped: Tab leaves the text for the next control, and
+    # Shift-Tab from the text reaches the toolbar's buttons.
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.closest('.CodeMirror')") is None
+    tab.click(".EasyMDEContainer .CodeMirror")
+    tab.keyboard.press("Shift+Tab")
+    assert tab.evaluate("document.activeElement.textContent") == "Insert image"
     assert "Councils weigh the cloud" in tab.text_content("[data-structured-data]")
     screenshot(tab, "desktop")
     docs_screenshot(tab, "form")

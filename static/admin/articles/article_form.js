@@ -294,16 +294,16 @@ function makeEditor(body) {
         cm.addKeyMap(map);
     });
     // Tab indents a list item; anywhere else it leaves the editor, as in any field, so
-    // the keyboard is never trapped in the text (Shift-Tab goes back).
-    var Pass = cm.constructor.Pass;
-    cm.addKeyMap({
-        "Tab": function () {
-            return /^\s*([-*+]|\d+[.)])\s/.test(cm.getLine(cm.getCursor().line)) ? cm.execCommand("indentMore") : Pass;
-        },
-        "Shift-Tab": function () {
-            return /^\s*([-*+]|\d+[.)])\s/.test(cm.getLine(cm.getCursor().line)) ? cm.execCommand("indentLess") : Pass;
-        }
-    });
+    // the keyboard is never trapped in the text (Shift-Tab goes back). A key bound to
+    // false is left to the browser; the extra keys are asked first and pass elsewhere.
+    var CodeMirror = cm.constructor;
+    CodeMirror.keyMap.newsroom = {"Tab": false, "Shift-Tab": false, fallthrough: "default"};
+    cm.setOption("keyMap", "newsroom");
+    function inList() { return /^\s*([-*+]|\d+[.)])\s/.test(cm.getLine(cm.getCursor().line)); }
+    var extraKeys = cm.getOption("extraKeys");
+    extraKeys.Tab = function () { return inList() ? cm.execCommand("indentMore") : CodeMirror.Pass; };
+    extraKeys["Shift-Tab"] = function () { return inList() ? cm.execCommand("indentLess") : CodeMirror.Pass; };
+    cm.setOption("extraKeys", extraKeys);
     cm.setOption("screenReaderLabel", label ? label.textContent.replace(/:$/, "") : "Body");
     if (label) {
         // The label still names the field: a click on it puts the cursor in the text.
