@@ -241,6 +241,30 @@ class AutosaveTests(EditingTestCase):
         offer = form.context["autosave"]
         self.assertTrue(offer["outdated"])
         self.assertEqual(offer["version"], self.article.version - 1)
+        byline = self.article.bylines.get()
+        restored = {
+            "headline": "Restored headline",
+            "slug": self.article.slug,
+            "kind": "news",
+            "body": "Restored body.",
+            "loaded_version": str(offer["version"]),
+            **inline_management("bylines", 1),
+            "bylines-INITIAL_FORMS": "1",
+            "bylines-0-id": str(byline.pk),
+            "bylines-0-article": str(self.article.pk),
+            "bylines-0-author": str(self.author.pk),
+            "bylines-0-position": "0",
+            **{
+                key: value
+                for prefix in ("quotes", "corrections", "own_disclosures", "citations")
+                for key, value in inline_management(prefix, 0).items()
+            },
+        }
+        url = reverse("admin:articles_article_change", args=[self.article.pk])
+        response = self.client.post(url, restored)
+        self.assertContains(response, "saved this article at")
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.headline, "Someone else's save")
 
     def test_discard(self) -> None:
         self.post(AUTOSAVE, self.writer, article=self.article.pk, body="Throw away")

@@ -25,10 +25,16 @@ DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "editing"
 ADD = "/admin/articles/article/add/"
 
 
-def docs_screenshot(tab, name: str) -> None:  # type: ignore[no-untyped-def]
-    """The guide's picture of this screen, when asked for (see the module's docstring)."""
-    if os.environ.get("DOCS_SCREENSHOTS"):
-        DOCS.mkdir(exist_ok=True)
+def docs_screenshot(tab, name: str, part: str = "") -> None:  # type: ignore[no-untyped-def]
+    """The guide's picture of this screen from its top, or of one `part` of it, when
+    asked for (see the module's docstring)."""
+    if not os.environ.get("DOCS_SCREENSHOTS"):
+        return
+    DOCS.mkdir(exist_ok=True)
+    if part:
+        tab.locator(part).screenshot(path=str(DOCS / f"{name}.png"))
+    else:
+        tab.evaluate("window.scrollTo(0, 0)")
         tab.screenshot(path=str(DOCS / f"{name}.png"))
 
 
@@ -89,7 +95,7 @@ def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> 
     assert tab.locator("#live-preview iframe").evaluate("f => f.offsetWidth") == 390
     inner = tab.frame_locator("#live-preview iframe").locator("html")
     assert inner.evaluate("h => h.clientWidth") == 390
-    docs_screenshot(tab, "preview-phone")
+    docs_screenshot(tab, "preview-phone", "#live-preview")
 
 
 def test_marker_that_matches_nothing_is_marked_in_the_editor(writer) -> None:
@@ -101,7 +107,7 @@ def test_marker_that_matches_nothing_is_marked_in_the_editor(writer) -> None:
     assert "".join(marked.all_inner_texts()) == "[[quote:ghost]]"
     assert "matches no quote" in marked.first.get_attribute("title")
     assert "[[quote:ghost]] matches no quote" in tab.inner_text(".body-problems")
-    docs_screenshot(tab, "unknown-marker")
+    docs_screenshot(tab, "unknown-marker", ".field-body")
     # A quote row with that key makes it whole.
     tab.click("#quotes-group .add-row a")
     tab.fill("#id_quotes-0-key", "ghost")
