@@ -1,7 +1,8 @@
 """The article editor in real Chromium: the toolbar writes Markdown, the live preview
 follows the text at desktop and phone widths, a marker that matches nothing is marked,
 a closed tab's text comes back in another browser, two browsers editing at once end in
-the lost-update refusal, and the form passes axe at 1280 and 390 px.
+the lost-update refusal, the form passes axe at 1280 and 390 px, and without
+JavaScript it is the plain form, which saves.
 
 With DOCS_SCREENSHOTS=1 the tests also write the screenshots of docs/editing.md into
 docs/editing/: `DOCS_SCREENSHOTS=1 .venv/bin/python -m pytest
@@ -188,3 +189,24 @@ def test_editor_passes_accessibility_audit(writer, width: int) -> None:
     assert overflow <= 0
     if width == 390:
         docs_screenshot(tab, "form-phone")
+
+
+def test_form_works_without_javascript(browser, live_server) -> None:
+    """The body is the plain text box it always was, and the form saves it."""
+    writer = staff("wendy", "writer")
+    Author.objects.create(name="Wendy Writer", slug="wendy-writer", user=writer)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    tab = context.new_page()
+    log_in(tab, "wendy", ADD)
+    assert not tab.is_visible("#live-preview")
+    tab.fill("#id_headline", "Written the old way")
+    tab.fill("#id_slug", "written-the-old-way")
+    tab.select_option("#id_kind", "news")
+    tab.fill("#id_body", "Plain **Markdown** in a plain box.")
+    tab.click("input[name=_continue]")
+    tab.wait_for_url("**/change/")
+    assert Article.objects.get(slug="written-the-old-way").body == (
+        "Plain **Markdown** in a plain box."
+    )
+    context.close()
+    live_server.thread.httpd.drain()
