@@ -7,7 +7,7 @@ from typing import Any
 import reversion
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.urls import reverse
 from reversion.models import Version
 
@@ -265,6 +265,14 @@ class AutosaveTests(EditingTestCase):
         self.assertContains(response, "saved this article at")
         self.article.refresh_from_db()
         self.assertEqual(self.article.headline, "Someone else's save")
+
+    def test_refused_without_the_csrf_token(self) -> None:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.writer)
+        for url in (AUTOSAVE, PREVIEW, DISCARD):
+            with self.subTest(url=url):
+                self.assertEqual(client.post(url, {"body": "x"}).status_code, 403)
+        self.assertFalse(Autosave.objects.exists())
 
     def test_discard(self) -> None:
         self.post(AUTOSAVE, self.writer, article=self.article.pk, body="Throw away")

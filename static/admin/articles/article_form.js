@@ -83,11 +83,13 @@ document.addEventListener("DOMContentLoaded", function () {
             headers: {"X-CSRFToken": csrf.value}
         }).then(function (response) {
             var type = response.headers.get("Content-Type") || "";
-            if (type.indexOf("application/json") === -1) {
+            if (type.indexOf("application/json") !== -1) { return response.json(); }
+            if (response.redirected) {
                 // The login page: the session ended in another tab.
                 return {error: "You are signed out: sign in again in another tab, then keep typing."};
             }
-            return response.json();
+            // Django's own refusal, before the view: a request over DATA_UPLOAD_MAX_MEMORY_SIZE.
+            return {error: "The server refused the form (" + response.status + "): it may be too long to send."};
         }).catch(function () {
             return {error: "The server cannot be reached: your text is still in this form."};
         });
@@ -197,13 +199,9 @@ document.addEventListener("DOMContentLoaded", function () {
             var field = form.elements.namedItem(name);
             return field && field.value !== kept.fields[name];
         });
-        var discard = function () {
-            post(settings.dataset.autosaveDiscard, new FormData());
-            offer.hidden = true;
-        };
-        if (!differs) {
-            discard();  // the form holds the same text: nothing is unsaved
-        } else {
+        // The same text as the form (shown again after a refused save): nothing to offer,
+        // and the copy stays until a save goes through.
+        if (differs) {
             offer.querySelector("[data-autosave-time]").textContent = kept.label;
             offer.querySelector("[data-autosave-outdated]").hidden = !kept.outdated;
             offer.hidden = false;
@@ -221,7 +219,10 @@ document.addEventListener("DOMContentLoaded", function () {
                 refresh();
                 editor.focus();
             });
-            offer.querySelector("[data-autosave-discard]").addEventListener("click", discard);
+            offer.querySelector("[data-autosave-discard]").addEventListener("click", function () {
+                post(settings.dataset.autosaveDiscard, new FormData());
+                offer.hidden = true;
+            });
         }
     }
 });
