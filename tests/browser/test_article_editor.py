@@ -57,7 +57,13 @@ def writer(browser, live_server):  # type: ignore[no-untyped-def]
 
 def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> None:
     tab = writer
+    # The headline's length, and the hint once search results would cut it.
+    tab.fill("#id_headline", "A" * 61)
+    assert tab.inner_text("#headline-length") == (
+        "61 characters: search results will cut it after about 60"
+    )
     tab.fill("#id_headline", "Councils weigh the cloud")
+    assert tab.inner_text("#headline-length") == "24 characters"
     tab.fill("#id_standfirst", "Three councils compare offers.")
     tab.select_option("#id_kind", "news")
     write_body(tab, "Intro paragraph.\n\nWhat they said")
