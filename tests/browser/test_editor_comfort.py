@@ -70,9 +70,7 @@ def test_writer_and_editor_work_on_an_incomplete_draft(browser, live_server, scr
     screenshot(editor, "share-link")
 
     editor.fill("#id_headline", "Councils still weigh the cloud")
-    editor.click(".EasyMDEContainer .CodeMirror")
-    editor.keyboard.press("Control+A")
-    editor.keyboard.insert_text("A longer intro that a tablet has to wrap.\n\n[[quote:q]]")
+    write_body(editor, "A longer intro that a tablet has to wrap.\n\n[[quote:q]]", replace=True)
     editor.click("input[name=_continue]")
     editor.wait_for_url("**/change/")
     editor.goto(f"/admin/articles/article/{article.pk}/history/")

@@ -27,9 +27,12 @@ def log_in(page, username: str, next_url: str) -> None:  # type: ignore[no-untyp
     page.wait_for_load_state()
 
 
-def write_body(page, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Type into the body editor as a writer pastes: at the cursor, replacing nothing."""
+def write_body(page, text: str, *, replace: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Type into the body editor as a writer pastes: at the cursor, or over the whole
+    text with `replace`."""
     page.click(".EasyMDEContainer .CodeMirror")
+    if replace:
+        page.keyboard.press("Control+A")
     page.keyboard.insert_text(text)
 
 

@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 from pictures.models import Image
+from tests.browser.test_editorial_flow import write_body
 from tests.browser.test_reader_pages import AXE_OPTIONS
 from tests.factories import ArticleFactory, ImageFactory
 
@@ -104,10 +105,11 @@ def test_accessibility_panel_follows_the_body_as_the_writer_types(page, screensh
     log_in(page, f"/admin/articles/article/{article.pk}/change/")
     panel = page.locator("#accessibility-panel")
     panel.get_by_text("No problems found").wait_for()
-    page.fill(
-        "textarea[name=body]",
+    write_body(
+        page,
         "### A heading too deep\n\nRead the report [here](https://example.com/report).\n\n"
         "[[image:salesforce-border-tweet]]\n",
+        replace=True,
     )
     panel.get_by_text("Skipped heading level").wait_for()
     text = panel.inner_text()
@@ -116,5 +118,5 @@ def test_accessibility_panel_follows_the_body_as_the_writer_types(page, screensh
     panel.scroll_into_view_if_needed()
     for_docs(page, "accessibility-panel")
     screenshot(page, "accessibility-panel")
-    page.fill("textarea[name=body]", "## A heading\n\nRead [the report](https://example.com/r).")
+    write_body(page, "## A heading\n\nRead [the report](https://example.com/r).", replace=True)
     panel.get_by_text("No problems found").wait_for()

@@ -15,7 +15,7 @@ from articles.models import Article
 from authors.models import Author
 from pictures.models import Image
 from quotes.models import Speaker
-from tests.browser.test_editorial_flow import log_in, staff
+from tests.browser.test_editorial_flow import log_in, staff, write_body
 from tests.browser.test_reader_pages import AXE_OPTIONS
 from tests.factories import ImageFactory, png_bytes
 
@@ -46,11 +46,12 @@ def new_article_form(browser, live_server, username: str = "edith"):  # type: ig
 
 
 def cursor_after(tab, text: str) -> None:  # type: ignore[no-untyped-def]
-    """The body's cursor right after `text`, as a writer clicking there would leave it."""
+    """The body editor's cursor right after `text`, as a writer clicking there would
+    leave it (CodeMirror keeps its instance on its element)."""
     tab.eval_on_selector(
-        "#id_body",
-        "(body, text) => { body.focus(); const at = body.value.indexOf(text) + text.length;"
-        " body.setSelectionRange(at, at); }",
+        ".EasyMDEContainer .CodeMirror",
+        "(element, text) => { const cm = element.CodeMirror; cm.focus();"
+        " cm.setCursor(cm.posFromIndex(cm.getValue().indexOf(text) + text.length)); }",
         text,
     )
 
@@ -73,7 +74,7 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
     tab = new_article_form(browser, live_server)
     tab.fill("#id_headline", "Staff write to the chief executive")
     tab.select_option("#id_kind", "news")
-    tab.fill("#id_body", "The letter went out on Monday.\n\nThe company has not replied.")
+    write_body(tab, "The letter went out on Monday.\n\nThe company has not replied.")
 
     cursor_after(tab, "Monday.")
     tab.click("[data-picker=quote]")
@@ -159,10 +160,10 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
 def test_pictures_pasted_or_dropped_are_uploaded_after_their_words(browser, live_server) -> None:
     staff("wendy", "writer")
     tab = new_article_form(browser, live_server, "wendy")
-    tab.fill("#id_body", "Above.\n\nBelow.")
+    write_body(tab, "Above.\n\nBelow.")
 
     cursor_after(tab, "Above.")
-    dispatch_file(tab, "#id_body", "paste")
+    dispatch_file(tab, ".CodeMirror textarea", "paste")
     tab.locator("#image-picker").wait_for()
     assert "clipboard.png" in tab.inner_text("[data-upload-chosen]")
     assert tab.evaluate("document.activeElement.id") == "upload-alt"
@@ -178,7 +179,8 @@ def test_pictures_pasted_or_dropped_are_uploaded_after_their_words(browser, live
     assert Image.objects.get(key="pasted").is_decorative
 
     cursor_after(tab, "Below.")
-    dispatch_file(tab, "#id_body", "drop")
+    # Dropped beside the text (on the body's help): the cursor stays where it was.
+    dispatch_file(tab, ".field-body div.help", "drop")
     tab.fill("#upload-alt", "A blue square")
     tab.fill("#upload-caption", "Dropped")
     tab.click("text=Upload and insert")
@@ -209,12 +211,10 @@ def test_both_dialogs_work_by_keyboard_alone(browser, live_server) -> None:
     night_shift = Speaker.objects.create(name="Night Shift", slug="night-shift")
     ImageFactory(key="harbour-at-dawn", caption="Boats leave at dawn")
     tab = new_article_form(browser, live_server)
-    tab.fill("#id_body", "Intro.")
-    tab.focus("#id_body")
-    tab.keyboard.press("End")
+    write_body(tab, "Intro.")
 
     def open_quote_dialog() -> None:
-        # The two buttons sit just above the body: Shift+Tab reaches them.
+        # The two buttons end the body editor's toolbar: Shift+Tab reaches them.
         tab.keyboard.press("Shift+Tab")
         tab.keyboard.press("Shift+Tab")
         assert tab.evaluate("document.activeElement.dataset.picker") == "quote"
@@ -232,7 +232,7 @@ def test_both_dialogs_work_by_keyboard_alone(browser, live_server) -> None:
     tab.keyboard.press("Enter")  # submits the dialog's form
     tab.locator("#quote-picker").wait_for(state="hidden")
     assert tab.input_value("#id_body") == "Intro.\n\n[[quote:nobody-asked-us]]\n"
-    assert tab.evaluate("document.activeElement.name") == "body"
+    assert tab.evaluate("Boolean(document.activeElement.closest('.CodeMirror'))")
     assert tab.input_value("#id_quotes-0-speaker") == str(night_shift.pk)
 
     # Enter before the speaker search has answered: the answer still decides.

@@ -333,21 +333,21 @@ function makeEditor(body) {
         value: function () { return cm.getValue(); },
         focus: function () { cm.focus(); },
         set: function (text) { cm.setValue(text); },
-        // The text at the cursor as a paragraph of its own (a marker must be).
+        // The text at the cursor as a paragraph of its own (a marker must be): after the
+        // cursor's line, or in its place when it is empty, with one blank line around it.
         insert: function (text) {
             var cursor = cm.getCursor();
             var line = cm.getLine(cursor.line);
             var before = cm.getLine(cursor.line - 1);
             var after = cm.getLine(cursor.line + 1);
+            var tail = after === undefined || after.trim() ? "\n" : "";
             if (line.trim()) {
-                cm.replaceRange("\n\n" + text + (after && after.trim() ? "\n\n" : "\n"),
-                    {line: cursor.line, ch: line.length});
+                cm.replaceRange("\n\n" + text + tail, {line: cursor.line, ch: line.length});
                 cm.setCursor({line: cursor.line + 3, ch: 0});
             } else {
                 var head = before && before.trim() ? "\n" : "";
-                var tail = after === undefined || after.trim() ? "\n\n" : "\n";
                 cm.replaceRange(head + text + tail, {line: cursor.line, ch: 0}, {line: cursor.line, ch: line.length});
-                cm.setCursor({line: cursor.line + (head ? 2 : 1) + (tail.length > 1 ? 1 : 0), ch: 0});
+                cm.setCursor({line: cursor.line + (head ? 2 : 1), ch: 0});
             }
             cm.focus();
         },
