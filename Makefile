@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test cluster-test install migrate lint typecheck format superuser clean bench
+.PHONY: run setup test cluster-test install migrate lint typecheck format superuser clean bench screenshots
 
 run: setup ## Start the site on http://127.0.0.1:8000 (SQLite by default)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -21,6 +21,9 @@ test: install ## Run every test, on SQLite and on a throwaway PostgreSQL cluster
 # (docs/deploy.md); needs PostgreSQL's server binaries, redis-server and nginx.
 cluster-test: install ## Prove the multi-server deployment works, then clean it all up
 	$(BIN)/python -m deploy.cluster_test
+
+screenshots: install ## Remake the docs' screenshots (reader pages, editor screens) in Chromium
+	sh scripts/screenshots.sh
 
 bench: install ## Benchmark the reader site (needs wrk and nginx; see docs/performance.md)
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt

@@ -19,6 +19,7 @@ from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
 # make between browser steps are ordinary synchronous code.
@@ -123,6 +124,17 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     # An image or favicon the tab asked for may still be on its way; the test's database
     # teardown must not run while the server reads the same connection.
     live_server.thread.httpd.drain()
+
+
+def docs_screenshot(target, path: str) -> None:  # type: ignore[no-untyped-def]
+    """The docs' picture of a page or part of one (`path` under docs/), taken only when
+    DOCS_SCREENSHOTS is set (`make screenshots`): a plain test run leaves the tree as it
+    was, since no two runs draw a page byte for byte alike."""
+    if not os.environ.get("DOCS_SCREENSHOTS"):
+        return
+    file = DOCS / path
+    file.parent.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(file))
 
 
 @pytest.fixture

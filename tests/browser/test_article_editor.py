@@ -4,39 +4,31 @@ a closed tab's text comes back in another browser, two browsers editing at once 
 the lost-update refusal, the form passes axe at 1280 and 390 px, and without
 JavaScript it is the plain form, which saves.
 
-With DOCS_SCREENSHOTS=1 the tests also write the screenshots of docs/editing.md into
-docs/editing/: `DOCS_SCREENSHOTS=1 .venv/bin/python -m pytest
-tests/browser/test_article_editor.py`.
+With DOCS_SCREENSHOTS set (`make screenshots`) the tests also remake the screenshots of
+docs/editing.md in docs/editing/.
 """
-
-import os
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from articles.models import Article, Autosave
 from authors.models import Author
+from tests.browser.conftest import docs_screenshot
 from tests.browser.test_editorial_flow import log_in, staff, write_body
 from tests.browser.test_reader_pages import AXE_OPTIONS
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "editing"
 ADD = "/admin/articles/article/add/"
 
 
-def docs_screenshot(tab, name: str, part: str = "") -> None:  # type: ignore[no-untyped-def]
-    """The guide's picture of this screen from its top, or of one `part` of it, when
-    asked for (see the module's docstring)."""
-    if not os.environ.get("DOCS_SCREENSHOTS"):
-        return
-    DOCS.mkdir(exist_ok=True)
+def guide_screenshot(tab, name: str, part: str = "") -> None:  # type: ignore[no-untyped-def]
+    """The guide's picture of this screen from its top, or of one `part` of it."""
     if part:
-        tab.locator(part).screenshot(path=str(DOCS / f"{name}.png"))
+        docs_screenshot(tab.locator(part), f"editing/{name}.png")
     else:
         tab.evaluate("window.scrollTo(0, 0)")
-        tab.screenshot(path=str(DOCS / f"{name}.png"))
+        docs_screenshot(tab, f"editing/{name}.png")
 
 
 def preview_text(tab, selector: str) -> str:  # type: ignore[no-untyped-def]
@@ -94,7 +86,7 @@ def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> 
     assert tab.evaluate("document.activeElement.textContent") == "Insert image"
     assert "Councils weigh the cloud" in tab.text_content("[data-structured-data]")
     screenshot(tab, "desktop")
-    docs_screenshot(tab, "form")
+    guide_screenshot(tab, "form")
 
     # The page at a phone's width: the frame is 390 px wide, and the page lays out for it.
     tab.click("[data-preview-width='390']")
@@ -102,7 +94,7 @@ def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> 
     assert tab.locator("#live-preview iframe").evaluate("f => f.offsetWidth") == 390
     inner = tab.frame_locator("#live-preview iframe").locator("html")
     assert inner.evaluate("h => h.clientWidth") == 390
-    docs_screenshot(tab, "preview-phone", "#live-preview")
+    guide_screenshot(tab, "preview-phone", "#live-preview")
 
 
 def test_marker_that_matches_nothing_is_marked_in_the_editor(writer) -> None:
@@ -114,7 +106,7 @@ def test_marker_that_matches_nothing_is_marked_in_the_editor(writer) -> None:
     assert "".join(marked.all_inner_texts()) == "[[quote:ghost]]"
     assert "matches no quote" in marked.first.get_attribute("title")
     assert "[[quote:ghost]] matches no quote" in tab.inner_text(".body-problems")
-    docs_screenshot(tab, "unknown-marker", ".field-body")
+    guide_screenshot(tab, "unknown-marker", ".field-body")
     # A quote row with that key makes it whole.
     tab.click("#quotes-group .add-row a")
     tab.fill("#id_quotes-0-key", "ghost")
@@ -139,7 +131,7 @@ def test_closed_tab_text_comes_back_in_a_new_browser(browser, live_server) -> No
     offer = reopened.locator("#autosave-offer")
     offer.wait_for(state="visible")
     assert "Restore your unsaved changes from" in offer.inner_text()
-    docs_screenshot(reopened, "autosave-offer")
+    guide_screenshot(reopened, "autosave-offer")
     assert reopened.input_value("#id_body") == ""
     reopened.click("[data-autosave-restore]")
     assert reopened.input_value("#id_body") == "Three hours of careful work."
@@ -194,7 +186,7 @@ def test_editor_passes_accessibility_audit(writer, width: int) -> None:
     overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     if width == 390:
-        docs_screenshot(tab, "form-phone")
+        guide_screenshot(tab, "form-phone")
 
 
 def test_form_works_without_javascript(browser, live_server) -> None:

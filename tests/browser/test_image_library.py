@@ -1,10 +1,8 @@
 """The image library and the accessibility panel in real Chromium: axe finds no
 violation on the grid and an image's page at 1280 and 390 px, an editor sets a focal
 point by clicking the picture (or by keyboard), and the article form's panel tells the
-writer what to fix as they type. The screenshots docs/editing-library.md shows are
-taken here, so they stay current."""
-
-from pathlib import Path
+writer what to fix as they type. The screenshots of docs/editing.md's library section
+are taken here (`make screenshots`)."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -13,6 +11,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 from pictures.models import Image
+from tests.browser.conftest import docs_screenshot
 from tests.browser.test_editorial_flow import write_body
 from tests.browser.test_reader_pages import AXE_OPTIONS
 from tests.factories import ArticleFactory, ImageFactory
@@ -20,7 +19,6 @@ from tests.factories import ArticleFactory, ImageFactory
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PASSWORD = "browser-test-password"
-DOCS_IMAGES = Path(__file__).resolve().parent.parent.parent / "docs" / "images"
 
 
 def log_in(page, next_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -34,8 +32,7 @@ def log_in(page, next_url: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def for_docs(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    DOCS_IMAGES.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS_IMAGES / f"{name}.png"))
+    docs_screenshot(page, f"images/{name}.png")
 
 
 @pytest.fixture(scope="module")

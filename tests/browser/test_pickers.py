@@ -5,7 +5,6 @@ keyboard alone; axe finds nothing wrong in either at desktop and phone widths. T
 dialogs' screenshots in docs/images come from here."""
 
 import base64
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -15,13 +14,13 @@ from articles.models import Article
 from authors.models import Author
 from pictures.models import Image
 from quotes.models import Speaker
+from tests.browser.conftest import docs_screenshot
 from tests.browser.test_editorial_flow import log_in, staff, write_body
 from tests.browser.test_reader_pages import AXE_OPTIONS
 from tests.factories import ImageFactory, png_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 # A File made in the page from a PNG's bytes, as a paste or a drop would carry it.
 DISPATCH_FILE = """([selector, type, base64]) => {
@@ -56,10 +55,10 @@ def cursor_after(tab, text: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def docs_screenshot(dialog, name: str) -> None:  # type: ignore[no-untyped-def]
-    """The dialog from its top, for docs/editing-pickers.md."""
+def dialog_screenshot(dialog, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The dialog from its top, for docs/editing.md."""
     dialog.evaluate("dialog => dialog.scrollTo(0, 0)")
-    dialog.screenshot(path=str(DOCS_IMAGES / name))
+    docs_screenshot(dialog, f"images/{name}")
 
 
 def dispatch_file(tab, selector: str, kind: str) -> None:  # type: ignore[no-untyped-def]
@@ -89,8 +88,7 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
     tab.fill("#quote-source-title", "Letter to the chief executive")
     tab.fill("#quote-source-url", "https://example.com/letter")
     tab.fill("#quote-said-on", "2018-06-25")
-    DOCS_IMAGES.mkdir(exist_ok=True)
-    docs_screenshot(dialog, "pickers-quote.png")
+    dialog_screenshot(dialog, "pickers-quote.png")
     tab.click("text=Create and insert")
     dialog.wait_for(state="hidden")
     assert tab.input_value("#id_body") == (
@@ -120,7 +118,7 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
     tab.fill("#upload-alt", "The Salesforce Tower in fog")
     tab.fill("#upload-caption", "Salesforce Tower, San Francisco")
     tab.fill("#upload-credit", "Diginomica")
-    docs_screenshot(tab.locator("#image-picker"), "pickers-image.png")
+    dialog_screenshot(tab.locator("#image-picker"), "pickers-image.png")
     tab.click("text=Upload and insert")
     tab.locator("#image-picker").wait_for(state="hidden")
     assert tab.input_value("#id_body").endswith(

@@ -4,9 +4,8 @@ measure, the phone header stays short with its menu behind a disclosure button, 
 theme switch remembers the reader's choice without a cookie, and a keyboard alone walks
 the menu, the theme switch and the share links.
 
-Each audited page is also photographed. With NEWSROOM_SCREENSHOTS set to a folder
-(scripts/screenshots.sh sets docs/screenshots), the pictures go there, named
-<page>-<width>-<theme>.jpg; otherwise under test-artifacts/."""
+Each audited page is also photographed, named <page>-<width>-<theme>.jpg: under
+test-artifacts/, or with DOCS_SCREENSHOTS set (`make screenshots`) into docs/screenshots/."""
 
 import os
 import statistics
@@ -17,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.files.storage import default_storage
 
 from tests.base import SEED_URL
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, DOCS
 from tests.browser.test_reader_pages import AXE_OPTIONS
 from tests.factories import ArticleFactory, ImageFactory
 
@@ -63,7 +62,7 @@ CHARACTERS_PER_LINE = """() => {
 
 
 def screenshot_folder() -> Path:
-    folder = Path(os.environ.get("NEWSROOM_SCREENSHOTS") or ARTIFACTS)
+    folder = DOCS / "screenshots" if os.environ.get("DOCS_SCREENSHOTS") else ARTIFACTS
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
