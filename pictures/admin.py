@@ -94,7 +94,8 @@ class ImageAdmin(EditorsChangeWhatReadersSee, ShowsMediaWriteErrors):
     # row's one column is its card.
     list_display = ["card"]
     list_display_links = None
-    list_filter = [UseFilter, AltTextFilter, CreditFilter, "is_decorative", "created_at"]
+    # Decorative pictures are one choice of the alt-text filter.
+    list_filter = [UseFilter, AltTextFilter, CreditFilter, "created_at"]
     search_fields = ["key", "alt_text", "caption", "credit"]
     list_per_page = 48
     # One COUNT per list: the total beside a filtered count would count every image again.

@@ -2,6 +2,7 @@
 focal point an editor sets, which every rendition crop keeps in its frame."""
 
 import io
+import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -187,6 +188,13 @@ class LibraryAdminTests(TestCase):
         self.assertEqual(self.keys("?alt=missing"), {"none", "spaces"})
         self.assertEqual(self.keys("?alt=decorative"), {"decor"})
         self.assertEqual(self.keys("?alt=given"), {"said"})
+
+    def test_the_filters_are_titled_in_words(self) -> None:
+        """Each filter once, titled as an editor would say it (no "By is decorative":
+        decorative pictures are a choice of the alt-text filter)."""
+        html = self.client.get(LIST_URL).content.decode()
+        titles = re.findall(r"<summary>\s*(.*?)\s*</summary>", html)
+        self.assertEqual(titles, ["By use", "By alt text", "By credit", "By created at"])
 
     def test_credit_filter_lists_each_credit_and_filters_by_it(self) -> None:
         ImageFactory(key="a", credit="WEF")
