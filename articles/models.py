@@ -364,6 +364,9 @@ class Article(models.Model):  # type: ignore[django-manager-missing]
             # The admin's article list (every status, in Meta.ordering) and its date
             # drill-down (first and last publication times, the years).
             models.Index(fields=["-published_at", "-id"], name="article_newest_first"),
+            # Search filtered by kind alone (articles.search): that kind's articles newest
+            # first, however rare the kind.
+            models.Index(fields=["kind", "-published_at"], name="article_kind_published"),
             # publish_scheduled: awaiting_go_live(), every minute; stays tiny however old the site.
             models.Index(
                 fields=["published_at"],
@@ -678,6 +681,18 @@ class Correction(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#corrections"
+
+
+class SearchWord(models.Model):
+    """A word of the site's headlines, standfirsts and names of topics, authors and
+    speakers: the words a misspelt search is corrected to ("did you mean", articles.search).
+    Kept as articles are saved; a word is offered only when searching for it finds
+    published stories, so a draft's words never reach a reader."""
+
+    word = models.CharField(max_length=40, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class ChecklistOverride(models.Model):

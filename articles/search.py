@@ -5,27 +5,60 @@ GIN-indexed) weighted headline (A) > standfirst and topics (B) > body, quotes an
 author names (C), English stemming, highlighted snippets. The vector is refreshed
 after every change that affects it (articles.signals), once the transaction commits.
 
-SQLite: every word must appear (case-insensitively) in one of the same fields;
-newest first; the standfirst stands in for a snippet. Same page, same template.
+SQLite: every word must appear (case-insensitively) in one of the same fields; an
+article with every word in its headline comes first, then in its standfirst; the
+snippet is cut around the first match and the words marked here (marked_excerpt).
+
+Both: at most RANKED_MATCHES newest matches, counted in the same query; filters by
+topic, author, kind and publication time; "did you mean" from the words of headlines,
+standfirsts and names (SearchWord: pg_trgm similarity on PostgreSQL, difflib over the
+words of about the same length and first letter on SQLite); names of topics, authors
+and speakers like the query's words (trigram word similarity on PostgreSQL, so typos
+too; contained words on SQLite).
 """
 
 from __future__ import annotations
 
+import datetime
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
 from django.db import connection, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import Combinable, CombinedExpression
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Greatest, Length
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from taggit.models import Tag
 
-from articles.models import Article, ArticleQuerySet, Byline, TaggedArticle
-from quotes.models import Quote
+from articles.models import Article, ArticleQuerySet, Byline, SearchWord, TaggedArticle
+from authors.models import Author
+from quotes.models import Quote, Speaker
 
 # The text search configuration the stored vectors are built with: changing it
 # means rebuilding every vector (refresh_search_vectors).
@@ -40,6 +73,17 @@ RANKED_MATCHES = 500
 # snippet can be escaped as plain text before the marks become <mark> elements.
 _START, _STOP = "\ue000", "\ue001"
 _MARKER_RE = r"\[\[(quote|image):[^\]]*\]\]"
+# Words of letters (any script), for the suggestion word list and the query's words.
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+# Shorter words are too many and too alike to suggest or to match names with.
+MIN_WORD = 3
+# SQLite's snippet: about as long as PostgreSQL's, starting a few words before the match.
+EXCERPT_WORDS = 35
+EXCERPT_LEAD = 6
+# SQLite's "did you mean" compares at most this many words with difflib: it is for
+# small sites, and it bounds the work per request on a large one.
+SQLITE_CANDIDATES = 5000
+NAMES_PER_KIND = 3
 
 
 def clean_query(raw: str) -> str:
@@ -116,20 +160,58 @@ def search_vector() -> CombinedExpression:
 
 
 def refresh_search_vectors(articles: ArticleQuerySet) -> None:
-    """Rebuild the stored vectors of these articles in one UPDATE (PostgreSQL only)."""
+    """Rebuild the stored vectors of these articles in one UPDATE (PostgreSQL only),
+    and remember their words for "did you mean" (both engines)."""
     if connection.vendor == "postgresql":
         articles.update(search_vector=search_vector())
+    remember_article_words(articles)
 
 
 def refresh_search_vectors_later(articles: ArticleQuerySet) -> None:
     """Once the transaction commits (bylines, topics and quotes saved with the article
-    included), rebuild the vectors. Nothing to keep current on SQLite."""
-    if connection.vendor == "postgresql":
-        transaction.on_commit(lambda: refresh_search_vectors(articles))
+    included), rebuild the vectors and remember the words."""
+    transaction.on_commit(lambda: refresh_search_vectors(articles))
 
 
 def _words(query: str) -> list[str]:
     return re.findall(r"\w+", query)[:MAX_TERMS]
+
+
+def words_of(text: str) -> set[str]:
+    """The words of a text worth correcting a query to: letters only (no numbers), from
+    MIN_WORD to MAX_WORD long, lower case."""
+    return {
+        word.lower()
+        for word in _LETTERS_RE.findall(text)
+        if MIN_WORD <= len(word) <= SearchWord._meta.get_field("word").max_length
+    }
+
+
+def remember_words(texts: Iterable[str]) -> None:
+    """Keep the words of these texts as SearchWords (those already kept are skipped)."""
+    words: set[str] = set()
+    for text in texts:
+        words |= words_of(text)
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True, batch_size=1000
+    )
+
+
+def remember_article_words(articles: ArticleQuerySet) -> None:
+    """Remember the words of these articles' headlines and standfirsts and the names of
+    their topics, authors and speakers (four queries, streamed)."""
+    keys = articles.values("pk")
+    texts = (
+        articles.values_list("headline", "standfirst").iterator(chunk_size=2000),
+        Tag.objects.filter(articles_taggedarticle_items__content_object__in=keys)
+        .distinct()
+        .values_list("name"),
+        Byline.objects.filter(article__in=keys).distinct().values_list("author__name"),
+        Quote.objects.filter(article__in=keys, speaker__isnull=False)
+        .distinct()
+        .values_list("speaker__name"),
+    )
+    remember_words(text for rows in texts for row in rows for text in row)
 
 
 def _contains(term: str) -> Q:
@@ -151,51 +233,235 @@ def _contains(term: str) -> Q:
     )
 
 
-def search_articles(query: str) -> ArticleQuerySet:
-    """Published articles matching the (cleaned) query, best first; unevaluated.
+@dataclass(frozen=True)
+class Filters:
+    """What a search is narrowed to: a topic and an author (by slug), a kind, and
+    publication times from `start` up to `end` (either may be open)."""
 
-    PostgreSQL ranks only the newest RANKED_MATCHES matches: a common word matches a
-    good part of a large archive, and ranking reads every matching document, so an
-    unbounded ranking grows with the archive. A query with fewer matches
-    finds them all, best first; one with more finds its newest RANKED_MATCHES, best
-    first, which the newest-first walk of article_status_published serves at once."""
-    published = Article.objects.published()
-    if connection.vendor == "postgresql":
-        tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        newest = (
-            Article.objects.published()
-            .filter(search_vector=tsquery)
-            .order_by("-published_at", "-pk")
-            .values("pk")[:RANKED_MATCHES]
-        )
-        return (
-            published.filter(pk__in=newest)
-            .annotate(
-                rank=SearchRank(F("search_vector"), tsquery),
-                snippet=SearchHeadline(
-                    Concat(
-                        "standfirst", Value(" "), _without_markers("body"), output_field=TextField()
-                    ),
-                    tsquery,
-                    config=SEARCH_CONFIG,
-                    start_sel=_START,
-                    stop_sel=_STOP,
-                    max_words=35,
-                    min_words=15,
-                ),
+    topic: str = ""
+    author: str = ""
+    kind: str = ""
+    start: datetime.datetime | None = None
+    end: datetime.datetime | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, field.name) for field in fields(self))
+
+    def condition(self) -> Q:
+        condition = Q()
+        if self.topic:
+            condition &= Q(
+                Exists(
+                    TaggedArticle.objects.filter(
+                        content_object=OuterRef("pk"), tag__slug=self.topic
+                    )
+                )
             )
-            .order_by("-rank", "-published_at", "-pk")
-        )
+        if self.author:
+            condition &= Q(
+                Exists(Byline.objects.filter(article=OuterRef("pk"), author__slug=self.author))
+            )
+        if self.kind:
+            condition &= Q(kind=self.kind)
+        if self.start:
+            condition &= Q(published_at__gte=self.start)
+        if self.end:
+            condition &= Q(published_at__lt=self.end)
+        return condition
+
+
+NO_FILTERS = Filters()
+
+
+def search_articles(
+    query: str, filters: Filters = NO_FILTERS, *, by_date: bool = False
+) -> ArticleQuerySet:
+    """Published articles matching the (cleaned) query and the filters, best first (or
+    newest first `by_date`, and always without a query), each with the number found
+    (`total`); unevaluated.
+
+    Only the newest RANKED_MATCHES matches are found and ranked: a common word matches
+    a good part of a large archive, and ranking and counting read every match, so
+    unbounded they grow with the archive. A query with fewer matches finds them all,
+    best first; one with more finds its newest RANKED_MATCHES, best first, which the
+    newest-first walk of article_status_published serves at once."""
+    matching = Article.objects.published().filter(filters.condition())
+    postgresql = connection.vendor == "postgresql"
     terms = _words(query)
-    if not terms:
-        return published.none()
-    condition = Q()
-    for term in terms:
-        condition &= _contains(term)
-    return published.filter(condition).order_by("-published_at", "-pk")
+    if query and postgresql:
+        tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        matching = matching.filter(search_vector=tsquery)
+    elif query:
+        if not terms:
+            return matching.none()
+        for term in terms:
+            matching = matching.filter(_contains(term))
+    newest = matching.order_by("-published_at", "-pk").values("pk")[:RANKED_MATCHES]
+    found = Article.objects.published().filter(pk__in=newest).annotate(total=Window(Count("pk")))
+    order: tuple[str, ...] = ("-published_at", "-pk")
+    if query and postgresql:
+        found = found.annotate(
+            rank=SearchRank(F("search_vector"), tsquery),
+            snippet=SearchHeadline(
+                Concat(
+                    "standfirst", Value(" "), _without_markers("body"), output_field=TextField()
+                ),
+                tsquery,
+                config=SEARCH_CONFIG,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=35,
+                min_words=15,
+            ),
+        )
+        order = ("-rank", *order)
+    elif query:
+        # Relevance without a ranking function: every word in the headline, then every
+        # word in the standfirst, then the rest.
+        found = found.annotate(
+            rank=Case(
+                When(_every_word_in("headline", terms), then=2),
+                When(_every_word_in("standfirst", terms), then=1),
+                default=0,
+            ),
+            excerpt_source=Concat("standfirst", Value(" "), "body", output_field=TextField()),
+        )
+        order = ("-rank", *order)
+    if by_date and query:
+        order = order[1:]
+    return found.order_by(*order)
+
+
+def _every_word_in(field: str, terms: list[str]) -> Q:
+    return Q(*(Q(**{f"{field}__icontains": term}) for term in terms))
 
 
 def highlight(snippet: str) -> SafeString:
     """A ts_headline snippet as safe HTML: the text escaped, the matches in <mark>."""
     html = escape(snippet).replace(_START, "<mark>").replace(_STOP, "</mark>")
     return mark_safe(html)  # noqa: S308 - every character but the marks was escaped
+
+
+def marked_excerpt(text: str, query: str, words: int = EXCERPT_WORDS) -> SafeString:
+    """About `words` words of an article's text from a little before the first match of
+    a query's words, as safe HTML with every word containing one of them in <mark>
+    (SQLite's search matches words containing the query's). The text is split on the
+    matches first and each piece escaped alone, so a mark never lands inside an escaped
+    character ("&amp;") and nothing in the text becomes markup."""
+    terms = sorted(set(_words(query)), key=len, reverse=True)
+    flat = " ".join(re.sub(_MARKER_RE, " ", text).split())
+    if not terms:
+        return escape(" ".join(flat.split()[:words]))
+    pattern = re.compile(r"\w*(?:" + "|".join(map(re.escape, terms)) + r")\w*", re.IGNORECASE)
+    first = pattern.search(flat)
+    before = flat[: first.start()].split() if first else []
+    lead = before[-EXCERPT_LEAD:]
+    rest = (flat[first.start() :] if first else flat).split()
+    cut = " ".join([*lead, *rest][:words])
+    html = []
+    last = 0
+    for match in pattern.finditer(cut):
+        html.append(escape(cut[last : match.start()]))
+        html.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    html.append(escape(cut[last:]))
+    ellipsis_before = "… " if len(before) > len(lead) else ""
+    ellipsis_after = " …" if len(lead) + len(rest) > words else ""
+    return mark_safe(ellipsis_before + "".join(html) + ellipsis_after)  # noqa: S308 - pieces escaped
+
+
+def suggestion(query: str) -> str:
+    """The query with each word that is no known word replaced by the nearest known one
+    ("salesforse" -> "salesforce"), or "" when no word has a near one. One query."""
+    terms = [term.lower() for term in _LETTERS_RE.findall(query)][:MAX_TERMS]
+    if not terms:
+        return ""
+    nearest = _nearest_words(terms)
+    replaced = {term: word for term, word in nearest.items() if word and word != term}
+    if not replaced:
+        return ""
+    return _LETTERS_RE.sub(lambda match: replaced.get(match.group().lower(), match.group()), query)
+
+
+def _nearest_words(terms: list[str]) -> dict[str, str]:
+    """Each term's nearest SearchWord (itself when it is one), or "" when none is near."""
+    if connection.vendor == "postgresql":
+        # Each term's most similar word among those pg_trgm finds similar (`%`, the
+        # trigram GIN index searchword_word_trgm), in one statement.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, (SELECT word FROM articles_searchword WHERE word %% term"
+                " ORDER BY similarity(word, term) DESC, word LIMIT 1)"
+                " FROM unnest(%s::text[]) AS term",
+                [terms],
+            )
+            return {term: word or "" for term, word in cursor.fetchall()}
+    # SQLite: difflib over the words of about the same length with the same first
+    # letter (a typo rarely changes the first letter), at most SQLITE_CANDIDATES.
+    near = Q()
+    for term in terms:
+        near |= Q(word__startswith=term[0]) & Q(
+            length__gte=len(term) - 2, length__lte=len(term) + 2
+        )
+    candidates = list(
+        SearchWord.objects.annotate(length=Length("word"))
+        .filter(near)
+        .values_list("word", flat=True)[:SQLITE_CANDIDATES]
+    )
+    return {
+        term: term
+        if term in candidates
+        else next(iter(difflib.get_close_matches(term, candidates, n=1, cutoff=0.75)), "")
+        for term in terms
+    }
+
+
+@dataclass(frozen=True)
+class Name:
+    """A topic, author or speaker whose name is like one of the query's words."""
+
+    kind: str
+    name: str
+    slug: str
+
+
+def matching_names(query: str) -> list[Name]:
+    """Topics, authors and speakers with published stories whose names are like the
+    query's words (PostgreSQL: trigram word similarity, so misspelt too; SQLite: a name
+    containing the word), at most NAMES_PER_KIND of each, most alike first. One query."""
+    terms = [term for term in _words(query) if len(term) >= MIN_WORD]
+    if not terms:
+        return []
+    published = Article.objects.published()
+    kinds = [
+        ("topic", Tag.objects.filter(Exists(published.filter(tags=OuterRef("pk"))))),
+        ("author", Author.objects.filter(Exists(published.filter(bylines__author=OuterRef("pk"))))),
+        (
+            "speaker",
+            Speaker.objects.filter(Exists(published.filter(quotes__speaker=OuterRef("pk")))),
+        ),
+    ]
+    parts = []
+    for kind, rows in kinds:
+        if connection.vendor == "postgresql":
+            alike = Q()
+            for term in terms:
+                alike |= Q(name__trigram_word_similar=term)
+            likeness = Greatest(
+                *(TrigramWordSimilarity(Value(term), "name") for term in terms), Value(0.0)
+            )
+            best = rows.filter(alike).annotate(likeness=likeness).order_by("-likeness", "name")
+        else:
+            contains = Q()
+            for term in terms:
+                contains |= Q(name__icontains=term)
+            best = rows.filter(contains).order_by("name")
+        parts.append(
+            rows.model._default_manager.filter(pk__in=best.values("pk")[:NAMES_PER_KIND])
+            .annotate(name_kind=Value(kind))
+            .order_by()
+            .values_list("name_kind", "name", "slug")
+        )
+    found = [Name(*row) for row in parts[0].union(*parts[1:], all=True)]
+    order = [kind for kind, _ in kinds]
+    return sorted(found, key=lambda name: (order.index(name.kind), name.name.lower()))

@@ -10,12 +10,25 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.http import urlencode
 from taggit.models import Tag
 
 from articles.models import Article
-from articles.search import clean_query, highlight, search_articles
+from articles.search import (
+    RANKED_MATCHES,
+    Filters,
+    clean_query,
+    highlight,
+    marked_excerpt,
+    matching_names,
+    search_articles,
+    suggestion,
+)
 from newsroom.links import absolute_url
+from newsroom.pagination import Page, paginate
+from newsroom.plurals import counted
 from reader import fragments, structured_data
+from reader.search import SearchForm, filter_options
 from reader.sitemaps import ArticleSitemap, AuthorSitemap, NewsSitemap, TopicSitemap
 
 PER_PAGE = 20
@@ -23,6 +36,8 @@ PER_PAGE = 20
 HOME_TOPICS = 3
 HOME_TOPIC_STORIES = 3
 HOME_TOPICS_FROM_LATEST = 200
+# A search that finds nothing offers the busiest topics to browse.
+SUGGESTED_TOPICS = 8
 
 SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
     "articles": ArticleSitemap,
@@ -52,14 +67,7 @@ def topic_blocks(*, shown: list[int]) -> list[tuple[Tag, list[Article]]]:
     queries: the latest stories' keys, then their busiest topics (with the keys
     written out, PostgreSQL reads those stories' topics by index; with a subquery it
     chose to read every article's), then the stories of every topic at once."""
-    recent = Article.objects.published().order_by("-published_at").values_list("pk", flat=True)
-    topics = list(
-        Tag.objects.filter(
-            articles_taggedarticle_items__content_object__in=list(recent[:HOME_TOPICS_FROM_LATEST])
-        )
-        .annotate(uses=Count("articles_taggedarticle_items"))
-        .order_by("-uses", "name")[:HOME_TOPICS]
-    )
+    topics = busiest_topics(HOME_TOPICS)
     if not topics:
         return []
     stories = fragments.with_cards(
@@ -75,19 +83,68 @@ def topic_blocks(*, shown: list[int]) -> list[tuple[Tag, list[Article]]]:
     return [(topic, by_topic[topic.pk]) for topic in topics if by_topic[topic.pk]]
 
 
-def search(request: HttpRequest) -> HttpResponse:
-    """Full-text search of published stories. Any query string is safe: empty or
-    unsearchable queries give an empty page, never an error."""
-    query = clean_query(request.GET.get("q", ""))
-    page = None
-    if query:
-        page = fragments.paginate_cards(
-            request, search_articles(query), PER_PAGE, ("card_picture", "byline")
+def busiest_topics(count: int) -> list[Tag]:
+    """The `count` topics most used by the latest stories (two queries, see topic_blocks)."""
+    recent = Article.objects.published().order_by("-published_at").values_list("pk", flat=True)
+    return list(
+        Tag.objects.filter(
+            articles_taggedarticle_items__content_object__in=list(recent[:HOME_TOPICS_FROM_LATEST])
         )
-        for article in page.items:
-            snippet = getattr(article, "snippet", None)
-            article.search_snippet = highlight(snippet) if snippet else article.standfirst
-    return render(request, "search.html", {"query": query, "page": page})
+        .annotate(uses=Count("articles_taggedarticle_items"))
+        .order_by("-uses", "name")[:count]
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Search of published stories by words, filters or both, best or newest first,
+    with how many were found. A misspelt search that finds nothing shows what the
+    nearest known words find instead; names of topics, authors and speakers like the
+    words are offered above the results. A query string of any shape gives a page: a
+    bad filter value is a 400 with its message, never an error page."""
+    form = SearchForm(request.GET, options=filter_options(request))
+    if not form.is_valid():
+        query = clean_query(request.GET.get("q", ""))
+        return render(request, "search.html", {"form": form, "query": query}, status=400)
+    query, filters = form.cleaned_data["q"], form.filters()
+    context: dict[str, Any] = {"form": form, "query": query, "filtered": bool(filters)}
+    if not query and not filters:
+        return render(request, "search.html", context)
+    page = found(request, query, filters, by_date=form.by_date)
+    if page.number == 1 and query:
+        context["names"] = matching_names(query)
+        if not page.items and (corrected := suggestion(query)):
+            instead = found(request, corrected, filters, by_date=form.by_date)
+            if instead.items:
+                context["corrected"], page = corrected, instead
+    if not page.items:
+        context["topics"] = busiest_topics(SUGGESTED_TOPICS)
+        context["unfiltered"] = urlencode({"q": query}) if query else ""
+    total = page.items[0].total if page.items else 0
+    context["page"] = page
+    context["count"] = (
+        f"{RANKED_MATCHES:,}+ results"
+        if total >= RANKED_MATCHES
+        else counted(total, "%(count)s result", "%(count)s results")
+    )
+    return render(request, "search.html", context)
+
+
+def found(request: HttpRequest, query: str, filters: Filters, *, by_date: bool) -> Page:
+    """A page of the search's results as cards, each with its snippet: highlighted by
+    PostgreSQL, cut and marked here on SQLite, the standfirst without words. One query:
+    the results are at most RANKED_MATCHES, so a later page reads the cards it skips
+    rather than picking its keys first (fragments.paginate_cards)."""
+    results = search_articles(query, filters, by_date=by_date)
+    page = paginate(request, fragments.for_cards(results, ("card_picture", "byline")), PER_PAGE)
+    fragments.with_cards(page.items)
+    for article in page.items:
+        if snippet := getattr(article, "snippet", None):
+            article.search_snippet = highlight(snippet)
+        elif source := getattr(article, "excerpt_source", None):
+            article.search_snippet = marked_excerpt(source, query)
+        else:
+            article.search_snippet = article.standfirst
+    return page
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,154 @@
+"""The search page's form: the query, its filters (topic, author, kind, dates) and the
+order, read from GET parameters and checked, each bad value with its own message."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Exists, OuterRef, Value
+from django.http import HttpRequest
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article
+from articles.search import Filters, clean_query
+from authors.models import Author
+from newsroom import page_cache
+
+Choices = list[tuple[str, str]]
+# Dates a reader may filter by: wide enough for any archive, narrow enough that a day
+# after the last one and the site's time zone stay within what datetime holds.
+EARLIEST = datetime.date(1000, 1, 1)
+LATEST = datetime.date(9000, 12, 31)
+DATE_FORMAT = "%Y-%m-%d"
+
+
+def filter_options(request: HttpRequest) -> dict[str, Choices]:
+    """The topics and authors a search may be narrowed to: those with published stories,
+    by name (slug, name), in one query, kept for the page-cache generation (which moves
+    with every change readers can see), so most searches run none."""
+    seconds = page_cache.cache_seconds()
+    key = f"newsroom:search-options:{page_cache.request_generation(request)}" if seconds else ""
+    if key:
+        with contextlib.suppress(Exception):  # any backend's error: read them instead
+            kept: dict[str, Choices] | None = cache.get(key)
+            if kept is not None:
+                return kept
+    published = Article.objects.published()
+    topics = (
+        Tag.objects.filter(Exists(published.filter(tags=OuterRef("pk"))))
+        .annotate(kind=Value("topic"))
+        .order_by()
+        .values_list("kind", "slug", "name")
+    )
+    authors = (
+        Author.objects.filter(Exists(published.filter(bylines__author=OuterRef("pk"))))
+        .annotate(kind=Value("author"))
+        .order_by()
+        .values_list("kind", "slug", "name")
+    )
+    options: dict[str, Choices] = {"topic": [], "author": []}
+    rows = topics.union(authors, all=True)
+    for kind, slug, name in sorted(rows, key=lambda row: (row[2].lower(), row[1])):
+        options[kind].append((slug, name))
+    if key:
+        with contextlib.suppress(Exception):  # keeping them is a bonus
+            cache.set(key, options, seconds)
+    return options
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format=DATE_FORMAT)
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=[DATE_FORMAT],
+        widget=DateInput(),
+        error_messages={"invalid": "Give the date as year-month-day, for example 2026-03-01."},
+        validators=[
+            MinValueValidator(EARLIEST, f"Give a date after the year {EARLIEST.year}."),
+            MaxValueValidator(LATEST, f"Give a date before the year {LATEST.year + 1}."),
+        ],
+    )
+
+
+class QueryField(forms.CharField):
+    """The words, cleaned before they are checked: a NUL or any other control character
+    is dropped (clean_query), not an error."""
+
+    def to_python(self, value: Any) -> str:
+        return clean_query(value if isinstance(value, str) else "")
+
+
+class SearchForm(forms.Form):
+    """Every field is optional; a search needs words or at least one filter."""
+
+    q = QueryField(label="Search stories", required=False)
+    topic = forms.ChoiceField(
+        label="Topic",
+        required=False,
+        error_messages={"invalid_choice": "There is no topic “%(value)s” to search in."},
+    )
+    author = forms.ChoiceField(
+        label="Author",
+        required=False,
+        error_messages={"invalid_choice": "There is no author “%(value)s” to search by."},
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Any kind"), *Article.Kind.choices],
+        error_messages={"invalid_choice": "There is no kind of story “%(value)s”."},
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[("", "Relevance"), ("date", "Newest first")],
+        error_messages={"invalid_choice": "Sort by relevance or date, not “%(value)s”."},
+    )
+
+    def __init__(self, data: Any, *, options: dict[str, Choices]) -> None:
+        super().__init__(data, label_suffix="")
+        # "from" is a Python keyword: the date fields are named here.
+        self.fields["from"] = _date_field("From")
+        self.fields["to"] = _date_field("To")
+        self.fields["topic"].choices = [("", "Any topic"), *options["topic"]]
+        self.fields["author"].choices = [("", "Any author"), *options["author"]]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            raise forms.ValidationError("The “from” date is after the “to” date.")
+        return cleaned
+
+    @property
+    def by_date(self) -> bool:
+        return bool(self.cleaned_data["sort"])
+
+    def filters(self) -> Filters:
+        """The cleaned filters; dates are whole days in the site's time zone."""
+        data = self.cleaned_data
+        start, end = data["from"], data["to"]
+        return Filters(
+            topic=data["topic"],
+            author=data["author"],
+            kind=data["kind"],
+            start=_midnight(start) if start else None,
+            end=_midnight(end + datetime.timedelta(days=1)) if end else None,
+        )
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
