@@ -33,7 +33,6 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
-    TrigramWordSimilarity,
 )
 from django.db import connection, transaction
 from django.db.models import (
@@ -51,7 +50,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import Combinable, CombinedExpression
-from django.db.models.functions import Concat, Greatest, Length
+from django.db.models.functions import Concat, Length
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
@@ -349,15 +348,13 @@ def marked_excerpt(text: str, query: str, words: int = EXCERPT_WORDS) -> SafeStr
     matches first and each piece escaped alone, so a mark never lands inside an escaped
     character ("&amp;") and nothing in the text becomes markup."""
     terms = sorted(set(_words(query)), key=len, reverse=True)
-    flat = " ".join(re.sub(_MARKER_RE, " ", text).split())
+    tokens = re.sub(_MARKER_RE, " ", text).split()
     if not terms:
-        return escape(" ".join(flat.split()[:words]))
+        return escape(" ".join(tokens[:words]))
     pattern = re.compile(r"\w*(?:" + "|".join(map(re.escape, terms)) + r")\w*", re.IGNORECASE)
-    first = pattern.search(flat)
-    before = flat[: first.start()].split() if first else []
-    lead = before[-EXCERPT_LEAD:]
-    rest = (flat[first.start() :] if first else flat).split()
-    cut = " ".join([*lead, *rest][:words])
+    first = next((n for n, token in enumerate(tokens) if pattern.search(token)), 0)
+    start = max(0, first - EXCERPT_LEAD)
+    cut = " ".join(tokens[start : start + words])
     html = []
     last = 0
     for match in pattern.finditer(cut):
@@ -365,18 +362,23 @@ def marked_excerpt(text: str, query: str, words: int = EXCERPT_WORDS) -> SafeStr
         html.append(f"<mark>{escape(match.group())}</mark>")
         last = match.end()
     html.append(escape(cut[last:]))
-    ellipsis_before = "… " if len(before) > len(lead) else ""
-    ellipsis_after = " …" if len(lead) + len(rest) > words else ""
+    ellipsis_before = "… " if start else ""
+    ellipsis_after = " …" if start + words < len(tokens) else ""
     return mark_safe(ellipsis_before + "".join(html) + ellipsis_after)  # noqa: S308 - pieces escaped
 
 
-def suggestion(query: str) -> str:
+def nearest_words(query: str) -> dict[str, str]:
+    """Each word of the query (letters only, lower case) with the nearest known word:
+    itself when it is one, "" when none is near. One query (none for a query without
+    words)."""
+    terms = list(dict.fromkeys(term.lower() for term in _LETTERS_RE.findall(query)))
+    terms = [term for term in terms if len(term) >= MIN_WORD][:MAX_TERMS]
+    return _nearest_words(terms) if terms else {}
+
+
+def suggestion(query: str, nearest: dict[str, str]) -> str:
     """The query with each word that is no known word replaced by the nearest known one
-    ("salesforse" -> "salesforce"), or "" when no word has a near one. One query."""
-    terms = [term.lower() for term in _LETTERS_RE.findall(query)][:MAX_TERMS]
-    if not terms:
-        return ""
-    nearest = _nearest_words(terms)
+    ("salesforse" -> "salesforce"), or "" when no word has a near one."""
     replaced = {term: word for term, word in nearest.items() if word and word != term}
     if not replaced:
         return ""
@@ -425,12 +427,13 @@ class Name:
     slug: str
 
 
-def matching_names(query: str) -> list[Name]:
-    """Topics, authors and speakers with published stories whose names are like the
-    query's words (PostgreSQL: trigram word similarity, so misspelt too; SQLite: a name
-    containing the word), at most NAMES_PER_KIND of each, most alike first. One query."""
-    terms = [term for term in _words(query) if len(term) >= MIN_WORD]
-    if not terms:
+def matching_names(nearest: dict[str, str]) -> list[Name]:
+    """Topics, authors and speakers with published stories with a word in their names
+    starting with one of the query's words or the known word nearest it (nearest_words),
+    so a misspelt name is found too; at most NAMES_PER_KIND of each, by name. One query;
+    on PostgreSQL the trigram GIN indexes on the names serve the regular expressions."""
+    words = {word for pair in nearest.items() for word in pair if word}
+    if not words:
         return []
     published = Article.objects.published()
     kinds = [
@@ -441,21 +444,16 @@ def matching_names(query: str) -> list[Name]:
             Speaker.objects.filter(Exists(published.filter(quotes__speaker=OuterRef("pk")))),
         ),
     ]
+    # A name with a word starting with one of them ("Benioff" for "benio", not "Catherine"
+    # for "the"): PostgreSQL's regular expressions write the start of a word \m, Python's
+    # (SQLite's REGEXP) \b. Words are letters only, so nothing needs escaping.
+    start = r"\m" if connection.vendor == "postgresql" else r"\b"
+    contains = Q()
+    for word in sorted(words):
+        contains |= Q(name__iregex=start + word)
     parts = []
     for kind, rows in kinds:
-        if connection.vendor == "postgresql":
-            alike = Q()
-            for term in terms:
-                alike |= Q(name__trigram_word_similar=term)
-            likeness = Greatest(
-                *(TrigramWordSimilarity(Value(term), "name") for term in terms), Value(0.0)
-            )
-            best = rows.filter(alike).annotate(likeness=likeness).order_by("-likeness", "name")
-        else:
-            contains = Q()
-            for term in terms:
-                contains |= Q(name__icontains=term)
-            best = rows.filter(contains).order_by("name")
+        best = rows.filter(contains).order_by("name")
         parts.append(
             rows.model._default_manager.filter(pk__in=best.values("pk")[:NAMES_PER_KIND])
             .annotate(name_kind=Value(kind))

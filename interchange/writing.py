@@ -35,7 +35,7 @@ from articles.rendering import (
     refresh_bodies_of,
     render_body,
 )
-from articles.search import refresh_search_vectors
+from articles.search import refresh_search_vectors, remember_article_words
 from articles.services import set_publication
 from authors.models import Author, AuthorLink
 from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
@@ -582,6 +582,8 @@ class Writer:
             refresh_bodies_of(Article, [article.pk for article in existing])
         self.record_disclosures(due, recorded)
         refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a in existing]))
+        # A new article's vector was written with it; its words are remembered here.
+        remember_article_words(Article.objects.filter(pk__in=[a.pk for a, _ in new]))
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
 

@@ -21,6 +21,7 @@ from articles.search import (
     highlight,
     marked_excerpt,
     matching_names,
+    nearest_words,
     search_articles,
     suggestion,
 )
@@ -111,8 +112,9 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "search.html", context)
     page = found(request, query, filters, by_date=form.by_date)
     if page.number == 1 and query:
-        context["names"] = matching_names(query)
-        if not page.items and (corrected := suggestion(query)):
+        nearest = nearest_words(query)
+        context["names"] = matching_names(nearest)
+        if not page.items and (corrected := suggestion(query, nearest)):
             instead = found(request, corrected, filters, by_date=form.by_date)
             if instead.items:
                 context["corrected"], page = corrected, instead

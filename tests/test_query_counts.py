@@ -45,8 +45,13 @@ HOME_LATER_PAGE_QUERIES = 2
 AUTHOR_PAGE_QUERIES = 5
 # tag + its organisation; articles
 TAG_PAGE_QUERIES = 2
-# articles (with rank and snippet on PostgreSQL)
-SEARCH_PAGE_QUERIES = 1
+# articles with their count (and rank and snippet on PostgreSQL), filtered or not; the
+# known words nearest the query's; topics, authors and speakers named like those (the
+# filters' topics and authors, like the menu, are read once per content generation)
+SEARCH_PAGE_QUERIES = 3
+# a misspelt search that finds nothing: as above, then the articles the nearest known
+# words find
+SEARCH_SUGGESTION_QUERIES = 4
 # anything at all (EXISTS); the first article (MIN); its years (one EXISTS each, one
 # query); articles
 ARCHIVE_INDEX_QUERIES = 4
@@ -191,11 +196,29 @@ class QueryCountTests(TestCase):
         """Search costs the same with 1 or 7 matches, on SQLite and on PostgreSQL."""
         self.assert_fixed("/search/", SEARCH_PAGE_QUERIES, q="headline")
 
+    def test_filtered_search_query_count_is_fixed(self) -> None:
+        """Every filter at once costs no more than none, with 1 or 7 matches."""
+        filters = {"topic": "salesforce", "author": self.author.slug, "kind": "news"}
+        filters |= {"from": "2000-01-01", "to": "2999-12-31", "sort": "date"}
+        self.article.tags.add("Salesforce")
+        self.assert_fixed("/search/", SEARCH_PAGE_QUERIES, q="headline", **filters)
+        response = self.client.get("/search/", {"q": "headline", **filters})
+        self.assertContains(response, "7 results for “headline” with these filters.")
+
+    def test_misspelt_search_query_count_is_fixed(self) -> None:
+        """A misspelt word corrected to a known one costs a fixed number of queries,
+        however many stories the correction finds."""
+        self.assert_fixed("/search/", SEARCH_SUGGESTION_QUERIES, q="headlime")
+        response = self.client.get("/search/", {"q": "headlime"})
+        self.assertContains(response, "Showing 7 results for")
+
     def test_empty_search_runs_no_query(self) -> None:
-        """A blank query shows the form without searching (the menu read once before)."""
+        """A blank query shows the form without searching (the menu and the filters'
+        topics and authors read once before)."""
         self.client.get("/search/")
         with self.assertNumQueries(0):
-            self.client.get("/search/", {"q": "   "})
+            response = self.client.get("/search/", {"q": "   "})
+        self.assertContains(response, '<option value="salesforce">Salesforce</option>')
 
     def test_archive_pages_query_counts_are_fixed(self) -> None:
         """Year, month and day archives cost the same with 2 or 7 articles in them."""

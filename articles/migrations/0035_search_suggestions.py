@@ -1,11 +1,12 @@
 """Typo-tolerant search: the words a misspelt query is corrected to, and pg_trgm.
 
-On PostgreSQL, pg_trgm and trigram GIN indexes serve "did you mean" (the word nearest a
-misspelt one, `word % %s`) and the names shown above results (`name %> %s` on topics,
-authors and speakers; articles.search). SQLite has neither: there the extension and
-the indexes are skipped (TrigramExtension is a no-op off PostgreSQL) and the words are
-compared with difflib. The indexes are not in the models' Meta because SQLite would
-try to build them, and taggit's Tag is not ours to change.
+On PostgreSQL, pg_trgm and trigram GIN indexes serve "did you mean" (the words similar
+to a misspelt one, `word % %s`) and the names shown above results (a word of the name
+starting with the query's, `name ~* '\\mword'`, on topics, authors and speakers;
+articles.search). SQLite has neither: there the extension and the indexes are skipped
+(TrigramExtension is a no-op off PostgreSQL) and the words are compared with difflib.
+The indexes are not in the models' Meta because SQLite would try to build them, and
+taggit's Tag is not ours to change.
 """
 
 from django.contrib.postgres.operations import TrigramExtension

@@ -1,0 +1,260 @@
+"""Search that helps: how many were found, the words marked in each snippet, relevance or
+date order, filters by topic, author, kind and dates with a message for each bad value,
+"did you mean" for a misspelt word, matching names of topics and people, and what to try
+when nothing matches. On SQLite and PostgreSQL alike, unless a test says otherwise."""
+
+import datetime
+from unittest import mock
+
+from django.test import TestCase
+from django.utils import timezone
+
+from articles.models import Article, SearchWord
+from articles.search import marked_excerpt, nearest_words, suggestion
+from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory, SpeakerFactory
+
+
+def days_ago(days: int) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+class SearchHelpsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        with cls.captureOnCommitCallbacks(execute=True):
+            cls.writer = AuthorFactory(name="Ingrid Zylstra", slug="ingrid-zylstra")
+            cls.old_headline = ArticleFactory(
+                headline="Ptarmigan numbers fall",
+                standfirst="Upland birds in decline.",
+                body="Counts were lower.",
+                kind=Article.Kind.ANALYSIS,
+                published_at=days_ago(30),
+                authors=[cls.writer],
+            )
+            cls.old_headline.tags.add("Wildlife")
+            cls.new_body = ArticleFactory(
+                headline="Moorland survey",
+                standfirst="A season on the hills.",
+                body="Walkers reported a ptarmigan near the summit.",
+                published_at=days_ago(2),
+            )
+            cls.middle = ArticleFactory(
+                headline="Upland report",
+                standfirst="Ptarmigan habitats mapped.",
+                body="Maps.",
+                kind=Article.Kind.OPINION,
+                published_at=days_ago(10),
+            )
+            speaker = SpeakerFactory(name="Odile Quennell", slug="odile-quennell")
+            QuoteFactory(article=cls.middle, speaker=speaker, text="The birds are moving up.")
+            cls.draft = ArticleFactory(
+                headline="Capybara sanctuary opens",
+                status=Article.Status.DRAFT,
+                published_at=None,
+            )
+            cls.draft.tags.add("Secret Project")
+
+    def get(self, **params: str):  # type: ignore[no-untyped-def]
+        return self.client.get("/search/", params)
+
+    def headlines(self, **params: str) -> list[str]:
+        response = self.get(**params)
+        self.assertEqual(response.status_code, 200)
+        return [article.headline for article in response.context["page"].items]
+
+    def test_shows_how_many_stories_were_found(self) -> None:
+        self.assertContains(self.get(q="ptarmigan"), "3 results for “ptarmigan”.")
+        self.assertContains(self.get(q="moorland"), "1 result for “moorland”.")
+
+    def test_count_past_the_ranked_bound_says_more(self) -> None:
+        """Only the newest RANKED_MATCHES are found and counted: the count says so."""
+        with (
+            mock.patch("articles.search.RANKED_MATCHES", 2),
+            mock.patch("newsroom.views.RANKED_MATCHES", 2),
+        ):
+            self.assertContains(self.get(q="ptarmigan"), "2+ results for “ptarmigan”.")
+
+    def test_matches_are_marked_in_the_snippet(self) -> None:
+        response = self.get(q="summit")
+        self.assertContains(response, "<mark>summit</mark>")
+        self.assertContains(response, "Walkers reported a ptarmigan near the")
+
+    def test_marking_never_injects_markup(self) -> None:
+        """The text is escaped and only then marked: the story's own markup and a query
+        made of markup or quotes come out as text."""
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(
+                headline="Markup tricks",
+                standfirst="",
+                body='Beware <b onclick="x">bold</b> & "quoted" grebes.',
+            )
+        response = self.get(q="grebes")
+        self.assertContains(response, "<mark>grebes</mark>")
+        # SQLite shows the story's markup as text; PostgreSQL's ts_headline leaves it out.
+        self.assertContains(response, "bold")
+        self.assertContains(response, "&amp; &quot;quoted&quot; <mark>grebes</mark>.")
+        self.assertNotContains(response, '<b onclick="x">')
+        for query in ["<b>", '"', '"><script>alert(1)</script>', "grebes <b>", 'grebes "']:
+            with self.subTest(query=query):
+                response = self.get(q=query)
+                self.assertEqual(response.status_code, 200)
+                self.assertNotContains(response, "<b>")
+                self.assertNotContains(response, "<script>alert")
+
+    def test_relevance_puts_headline_matches_first_and_date_sorts_newest_first(self) -> None:
+        self.assertEqual(self.headlines(q="ptarmigan")[0], "Ptarmigan numbers fall")
+        self.assertEqual(
+            self.headlines(q="ptarmigan", sort="date"),
+            ["Moorland survey", "Upland report", "Ptarmigan numbers fall"],
+        )
+
+    def test_filter_by_topic(self) -> None:
+        self.assertEqual(
+            self.headlines(q="ptarmigan", topic="wildlife"), ["Ptarmigan numbers fall"]
+        )
+
+    def test_filter_by_author(self) -> None:
+        self.assertEqual(
+            self.headlines(q="ptarmigan", author="ingrid-zylstra"), ["Ptarmigan numbers fall"]
+        )
+
+    def test_filter_by_kind(self) -> None:
+        self.assertEqual(self.headlines(q="ptarmigan", kind="opinion"), ["Upland report"])
+
+    def test_filter_by_dates(self) -> None:
+        """Whole days in the site's time zone, both ends included."""
+        today = timezone.localdate()
+        self.assertEqual(
+            self.headlines(
+                q="ptarmigan",
+                sort="date",
+                **{"from": f"{today - datetime.timedelta(days=10)}"},
+            ),
+            ["Moorland survey", "Upland report"],
+        )
+        self.assertEqual(
+            self.headlines(q="ptarmigan", to=f"{today - datetime.timedelta(days=10)}"),
+            ["Ptarmigan numbers fall", "Upland report"],
+        )
+
+    def test_filters_alone_list_matching_stories_newest_first(self) -> None:
+        response = self.get(topic="wildlife")
+        self.assertEqual(
+            [a.headline for a in response.context["page"].items], ["Ptarmigan numbers fall"]
+        )
+        self.assertContains(response, "1 result with these filters.")
+
+    def test_form_offers_only_topics_and_authors_with_published_stories(self) -> None:
+        response = self.get(q="ptarmigan")
+        self.assertContains(response, '<option value="wildlife">Wildlife</option>')
+        self.assertContains(response, '<option value="ingrid-zylstra">Ingrid Zylstra</option>')
+        self.assertNotContains(response, "Secret Project")
+
+    def test_bad_filter_values_get_a_message_each(self) -> None:
+        cases = [
+            ({"topic": "secret-project"}, "There is no topic “secret-project” to search in."),
+            ({"author": "nobody"}, "There is no author “nobody” to search by."),
+            ({"kind": "gossip"}, "There is no kind of story “gossip”."),
+            ({"sort": "random"}, "Sort by relevance or date, not “random”."),
+            ({"from": "yesterday"}, "Give the date as year-month-day, for example 2026-03-01."),
+            ({"to": "2026-02-30"}, "Give the date as year-month-day, for example 2026-03-01."),
+            ({"from": "0999-12-31"}, "Give a date after the year 1000."),
+            ({"to": "9999-12-31"}, "Give a date before the year 9001."),
+            ({"from": "2026-03-02", "to": "2026-03-01"}, "The “from” date is after the “to” date."),
+            ({"kind": ["news", "\x00"]}, "There is no kind of story"),
+        ]
+        for params, message in cases:
+            with self.subTest(params=params):
+                response = self.client.get("/search/", {"q": "ptarmigan", **params})
+                self.assertContains(response, message, status_code=400)
+                self.assertContains(response, "This search could not be run", status_code=400)
+                self.assertContains(response, 'value="ptarmigan"', status_code=400)
+
+    def test_misspelt_word_finds_what_the_known_word_finds(self) -> None:
+        """A word no story has is corrected to the nearest word of the site's headlines,
+        standfirsts and names, and the stories that word finds are shown."""
+        response = self.get(q="ptarmigen")
+        self.assertContains(response, "No stories match “ptarmigen”. Showing 3 results for")
+        self.assertContains(response, '<a href="?q=ptarmigan">“ptarmigan”</a> instead.')
+        self.assertEqual(len(response.context["page"].items), 3)
+        # Every word that is no known word is corrected, keeping the query's shape.
+        query = '"Moorlands" -ptarmigen'
+        self.assertEqual(suggestion(query, nearest_words(query)), '"moorland" -ptarmigan')
+
+    def test_words_are_remembered_as_stories_are_saved(self) -> None:
+        self.assertTrue(SearchWord.objects.filter(word="quennell").exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            self.new_body.headline = "Dotterel survey"
+            self.new_body.save()
+        self.assertEqual(suggestion("doterel", nearest_words("doterel")), "dotterel")
+
+    def test_a_drafts_words_are_never_suggested(self) -> None:
+        """The draft's words are known, but a correction is offered only when it finds
+        published stories."""
+        self.assertTrue(SearchWord.objects.filter(word="capybara").exists())
+        response = self.get(q="capybarra")
+        self.assertNotContains(response, "Capybara")
+        self.assertNotContains(response, "capybara")
+        self.assertContains(response, "No stories match “capybarra”.")
+
+    def test_names_like_the_words_are_shown_above_results(self) -> None:
+        response = self.get(q="zylstra")
+        self.assertContains(
+            response, 'Authors: <a href="/authors/ingrid-zylstra/">Ingrid Zylstra</a>'
+        )
+        response = self.get(q="wildlife")
+        self.assertContains(response, 'Topics: <a href="/topics/wildlife/">Wildlife</a>')
+        response = self.get(q="quennell")
+        self.assertContains(
+            response, 'People quoted: <a href="/speakers/odile-quennell/">Odile Quennell</a>'
+        )
+
+    def test_names_of_unpublished_topics_are_never_shown(self) -> None:
+        self.assertNotContains(self.get(q="secret"), "Secret Project")
+
+    def test_nothing_found_suggests_what_to_try(self) -> None:
+        response = self.get(q="ptarmigan", kind="review")
+        self.assertContains(response, "No stories match “ptarmigan” with these filters.")
+        self.assertContains(response, "Things to try")
+        self.assertContains(
+            response, '<a href="?q=ptarmigan">search for “ptarmigan” without the filters</a>'
+        )
+        self.assertContains(response, '<a href="/topics/wildlife/">Wildlife</a>')
+        self.assertContains(response, '<a href="/archive/">the archive</a>')
+
+
+class MisspeltNameTests(TestCase):
+    """A name is matched through the known word nearest a misspelt one."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        with cls.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(headline="Ledger rules", authors=[AuthorFactory(name="Ingrid Zylstra")])
+
+    def test_misspelt_names_are_matched(self) -> None:
+        response = self.client.get("/search/", {"q": "zilstra"})
+        self.assertContains(response, 'Authors: <a href="/authors/reporter-')
+        self.assertContains(response, '">Ingrid Zylstra</a></li>')
+
+
+class MarkedExcerptTests(TestCase):
+    """SQLite's snippets (PostgreSQL's come from ts_headline)."""
+
+    def test_escapes_before_marking(self) -> None:
+        self.assertEqual(
+            marked_excerpt("Salt & champagne <i>", "amp"),
+            "Salt &amp; <mark>champagne</mark> &lt;i&gt;",
+        )
+        self.assertEqual(marked_excerpt("a <b> tag", "b"), "a &lt;<mark>b</mark>&gt; tag")
+        self.assertEqual(
+            marked_excerpt('say "lt" &lt;', "lt"),
+            "say &quot;<mark>lt</mark>&quot; &amp;<mark>lt</mark>;",
+        )
+
+    def test_cuts_around_the_first_match(self) -> None:
+        text = " ".join(f"w{n}" for n in range(100)) + " target " + "tail " * 50
+        excerpt = marked_excerpt(text, "target", words=10)
+        self.assertEqual(excerpt, "… w94 w95 w96 w97 w98 w99 <mark>target</mark> tail tail tail …")
+        self.assertEqual(
+            marked_excerpt("[[quote:key]] Quoted target.", "target"), "Quoted <mark>target</mark>."
+        )
