@@ -147,6 +147,20 @@ def role_lists(*roles: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
     return {role: sorted(codenames) for role, codenames in merged.items()}
 
 
+TRIGRAM_INDEXES = {"searchword_word_trgm", "tag_name_trgm", "author_name_trgm", "speaker_name_trgm"}
+
+
+def trigram_indexes() -> tuple[set[str], set[str]] | None:
+    """PostgreSQL: whether pg_trgm is installed, and the trigram indexes there are."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
+        extensions = {name for (name,) in cursor.fetchall()}
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_trgm'")
+        return extensions, {name for (name,) in cursor.fetchall()}
+
+
 def search_index_exists() -> bool:
     with connection.cursor() as cursor:
         return "article_search_vector_gin" in connection.introspection.get_constraints(
@@ -234,3 +248,23 @@ class LaterDataMigrationChecks(MigrationWalkTestCase):
         self.assertEqual((menu(), editors_may()), ([], []))
         self.apply([migration])
         self.assertEqual((menu(), editors_may()), (made, everything))
+
+    def check_articles_0035_search_suggestions(self, migration: Migration) -> None:
+        """pg_trgm and the trigram indexes on PostgreSQL only; the reverse removes them."""
+        postgres = connection.vendor == "postgresql"
+        self.assertEqual(trigram_indexes(), ({"pg_trgm"}, TRIGRAM_INDEXES) if postgres else None)
+        self.unapply([migration])
+        self.assertEqual(trigram_indexes(), (set(), set()) if postgres else None)
+        self.apply([migration])
+        self.assertEqual(trigram_indexes(), ({"pg_trgm"}, TRIGRAM_INDEXES) if postgres else None)
+
+    def check_articles_0036_fill_search_words(self, migration: Migration) -> None:
+        """The seed story's words and names are kept; the reverse forgets every word."""
+        SearchWord = self.historical_apps().get_model("articles", "SearchWord")
+        words = set(SearchWord.objects.values_list("word", flat=True))
+        self.assertTrue({"salesforce", "staffers", "border", "lauchlan", "employees"} <= words, words)
+        self.assertFalse({"us", "s", "2018"} & words)
+        self.unapply([migration])
+        self.assertFalse(SearchWord.objects.exists())
+        self.apply([migration])
+        self.assertEqual(set(SearchWord.objects.values_list("word", flat=True)), words)

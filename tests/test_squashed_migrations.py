@@ -43,6 +43,8 @@ class SquashedMigrationReverseTests(LaterDataMigrationChecks):
                 "0003_default_menu",
                 "0030_fill_article_body_html",
                 "0032_records_follow_their_models",
+                "0035_search_suggestions",
+                "0036_fill_search_words",
             ],
         )
 

@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from unittest import mock
 
-from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.signals import template_rendered
 from django.utils import timezone
@@ -255,10 +254,7 @@ class StoredPartsTests(TestCase):
                 headlines = re.findall(r"Harbour story \d\d", page_text(self.client.get(url)))
                 self.assertEqual(headlines, [f"Harbour story {n}" for n in range(20, 25)])
         search = self.client.get("/search/", {"q": "tides", "page": "2"})
-        if connection.vendor == "postgresql":
-            self.assertContains(search, "<mark>Tides</mark>", count=5)
-        else:
-            self.assertContains(search, "Tides at the harbour, part 24.")
+        self.assertContains(search, "<mark>Tides</mark>", count=5)
 
 
 class RenderPagesCommandTests(TestCase):

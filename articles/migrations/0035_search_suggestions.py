@@ -20,6 +20,14 @@ TRIGRAM_INDEXES = {
 }
 
 
+class TrigramExtensionOnPostgresql(TrigramExtension):
+    """TrigramExtension, whose reverse would look for the extension on SQLite too."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def create_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for name, (table, column) in TRIGRAM_INDEXES.items():
@@ -43,7 +51,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        TrigramExtensionOnPostgresql(),
         migrations.CreateModel(
             name="SearchWord",
             fields=[
