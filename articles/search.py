@@ -83,6 +83,13 @@ EXCERPT_LEAD = 6
 # small sites, and it bounds the work per request on a large one.
 SQLITE_CANDIDATES = 5000
 NAMES_PER_KIND = 3
+# PostgreSQL: each term's most similar word among those pg_trgm finds similar (`%`,
+# served by the trigram GIN index searchword_word_trgm), in one statement.
+NEAREST_WORDS_SQL = (
+    "SELECT term, (SELECT word FROM articles_searchword WHERE word %% term"
+    " ORDER BY similarity(word, term) DESC, word LIMIT 1)"
+    " FROM unnest(%s::text[]) AS term"
+)
 
 
 def clean_query(raw: str) -> str:
@@ -388,15 +395,8 @@ def suggestion(query: str, nearest: dict[str, str]) -> str:
 def _nearest_words(terms: list[str]) -> dict[str, str]:
     """Each term's nearest SearchWord (itself when it is one), or "" when none is near."""
     if connection.vendor == "postgresql":
-        # Each term's most similar word among those pg_trgm finds similar (`%`, the
-        # trigram GIN index searchword_word_trgm), in one statement.
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT term, (SELECT word FROM articles_searchword WHERE word %% term"
-                " ORDER BY similarity(word, term) DESC, word LIMIT 1)"
-                " FROM unnest(%s::text[]) AS term",
-                [terms],
-            )
+            cursor.execute(NEAREST_WORDS_SQL, [terms])
             return {term: word or "" for term, word in cursor.fetchall()}
     # SQLite: difflib over the words of about the same length with the same first
     # letter (a typo rarely changes the first letter), at most SQLITE_CANDIDATES.
@@ -427,14 +427,14 @@ class Name:
     slug: str
 
 
-def matching_names(nearest: dict[str, str]) -> list[Name]:
+def names_like(nearest: dict[str, str]) -> QuerySet[Any, tuple[str, str, str]] | None:
     """Topics, authors and speakers with published stories with a word in their names
     starting with one of the query's words or the known word nearest it (nearest_words),
     so a misspelt name is found too; at most NAMES_PER_KIND of each, by name. One query;
     on PostgreSQL the trigram GIN indexes on the names serve the regular expressions."""
     words = {word for pair in nearest.items() for word in pair if word}
     if not words:
-        return []
+        return None
     published = Article.objects.published()
     kinds = [
         ("topic", Tag.objects.filter(Exists(published.filter(tags=OuterRef("pk"))))),
@@ -460,6 +460,12 @@ def matching_names(nearest: dict[str, str]) -> list[Name]:
             .order_by()
             .values_list("name_kind", "name", "slug")
         )
-    found = [Name(*row) for row in parts[0].union(*parts[1:], all=True)]
-    order = [kind for kind, _ in kinds]
+    return parts[0].union(*parts[1:], all=True)
+
+
+def matching_names(nearest: dict[str, str]) -> list[Name]:
+    """The names names_like finds, topics first, then authors, then speakers, each by
+    name."""
+    found = [Name(*row) for row in names_like(nearest) or []]
+    order = ["topic", "author", "speaker"]
     return sorted(found, key=lambda name: (order.index(name.kind), name.name.lower()))

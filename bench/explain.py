@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,7 +27,26 @@ from bench.database import (
 )
 
 # Tables that grow with the archive: a sequential scan of one is a page that slows down.
-BIG_TABLES = ("articles_article", "articles_taggedarticle", "articles_byline", "articles_quote")
+BIG_TABLES = (
+    "articles_article", "articles_taggedarticle", "articles_byline", "articles_quote",
+    "articles_searchword",
+)  # fmt: skip
+
+
+@dataclass
+class Statement:
+    """A statement the ORM does not make (search's nearest words), explained as a
+    queryset is."""
+
+    sql: str
+    params: list[object]
+
+    def explain(self, *, analyze: bool) -> str:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {'ANALYZE ' if analyze else ''}{self.sql}", self.params)
+            return "\n".join(line for (line,) in cursor.fetchall())
 
 
 def hot_queries() -> dict[str, Callable[[], object]]:
@@ -36,7 +56,7 @@ def hot_queries() -> dict[str, Callable[[], object]]:
     from taggit.models import Tag
 
     from articles.models import Article
-    from articles.search import search_articles
+    from articles.search import NEAREST_WORDS_SQL, Filters, names_like, search_articles
     from authors.models import Author
     from reader.fragments import for_cards
 
@@ -57,6 +77,18 @@ def hot_queries() -> dict[str, Callable[[], object]]:
         "day archive": lambda: for_cards(live.filter(published_at__date=newest.date()))[:21],
         "search, rare word": lambda: for_cards(search_articles("benioff"))[:21],
         "search, common word": lambda: for_cards(search_articles("customers"))[:21],
+        "search, common word, topic and kind, newest first": lambda: for_cards(
+            search_articles("customers", Filters(topic=tag.slug, kind="analysis"), by_date=True)
+        )[:21],
+        "search, a kind alone": lambda: for_cards(search_articles("", Filters(kind="opinion")))[
+            :21
+        ],
+        "search: the known words nearest a misspelt query": lambda: Statement(
+            NEAREST_WORDS_SQL, [["salesforse", "custmers"]]
+        ),
+        "search: names like the words": lambda: names_like(
+            {"salesforse": "salesforce", "custmers": "customers"}
+        ),
         "article page: related stories": lambda: for_cards(
             live.related_to(live.only("pk").first())
         )[:4],

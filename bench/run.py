@@ -8,9 +8,9 @@ gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:
   (every request its own query string) with the page's kept parts warm: rendered
   body, related stories, structured data; then with the page cache off (nothing
   kept): the article page (rotating over many articles), home, topic, author,
-  search (a rare and a common word; also one request at a time, the wait a reader
-  sees without a queue), RSS feed and sitemap section; then, logged in as an
-  editor and one request at a time, the admin's article list and article page
+  search (a rare and a common word, the common one with filters, a misspelt one; also
+  one request at a time, the wait a reader sees without a queue), RSS feed and sitemap
+  section; then, logged in as an editor and one request at a time, the admin's article list and article page
   (the newest article's and the seed story's); `--only admin` measures these alone;
 - in the same run, the floors: a bare Django view (same settings and middleware)
   returning the article page's bytes from memory, measured in turns with the cached
@@ -62,6 +62,8 @@ from deploy.engines import wait_until_answering
 
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 RARE_WORD, COMMON_WORD = "benioff", "customers"
+# A misspelt common word: no match, so the page finds the nearest known word's matches.
+MISSPELT_WORD = "custmers"
 # Articles the uncached article row rotates over, so no one body stays warm.
 ROTATE = 1000
 # Articles the page-cache-miss row rotates over: their kept parts (three cache entries
@@ -87,6 +89,7 @@ newest = timezone.localtime(live.only("published_at").first().published_at)
 print(json.dumps({
     "articles": [a.get_absolute_url() for a in live.only("slug")[:%d]],
     "tag": f"/topics/{tag.slug}/",
+    "topic": tag.slug,
     "author": author.get_absolute_url(),
     "archive": f"/archive/{newest.year}/{newest.month:02d}/",
     "archive year": f"/archive/{newest.year}/",
@@ -494,6 +497,10 @@ def measure_size(
                     "archive (index)": "/archive/",
                     "search (rare word)": f"/search/?q={RARE_WORD}",
                     "search (common word)": f"/search/?q={COMMON_WORD}",
+                    "search (common word, topic, kind, by date)": (
+                        f"/search/?q={COMMON_WORD}&topic={found['topic']}&kind=analysis&sort=date"
+                    ),
+                    "search (misspelt word)": f"/search/?q={MISSPELT_WORD}",
                 }
                 # Each page the rows read is read once first, as readers had read them
                 # before: the rows measure pages whose parts are stored (reader.fragments),
