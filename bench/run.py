@@ -10,8 +10,9 @@ gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:
   kept): the article page (rotating over many articles), home, topic, author,
   search (a rare and a common word, the common one with filters, a misspelt one; also
   one request at a time, the wait a reader sees without a queue), RSS feed and sitemap
-  section; then, logged in as an editor and one request at a time, the admin's article list and article page
-  (the newest article's and the seed story's); `--only admin` measures these alone;
+  section; then, logged in as an editor and one request at a time, the admin's
+  article list and article page (the newest article's and the seed story's);
+  `--only admin` measures these alone;
 - in the same run, the floors: a bare Django view (same settings and middleware)
   returning the article page's bytes from memory, measured in turns with the cached
   page (three rounds each, the median kept), and nginx serving them as a file.
