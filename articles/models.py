@@ -683,13 +683,17 @@ class Correction(models.Model):
         return f"{self.article.get_absolute_url()}#corrections"
 
 
+# Longer "words" are codes, addresses and run-together text, not words to suggest.
+SEARCH_WORD_LENGTH = 40
+
+
 class SearchWord(models.Model):
     """A word of the site's headlines, standfirsts and names of topics, authors and
     speakers: the words a misspelt search is corrected to ("did you mean", articles.search).
     Kept as articles are saved; a word is offered only when searching for it finds
     published stories, so a draft's words never reach a reader."""
 
-    word = models.CharField(max_length=40, primary_key=True)
+    word = models.CharField(max_length=SEARCH_WORD_LENGTH, primary_key=True)
 
     def __str__(self) -> str:
         return self.word

@@ -55,7 +55,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
-from articles.models import Article, ArticleQuerySet, Byline, SearchWord, TaggedArticle
+from articles.models import (
+    SEARCH_WORD_LENGTH,
+    Article,
+    ArticleQuerySet,
+    Byline,
+    SearchWord,
+    TaggedArticle,
+)
 from authors.models import Author
 from quotes.models import Quote, Speaker
 
@@ -185,11 +192,11 @@ def _words(query: str) -> list[str]:
 
 def words_of(text: str) -> set[str]:
     """The words of a text worth correcting a query to: letters only (no numbers), from
-    MIN_WORD to MAX_WORD long, lower case."""
+    MIN_WORD to SEARCH_WORD_LENGTH long, lower case."""
     return {
         word.lower()
         for word in _LETTERS_RE.findall(text)
-        if MIN_WORD <= len(word) <= SearchWord._meta.get_field("word").max_length
+        if MIN_WORD <= len(word) <= SEARCH_WORD_LENGTH
     }
 
 
@@ -362,7 +369,7 @@ def marked_excerpt(text: str, query: str, words: int = EXCERPT_WORDS) -> SafeStr
     first = next((n for n, token in enumerate(tokens) if pattern.search(token)), 0)
     start = max(0, first - EXCERPT_LEAD)
     cut = " ".join(tokens[start : start + words])
-    html = []
+    html: list[str] = []
     last = 0
     for match in pattern.finditer(cut):
         html.append(escape(cut[last : match.start()]))

@@ -123,8 +123,10 @@ class SearchForm(forms.Form):
         # "from" is a Python keyword: the date fields are named here.
         self.fields["from"] = _date_field("From")
         self.fields["to"] = _date_field("To")
-        self.fields["topic"].choices = [("", "Any topic"), *options["topic"]]
-        self.fields["author"].choices = [("", "Any author"), *options["author"]]
+        for name, anything in (("topic", "Any topic"), ("author", "Any author")):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+            field.choices = [("", anything), *options[name]]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

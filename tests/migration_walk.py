@@ -262,7 +262,9 @@ class LaterDataMigrationChecks(MigrationWalkTestCase):
         """The seed story's words and names are kept; the reverse forgets every word."""
         SearchWord = self.historical_apps().get_model("articles", "SearchWord")
         words = set(SearchWord.objects.values_list("word", flat=True))
-        self.assertTrue({"salesforce", "staffers", "border", "lauchlan", "employees"} <= words, words)
+        self.assertTrue(
+            {"salesforce", "staffers", "border", "lauchlan", "employees"} <= words, words
+        )
         self.assertFalse({"us", "s", "2018"} & words)
         self.unapply([migration])
         self.assertFalse(SearchWord.objects.exists())
