@@ -451,13 +451,7 @@ def names_like(nearest: dict[str, str]) -> QuerySet[Any, tuple[str, str, str]] |
             Speaker.objects.filter(Exists(published.filter(quotes__speaker=OuterRef("pk")))),
         ),
     ]
-    # A name with a word starting with one of them ("Benioff" for "benio", not "Catherine"
-    # for "the"): PostgreSQL's regular expressions write the start of a word \m, Python's
-    # (SQLite's REGEXP) \b. Words are letters only, so nothing needs escaping.
-    start = r"\m" if connection.vendor == "postgresql" else r"\b"
-    contains = Q()
-    for word in sorted(words):
-        contains |= Q(name__iregex=start + word)
+    contains = name_has_word_starting(words)
     parts = []
     for kind, rows in kinds:
         best = rows.filter(contains).order_by("name")
@@ -468,6 +462,17 @@ def names_like(nearest: dict[str, str]) -> QuerySet[Any, tuple[str, str, str]] |
             .values_list("name_kind", "name", "slug")
         )
     return parts[0].union(*parts[1:], all=True)
+
+
+def name_has_word_starting(words: Iterable[str]) -> Q:
+    r"""A name with a word starting with one of these ("Benioff" for "benio", not
+    "Catherine" for "the"): PostgreSQL's regular expressions write the start of a word
+    \m, Python's (SQLite's REGEXP) \b. Words are letters only: nothing to escape."""
+    start = r"\m" if connection.vendor == "postgresql" else r"\b"
+    condition = Q()
+    for word in sorted(words):
+        condition |= Q(name__iregex=start + word)
+    return condition
 
 
 def matching_names(nearest: dict[str, str]) -> list[Name]:

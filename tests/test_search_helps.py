@@ -4,14 +4,26 @@ date order, filters by topic, author, kind and dates with a message for each bad
 when nothing matches. On SQLite and PostgreSQL alike, unless a test says otherwise."""
 
 import datetime
-from unittest import mock
+from unittest import mock, skipUnless
 
+from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article, SearchWord
-from articles.search import marked_excerpt, nearest_words, suggestion
+from articles.search import (
+    NEAREST_WORDS_SQL,
+    marked_excerpt,
+    name_has_word_starting,
+    nearest_words,
+    suggestion,
+)
+from authors.models import Author
+from quotes.models import Speaker
 from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory, SpeakerFactory
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
 
 
 def days_ago(days: int) -> datetime.datetime:
@@ -258,3 +270,35 @@ class MarkedExcerptTests(TestCase):
         self.assertEqual(
             marked_excerpt("[[quote:key]] Quoted target.", "target"), "Quoted <mark>target</mark>."
         )
+
+
+@skipUnless(ON_POSTGRESQL, "pg_trgm and its GIN indexes are PostgreSQL's")
+class TrigramIndexTests(TestCase):
+    """The look-ups "did you mean" and the names run can use their trigram indexes (on a
+    table this small PostgreSQL would rather read it all, so that is switched off)."""
+
+    def plan(self, queryset_or_sql: object, params: list[object] | None = None) -> str:
+        with connection.cursor() as cursor:
+            # GIN indexes are read by bitmap scans: with the others off, a plan without
+            # the trigram index would have to read a whole table.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            if isinstance(queryset_or_sql, str):
+                cursor.execute(f"EXPLAIN {queryset_or_sql}", params)
+                return "\n".join(line for (line,) in cursor.fetchall())
+        return queryset_or_sql.explain()  # type: ignore[attr-defined]
+
+    def test_nearest_words_use_the_word_index(self) -> None:
+        self.assertIn(
+            "searchword_word_trgm", self.plan(NEAREST_WORDS_SQL, [["salesforse", "custmers"]])
+        )
+
+    def test_names_use_the_name_indexes(self) -> None:
+        condition = name_has_word_starting(["salesforce", "salesforse"])
+        for model, index in [
+            (Tag, "tag_name_trgm"),
+            (Author, "author_name_trgm"),
+            (Speaker, "speaker_name_trgm"),
+        ]:
+            with self.subTest(index=index):
+                self.assertIn(index, self.plan(model.objects.filter(condition)))
