@@ -133,9 +133,10 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def found(request: HttpRequest, query: str, filters: Filters, *, by_date: bool) -> Page:
     """A page of the search's results as cards, each with its snippet: highlighted by
-    PostgreSQL, cut and marked here on SQLite, the standfirst without words. One query:
-    the results are at most RANKED_MATCHES, so a later page reads the cards it skips
-    rather than picking its keys first (fragments.paginate_cards)."""
+    PostgreSQL, cut and marked here on SQLite, the standfirst without words. One query,
+    which carries the count: a later page does not pick its keys first as
+    fragments.paginate_cards does (the count would be that page's), and the cards it
+    skips are few, the results being at most RANKED_MATCHES."""
     results = search_articles(query, filters, by_date=by_date)
     page = paginate(request, fragments.for_cards(results, ("card_picture", "byline")), PER_PAGE)
     fragments.with_cards(page.items)
