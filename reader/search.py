@@ -3,12 +3,10 @@ order, read from GET parameters and checked, each bad value with its own message
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from typing import Any
 
 from django import forms
-from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Value
 from django.http import HttpRequest
@@ -32,13 +30,10 @@ def filter_options(request: HttpRequest) -> dict[str, Choices]:
     """The topics and authors a search may be narrowed to: those with published stories,
     by name (slug, name), in one query, kept for the page-cache generation (which moves
     with every change readers can see), so most searches run none."""
-    seconds = page_cache.cache_seconds()
-    key = f"newsroom:search-options:{page_cache.request_generation(request)}" if seconds else ""
-    if key:
-        with contextlib.suppress(Exception):  # any backend's error: read them instead
-            kept: dict[str, Choices] | None = cache.get(key)
-            if kept is not None:
-                return kept
+    return page_cache.kept_for_site("search-options", _filter_options, request=request)
+
+
+def _filter_options() -> dict[str, Choices]:
     published = Article.objects.published()
     topics = (
         Tag.objects.filter(Exists(published.filter(tags=OuterRef("pk"))))
@@ -56,9 +51,6 @@ def filter_options(request: HttpRequest) -> dict[str, Choices]:
     rows = topics.union(authors, all=True)
     for kind, slug, name in sorted(rows, key=lambda row: (row[2].lower(), row[1])):
         options[kind].append((slug, name))
-    if key:
-        with contextlib.suppress(Exception):  # keeping them is a bonus
-            cache.set(key, options, seconds)
     return options
 
 
