@@ -90,13 +90,21 @@ EXCERPT_LEAD = 6
 # small sites, and it bounds the work per request on a large one.
 SQLITE_CANDIDATES = 5000
 NAMES_PER_KIND = 3
-# PostgreSQL: each term's most similar word among those pg_trgm finds similar (`%`,
-# served by the trigram GIN index searchword_word_trgm), in one statement.
-NEAREST_WORDS_SQL = (
-    "SELECT term, (SELECT word FROM articles_searchword WHERE word %% term"
-    " ORDER BY similarity(word, term) DESC, word LIMIT 1)"
-    " FROM unnest(%s::text[]) AS term"
+# PostgreSQL: a term's most similar word among those pg_trgm finds similar (`%`, served
+# by the trigram GIN index searchword_word_trgm). The term is written into each
+# look-up: given it through a join (unnest) PostgreSQL cannot tell what the index
+# would find, and reads the whole table instead.
+NEAREST_WORD_SQL = (
+    "SELECT %s, (SELECT word FROM articles_searchword WHERE word %% %s"
+    " ORDER BY similarity(word, %s) DESC, word LIMIT 1)"
 )
+
+
+def nearest_words_statement(terms: list[str]) -> tuple[str, list[str]]:
+    """One statement (PostgreSQL) answering each term with its nearest known word."""
+    return " UNION ALL ".join([NEAREST_WORD_SQL] * len(terms)), [
+        value for term in terms for value in (term, term, term)
+    ]
 
 
 def clean_query(raw: str) -> str:
@@ -403,7 +411,7 @@ def _nearest_words(terms: list[str]) -> dict[str, str]:
     """Each term's nearest SearchWord (itself when it is one), or "" when none is near."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(NEAREST_WORDS_SQL, [terms])
+            cursor.execute(*nearest_words_statement(terms))
             return {term: word or "" for term, word in cursor.fetchall()}
     # SQLite: difflib over the words of about the same length with the same first
     # letter (a typo rarely changes the first letter), at most SQLITE_CANDIDATES.

@@ -39,7 +39,7 @@ class Statement:
     queryset is."""
 
     sql: str
-    params: list[object]
+    params: list[str]
 
     def explain(self, *, analyze: bool) -> str:
         from django.db import connection
@@ -56,7 +56,7 @@ def hot_queries() -> dict[str, Callable[[], object]]:
     from taggit.models import Tag
 
     from articles.models import Article
-    from articles.search import NEAREST_WORDS_SQL, Filters, names_like, search_articles
+    from articles.search import Filters, names_like, nearest_words_statement, search_articles
     from authors.models import Author
     from reader.fragments import for_cards
 
@@ -84,7 +84,7 @@ def hot_queries() -> dict[str, Callable[[], object]]:
             :21
         ],
         "search: the known words nearest a misspelt query": lambda: Statement(
-            NEAREST_WORDS_SQL, [["salesforse", "custmers"]]
+            *nearest_words_statement(["salesforse", "custmers"])
         ),
         "search: names like the words": lambda: names_like(
             {"salesforse": "salesforce", "custmers": "customers"}
