@@ -25,8 +25,12 @@ def axe() -> Axe:
 
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize("width", [390, 1280])
-def test_search_pages_pass_accessibility_audit(page, screenshot, axe, name: str, width: int):  # type: ignore[no-untyped-def]
-    """axe-core finds no violation, whatever the search found."""
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_search_pages_pass_accessibility_audit(
+    page, screenshot, axe, name: str, width: int, theme: str
+):  # type: ignore[no-untyped-def]
+    """axe-core finds no violation, whatever the search found, in either theme."""
+    page.emulate_media(color_scheme=theme)
     page.set_viewport_size({"width": width, "height": 900})
     url, status = PAGES[name]
     assert page.goto(url).status == status
@@ -34,7 +38,7 @@ def test_search_pages_pass_accessibility_audit(page, screenshot, axe, name: str,
     assert results.violations_count == 0, results.generate_report()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
-    screenshot(page, f"search-{name}-{width}")
+    screenshot(page, f"search-{name}-{width}-{theme}")
 
 
 def focused(page) -> str:  # type: ignore[no-untyped-def]
