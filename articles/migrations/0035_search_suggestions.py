@@ -44,7 +44,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0033_legacy_addresses"),
+        ("articles", "0034_autosave"),
         ("authors", "0004_interests_move_to_disclosures"),
         ("quotes", "0001_initial"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
