@@ -1,8 +1,8 @@
 """The Insert-quote and Insert-image dialogs in real Chromium: a quote created with a new
-speaker and a picture uploaded with its words, each marker placed at the cursor, the
-article saved and published with both; pictures pasted and dropped; both dialogs by
-keyboard alone; axe finds nothing wrong in either at desktop and phone widths. The
-dialogs' screenshots in docs/images come from here."""
+speaker (and who reported it) and a picture uploaded with its words, each marker placed
+at the cursor, the article saved and published with both; pictures pasted and dropped;
+both dialogs by keyboard alone; axe finds nothing wrong in either at desktop and phone
+widths. The dialogs' screenshots in docs/images come from here."""
 
 import base64
 
@@ -88,6 +88,7 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
     tab.fill("#quote-source-title", "Letter to the chief executive")
     tab.fill("#quote-source-url", "https://example.com/letter")
     tab.fill("#quote-said-on", "2018-06-25")
+    tab.fill("#quote-reported-by", "BuzzFeed News")
     dialog_screenshot(dialog, "pickers-quote.png")
     tab.click("text=Create and insert")
     dialog.wait_for(state="hidden")
@@ -100,6 +101,7 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
     assert speaker.kind == "group"
     assert tab.input_value("#id_quotes-0-key") == "we-refuse-to-be-complicit"
     assert tab.input_value("#id_quotes-0-speaker") == str(speaker.pk)
+    assert tab.input_value("#id_quotes-0-reported_by") == "BuzzFeed News"
     assert "Salesforce engineers" in tab.inner_text("#quotes-0 .select2-selection")
 
     # The dialog lists the unsaved quote, with its speaker and source.
@@ -137,7 +139,7 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
         "letter",
         "2018-06-25",
     )
-    assert quote.source_url == "https://example.com/letter"
+    assert (quote.source_url, quote.reported_by) == ("https://example.com/letter", "BuzzFeed News")
     # Saved, the quote is listed from its row as before.
     tab.click("[data-picker=quote]")
     assert "We refuse to be complicit." in tab.inner_text("[data-quote-list]")
@@ -148,7 +150,9 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
     reader.goto(article.get_absolute_url())
     figure = reader.locator("figure.quote")
     assert figure.locator("blockquote").inner_text().strip() == "We refuse to be complicit."
-    assert "Salesforce engineers" in figure.locator("figcaption").inner_text()
+    attribution = figure.locator("figcaption").inner_text()
+    assert "Salesforce engineers" in attribution
+    assert "as reported by BuzzFeed News" in attribution
     picture = reader.locator(".article__body img")
     assert picture.get_attribute("alt") == "The Salesforce Tower in fog"
     assert "Diginomica" in reader.inner_text(".article__body")

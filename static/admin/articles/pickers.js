@@ -309,6 +309,7 @@ document.addEventListener("DOMContentLoaded", function () {
             if (speaker) { setSpeaker(field(row, "speaker"), speaker); }
             field(row, "source_kind").value = quoteDialog.querySelector("#quote-source-kind").value;
             field(row, "source_title").value = quoteDialog.querySelector("#quote-source-title").value.trim();
+            field(row, "reported_by").value = quoteDialog.querySelector("#quote-reported-by").value.trim();
             field(row, "source_url").value = link.value.trim();
             field(row, "said_on").value = quoteDialog.querySelector("#quote-said-on").value;
             quoteForm.reset();
