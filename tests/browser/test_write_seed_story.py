@@ -215,14 +215,12 @@ def test_reporter_writes_the_seeded_story_again_and_readers_read_the_same(
         tab.fill("#quote-source-title", quote.source_title)
         tab.fill("#quote-source-url", quote.source_url)
         tab.fill("#quote-said-on", quote.said_on.isoformat() if quote.said_on else "")
+        tab.fill("#quote-reported-by", quote.reported_by)
         tab.click("text=Create and insert")
         tab.locator("#quote-picker").wait_for(state="hidden")
         row = sum(marker.startswith("[[quote") for marker in new_keys.values())
         new_key = tab.input_value(f"#id_quotes-{row}-key")
         new_keys[block.strip()] = f"[[quote:{new_key}]]"
-        # Who reported the words is not among the dialog's fields: it is in the quote's
-        # row of the Quotes section, under the body.
-        tab.fill(f"#id_quotes-{row}-reported_by", quote.reported_by)
 
     # Every marker where the seeded body had it, under its new key.
     rewritten = MARKER.sub(lambda found: new_keys[found.group(0)], seeded.body)
