@@ -112,7 +112,7 @@ class ImageSearchTests(PickerTests):
         self.assertIsNone(results["missing"]["thumbnail"])
         self.assertEqual(
             set(results["ready"]),
-            {"key", "alt_text", "is_decorative", "caption", "credit", "thumbnail"},
+            {"id", "name", "key", "alt_text", "is_decorative", "caption", "credit", "thumbnail"},
         )
 
     def test_search_runs_a_fixed_number_of_queries(self) -> None:

@@ -71,6 +71,8 @@ def thumbnail(image: Image) -> str | None:
 
 def image_data(image: Image) -> dict[str, Any]:
     return {
+        "id": image.pk,
+        "name": str(image),  # as the lead image field's autocomplete names it
         "key": image.key,
         "alt_text": image.alt_text,
         "is_decorative": image.is_decorative,

@@ -208,6 +208,51 @@ def test_pictures_pasted_or_dropped_are_uploaded_after_their_words(browser, live
     assert not Image.objects.filter(alt_text="Not a picture").exists()
 
 
+def test_lead_image_is_uploaded_or_chosen_from_the_image_dialog(browser, live_server) -> None:
+    """Opened from the lead image field, the dialog sets that field and leaves the body."""
+    staff("edith", "editor")
+    harbour = ImageFactory(key="harbour-at-dawn", caption="Boats leave at dawn")
+    tab = new_article_form(browser, live_server)
+    tab.fill("#id_headline", "Harbour reopens")
+    tab.select_option("#id_kind", "news")
+    write_body(tab, "Intro.")
+
+    tab.click("[data-picker-target=lead_image]")
+    tab.set_input_files(
+        "#upload-file", {"name": "lead.png", "mimeType": "image/png", "buffer": png_bytes()}
+    )
+    tab.fill("#upload-alt", "Cranes over the harbour")
+    tab.fill("#upload-caption", "The harbour at noon")
+    tab.fill("#upload-credit", "WEF")
+    tab.click("text=Upload and insert")
+    tab.locator("#image-picker").wait_for(state="hidden")
+    uploaded = Image.objects.get(key="the-harbour-at-noon")
+    assert tab.input_value("#id_lead_image") == str(uploaded.pk)
+    assert "The harbour at noon" in tab.inner_text(".field-lead_image .select2-selection")
+    assert tab.evaluate("document.activeElement.dataset.pickerTarget") == "lead_image"
+    assert tab.input_value("#id_body") == "Intro."
+
+    tab.click("[data-picker-target=lead_image]")
+    tab.fill("#image-search", "harbour dawn")
+    tab.press("#image-search", "Enter")
+    tab.click(".picker__image >> text=harbour-at-dawn")
+    tab.locator("#image-picker").wait_for(state="hidden")
+    assert tab.input_value("#id_lead_image") == str(harbour.pk)
+    assert tab.input_value("#id_body") == "Intro."
+
+    # The body's own button still places a marker.
+    cursor_after(tab, "Intro.")
+    tab.click(".editor-toolbar [data-picker=image]")
+    tab.click(".picker__image >> text=harbour-at-dawn")
+    tab.locator("#image-picker").wait_for(state="hidden")
+    assert tab.input_value("#id_body") == "Intro.\n\n[[image:harbour-at-dawn]]\n"
+    assert tab.input_value("#id_lead_image") == str(harbour.pk)
+
+    tab.click("input[name=_continue]")
+    tab.wait_for_url("**/change/")
+    assert Article.objects.get(headline="Harbour reopens").lead_image == harbour
+
+
 def test_both_dialogs_work_by_keyboard_alone(browser, live_server) -> None:
     staff("edith", "editor")
     night_shift = Speaker.objects.create(name="Night Shift", slug="night-shift")

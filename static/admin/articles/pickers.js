@@ -4,7 +4,10 @@
    places its marker, a line of its own, at the body's cursor: through
    window.newsroomEditor when the body editor is there, else in the <textarea name=body>.
    A new quote becomes a row of the Quotes inline, saved with the article in its one save;
-   a new speaker or image is created at once, through its own admin's rules. */
+   a new speaker or image is created at once, through its own admin's rules. Opened from
+   the lead image field's button (data-picker-target="lead_image"), the image dialog
+   chooses the lead image instead: a lead picture is uploaded with its words the same way,
+   and nothing is placed in the body. */
 document.addEventListener("DOMContentLoaded", function () {
     "use strict";
     var root = document.getElementById("pickers");
@@ -16,6 +19,8 @@ document.addEventListener("DOMContentLoaded", function () {
     var quoteDialog = document.getElementById("quote-picker");
     var imageDialog = document.getElementById("image-picker");
     var opener = null;
+    // The lead image field when the image dialog was opened for it, else null (a marker).
+    var leadTarget = null;
     // Where the body's cursor was when a dialog opened: the dialog takes the focus, and
     // the browser may move the cursor when it gives the focus back.
     var selection = null;
@@ -56,6 +61,8 @@ document.addEventListener("DOMContentLoaded", function () {
 
     function open(dialog, trigger) {
         opener = trigger;
+        leadTarget = trigger && trigger.dataset && trigger.dataset.pickerTarget === "lead_image" ?
+            form.elements.namedItem("lead_image") : null;
         selection = [body.selectionStart, body.selectionEnd];
         clearErrors(dialog);
         if (dialog === quoteDialog) { listQuotes(); } else { search(imageSearch.value, 1); }
@@ -277,11 +284,13 @@ document.addEventListener("DOMContentLoaded", function () {
             return answer.result;
         });
     }
-    function setSpeaker(select, speaker) {
-        var option = new Option(speaker.name, speaker.id, true, true);
+    // Choose a record in an autocomplete field (a quote's speaker, the lead image).
+    function choose(select, id, name) {
+        var option = new Option(name, id, true, true);
         select.appendChild(option);
         // The autocomplete widget (select2) shows the choice once told of the change.
         if (window.django && window.django.jQuery) { window.django.jQuery(select).trigger("change"); }
+        select.dispatchEvent(new Event("input", {bubbles: true}));
     }
     quoteForm.addEventListener("submit", function (event) {
         event.preventDefault();
@@ -306,7 +315,7 @@ document.addEventListener("DOMContentLoaded", function () {
             var key = freeKey(text);
             field(row, "key").value = key;
             field(row, "text").value = text;
-            if (speaker) { setSpeaker(field(row, "speaker"), speaker); }
+            if (speaker) { choose(field(row, "speaker"), speaker.id, speaker.name); }
             field(row, "source_kind").value = quoteDialog.querySelector("#quote-source-kind").value;
             field(row, "source_title").value = quoteDialog.querySelector("#quote-source-title").value.trim();
             field(row, "reported_by").value = quoteDialog.querySelector("#quote-reported-by").value.trim();
@@ -323,6 +332,20 @@ document.addEventListener("DOMContentLoaded", function () {
     });
 
     // -- Insert image --
+
+    // The lead image field gets a button that opens the dialog for it (beside the admin's
+    // own links, which stay: search, change, add in a window, view).
+    var leadField = form.elements.namedItem("lead_image");
+    if (leadField && leadField.tagName === "SELECT") {
+        var leadButton = document.createElement("button");
+        leadButton.type = "button";
+        leadButton.className = "button picker-lead";
+        leadButton.dataset.picker = "image";
+        leadButton.dataset.pickerTarget = "lead_image";
+        leadButton.textContent = "Choose or upload a lead picture";
+        var leadWidget = leadField.closest(".related-widget-wrapper") || leadField;
+        leadWidget.parentNode.insertBefore(leadButton, leadWidget.nextSibling);
+    }
 
     var imageSearch = imageDialog.querySelector("#image-search");
     var grid = imageDialog.querySelector("[data-image-grid]");
@@ -351,6 +374,17 @@ document.addEventListener("DOMContentLoaded", function () {
             })
             .catch(function () { imageStatus.textContent = "The library could not be searched. Try again."; });
     }
+    // The image chosen or uploaded: the lead image when the dialog was opened for it
+    // (the focus goes back to its button), else a marker at the body's cursor.
+    function place(image) {
+        if (leadTarget) {
+            close(imageDialog, false);
+            choose(leadTarget, image.id, image.name);
+            return;
+        }
+        close(imageDialog, true);
+        insert("[[image:" + image.key + "]]");
+    }
     function imageItem(image) {
         var item = document.createElement("li");
         var button = document.createElement("button");
@@ -375,8 +409,7 @@ document.addEventListener("DOMContentLoaded", function () {
         words.textContent = image.caption || image.alt_text || (image.is_decorative ? "Decorative" : "No alt text");
         button.append(picture, name, words);
         button.addEventListener("click", function () {
-            close(imageDialog, true);
-            insert("[[image:" + image.key + "]]");
+            place(image);
         });
         item.appendChild(button);
         return item;
@@ -480,8 +513,7 @@ document.addEventListener("DOMContentLoaded", function () {
             upload.reset();
             altInput.disabled = false;
             chosen.textContent = "";
-            close(imageDialog, true);
-            insert("[[image:" + answer.result.key + "]]");
+            place(answer.result);
         });
     });
 });
