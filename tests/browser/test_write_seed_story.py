@@ -1,8 +1,9 @@
 """The seeded story written again from scratch in real Chromium, as a reporter would:
 its text pasted into the body editor, its five quotes created with the Insert-quote
-dialog (the speaker created there), its two pictures uploaded with the Insert-image
-dialog, its topics added, the phone preview looked at, the article saved and
-published; then a reader's page of it reads, block by block, as the seeded story's."""
+dialog (the speaker created there), its two pictures uploaded with the image dialog
+(the lead one from the lead image field), its topics added, the phone preview looked
+at, the article saved and published; then a reader's page of it reads, block by block,
+as the seeded story's."""
 
 import difflib
 import re
@@ -106,10 +107,10 @@ def sourcing(quote: Quote) -> tuple[object, ...]:
     )
 
 
-def upload(tab, name: str, image: Image) -> None:  # type: ignore[no-untyped-def]
-    """A picture drawn for the test, uploaded from the Insert-image dialog with the
-    seeded image's words; the dialog places its marker at the cursor."""
-    tab.click("[data-picker=image]")
+def upload(tab, opener: str, name: str, image: Image) -> None:  # type: ignore[no-untyped-def]
+    """A picture drawn for the test, uploaded from the image dialog that `opener` opens,
+    with the seeded image's words."""
+    tab.click(opener)
     tab.set_input_files(
         "#upload-file",
         {"name": name, "mimeType": "image/png", "buffer": png_bytes((800, 450), "#8a3b12")},
@@ -159,17 +160,11 @@ def test_reporter_writes_the_seeded_story_again_and_readers_read_the_same(
     tab.fill("#id_standfirst", seeded.standfirst)
     tab.select_option("#id_kind", seeded.kind)
 
-    # The lead picture first: uploaded from the image dialog (the one place the form
-    # uploads with alt text, caption and credit), which places a marker; the lead is not
-    # in the body, so the reporter undoes the marker and chooses the picture in the
-    # lead image field.
-    upload(tab, "benioff.png", lead)
-    assert tab.input_value("#id_body").strip() == f"[[image:{lead.key}]]"
-    tab.keyboard.press("Control+z")
+    # The lead picture first: uploaded from the image dialog that the lead image field
+    # opens, which makes it the lead image and leaves the body alone.
+    upload(tab, "[data-picker-target=lead_image]", "benioff.png", lead)
+    assert lead.caption in tab.inner_text(".field-lead_image .select2-selection")
     assert tab.input_value("#id_body") == ""
-    tab.click("#id_lead_image + .select2 .select2-selection")
-    tab.fill(".select2-container--open .select2-search__field", lead.caption)
-    tab.click(f".select2-results__option >> text={lead.caption}")
 
     # The prose, pasted: a paste event carrying the text, which the editor takes through
     # its own paste handling (CodeMirror's, as for Ctrl+V) and the pickers' paste
@@ -199,7 +194,7 @@ def test_reporter_writes_the_seeded_story_again_and_readers_read_the_same(
         cursor_after(tab, blocks[number - 1].strip())
         kind, key = marker.groups()
         if kind == "image":
-            upload(tab, "tweet.png", images[key])
+            upload(tab, ".editor-toolbar [data-picker=image]", "tweet.png", images[key])
             new_keys[block.strip()] = f"[[image:{Image.objects.latest('pk').key}]]"
             continue
         quote = quotes[key]
