@@ -94,6 +94,10 @@ def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> 
     assert tab.locator("#live-preview iframe").evaluate("f => f.offsetWidth") == 390
     inner = tab.frame_locator("#live-preview iframe").locator("html")
     assert inner.evaluate("h => h.clientWidth") == 390
+    # As a reader's phone shows it: the menu behind its button, not open over the story.
+    page = tab.frame_locator("#live-preview iframe")
+    assert page.locator(".menu-toggle").is_visible()
+    assert not page.locator("#site-nav").is_visible()
     guide_screenshot(tab, "preview-phone", "#live-preview")
 
 

@@ -132,6 +132,15 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     var length = preview.querySelector("[data-length]");
     var structured = preview.querySelector("[data-structured-data]");
+    // The page as a reader's browser lays it out: the sandboxed frame runs no script, so
+    // it is marked scripted as the site's head.js marks it, or the header would show its
+    // form for browsers without script (at phone width, the menu open over the story).
+    function scripted(html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        page.documentElement.classList.add("js");
+        return "<!DOCTYPE html>\n" + page.documentElement.outerHTML;
+    }
+
     var refresh = later(500, function () {
         post(settings.dataset.livePreview, new FormData(form)).then(function (result) {
             if (result.words !== undefined) {
@@ -147,7 +156,7 @@ document.addEventListener("DOMContentLoaded", function () {
             }));
             editor.highlight(result.unknown || []);
             if (result.document) {
-                frame.srcdoc = result.document;
+                frame.srcdoc = scripted(result.document);
                 structured.textContent = result.structured_data;
             }
         });
