@@ -49,6 +49,8 @@ def writer(browser, live_server):  # type: ignore[no-untyped-def]
 
 def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> None:
     tab = writer
+    console: list[str] = []
+    tab.on("console", lambda message: console.append(message.text))
     # The headline's length, and the hint once search results would cut it.
     tab.fill("#id_headline", "A" * 61)
     assert tab.inner_text("#headline-length") == (
@@ -98,6 +100,9 @@ def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> 
     page = tab.frame_locator("#live-preview iframe")
     assert page.locator(".menu-toggle").is_visible()
     assert not page.locator("#site-nav").is_visible()
+    # The frame runs no script, and is given none to refuse: the console stays quiet.
+    assert page.locator("script[src]").count() == 0
+    assert [text for text in console if "script" in text.lower()] == []
     guide_screenshot(tab, "preview-phone", "#live-preview")
 
 

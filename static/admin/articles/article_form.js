@@ -134,10 +134,14 @@ document.addEventListener("DOMContentLoaded", function () {
     var structured = preview.querySelector("[data-structured-data]");
     // The page as a reader's browser lays it out: the sandboxed frame runs no script, so
     // it is marked scripted as the site's head.js marks it, or the header would show its
-    // form for browsers without script (at phone width, the menu open over the story).
+    // form for browsers without script (at phone width, the menu open over the story);
+    // its scripts are left out, which the frame would only refuse (a console error each).
     function scripted(html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         page.documentElement.classList.add("js");
+        page.querySelectorAll("script:not([type='application/ld+json'])").forEach(function (script) {
+            script.remove();
+        });
         return "<!DOCTYPE html>\n" + page.documentElement.outerHTML;
     }
 
