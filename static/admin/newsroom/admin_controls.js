@@ -4,8 +4,9 @@
    cells of a table of rows, inline or a list's editable columns (named by their
    column), the autocomplete boxes (named by their field's label, or by their column),
    the rows' unnamed header cells, and the tables that scroll sideways on a phone
-   (reachable by keyboard). Select2 builds its boxes when jQuery is ready, so this runs
-   at load, and again for each row "Add another" makes. */
+   (reachable by keyboard). Select2 builds its boxes in a jQuery ready handler, so this
+   is queued after it (jQuery runs ready handlers in order, also once ready has passed),
+   and runs again for each row "Add another" makes. */
 function nameAdminControls(scope) {
     "use strict";
     function text(element) { return element ? element.textContent.replace(/[:*]/g, "").trim() : ""; }
@@ -58,6 +59,7 @@ function nameAdminControls(scope) {
 
 window.addEventListener("load", function () {
     "use strict";
-    nameAdminControls(document);
-    document.addEventListener("formset:added", function () { nameAdminControls(document); });
+    function run() { nameAdminControls(document); }
+    if (window.django && window.django.jQuery) { window.django.jQuery(run); } else { run(); }
+    document.addEventListener("formset:added", run);
 });
