@@ -78,8 +78,9 @@ def test_every_editor_screen_passes_axe_at_desktop_and_phone_widths(editor, scre
     urls = screens()
     # The seeded story saved once from its form, so it has revisions to list.
     tab.goto(urls["article change"])
-    tab.click("input[name=_continue]")
-    tab.locator(".messagelist .success").wait_for()
+    with tab.expect_navigation():
+        tab.click("input[name=_continue]")
+    assert tab.locator(".messagelist .success").count() == 1, tab.inner_text("#content")
     found = {}
     for width in (1280, 390):
         tab.set_viewport_size({"width": width, "height": 900})
