@@ -50,10 +50,6 @@ document.addEventListener("DOMContentLoaded", function () {
         showAddress();  // a form shown again after an error holds the typed slug
     }
 
-    nameAdminControls(form);
-    // Rows added with "Add another" and the autocomplete boxes come later.
-    document.addEventListener("formset:added", function () { nameAdminControls(form); });
-    setTimeout(function () { nameAdminControls(form); }, 0);
     suggestTopics(form.elements.namedItem("tags"));
     countHeadline(form.elements.namedItem("headline"));
 
@@ -384,61 +380,6 @@ function makeEditor(body) {
     };
     window.newsroomEditor = api;
     return api;
-}
-
-/* Names for the controls Django's admin leaves without one, so every control of the
-   form is announced (axe: label, aria-input-field-name, empty-table-header,
-   scrollable-region-focusable): the date and time halves of a date-time field, the
-   cells of a table of rows (named by their column), the autocomplete boxes (named by
-   their field), the rows' unnamed header cells, and the tables that scroll sideways on
-   a phone (reachable by keyboard). */
-function nameAdminControls(form) {
-    "use strict";
-    function text(element) { return element ? element.textContent.replace(/[:*]/g, "").trim() : ""; }
-    form.querySelectorAll(".form-row").forEach(function (row) {
-        var label = row.querySelector("label");
-        var parts = row.querySelectorAll("p.datetime input");
-        parts.forEach(function (input, index) {
-            if (!input.labels.length && !input.getAttribute("aria-label")) {
-                input.setAttribute("aria-label", text(label) + (index ? ", time" : ", date"));
-            }
-        });
-    });
-    form.querySelectorAll(".tabular table").forEach(function (table) {
-        var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), text);
-        table.querySelectorAll("thead th").forEach(function (cell, index) {
-            if (!text(cell)) {
-                var hidden = document.createElement("span");
-                hidden.className = "visually-hidden";
-                hidden.textContent = index ? "Actions" : "Row";
-                cell.appendChild(hidden);
-            }
-        });
-        table.querySelectorAll("tbody tr").forEach(function (row) {
-            Array.prototype.forEach.call(row.cells, function (cell, index) {
-                cell.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(function (input) {
-                    if (!input.labels.length && !input.getAttribute("aria-label") && headings[index]) {
-                        input.setAttribute("aria-label", headings[index]);
-                    }
-                });
-            });
-        });
-        var group = table.closest(".inline-group");
-        if (group && !group.hasAttribute("tabindex")) {
-            group.setAttribute("tabindex", "0");
-            group.setAttribute("role", "region");
-            group.setAttribute("aria-label", text(group.querySelector("h2")));
-        }
-    });
-    form.querySelectorAll(".select2-selection[role=combobox]").forEach(function (box) {
-        var select = box.closest(".select2").previousElementSibling;
-        var label = select && select.id && form.querySelector("label[for='" + select.id + "']");
-        if (label) {
-            box.setAttribute("aria-label", text(label));
-            var shown = box.querySelector("[role=textbox]");
-            if (shown) { shown.setAttribute("aria-label", text(label)); }
-        }
-    });
 }
 
 /* The headline's length, and a hint once search results would cut it. */
