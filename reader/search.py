@@ -9,8 +9,11 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Value
+from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
 from articles.models import Article
@@ -54,6 +57,29 @@ def _filter_options() -> dict[str, Choices]:
     return options
 
 
+class OptionList(forms.Select):
+    """A select whose options are joined here: Django renders each option through a
+    template of its own, which for the few hundred topics and authors a search offers
+    cost more than the search itself."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        chosen = self.format_value(value)
+        # escape() and a join, not format_html per option: a third of the time.
+        options = "".join(
+            f'<option value="{escape(option)}"{" selected" if str(option) in chosen else ""}>'
+            f"{escape(label)}</option>"
+            for option, label in self.choices
+        )
+        attributes = flatatt({**self.build_attrs(self.attrs, attrs), "name": name})
+        return format_html("<select{}>{}</select>", attributes, mark_safe(options))  # noqa: S308 - escaped above
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -90,11 +116,13 @@ class SearchForm(forms.Form):
     topic = forms.ChoiceField(
         label="Topic",
         required=False,
+        widget=OptionList,
         error_messages={"invalid_choice": "There is no topic “%(value)s” to search in."},
     )
     author = forms.ChoiceField(
         label="Author",
         required=False,
+        widget=OptionList,
         error_messages={"invalid_choice": "There is no author “%(value)s” to search by."},
     )
     kind = forms.ChoiceField(

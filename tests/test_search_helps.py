@@ -8,6 +8,8 @@ import random
 from string import ascii_lowercase
 from unittest import mock, skipUnless
 
+from django import forms
+from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
@@ -163,6 +165,34 @@ class SearchHelpsTests(TestCase):
         self.assertContains(response, '<option value="wildlife">Wildlife</option>')
         self.assertContains(response, '<option value="ingrid-zylstra">Ingrid Zylstra</option>')
         self.assertNotContains(response, "Secret Project")
+
+    def test_filter_lists_read_as_django_renders_them(self) -> None:
+        """The topic and author lists are joined without Django's per-option templates:
+        the same markup, the chosen one selected, names escaped, a bad choice marked."""
+        # The lists are kept per content generation, which the rename moves in the
+        # cache; the test's rollback does not move it back.
+        self.addCleanup(cache.clear)
+        tag = Tag.objects.get(name="Wildlife")
+        tag.name = "Wildlife <b>& birds</b>"
+        with self.captureOnCommitCallbacks(execute=True):
+            tag.save()
+        cases = [{"q": "ptarmigan"}, {"topic": "wildlife"}, {"topic": "nowhere"}]
+        for params in cases:
+            with self.subTest(params=params):
+                response = self.client.get("/search/", params)
+                form = response.context["form"]
+                for name in ("topic", "author"):
+                    field = form[name]
+                    stock = forms.Select(choices=field.field.choices)
+                    stock.is_required = False
+                    expected = field.as_widget(widget=stock)
+                    self.assertHTMLEqual(str(field), expected)
+                    self.assertInHTML(expected, response.content.decode())
+        self.assertContains(
+            self.get(topic="wildlife"),
+            '<option value="wildlife" selected>Wildlife &lt;b&gt;&amp; birds&lt;/b&gt;</option>',
+            html=True,
+        )
 
     def test_bad_filter_values_get_a_message_each(self) -> None:
         cases = [
