@@ -6,6 +6,7 @@ under CI=true, where they fail (`.ci/run` installs the `chromium` package).
 Screenshots go to test-artifacts/ at the repository root.
 """
 
+import contextlib
 import os
 import select
 import shutil
@@ -68,6 +69,15 @@ class OneRequestAtATime(WSGIServer):
 
 
 LiveServerThread.server_class = OneRequestAtATime
+
+
+@contextlib.contextmanager
+def server_paused(live_server) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """The test's own queries while a browser is still open: the server answers no
+    request meanwhile (the preview and autosave ask whenever the writer pauses), so the
+    two never read the shared SQLite connection at once."""
+    with live_server.thread.httpd.answering:
+        yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from articles.models import Article, Autosave
 from authors.models import Author
-from tests.browser.conftest import docs_screenshot
+from tests.browser.conftest import docs_screenshot, server_paused
 from tests.browser.test_editorial_flow import log_in, staff, write_body
 from tests.browser.test_reader_pages import AXE_OPTIONS
 
@@ -146,13 +146,15 @@ def test_closed_tab_text_comes_back_in_a_new_browser(browser, live_server) -> No
     assert reopened.input_value("#id_body") == "Three hours of careful work."
     assert reopened.input_value("#id_headline") == "A story I never saved"
     assert preview_text(reopened, ".article__body p") == "Three hours of careful work."
-    assert Article.objects.filter(headline="A story I never saved").count() == 0
+    with server_paused(live_server):
+        assert Article.objects.filter(headline="A story I never saved").count() == 0
     # Saving the article ends the autosave.
     reopened.select_option("#id_kind", "news")
     reopened.click("input[name=_continue]")
     reopened.wait_for_url("**/change/")
-    assert Article.objects.filter(headline="A story I never saved").count() == 1
-    assert not Autosave.objects.exists()
+    with server_paused(live_server):
+        assert Article.objects.filter(headline="A story I never saved").count() == 1
+        assert not Autosave.objects.exists()
     second.close()
     live_server.thread.httpd.drain()
 
@@ -177,7 +179,8 @@ def test_two_browsers_editing_at_once_end_in_the_lost_update_refusal(browser, li
     refusal = second.inner_text(".errorlist.nonfield")
     assert "edith saved this article at" in refusal
     assert second.input_value("#id_standfirst") == "Eric's standfirst."
-    article.refresh_from_db()
+    with server_paused(live_server):
+        article.refresh_from_db()
     assert article.standfirst == "Edith's standfirst."
     for context in contexts:
         context.close()
@@ -212,8 +215,8 @@ def test_form_works_without_javascript(browser, live_server) -> None:
     tab.fill("#id_body", "Plain **Markdown** in a plain box.")
     tab.click("input[name=_continue]")
     tab.wait_for_url("**/change/")
+    context.close()
+    live_server.thread.httpd.drain()
     assert Article.objects.get(slug="written-the-old-way").body == (
         "Plain **Markdown** in a plain box."
     )
-    context.close()
-    live_server.thread.httpd.drain()

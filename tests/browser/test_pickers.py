@@ -14,7 +14,7 @@ from articles.models import Article
 from authors.models import Author
 from pictures.models import Image
 from quotes.models import Speaker
-from tests.browser.conftest import docs_screenshot
+from tests.browser.conftest import docs_screenshot, server_paused
 from tests.browser.test_editorial_flow import log_in, staff, write_body
 from tests.browser.test_reader_pages import AXE_OPTIONS
 from tests.factories import ImageFactory, png_bytes
@@ -97,7 +97,8 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
         "The company has not replied."
     )
     # The speaker exists at once; the quote is a new row of the form's Quotes inline.
-    speaker = Speaker.objects.get(name="Salesforce engineers")
+    with server_paused(live_server):
+        speaker = Speaker.objects.get(name="Salesforce engineers")
     assert speaker.kind == "group"
     assert tab.input_value("#id_quotes-0-key") == "we-refuse-to-be-complicit"
     assert tab.input_value("#id_quotes-0-speaker") == str(speaker.pk)
@@ -126,14 +127,16 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
     assert tab.input_value("#id_body").endswith(
         "The company has not replied.\n\n[[image:salesforce-tower-san-francisco]]\n"
     )
-    image = Image.objects.get(key="salesforce-tower-san-francisco")
+    with server_paused(live_server):
+        image = Image.objects.get(key="salesforce-tower-san-francisco")
     assert (image.alt_text, image.credit) == ("The Salesforce Tower in fog", "Diginomica")
 
     tab.click("input[name=_continue]")
     tab.wait_for_url("**/change/")
     assert tab.locator(".messagelist .success").count() == 1, tab.inner_text("#content")
-    article = Article.objects.get(headline="Staff write to the chief executive")
-    quote = article.quotes.get()
+    with server_paused(live_server):
+        article = Article.objects.get(headline="Staff write to the chief executive")
+        quote = article.quotes.select_related("speaker").get()
     assert (quote.speaker, quote.source_kind, str(quote.said_on)) == (
         speaker,
         "letter",
@@ -145,7 +148,8 @@ def test_quote_and_image_from_the_dialogs_reach_the_published_page(
     assert "We refuse to be complicit." in tab.inner_text("[data-quote-list]")
     tab.keyboard.press("Escape")
 
-    services.publish(article=article, user=editor, override_reason="Browser test")
+    with server_paused(live_server):
+        services.publish(article=article, user=editor, override_reason="Browser test")
     reader = browser.new_context(base_url=live_server.url).new_page()
     reader.goto(article.get_absolute_url())
     figure = reader.locator("figure.quote")
@@ -172,13 +176,15 @@ def test_pictures_pasted_or_dropped_are_uploaded_after_their_words(browser, live
     # Nothing is sent before the words are given.
     tab.click("text=Upload and insert")
     assert "tick “Decorative”" in tab.inner_text("#image-picker [data-picker-error]")
-    assert not Image.objects.filter(caption="Pasted").exists()
+    with server_paused(live_server):
+        assert not Image.objects.filter(caption="Pasted").exists()
     tab.check("#upload-decorative")
     tab.fill("#upload-caption", "Pasted")
     tab.click("text=Upload and insert")
     tab.locator("#image-picker").wait_for(state="hidden")
     assert tab.input_value("#id_body") == "Above.\n\n[[image:pasted]]\n\nBelow."
-    assert Image.objects.get(key="pasted").is_decorative
+    with server_paused(live_server):
+        assert Image.objects.get(key="pasted").is_decorative
 
     cursor_after(tab, "Below.")
     # Dropped beside the text (on the body's help): the cursor stays where it was.
@@ -205,7 +211,8 @@ def test_pictures_pasted_or_dropped_are_uploaded_after_their_words(browser, live
     error.filter(has_text="not a valid JPEG, PNG, WebP or GIF picture").wait_for()
     assert tab.locator("#image-picker").is_visible()
     assert tab.url.endswith("/admin/articles/article/add/")
-    assert not Image.objects.filter(alt_text="Not a picture").exists()
+    with server_paused(live_server):
+        assert not Image.objects.filter(alt_text="Not a picture").exists()
 
 
 def test_lead_image_is_uploaded_or_chosen_from_the_image_dialog(browser, live_server) -> None:
@@ -249,8 +256,9 @@ def test_lead_image_is_uploaded_or_chosen_from_the_image_dialog(browser, live_se
 
     tab.click("input[name=_continue]")
     tab.wait_for_url("**/change/")
-    assert Article.objects.get(headline="Harbour reopens").lead_image == harbour
-    lead = Image.objects.get(pk=uploaded)
+    with server_paused(live_server):
+        assert Article.objects.get(headline="Harbour reopens").lead_image == harbour
+        lead = Image.objects.get(pk=uploaded)
     assert (lead.key, lead.alt_text, lead.credit) == (
         "the-harbour-at-noon",
         "Cranes over the harbour",
@@ -297,7 +305,8 @@ def test_both_dialogs_work_by_keyboard_alone(browser, live_server) -> None:
     tab.keyboard.press("Enter")
     tab.locator("#quote-picker").wait_for(state="hidden")
     assert tab.input_value("#id_quotes-1-speaker") == str(night_shift.pk)
-    assert Speaker.objects.filter(name__iexact="night shift").count() == 1
+    with server_paused(live_server):
+        assert Speaker.objects.filter(name__iexact="night shift").count() == 1
 
     # Focus stays in the dialog (the page behind is inert while it is open); Escape
     # closes it and gives the focus back to the button that opened it.
