@@ -18,8 +18,9 @@ gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:
   page (three rounds each, the median kept), and nginx serving them as a file.
 
 It prints a table (requests/s, p50, p99 and the ratio of throughput to the floors)
-and gunicorn workers' peak memory, and with several sizes draws p50/p99 against
-archive size as a PNG. Every process it starts is stopped by its id.
+and gunicorn workers' peak memory, and with several sizes draws the uncached pages'
+throughput (as a share of the floor) and every row's p50/p99 against archive size as
+a PNG. Every process it starts is stopped by its id.
 
     make bench                                    # 10,000 articles, SQLite
     .venv/bin/python bench/run.py --articles 1000000 --database postgres
@@ -570,6 +571,20 @@ def table(articles: int, rows: dict[str, Figures]) -> str:
     return "\n".join(lines)
 
 
+# The rows the throughput panel draws: each page with the page cache off, under load.
+UNCACHED_ROWS = (
+    "article (uncached)",
+    "home",
+    "tag",
+    "author",
+    "archive (month)",
+    "search (rare word)",
+    "search (common word)",
+)
+# The issue's goals for those rows, as shares of the bare Django floor.
+GOALS = {"article": 0.2, "listings": 0.1, "search": 0.05}
+
+
 def plot(results: dict[int, dict[str, Figures]], path: Path) -> None:
     import matplotlib
 
@@ -577,10 +592,31 @@ def plot(results: dict[int, dict[str, Figures]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     sizes = sorted(results)
-    figure, axes = plt.subplots(1, 2, figsize=(15, 6), sharey=True, layout="constrained")
-    for axis, (label, attribute) in zip(axes, (("p50", "p50_ms"), ("p99", "p99_ms")), strict=True):
-        pages = [page for page in results[sizes[-1]] if all(page in results[s] for s in sizes)]
-        colours = plt.get_cmap("tab20").colors
+    colours = plt.get_cmap("tab20").colors
+    figure, (share, *latencies) = plt.subplots(1, 3, figsize=(21, 6), layout="constrained")
+    # Throughput as a share of the floor measured in the same run, so runs on a busier
+    # or quieter machine compare.
+    for index, page in enumerate(UNCACHED_ROWS):
+        shares = [
+            results[size][page].requests_per_second
+            / results[size]["floor: bare Django view"].requests_per_second
+            if page in results[size] and "floor: bare Django view" in results[size]
+            else float("nan")
+            for size in sizes
+        ]
+        share.plot(sizes, shares, marker="o", color=colours[index % len(colours)], label=page)
+    for name, goal in GOALS.items():
+        share.axhline(goal, linestyle="--", color="grey", linewidth=0.8)
+        share.annotate(f"goal: {name}", (sizes[0], goal), fontsize="small", va="bottom")
+    share.set_xscale("log")
+    share.set_xlabel("articles in the archive")
+    share.set_title("uncached throughput, × the bare Django floor")
+    share.grid(True, which="both", alpha=0.3)
+    share.legend(fontsize="small")
+    pages = [page for page in results[sizes[-1]] if all(page in results[s] for s in sizes)]
+    for axis, (label, attribute) in zip(
+        latencies, (("p50", "p50_ms"), ("p99", "p99_ms")), strict=True
+    ):
         for index, page in enumerate(pages):
             axis.plot(
                 sizes,
@@ -596,7 +632,8 @@ def plot(results: dict[int, dict[str, Figures]], path: Path) -> None:
         axis.set_xlabel("articles in the archive")
         axis.set_title(f"{label} latency (ms)")
         axis.grid(True, which="both", alpha=0.3)
-    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside right", fontsize="small")
+    latencies[1].sharey(latencies[0])
+    figure.legend(*latencies[0].get_legend_handles_labels(), loc="outside right", fontsize="small")
     figure.savefig(path, dpi=100)
 
 
