@@ -442,6 +442,20 @@ class Name:
     slug: str
 
 
+def with_published_stories() -> dict[str, QuerySet[Any]]:
+    """Topics, authors and speakers with at least one published story, by kind. A
+    topic's and an author's probe read the links' copy of the publication time
+    (on_topic, by_author), so PostgreSQL starts its walk of the topic's or author's
+    index at now, not at their newest scheduled story: from there, a busy author's
+    schedule was hundreds of index entries, each an article fetched and refused."""
+    published = Article.objects.published()
+    return {
+        "topic": Tag.objects.filter(Exists(published.on_topic(OuterRef("pk")))),
+        "author": Author.objects.filter(Exists(published.by_author(OuterRef("pk")))),
+        "speaker": Speaker.objects.filter(Exists(published.filter(quotes__speaker=OuterRef("pk")))),
+    }
+
+
 def names_like(nearest: dict[str, str]) -> QuerySet[Any, tuple[str, str, str]] | None:
     """Topics, authors and speakers with published stories with a word in their names
     starting with one of the query's words or the known word nearest it (nearest_words),
@@ -450,18 +464,9 @@ def names_like(nearest: dict[str, str]) -> QuerySet[Any, tuple[str, str, str]] |
     words = {word for pair in nearest.items() for word in pair if word}
     if not words:
         return None
-    published = Article.objects.published()
-    kinds = [
-        ("topic", Tag.objects.filter(Exists(published.filter(tags=OuterRef("pk"))))),
-        ("author", Author.objects.filter(Exists(published.filter(bylines__author=OuterRef("pk"))))),
-        (
-            "speaker",
-            Speaker.objects.filter(Exists(published.filter(quotes__speaker=OuterRef("pk")))),
-        ),
-    ]
     contains = name_has_word_starting(words)
     parts = []
-    for kind, rows in kinds:
+    for kind, rows in with_published_stories().items():
         best = rows.filter(contains).order_by("name")
         parts.append(
             rows.model._default_manager.filter(pk__in=best.values("pk")[:NAMES_PER_KIND])

@@ -8,17 +8,15 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Value
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from taggit.models import Tag
 
 from articles.models import Article
-from articles.search import Filters, clean_query
-from authors.models import Author
+from articles.search import Filters, clean_query, with_published_stories
 from newsroom import page_cache
 
 Choices = list[tuple[str, str]]
@@ -37,18 +35,10 @@ def filter_options(request: HttpRequest) -> dict[str, Choices]:
 
 
 def _filter_options() -> dict[str, Choices]:
-    published = Article.objects.published()
-    topics = (
-        Tag.objects.filter(Exists(published.filter(tags=OuterRef("pk"))))
-        .annotate(kind=Value("topic"))
-        .order_by()
-        .values_list("kind", "slug", "name")
-    )
-    authors = (
-        Author.objects.filter(Exists(published.filter(bylines__author=OuterRef("pk"))))
-        .annotate(kind=Value("author"))
-        .order_by()
-        .values_list("kind", "slug", "name")
+    having = with_published_stories()
+    topics, authors = (
+        having[kind].annotate(kind=Value(kind)).order_by().values_list("kind", "slug", "name")
+        for kind in ("topic", "author")
     )
     options: dict[str, Choices] = {"topic": [], "author": []}
     rows = topics.union(authors, all=True)

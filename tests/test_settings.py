@@ -5,8 +5,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from unittest import skipUnless
 
-from django.test import SimpleTestCase
+from django.db import connection
+from django.test import SimpleTestCase, TestCase
 
 from deploy.engines import controlled_environment
 
@@ -128,9 +130,24 @@ class ScaleOutSettingsTests(SimpleTestCase):
             DATABASE_POOL_MAX_SIZE="8",
         )
         pool = {"min_size": 1, "max_size": 8, "timeout": 10}
-        self.assertEqual(
-            databases, {"default": [0, {"pool": pool}], "replica_0": [0, {"pool": pool}]}
+        options = {"pool": pool, "options": "-c jit=off"}
+        self.assertEqual(databases, {"default": [0, options], "replica_0": [0, options]})
+
+    def test_postgresql_connections_compile_no_jit_and_keep_the_urls_options(self) -> None:
+        databases = settings_json(
+            "{a: d['OPTIONS'] for a, d in s.DATABASES.items()}",
+            DATABASE_URL=POSTGRES + "?options=-c%20statement_timeout%3D5000",
+            DATABASE_REPLICA_URLS=POSTGRES,
         )
+        self.assertEqual(
+            databases,
+            {
+                "default": {"options": "-c statement_timeout=5000 -c jit=off"},
+                "replica_0": {"options": "-c jit=off"},
+            },
+        )
+        sqlite = settings_json("s.DATABASES['default']['OPTIONS']")
+        self.assertNotIn("options", sqlite)
 
     def test_database_pool_refuses_persistent_connections_and_sqlite(self) -> None:
         both = load_settings(
@@ -155,3 +172,11 @@ class ScaleOutSettingsTests(SimpleTestCase):
             (options["bucket_name"], options["endpoint_url"], options["custom_domain"]),
             ("media", "https://s3.example", "media.example.com"),
         )
+
+
+@skipUnless(connection.vendor == "postgresql", "PostgreSQL's own setting")
+class PostgreSQLConnectionTests(TestCase):
+    def test_the_server_compiles_no_jit_for_the_site(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            self.assertEqual(cursor.fetchone(), ("off",))
