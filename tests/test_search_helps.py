@@ -134,6 +134,34 @@ class SearchHelpsTests(TestCase):
             self.headlines(q="ptarmigan", author="ingrid-zylstra"), ["Ptarmigan numbers fall"]
         )
 
+    def test_topic_and_author_filters_list_only_live_stories_newest_first(self) -> None:
+        """Narrowed to a topic or an author, the search walks that topic's or author's
+        stories: a scheduled, an embargoed and a draft one of theirs stay out, and
+        whether time or relevance orders them, the live ones are all there."""
+        hidden = [
+            {"published_at": days_ago(-1)},
+            {"published_at": days_ago(1), "embargo_until": days_ago(-1)},
+            {"status": Article.Status.DRAFT, "published_at": None},
+        ]
+        with self.captureOnCommitCallbacks(execute=True):
+            live = ArticleFactory(
+                headline="Ptarmigan chicks counted",
+                published_at=days_ago(5),
+                authors=[self.writer],
+            )
+            live.tags.add("Wildlife")
+            for number, fields in enumerate(hidden):
+                article = ArticleFactory(
+                    headline=f"Ptarmigan secret {number}", authors=[self.writer], **fields
+                )
+                article.tags.add("Wildlife")
+        expected = ["Ptarmigan chicks counted", "Ptarmigan numbers fall"]
+        for params in ({"topic": "wildlife"}, {"author": "ingrid-zylstra"}):
+            with self.subTest(params=params):
+                self.assertEqual(self.headlines(q="ptarmigan", sort="date", **params), expected)
+                self.assertCountEqual(self.headlines(q="ptarmigan", **params), expected)
+                self.assertEqual(self.headlines(sort="date", **params), expected)
+
     def test_filter_by_kind(self) -> None:
         self.assertEqual(self.headlines(q="ptarmigan", kind="opinion"), ["Upland report"])
 
