@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import F, Prefetch, Q, Value, Window, prefetch_related_objects
+from django.db.models.expressions import Combinable
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -39,17 +40,18 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             published_at__lte=now,
         )
 
-    def by_author(self, author: Author | int) -> ArticleQuerySet:
+    def by_author(self, author: Author | int | Combinable) -> ArticleQuerySet:
         """The author's articles newest first, for the author page after published().
         Ordered and bounded by the byline's copy of the publication time, so PostgreSQL
         reads them from byline_author_published newest first and fetches each article by
         primary key to apply the visibility rule, rather than walking every article
-        until enough are the author's."""
+        until enough are the author's. `author` may be an expression (OuterRef,
+        Subquery) naming one."""
         return self.filter(
-            bylines__author=author, bylines__published_at__lte=timezone.now()
+            Q(bylines__author=author), bylines__published_at__lte=timezone.now()
         ).order_by("-bylines__published_at", "-pk")
 
-    def on_topic(self, tag: Tag | int) -> ArticleQuerySet:
+    def on_topic(self, tag: Tag | int | Combinable) -> ArticleQuerySet:
         """The topic's articles newest first, for the topic page after published(), read
         from tagged_article_tag_published as by_author reads an author's."""
         return self.filter(
