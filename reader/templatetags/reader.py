@@ -10,12 +10,15 @@ from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from authors.models import Author
+from newsroom.context_processors import site_names
 from newsroom.links import absolute_url
 from newsroom.text import clean_text
 from pictures.models import Image, Rendition
@@ -114,6 +117,45 @@ def _reversed(view_name: str, args: tuple[str, ...], *_key: str | None) -> str:
     """reverse(), remembered; `_key` is what reverse() reads besides its arguments (the
     URLconf, script prefix and language), so a change of any of them is a new entry."""
     return reverse(view_name, args=args)
+
+
+# Moves when settings change (only tests change them): every fixed part renders again.
+_settings_changes = 0
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    global _settings_changes
+    _settings_changes += 1
+
+
+class FixedNode(template.Node):
+    """What {% fixed %} holds, rendered once for each URLconf, script prefix, language
+    and settings the process serves."""
+
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+        self.rendered: dict[tuple[object, ...], str] = {}
+
+    def render(self, context: template.Context) -> str:
+        key = (get_urlconf(), get_script_prefix(), get_language(), _settings_changes)
+        found = self.rendered.get(key)
+        if found is None:
+            # The site's names only: nothing of the page can be frozen into it.
+            found = self.rendered[key] = self.nodelist.render(context.new(site_names()))
+        return found
+
+
+@register.tag
+def fixed(parser: template.base.Parser, token: template.base.Token) -> FixedNode:
+    """{% fixed %}...{% endfixed %}: markup every page repeats that depends only on
+    settings (names, static files, the site's fixed addresses), rendered once per
+    process instead of on every page: the page's header, footer and head links are a
+    measurable share of a page's rendering (docs/performance.md). It sees only the
+    site's names (site_name, site_tagline, publisher_name), never the page's context."""
+    nodelist = parser.parse(("endfixed",))
+    parser.delete_first_token()
+    return FixedNode(nodelist)
 
 
 @register.simple_tag
