@@ -77,7 +77,7 @@ def render_article(
             "head": fragments.served(head, request),
             "main": fragments.served(main, request),
             "related_html": page_cache.kept(
-                "related", lambda: related_html(request, article), article=article, request=request
+                "related", lambda: related_html(article), article=article, request=request
             ),
             "preview": preview,
         },
@@ -107,7 +107,7 @@ RELATED_STORIES = CompiledQuery(
 )
 
 
-def related_html(request: HttpRequest, article: Article) -> str:
+def related_html(article: Article) -> str:
     """The "Related stories" section, rendered: newest stories sharing a topic."""
     related = RELATED_STORIES.objects(now=timezone.now(), article=article.pk)
     cards = fragments.with_cards(related)
@@ -121,7 +121,6 @@ def related_html(request: HttpRequest, article: Article) -> str:
             "heading_id": "related-heading",
             "heading_text": "Related stories",
         },
-        request,
     )
 
 

@@ -225,13 +225,7 @@ def site_menu(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     if request is None:  # a page rendered outside a request has no current section either
         return {"entries": []}
-    article = context.get("article")
-    return {
-        "entries": [
-            (entry, navigation.current(entry, request, article))
-            for entry in navigation.menu(request)
-        ]
-    }
+    return {"entries": navigation.marked(request, context.get("article"))}
 
 
 @register.filter
