@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
-from weakref import WeakKeyDictionary
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -23,6 +22,8 @@ from django.db.models.query import RelatedPopulator, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
+# The attribute of a connection object that holds what was compiled for it.
+_KEPT_AS = "newsroom_compiled_queries"
 
 
 class Parameter(Expression):
@@ -60,9 +61,6 @@ class CompiledQuery(Generic[M]):
     def __init__(self, build: Callable[[], QuerySet[M]]) -> None:
         self.build = build
         self._queryset: QuerySet[M] | None = None
-        # Per connection object: each thread has its own, and a test database's is the
-        # same object for the whole run, so compiled SQL never outlives its connection.
-        self._compiled: WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = WeakKeyDictionary()
 
     def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
         # A copy each: compiling fills in parts of the query it compiles.
@@ -91,9 +89,12 @@ class CompiledQuery(Generic[M]):
         """The queryset's instances, its Parameters given by `values`."""
         model = self.queryset().model
         connection = connections[router.db_for_read(model)]
-        compiled = self._compiled.get(connection)
+        # Kept on the connection object: each thread has its own, and what was compiled
+        # for it (which refers to it) goes when it goes.
+        kept: dict[CompiledQuery[Any], _Compiled] = vars(connection).setdefault(_KEPT_AS, {})
+        compiled = kept.get(self)
         if compiled is None:
-            compiled = self._compiled[connection] = self._compile(connection)
+            compiled = kept[self] = self._compile(connection)
         try:
             params = [
                 param.output_field.get_db_prep_value(values[param.name], connection)
