@@ -134,7 +134,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         pk = article if isinstance(article, Expression) else article.pk
         topics = TaggedArticle.objects.filter(content_object_id=pk).values("tag_id")
         sharing = TaggedArticle.objects.filter(tag_id__in=topics).values("content_object_id")
-        return self.filter(pk__in=sharing).exclude(pk=pk).order_by("-published_at", "-pk")
+        return self.filter(~Q(pk=pk), pk__in=sharing).order_by("-published_at", "-pk")
 
     def newest_by_topic(self, topic_ids: list[int], per_topic: int) -> ArticleQuerySet:
         """Each topic's `per_topic` newest articles, in one query (a UNION ALL of one

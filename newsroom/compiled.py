@@ -18,7 +18,12 @@ from typing import Any, Generic, TypeVar
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression, Field, Model, QuerySet
-from django.db.models.query import RelatedPopulator, get_related_populators
+
+# What QuerySet.iterator() builds instances with; django-stubs leave them out.
+from django.db.models.query import (  # type: ignore[attr-defined]
+    RelatedPopulator,
+    get_related_populators,
+)
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
