@@ -249,7 +249,8 @@ SHARE_ADDRESSES = [
 @register.inclusion_tag("includes/share.html", takes_context=True)
 def share_links(context: template.Context, article: Any) -> dict[str, Any]:
     """Links that share the article by email and on the main networks, for the page's
-    own address (read per request: stored parts name a placeholder origin)."""
+    own address (stored with the article on the placeholder origin, which
+    reader.fragments.served replaces, percent-encoded too, with the request's)."""
     url = absolute_url(context["request"], article.get_absolute_url())
     title = article.headline
     links = [("Email", "mailto:?" + urlencode({"subject": title, "body": url}, quote_via=quote))]
