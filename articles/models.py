@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import F, Prefetch, Q, Value, Window, prefetch_related_objects
+from django.db.models import Expression, F, Prefetch, Q, Value, Window, prefetch_related_objects
 from django.db.models.expressions import Combinable
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -30,10 +30,12 @@ from quotes.models import Quote
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
-    def published(self) -> ArticleQuerySet:
+    def published(self, now: datetime.datetime | Expression | None = None) -> ArticleQuerySet:
         """The one visibility rule: published, its time has come and no embargo holds it.
-        Article.is_live says the same of one article (tests/test_rule_pairs.py)."""
-        now = timezone.now()
+        Article.is_live says the same of one article (tests/test_rule_pairs.py). `now`:
+        the moment it is evaluated at, by default this one; a query compiled once gives
+        a newsroom.compiled.Parameter, filled with each request's moment."""
+        now = timezone.now() if now is None else now
         return self.filter(
             Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
             status=Article.Status.PUBLISHED,
@@ -127,12 +129,14 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             )
         )
 
-    def related_to(self, article: Article) -> ArticleQuerySet:
-        """Other articles sharing a topic with this one, newest first; one query, no
-        DISTINCT needed, and the article's topics read in it."""
-        topics = TaggedArticle.objects.filter(content_object_id=article.pk).values("tag_id")
+    def related_to(self, article: Article | Expression) -> ArticleQuerySet:
+        """Other articles sharing a topic with this one (or the one whose key the
+        expression gives), newest first; one query, no DISTINCT needed, and the
+        article's topics read in it."""
+        pk = article if isinstance(article, Expression) else article.pk
+        topics = TaggedArticle.objects.filter(content_object_id=pk).values("tag_id")
         sharing = TaggedArticle.objects.filter(tag_id__in=topics).values("content_object_id")
-        return self.filter(pk__in=sharing).exclude(pk=article.pk).order_by("-published_at", "-pk")
+        return self.filter(~Q(pk=pk), pk__in=sharing).order_by("-published_at", "-pk")
 
     def newest_by_topic(self, topic_ids: list[int], per_topic: int) -> ArticleQuerySet:
         """Each topic's `per_topic` newest articles, in one query (a UNION ALL of one

@@ -21,6 +21,7 @@ import importlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -260,9 +261,14 @@ def is_current(article: Article) -> bool:
 
 
 def served(part: str, request: HttpRequest) -> SafeString:
-    """A stored part with its absolute addresses on the request's origin."""
+    """A stored part with its absolute addresses on the request's origin: as they are,
+    and percent-encoded in the query of another address (the share links')."""
     origin = f"{request.scheme}://{request.get_host()}"
-    return mark_safe(part.replace(origin_placeholder(), origin))  # noqa: S308 - ours, and a checked host
+    placeholder = origin_placeholder()
+    served = part.replace(placeholder, origin).replace(
+        quote(placeholder, safe=""), quote(origin, safe="")
+    )
+    return mark_safe(served)  # noqa: S308 - ours, and a checked host
 
 
 def for_cards(articles: ArticleQuerySet, parts: tuple[str, ...] = ("card",)) -> ArticleQuerySet:

@@ -38,11 +38,12 @@ def section_url(article: Article) -> str:
     return reverse("articles:kind", args=[article.kind])
 
 
-def current(entry: Entry, request: HttpRequest, article: object) -> str:
-    """The aria-current value of an entry: "page" on its own page, "true" on an
-    article of its section, "" elsewhere."""
-    if entry.url == request.path:
-        return "page"
-    if isinstance(article, Article) and article.kind and entry.url == section_url(article):
-        return "true"
-    return ""
+def marked(request: HttpRequest, article: object) -> list[tuple[Entry, str]]:
+    """The menu's entries with their aria-current values: "page" on its own page,
+    "true" on an article of its section, "" elsewhere."""
+    page = request.path
+    section = section_url(article) if isinstance(article, Article) and article.kind else None
+    return [
+        (entry, "page" if entry.url == page else "true" if entry.url == section else "")
+        for entry in menu(request)
+    ]

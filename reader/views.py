@@ -3,7 +3,15 @@ from typing import Any, cast
 
 from django.core import signing
 from django.db import connections
-from django.db.models import Count, DateTimeField, Min, Prefetch, QuerySet
+from django.db.models import (
+    Count,
+    DateTimeField,
+    IntegerField,
+    Min,
+    Prefetch,
+    QuerySet,
+    SlugField,
+)
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +41,7 @@ from articles.services import article_pk_for_share_token
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation
 from newsroom import page_cache
+from newsroom.compiled import CompiledQuery, Parameter
 from newsroom.pagination import paginate
 from quotes.models import Quote, Speaker
 from reader import fragments, structured_data
@@ -68,7 +77,7 @@ def render_article(
             "head": fragments.served(head, request),
             "main": fragments.served(main, request),
             "related_html": page_cache.kept(
-                "related", lambda: related_html(request, article), article=article, request=request
+                "related", lambda: related_html(article), article=article, request=request
             ),
             "preview": preview,
         },
@@ -79,12 +88,29 @@ def render_article(
     return response
 
 
-def related_html(request: HttpRequest, article: Article) -> str:
-    """The "Related stories" section, rendered: newest stories sharing a topic."""
-    related = fragments.for_cards(
-        Article.objects.published().related_to(article), ("section_card",)
+# The moment the visibility rule of a compiled query is evaluated at: each request's.
+NOW = Parameter("now", DateTimeField())
+# A live article by its address, with its stored head and article (an anonymous
+# reader's page; signed-in editors read it as it is, with for_page).
+PAGE_ARTICLE = CompiledQuery(
+    lambda: fragments.for_cards(
+        Article.objects.published(now=NOW).filter(slug=Parameter("slug", SlugField())),
+        ("head", "main"),
     )
-    cards = fragments.with_cards(list(related[:RELATED_COUNT]))
+)
+# The newest live stories sharing a topic with an article, with their stored cards.
+RELATED_STORIES = CompiledQuery(
+    lambda: fragments.for_cards(
+        Article.objects.published(now=NOW).related_to(Parameter("article", IntegerField())),
+        ("section_card",),
+    )[:RELATED_COUNT]
+)
+
+
+def related_html(article: Article) -> str:
+    """The "Related stories" section, rendered: newest stories sharing a topic."""
+    related = RELATED_STORIES.objects(now=timezone.now(), article=article.pk)
+    cards = fragments.with_cards(related)
     if not cards:
         return ""
     return render_to_string(
@@ -95,7 +121,6 @@ def related_html(request: HttpRequest, article: Article) -> str:
             "heading_id": "related-heading",
             "heading_text": "Related stories",
         },
-        request,
     )
 
 
@@ -107,28 +132,19 @@ def preview_page(request: HttpRequest, article: Article) -> HttpResponse:
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    articles = Article.objects.published()
-    # get(), not first(): the slug is unique, so no ORDER BY to compile and run.
-    try:
-        if not page_cache.is_anonymous(request):
-            # Signed-in editors see the database as it is, as the page cache lets them.
-            article = articles.for_page().get(slug=slug)
-            parts = fragments.render_parts(article, request)
-            return render_article(request, article, parts["head"], parts["main"])
-        article = (
-            articles.select_related("stored")
-            .only(
-                *fragments.CARD_FIELDS,
-                "stored__fingerprint",
-                "stored__article_version",
-                "stored__rendered_at",
-                "stored__head",
-                "stored__main",
-            )
-            .get(slug=slug)
-        )
-    except Article.DoesNotExist:
+    if not page_cache.is_anonymous(request):
+        # Signed-in editors see the database as it is, as the page cache lets them.
+        try:
+            article = Article.objects.published().for_page().get(slug=slug)
+        except Article.DoesNotExist:
+            return redirect_old_slug(slug)
+        parts = fragments.render_parts(article, request)
+        return render_article(request, article, parts["head"], parts["main"])
+    # The slug is unique: one row at most.
+    found = PAGE_ARTICLE.objects(now=timezone.now(), slug=slug)
+    if not found:
         return redirect_old_slug(slug)
+    article = found[0]
     stored = article.stored if fragments.is_current(article) else None
     stored = stored or fragments.store([article.pk]).get(article.pk)
     if stored is None:  # deleted since it was read

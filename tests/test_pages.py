@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from contextlib import AbstractContextManager
 from pathlib import Path
 from unittest import mock
 
@@ -9,6 +10,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client, TestCase
 from django.utils import timezone
 
+from articles.models import Article
 from tests.base import SEED_URL
 from tests.factories import ArticleFactory
 
@@ -83,6 +85,73 @@ class RelatedStoriesTests(TestCase):
     def test_article_without_topics_has_no_related_section(self) -> None:
         article = ArticleFactory()
         self.assertNotContains(self.client.get(article.get_absolute_url()), 'class="related"')
+
+
+class RelatedStoriesFollowTheRuleTests(TestCase):
+    """The related stories are the newest four live stories sharing a topic at the
+    moment of the request: time, publishing, deleting and topics change them at once,
+    on a page already served (its query compiled) and with no save for time."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.article = ArticleFactory(headline="The story", published_at=at(3))
+        cls.article.tags.add("Ports")
+        cls.url = cls.article.get_absolute_url()
+
+    def related(self) -> list[str]:
+        html = self.client.get(self.url).content.decode()
+        found = re.search(r'<section class="related".*?</section>', html, re.S)
+        return re.findall(r'class="card__headline"><a [^>]+>([^<]+)</a>', found[0] if found else "")
+
+    def later(self, hours: float) -> AbstractContextManager[object]:
+        return mock.patch(
+            "django.utils.timezone.now",
+            return_value=timezone.now() + datetime.timedelta(hours=hours),
+        )
+
+    def test_a_scheduled_story_joins_when_its_time_comes(self) -> None:
+        ArticleFactory(headline="Scheduled", published_at=at(-1 / 24)).tags.add("Ports")
+        self.assertEqual(self.related(), [])
+        with self.later(2):
+            self.assertEqual(self.related(), ["Scheduled"])
+
+    def test_an_embargoed_story_joins_when_its_embargo_ends(self) -> None:
+        ArticleFactory(
+            headline="Embargoed", published_at=at(1), embargo_until=at(-1 / 24)
+        ).tags.add("Ports")
+        self.assertEqual(self.related(), [])
+        with self.later(2):
+            self.assertEqual(self.related(), ["Embargoed"])
+
+    def test_unpublished_and_deleted_stories_leave_at_once(self) -> None:
+        unpublished = ArticleFactory(headline="Unpublished", published_at=at(1))
+        deleted = ArticleFactory(headline="Deleted", published_at=at(2))
+        for story in (unpublished, deleted):
+            story.tags.add("Ports")
+        self.assertEqual(self.related(), ["Unpublished", "Deleted"])
+        unpublished.status = Article.Status.DRAFT
+        unpublished.save()
+        self.assertEqual(self.related(), ["Deleted"])
+        deleted.delete()
+        self.assertEqual(self.related(), [])
+
+    def test_a_topic_added_or_removed_changes_them_at_once(self) -> None:
+        other = ArticleFactory(headline="Other", published_at=at(1))
+        other.tags.add("Trade")
+        self.assertEqual(self.related(), [])
+        self.article.tags.add("Trade")
+        self.assertEqual(self.related(), ["Other"])
+        other.tags.remove("Trade")
+        self.assertEqual(self.related(), [])
+        other.tags.add("Ports")
+        self.assertEqual(self.related(), ["Other"])
+        self.article.tags.clear()
+        self.assertEqual(self.related(), [])
+
+    def test_only_the_newest_four(self) -> None:
+        for n in range(6):
+            ArticleFactory(headline=f"Story {n}", published_at=at(1 + n / 10)).tags.add("Ports")
+        self.assertEqual(self.related(), [f"Story {n}" for n in range(4)])
 
 
 class ArchiveTests(TestCase):

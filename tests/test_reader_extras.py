@@ -96,12 +96,14 @@ class ShareAndFollowTests(TestCase):
         self.assertTrue(all(src.startswith("/static/") for src in scripts), scripts)
 
     def test_share_links_name_the_address_the_reader_came_by(self) -> None:
-        """Not the placeholder origin the stored parts are written with."""
+        """Not the placeholder origin the stored parts are written with; and the stored
+        share links hold no reader's host, which would be served to the next reader."""
         html = self.client.get(SEED_URL, HTTP_HOST="localhost").content.decode()
         self.assertIn(f"http%3A%2F%2Flocalhost{SEED_URL.replace('/', '%2F')}", html)
         self.assertNotIn(".invalid", html)
         stored = StoredArticle.objects.get(article__slug__startswith="salesforce-staffers")
-        self.assertNotIn('class="share"', stored.main)
+        self.assertIn('class="share"', stored.main)
+        self.assertNotIn("localhost", stored.main)
 
     def test_the_article_offers_its_authors_and_topics_to_follow(self) -> None:
         html = self.client.get(SEED_URL).content.decode()

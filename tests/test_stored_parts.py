@@ -6,6 +6,7 @@ import datetime
 import re
 from collections.abc import Callable
 from unittest import mock
+from urllib.parse import quote
 
 from django.test import TestCase, override_settings
 from django.test.signals import template_rendered
@@ -216,6 +217,22 @@ class StoredPartsTests(TestCase):
                 page = self.client.get(self.url, HTTP_HOST=host)
                 self.assertContains(page, f'<link rel="canonical" href="http://{host}{self.url}">')
                 self.assertNotContains(page, fragments.origin_placeholder())
+
+    @override_settings(ALLOWED_HOSTS=["news.example", "mirror.example"], SITE_URL="")
+    def test_the_share_links_name_the_host_the_page_is_served_on(self) -> None:
+        """Stored with the article, the share links give each network the page's own
+        address, plain and percent-encoded in their queries, on every host."""
+        for host in ("news.example", "mirror.example"):
+            with self.subTest(host):
+                page = self.client.get(self.url, HTTP_HOST=host)
+                address = f"http://{host}{self.url}"
+                self.assertContains(page, f'data-url="{address}"')
+                linkedin = "https://www.linkedin.com/sharing/share-offsite/?url="
+                self.assertContains(page, f'href="{linkedin}{quote(address, safe="")}"')
+                self.assertContains(
+                    page, f"mailto:?subject=The%20story&amp;body={quote(address, safe='')}"
+                )
+                self.assertNotContains(page, quote(fragments.origin_placeholder(), safe=""))
 
     def test_every_listing_heads_its_cards_at_its_own_level(self) -> None:
         """Under the page's h1, a card is an h2 where it is the listing, an h3 in a

@@ -10,12 +10,15 @@ from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from authors.models import Author
+from newsroom.context_processors import site_names
 from newsroom.links import absolute_url
 from newsroom.text import clean_text
 from pictures.models import Image, Rendition
@@ -116,6 +119,45 @@ def _reversed(view_name: str, args: tuple[str, ...], *_key: str | None) -> str:
     return reverse(view_name, args=args)
 
 
+# Moves when settings change (only tests change them): every fixed part renders again.
+_settings_changes = 0
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    global _settings_changes
+    _settings_changes += 1
+
+
+class FixedNode(template.Node):
+    """What {% fixed %} holds, rendered once for each URLconf, script prefix, language
+    and settings the process serves."""
+
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+        self.rendered: dict[tuple[object, ...], str] = {}
+
+    def render(self, context: template.Context) -> str:
+        key = (get_urlconf(), get_script_prefix(), get_language(), _settings_changes)
+        found = self.rendered.get(key)
+        if found is None:
+            # The site's names only: nothing of the page can be frozen into it.
+            found = self.rendered[key] = self.nodelist.render(context.new(site_names()))
+        return found
+
+
+@register.tag
+def fixed(parser: template.base.Parser, token: template.base.Token) -> FixedNode:
+    """{% fixed %}...{% endfixed %}: markup every page repeats that depends only on
+    settings (names, static files, the site's fixed addresses), rendered once per
+    process instead of on every page: the page's header, footer and head links are a
+    measurable share of a page's rendering (docs/performance.md). It sees only the
+    site's names (site_name, site_tagline, publisher_name), never the page's context."""
+    nodelist = parser.parse(("endfixed",))
+    parser.delete_first_token()
+    return FixedNode(nodelist)
+
+
 @register.simple_tag
 def fixed_url(view_name: str, *args: str) -> str:
     """{% url %} for the site's own fixed addresses (the header's and footer's links,
@@ -183,13 +225,7 @@ def site_menu(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     if request is None:  # a page rendered outside a request has no current section either
         return {"entries": []}
-    article = context.get("article")
-    return {
-        "entries": [
-            (entry, navigation.current(entry, request, article))
-            for entry in navigation.menu(request)
-        ]
-    }
+    return {"entries": navigation.marked(request, context.get("article"))}
 
 
 @register.filter
@@ -213,7 +249,8 @@ SHARE_ADDRESSES = [
 @register.inclusion_tag("includes/share.html", takes_context=True)
 def share_links(context: template.Context, article: Any) -> dict[str, Any]:
     """Links that share the article by email and on the main networks, for the page's
-    own address (read per request: stored parts name a placeholder origin)."""
+    own address (stored with the article on the placeholder origin, which
+    reader.fragments.served replaces, percent-encoded too, with the request's)."""
     url = absolute_url(context["request"], article.get_absolute_url())
     title = article.headline
     links = [("Email", "mailto:?" + urlencode({"subject": title, "body": url}, quote_via=quote))]
