@@ -199,7 +199,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if len(page.items) < FEW_STORIES and not page.has_previous and not page.has_next:
         # A young topic is a short page: offer the topics its stories also cover.
         nearby = page_cache.kept_for_site(
-            f"topics-near-{tag.pk}", lambda: topics_near(tag), request=request
+            f"topics-near-{tag.pk}", lambda: topics_near(tag), request=request, timely=True
         )
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page, "nearby": nearby})
 
