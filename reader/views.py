@@ -246,6 +246,28 @@ class ArchiveMixin(BaseDateListView):
     period = ""
     period_format = ""
 
+    def get_dated_items(self) -> tuple[Any, ArticleQuerySet, dict[str, Any]]:
+        """Django's, with what the page links to besides its articles (the periods it
+        lists, the neighbouring periods with articles) kept per content generation:
+        that changes only as articles go live or leave, so a page then reads its
+        articles alone. The generation's first reader runs Django's queries, which
+        also answer 404 for a period with nothing published (never kept)."""
+        date_list, extra = page_cache.kept_for_site(
+            f"archive:{self.request.path}", self.navigation, request=self.request, timely=True
+        )
+        articles = self.get_queryset()
+        if start := extra.get(self.period):
+            end = next_period(start, self.period)
+            field = self.date_field
+            articles = articles.filter(
+                **{f"{field}__gte": midnight(start), f"{field}__lt": midnight(end)}
+            )
+        return date_list, articles, extra
+
+    def navigation(self) -> tuple[Any, dict[str, Any]]:
+        date_list, _articles, extra = super().get_dated_items()
+        return date_list, extra
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         period = context.get(self.period)
