@@ -8,6 +8,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -25,6 +26,7 @@ from articles.search import (
     search_articles,
     suggestion,
 )
+from newsroom import page_cache
 from newsroom.links import absolute_url
 from newsroom.pagination import Page, paginate
 from newsroom.plurals import counted
@@ -56,10 +58,21 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"page": page, "structured_data": structured_data.website(request)}
     if page.number == 1:
         context["lead_story"], context["latest"] = (page.items[:1] or [None])[0], page.items[1:]
-        context["topic_blocks"] = topic_blocks(shown=[article.pk for article in page.items])
+        shown = [article.pk for article in page.items]
+        # The blocks change only as stories go live or leave, with the stories above.
+        context["topic_blocks"] = page_cache.kept_for_site(
+            "home-topics", lambda: topic_blocks_html(shown=shown), request=request, timely=True
+        )
     else:
         context["latest"] = page.items
     return render(request, "home.html", context)
+
+
+def topic_blocks_html(*, shown: list[int]) -> str:
+    """The home page's topic blocks (topic_blocks), rendered."""
+    return render_to_string(
+        "includes/topic_blocks.html", {"topic_blocks": topic_blocks(shown=shown)}
+    )
 
 
 def topic_blocks(*, shown: list[int]) -> list[tuple[Tag, list[Article]]]:

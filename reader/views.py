@@ -189,8 +189,13 @@ def redirect_old_slug(slug: str) -> HttpResponse:
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A "Read more on" topic: its published articles, newest first."""
-    # With its organisation, if it stands for one (a reverse one-to-one: same query).
-    tag = get_object_or_404(Tag.objects.select_related("organisation"), slug=slug)
+    # With its organisation, if it stands for one (a reverse one-to-one: same query);
+    # kept per content generation, which a change to either moves.
+    tag = page_cache.kept_for_site(
+        f"topic:{slug}",
+        lambda: get_object_or_404(Tag.objects.select_related("organisation"), slug=slug),
+        request=request,
+    )
     page = fragments.paginate_cards(request, Article.objects.published().on_topic(tag), PER_PAGE)
     if not page.items:
         # A topic with nothing published yet must not reveal itself.
@@ -490,13 +495,10 @@ def disclosures(request: HttpRequest) -> HttpResponse:
 
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    interests = AuthorInterest.objects.select_related("organisation")
-    author = get_object_or_404(
-        Author.objects.prefetch_related(
-            "links", Prefetch("interests", queryset=interests), "photo_renditions"
-        ),
-        slug=slug,
-    )
+    """An author's profile, declared interests and published articles, newest first."""
+    # The profile is kept per content generation, which a change to the author, their
+    # links, interests, photo or the organisations named moves.
+    author = page_cache.kept_for_site(f"author:{slug}", lambda: profile(slug), request=request)
     page = fragments.paginate_cards(
         request, Article.objects.published().by_author(author), PER_PAGE, ("dated_card",)
     )
@@ -508,4 +510,16 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "structured_data": structured_data.author_profile(author, request),
         },
+    )
+
+
+def profile(slug: str) -> Author:
+    """The author with what their page shows of them: links, interests with their
+    organisations, photo renditions."""
+    interests = AuthorInterest.objects.select_related("organisation")
+    return get_object_or_404(
+        Author.objects.prefetch_related(
+            "links", Prefetch("interests", queryset=interests), "photo_renditions"
+        ),
+        slug=slug,
     )
