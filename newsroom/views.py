@@ -52,9 +52,7 @@ SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
 def home(request: HttpRequest) -> HttpResponse:
     """The lead story, the latest stories and blocks of the busiest topics; later pages
     carry on with the latest stories alone."""
-    page = fragments.paginate_cards(
-        request, Article.objects.published(), PER_PAGE, ("lead_card", "section_card")
-    )
+    page = fragments.LATEST_STORIES.page(request, PER_PAGE, parts=("lead_card", "section_card"))
     context = {"page": page, "structured_data": structured_data.website(request)}
     if page.number == 1:
         context["lead_story"], context["latest"] = (page.items[:1] or [None])[0], page.items[1:]
@@ -148,7 +146,7 @@ def found(request: HttpRequest, query: str, filters: Filters, *, by_date: bool) 
     """A page of the search's results as cards, each with its snippet: highlighted by
     PostgreSQL, cut and marked here on SQLite, the standfirst without words. One query,
     which carries the count: a later page does not pick its keys first as
-    fragments.paginate_cards does (the count would be that page's), and the cards it
+    fragments.Listing does (the count would be that page's), and the cards it
     skips are few, the results being at most RANKED_MATCHES."""
     results = search_articles(query, filters, by_date=by_date)
     page = paginate(request, fragments.for_cards(results, ("card_picture", "byline")), PER_PAGE)

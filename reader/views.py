@@ -1,5 +1,5 @@
 import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.core import signing
 from django.db import connections
@@ -42,7 +42,7 @@ from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation
 from newsroom import page_cache
 from newsroom.compiled import CompiledQuery, Parameter
-from newsroom.pagination import paginate
+from newsroom.pagination import Page, paginate
 from quotes.models import Quote, Speaker
 from reader import fragments, structured_data
 
@@ -56,6 +56,20 @@ FEW_STORIES = 4
 NEARBY_TOPICS = 6
 # An organisation page shows its newest quotes; each links to its speaker's page for more.
 QUOTES_ON_ORGANISATION_PAGE = 20
+
+# The listings of these pages, each page's query compiled once per process.
+TOPIC_STORIES = fragments.Listing(
+    lambda now, tag: Article.objects.published(now).on_topic(tag, now)
+)
+AUTHOR_STORIES = fragments.Listing(
+    lambda now, author: Article.objects.published(now).by_author(author, now)
+)
+KIND_STORIES = fragments.Listing(lambda now, kind: Article.objects.published(now).filter(kind=kind))
+PERIOD_STORIES = fragments.Listing(
+    lambda now, start, end: Article.objects.published(now).filter(
+        published_at__gte=start, published_at__lt=end
+    )
+)
 
 
 def render_article(
@@ -196,7 +210,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         lambda: get_object_or_404(Tag.objects.select_related("organisation"), slug=slug),
         request=request,
     )
-    page = fragments.paginate_cards(request, Article.objects.published().on_topic(tag), PER_PAGE)
+    page = TOPIC_STORIES.page(request, PER_PAGE, tag.pk)
     if not page.items:
         # A topic with nothing published yet must not reveal itself.
         return render(request, "404.html", status=404)
@@ -225,9 +239,7 @@ def kind_detail(request: HttpRequest, kind: str) -> HttpResponse:
     """A kind of work (a section: News, Analysis, ...): its published articles, newest first."""
     if kind not in ArticleKind.values:
         raise Http404("No such kind of work")
-    page = fragments.paginate_cards(
-        request, Article.objects.published().filter(kind=kind), PER_PAGE
-    )
+    page = KIND_STORIES.page(request, PER_PAGE, kind)
     return render(
         request,
         "articles/kind_detail.html",
@@ -251,23 +263,22 @@ class ArchiveMixin(BaseDateListView):
     period = ""
     period_format = ""
 
-    def get_dated_items(self) -> tuple[Any, ArticleQuerySet, dict[str, Any]]:
+    def get_dated_items(self) -> tuple[Any, Page, dict[str, Any]]:
         """Django's, with what the page links to besides its articles (the periods it
         lists, the neighbouring periods with articles) kept per content generation:
         that changes only as articles go live or leave, so a page then reads its
-        articles alone. The generation's first reader runs Django's queries, which
-        also answer 404 for a period with nothing published (never kept)."""
+        articles alone, as a page of a Listing (paginate_queryset passes it on). The
+        generation's first reader runs Django's queries, which also answer 404 for a
+        period with nothing published (never kept)."""
         date_list, extra = page_cache.kept_for_site(
             f"archive:{self.request.path}", self.navigation, request=self.request, timely=True
         )
-        articles = self.get_queryset()
         if start := extra.get(self.period):
             end = next_period(start, self.period)
-            field = self.date_field
-            articles = articles.filter(
-                **{f"{field}__gte": midnight(start), f"{field}__lt": midnight(end)}
-            )
-        return date_list, articles, extra
+            page = PERIOD_STORIES.page(self.request, PER_PAGE, midnight(start), midnight(end))
+        else:
+            page = fragments.LATEST_STORIES.page(self.request, PER_PAGE)
+        return date_list, page, extra
 
     def navigation(self) -> tuple[Any, dict[str, Any]]:
         date_list, _articles, extra = super().get_dated_items()
@@ -285,12 +296,10 @@ class ArchiveMixin(BaseDateListView):
     # test and iterate what these two return, where the stubs ask its own types.
     def paginate_queryset(  # type: ignore[override]
         self,
-        queryset: QuerySet[Article],  # type: ignore[override]
+        queryset: Page,  # type: ignore[override] # get_dated_items' page
         page_size: int,
-    ) -> tuple[None, Any, list[Article], bool]:
-        # get_queryset's, as ArticleQuerySet.
-        page = fragments.paginate_cards(self.request, cast(ArticleQuerySet, queryset), page_size)
-        return None, page, page.items, page.has_previous or page.has_next
+    ) -> tuple[None, Page, list[fragments.Card], bool]:
+        return None, queryset, queryset.items, queryset.has_previous or queryset.has_next
 
     def get_date_list(  # type: ignore[override]
         self, queryset: QuerySet[Article], date_type: str | None = None, ordering: str = "ASC"
@@ -460,9 +469,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     about it: relationships, coverage and the quotes of its people, on one page."""
     organisation = get_object_or_404(Organisation, slug=slug)
     relationships = list(organisation.disclosures.register().order_by("-valid_from", "pk"))
-    coverage = fragments.paginate_cards(
-        request, Article.objects.published().on_topic(organisation.tag_id), PER_PAGE
-    )
+    coverage = TOPIC_STORIES.page(request, PER_PAGE, organisation.tag_id)
     quotes = Quote.objects.published().filter(speaker__organisation=organisation).for_listing()
     return render(
         request,
@@ -499,9 +506,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The profile is kept per content generation, which a change to the author, their
     # links, interests, photo or the organisations named moves.
     author = page_cache.kept_for_site(f"author:{slug}", lambda: profile(slug), request=request)
-    page = fragments.paginate_cards(
-        request, Article.objects.published().by_author(author), PER_PAGE, ("dated_card",)
-    )
+    page = AUTHOR_STORIES.page(request, PER_PAGE, author.pk, parts=("dated_card",))
     return render(
         request,
         "authors/author_detail.html",
