@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
@@ -247,6 +248,11 @@ def kind_detail(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+# A link to an archive page from another: (rel, the context's date it goes to, the kind
+# of archive page holding that date, the date format of its text).
+Nearby = tuple[str, str, str, str]
+
+
 class ArchiveMixin(BaseDateListView):
     """Date archives of published articles, paginated without COUNT(*)."""
 
@@ -254,6 +260,14 @@ class ArchiveMixin(BaseDateListView):
     allow_empty = False
     paginate_by = PER_PAGE
     context_object_name = "articles"
+    template_name = "articles/archive.html"
+    # The periods the page lists (the index's years, a year's months, a month's days):
+    # the list's name, the kind of their pages and the date format of their links.
+    periods_label = ""
+    periods_kind = ""
+    periods_format = ""
+    # The pages of the periods around this one that the page links to.
+    neighbours: tuple[Nearby, ...] = ()
 
     def get_queryset(self) -> ArticleQuerySet:
         # Plain: the views also read it for the dates of neighbouring periods.
@@ -270,9 +284,10 @@ class ArchiveMixin(BaseDateListView):
         articles alone, as a page of a Listing (paginate_queryset passes it on). The
         generation's first reader runs Django's queries, which also answer 404 for a
         period with nothing published (never kept)."""
-        date_list, extra = page_cache.kept_for_site(
+        date_list, extra, links = page_cache.kept_for_site(
             f"archive:{self.request.path}", self.navigation, request=self.request, timely=True
         )
+        self.links = links
         if start := extra.get(self.period):
             end = next_period(start, self.period)
             page = PERIOD_STORIES.page(self.request, PER_PAGE, midnight(start), midnight(end))
@@ -280,9 +295,23 @@ class ArchiveMixin(BaseDateListView):
             page = fragments.LATEST_STORIES.page(self.request, PER_PAGE)
         return date_list, page, extra
 
-    def navigation(self) -> tuple[Any, dict[str, Any]]:
+    def navigation(self) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+        """Django's periods and neighbouring periods, and the links the page shows to
+        them (addresses and dates written out once, not at every request: a month's
+        thirty days cost a page several milliseconds through the templates' tags)."""
         date_list, _articles, extra = super().get_dated_items()
-        return date_list, extra
+        links = {
+            "periods": [
+                archive_link(self.periods_kind, period, self.periods_format)
+                for period in date_list or ()
+            ],
+            "nearby": {
+                rel: archive_link(kind, extra[name], label_format)
+                for rel, name, kind, label_format in self.neighbours
+                if extra[name]
+            },
+        }
+        return date_list, extra, links
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -290,7 +319,8 @@ class ArchiveMixin(BaseDateListView):
         context["heading"] = (
             f"Stories of {date_format(period, self.period_format)}" if period else "All stories"
         )
-        return context
+        context["periods_label"] = self.periods_label
+        return {**context, **self.links}
 
     # The page is newsroom.pagination's, and the dates a list: Django's date views only
     # test and iterate what these two return, where the stubs ask its own types.
@@ -395,16 +425,27 @@ def periods_holding(
         return [bool(found) for (found,) in cursor.fetchall()]
 
 
+def archive_link(kind: str, moment: datetime.date, label_format: str) -> tuple[str, str]:
+    """The address of the archive page of `kind` ("year", "month" or "day") holding the
+    moment (in the site's time zone), and the moment in `label_format`."""
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment)
+    parts = {"year": ("Y",), "month": ("Y", "m"), "day": ("Y", "m", "d")}[kind]
+    address = reverse(f"articles:archive_{kind}", args=[date_format(moment, p) for p in parts])
+    return address, date_format(moment, label_format)
+
+
 class ArticleArchiveIndex(ArchiveMixin, ArchiveIndexView):
     """The newest articles and the years with articles."""
 
-    template_name = "articles/archive_index.html"
+    periods_label, periods_kind, periods_format = "Years", "year", "Y"
 
 
 class ArticleYearArchive(ArchiveMixin, YearArchiveView):
     make_object_list = True
     period, period_format = "year", "Y"
-    template_name = "articles/archive_year.html"
+    periods_label, periods_kind, periods_format = "Months", "month", "F"
+    neighbours = (("prev", "previous_year", "year", "Y"), ("next", "next_year", "year", "Y"))
 
     def date_list_span(self, queryset: QuerySet[Article]) -> tuple[datetime.date, datetime.date]:
         # The address's four digits: Django's view has answered 404 to any other.
@@ -415,7 +456,12 @@ class ArticleYearArchive(ArchiveMixin, YearArchiveView):
 class ArticleMonthArchive(ArchiveMixin, MonthArchiveView):
     month_format = "%m"
     period, period_format = "month", "YEAR_MONTH_FORMAT"
-    template_name = "articles/archive_month.html"
+    periods_label, periods_kind, periods_format = "Days", "day", "MONTH_DAY_FORMAT"
+    neighbours = (
+        ("prev", "previous_month", "month", "YEAR_MONTH_FORMAT"),
+        ("up", "month", "year", "Y"),
+        ("next", "next_month", "month", "YEAR_MONTH_FORMAT"),
+    )
 
     def date_list_span(self, queryset: QuerySet[Article]) -> tuple[datetime.date, datetime.date]:
         # The address's year and month: Django's view has answered 404 to any other.
@@ -426,7 +472,11 @@ class ArticleMonthArchive(ArchiveMixin, MonthArchiveView):
 class ArticleDayArchive(ArchiveMixin, DayArchiveView):
     month_format = "%m"
     period, period_format = "day", "DATE_FORMAT"
-    template_name = "articles/archive_day.html"
+    neighbours = (
+        ("prev", "previous_day", "day", "DATE_FORMAT"),
+        ("up", "day", "month", "YEAR_MONTH_FORMAT"),
+        ("next", "next_day", "day", "DATE_FORMAT"),
+    )
 
     def get_dated_items(self) -> Any:
         # The last day the calendar holds (9999-12-31) has no next day: Django's
