@@ -260,7 +260,7 @@ class ArchiveMixin(BaseDateListView):
     allow_empty = False
     paginate_by = PER_PAGE
     context_object_name = "articles"
-    template_name = "articles/archive.html"
+    template_name: str | None = "articles/archive.html"
     # The periods the page lists (the index's years, a year's months, a month's days):
     # the list's name, the kind of their pages and the date format of their links.
     periods_label = ""
@@ -277,7 +277,8 @@ class ArchiveMixin(BaseDateListView):
     period = ""
     period_format = ""
 
-    def get_dated_items(self) -> tuple[Any, Page, dict[str, Any]]:
+    # Any: the page is newsroom.pagination's, where Django's stubs ask a collection.
+    def get_dated_items(self) -> Any:
         """Django's, with what the page links to besides its articles (the periods it
         lists, the neighbouring periods with articles) kept per content generation:
         that changes only as articles go live or leave, so a page then reads its
