@@ -299,7 +299,7 @@ def with_cards(articles: Sequence[Article]) -> Sequence[Article]:
 
 def current(fingerprint_value: str) -> Q:
     """is_current as a condition on an article row and its stored row, for listings that
-    read their cards as values (the same rule: tests/test_stored_parts.py compares
+    read their cards as values (the same rule: tests/test_rule_pairs.py compares
     them); `fingerprint_value` is fingerprint()'s."""
     rendered = F("stored__rendered_at")
     return (
