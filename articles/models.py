@@ -42,22 +42,31 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             published_at__lte=now,
         )
 
-    def by_author(self, author: Author | int | Combinable) -> ArticleQuerySet:
-        """The author's articles newest first, for the author page after published().
-        Ordered and bounded by the byline's copy of the publication time, so PostgreSQL
-        reads them from byline_author_published newest first and fetches each article by
-        primary key to apply the visibility rule, rather than walking every article
-        until enough are the author's. `author` may be an expression (OuterRef,
-        Subquery) naming one."""
+    def by_author(
+        self,
+        author: Author | int | Combinable,
+        now: datetime.datetime | Expression | None = None,
+    ) -> ArticleQuerySet:
+        """The author's articles newest first, for the author page after published()
+        (`now` as there). Ordered and bounded by the byline's copy of the publication
+        time, so PostgreSQL reads them from byline_author_published newest first and
+        fetches each article by primary key to apply the visibility rule, rather than
+        walking every article until enough are the author's. `author` may be an
+        expression (OuterRef, Subquery) naming one."""
         return self.filter(
-            Q(bylines__author=author), bylines__published_at__lte=timezone.now()
+            Q(bylines__author=author),
+            bylines__published_at__lte=timezone.now() if now is None else now,
         ).order_by("-bylines__published_at", "-pk")
 
-    def on_topic(self, tag: Tag | int | Combinable) -> ArticleQuerySet:
-        """The topic's articles newest first, for the topic page after published(), read
-        from tagged_article_tag_published as by_author reads an author's."""
+    def on_topic(
+        self, tag: Tag | int | Combinable, now: datetime.datetime | Expression | None = None
+    ) -> ArticleQuerySet:
+        """The topic's articles newest first, for the topic page after published() (`now`
+        as there), read from tagged_article_tag_published as by_author reads an
+        author's."""
         return self.filter(
-            taggedarticle__tag=tag, taggedarticle__published_at__lte=timezone.now()
+            taggedarticle__tag=tag,
+            taggedarticle__published_at__lte=timezone.now() if now is None else now,
         ).order_by("-taggedarticle__published_at", "-pk")
 
     def placing_images(self, keys: Collection[str]) -> ArticleQuerySet:

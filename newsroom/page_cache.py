@@ -218,14 +218,23 @@ def current_generation() -> tuple[int, datetime.datetime | None]:
     return gen, moment
 
 
-def request_generation(request: HttpRequest) -> int:
+def request_generation(request: HttpRequest, *, timely: bool = False) -> int:
     """The generation this request's kept parts are keyed with, read once a request: the
     one its page was looked up under (the middleware remembers it), else read now and
-    remembered, so each kept part does not cost another cache round trip."""
+    remembered, so each kept part does not cost another cache round trip. `timely`: for
+    parts that show which articles are live, the generation must also have moved once
+    time alone changed that (a scheduled article due, an embargo ended), as
+    current_generation sees to; the middleware's has, but with pages not cached
+    (PAGE_CACHE_SECONDS=0) the middleware looks at nothing, so it is looked up here."""
     gen: int | None = getattr(request, "page_generation", None)
-    if gen is None:
+    if gen is not None and (not timely or getattr(request, "generation_is_timely", False)):
+        return gen
+    if timely:
+        gen, _moment = current_generation()
+        request.generation_is_timely = True  # type: ignore[attr-defined]
+    else:
         gen = generation()
-        request.page_generation = gen  # type: ignore[attr-defined]
+    request.page_generation = gen  # type: ignore[attr-defined]
     return gen
 
 
@@ -259,10 +268,18 @@ def page_key(request: HttpRequest, gen: int) -> str:
     return f"newsroom:page:{gen}:{digest}"
 
 
-def _kept(name: str, key: str, make: Callable[[], T], *, request: HttpRequest, seconds: int) -> T:
+def _kept(
+    name: str,
+    key: str,
+    make: Callable[[], T],
+    *,
+    request: HttpRequest,
+    seconds: int,
+    timely: bool = False,
+) -> T:
     """make()'s value, kept under newsroom:<name>:<generation>:<key> for `seconds`."""
     try:
-        full_key = f"newsroom:{name}:{request_generation(request)}:{key}"
+        full_key = f"newsroom:{name}:{request_generation(request, timely=timely)}:{key}"
         value: T | None = cache.get(full_key)
     except Exception:  # any backend's connection error: do the work
         _cache_failed(f"Cache of {name}")
@@ -287,15 +304,18 @@ def kept(name: str, make: Callable[[], T], *, article: Kept, request: HttpReques
     return _kept(name, key, make, request=request, seconds=seconds)
 
 
-def kept_for_site(name: str, make: Callable[[], T], *, request: HttpRequest) -> T:
+def kept_for_site(
+    name: str, make: Callable[[], T], *, request: HttpRequest, timely: bool = False
+) -> T:
     """make()'s value for the whole site (the section menu, a topic's related topics),
     kept under `name` for the request's generation. Kept even where pages are not
     (PAGE_CACHE_SECONDS=0): such parts are shared by many pages and change only through
     saves that move the generation, so reading them once a generation spares every page
     a query. On a per-process cache, where other processes do not see the move, they
-    live no longer than a local page."""
+    live no longer than a local page. `timely`: the value shows which articles are live
+    (request_generation)."""
     seconds = cache_seconds() or LOCAL_CACHE_SECONDS
-    return _kept(name, "site", make, request=request, seconds=seconds)
+    return _kept(name, "site", make, request=request, seconds=seconds, timely=timely)
 
 
 def site_address(request: HttpRequest) -> str:
@@ -384,6 +404,7 @@ class AnonymousPageCacheMiddleware:
         try:
             gen, moment = current_generation()
             request.page_generation = gen  # type: ignore[attr-defined] # for kept parts
+            request.generation_is_timely = True  # type: ignore[attr-defined]
             key = page_key(request, gen)
             stored = cache.get(key)
         except Exception:  # any backend's connection error: serve the page uncached

@@ -8,6 +8,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -25,6 +26,7 @@ from articles.search import (
     search_articles,
     suggestion,
 )
+from newsroom import page_cache
 from newsroom.links import absolute_url
 from newsroom.pagination import Page, paginate
 from newsroom.plurals import counted
@@ -50,16 +52,25 @@ SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
 def home(request: HttpRequest) -> HttpResponse:
     """The lead story, the latest stories and blocks of the busiest topics; later pages
     carry on with the latest stories alone."""
-    page = fragments.paginate_cards(
-        request, Article.objects.published(), PER_PAGE, ("lead_card", "section_card")
-    )
+    page = fragments.LATEST_STORIES.page(request, PER_PAGE, parts=("lead_card", "section_card"))
     context = {"page": page, "structured_data": structured_data.website(request)}
     if page.number == 1:
         context["lead_story"], context["latest"] = (page.items[:1] or [None])[0], page.items[1:]
-        context["topic_blocks"] = topic_blocks(shown=[article.pk for article in page.items])
+        shown = [article.pk for article in page.items]
+        # The blocks change only as stories go live or leave, with the stories above.
+        context["topic_blocks"] = page_cache.kept_for_site(
+            "home-topics", lambda: topic_blocks_html(shown=shown), request=request, timely=True
+        )
     else:
         context["latest"] = page.items
     return render(request, "home.html", context)
+
+
+def topic_blocks_html(*, shown: list[int]) -> str:
+    """The home page's topic blocks (topic_blocks), rendered."""
+    return render_to_string(
+        "includes/topic_blocks.html", {"topic_blocks": topic_blocks(shown=shown)}
+    )
 
 
 def topic_blocks(*, shown: list[int]) -> list[tuple[Tag, list[Article]]]:
@@ -135,7 +146,7 @@ def found(request: HttpRequest, query: str, filters: Filters, *, by_date: bool) 
     """A page of the search's results as cards, each with its snippet: highlighted by
     PostgreSQL, cut and marked here on SQLite, the standfirst without words. One query,
     which carries the count: a later page does not pick its keys first as
-    fragments.paginate_cards does (the count would be that page's), and the cards it
+    fragments.Listing does (the count would be that page's), and the cards it
     skips are few, the results being at most RANKED_MATCHES."""
     results = search_articles(query, filters, by_date=by_date)
     page = paginate(request, fragments.for_cards(results, ("card_picture", "byline")), PER_PAGE)

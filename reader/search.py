@@ -31,7 +31,7 @@ def filter_options(request: HttpRequest) -> dict[str, Choices]:
     """The topics and authors a search may be narrowed to: those with published stories,
     by name (slug, name), in one query, kept for the page-cache generation (which moves
     with every change readers can see), so most searches run none."""
-    return page_cache.kept_for_site("search-options", _filter_options, request=request)
+    return page_cache.kept_for_site("search-options", _filter_options, request=request, timely=True)
 
 
 def _filter_options() -> dict[str, Choices]:

@@ -1,5 +1,5 @@
 import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.core import signing
 from django.db import connections
@@ -16,6 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
@@ -42,7 +43,7 @@ from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation
 from newsroom import page_cache
 from newsroom.compiled import CompiledQuery, Parameter
-from newsroom.pagination import paginate
+from newsroom.pagination import Page, paginate
 from quotes.models import Quote, Speaker
 from reader import fragments, structured_data
 
@@ -56,6 +57,20 @@ FEW_STORIES = 4
 NEARBY_TOPICS = 6
 # An organisation page shows its newest quotes; each links to its speaker's page for more.
 QUOTES_ON_ORGANISATION_PAGE = 20
+
+# The listings of these pages, each page's query compiled once per process.
+TOPIC_STORIES = fragments.Listing(
+    lambda now, tag: Article.objects.published(now).on_topic(tag, now)
+)
+AUTHOR_STORIES = fragments.Listing(
+    lambda now, author: Article.objects.published(now).by_author(author, now)
+)
+KIND_STORIES = fragments.Listing(lambda now, kind: Article.objects.published(now).filter(kind=kind))
+PERIOD_STORIES = fragments.Listing(
+    lambda now, start, end: Article.objects.published(now).filter(
+        published_at__gte=start, published_at__lt=end
+    )
+)
 
 
 def render_article(
@@ -189,9 +204,14 @@ def redirect_old_slug(slug: str) -> HttpResponse:
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A "Read more on" topic: its published articles, newest first."""
-    # With its organisation, if it stands for one (a reverse one-to-one: same query).
-    tag = get_object_or_404(Tag.objects.select_related("organisation"), slug=slug)
-    page = fragments.paginate_cards(request, Article.objects.published().on_topic(tag), PER_PAGE)
+    # With its organisation, if it stands for one (a reverse one-to-one: same query);
+    # kept per content generation, which a change to either moves.
+    tag = page_cache.kept_for_site(
+        f"topic:{slug}",
+        lambda: get_object_or_404(Tag.objects.select_related("organisation"), slug=slug),
+        request=request,
+    )
+    page = TOPIC_STORIES.page(request, PER_PAGE, tag.pk)
     if not page.items:
         # A topic with nothing published yet must not reveal itself.
         return render(request, "404.html", status=404)
@@ -199,7 +219,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if len(page.items) < FEW_STORIES and not page.has_previous and not page.has_next:
         # A young topic is a short page: offer the topics its stories also cover.
         nearby = page_cache.kept_for_site(
-            f"topics-near-{tag.pk}", lambda: topics_near(tag), request=request
+            f"topics-near-{tag.pk}", lambda: topics_near(tag), request=request, timely=True
         )
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page, "nearby": nearby})
 
@@ -220,14 +240,17 @@ def kind_detail(request: HttpRequest, kind: str) -> HttpResponse:
     """A kind of work (a section: News, Analysis, ...): its published articles, newest first."""
     if kind not in ArticleKind.values:
         raise Http404("No such kind of work")
-    page = fragments.paginate_cards(
-        request, Article.objects.published().filter(kind=kind), PER_PAGE
-    )
+    page = KIND_STORIES.page(request, PER_PAGE, kind)
     return render(
         request,
         "articles/kind_detail.html",
         {"kind": kind, "kind_name": ArticleKind(kind).label, "page": page},
     )
+
+
+# A link to an archive page from another: (rel, the context's date it goes to, the kind
+# of archive page holding that date, the date format of its text).
+Nearby = tuple[str, str, str, str]
 
 
 class ArchiveMixin(BaseDateListView):
@@ -237,6 +260,14 @@ class ArchiveMixin(BaseDateListView):
     allow_empty = False
     paginate_by = PER_PAGE
     context_object_name = "articles"
+    template_name: str | None = "articles/archive.html"
+    # The periods the page lists (the index's years, a year's months, a month's days):
+    # the list's name, the kind of their pages and the date format of their links.
+    periods_label = ""
+    periods_kind = ""
+    periods_format = ""
+    # The pages of the periods around this one that the page links to.
+    neighbours: tuple[Nearby, ...] = ()
 
     def get_queryset(self) -> ArticleQuerySet:
         # Plain: the views also read it for the dates of neighbouring periods.
@@ -246,24 +277,60 @@ class ArchiveMixin(BaseDateListView):
     period = ""
     period_format = ""
 
+    # Any: the page is newsroom.pagination's, where Django's stubs ask a collection.
+    def get_dated_items(self) -> Any:
+        """Django's, with what the page links to besides its articles (the periods it
+        lists, the neighbouring periods with articles) kept per content generation:
+        that changes only as articles go live or leave, so a page then reads its
+        articles alone, as a page of a Listing (paginate_queryset passes it on). The
+        generation's first reader runs Django's queries, which also answer 404 for a
+        period with nothing published (never kept)."""
+        date_list, extra, links = page_cache.kept_for_site(
+            f"archive:{self.request.path}", self.navigation, request=self.request, timely=True
+        )
+        self.links = links
+        if start := extra.get(self.period):
+            end = next_period(start, self.period)
+            page = PERIOD_STORIES.page(self.request, PER_PAGE, midnight(start), midnight(end))
+        else:
+            page = fragments.LATEST_STORIES.page(self.request, PER_PAGE)
+        return date_list, page, extra
+
+    def navigation(self) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+        """Django's periods and neighbouring periods, and the links the page shows to
+        them (addresses and dates written out once, not at every request: a month's
+        thirty days cost a page several milliseconds through the templates' tags)."""
+        date_list, _articles, extra = super().get_dated_items()
+        links = {
+            "periods": [
+                archive_link(self.periods_kind, period, self.periods_format)
+                for period in date_list or ()
+            ],
+            "nearby": {
+                rel: archive_link(kind, extra[name], label_format)
+                for rel, name, kind, label_format in self.neighbours
+                if extra[name]
+            },
+        }
+        return date_list, extra, links
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         period = context.get(self.period)
         context["heading"] = (
             f"Stories of {date_format(period, self.period_format)}" if period else "All stories"
         )
-        return context
+        context["periods_label"] = self.periods_label
+        return {**context, **self.links}
 
     # The page is newsroom.pagination's, and the dates a list: Django's date views only
     # test and iterate what these two return, where the stubs ask its own types.
     def paginate_queryset(  # type: ignore[override]
         self,
-        queryset: QuerySet[Article],  # type: ignore[override]
+        queryset: Page,  # type: ignore[override] # get_dated_items' page
         page_size: int,
-    ) -> tuple[None, Any, list[Article], bool]:
-        # get_queryset's, as ArticleQuerySet.
-        page = fragments.paginate_cards(self.request, cast(ArticleQuerySet, queryset), page_size)
-        return None, page, page.items, page.has_previous or page.has_next
+    ) -> tuple[None, Page, list[fragments.Card], bool]:
+        return None, queryset, queryset.items, queryset.has_previous or queryset.has_next
 
     def get_date_list(  # type: ignore[override]
         self, queryset: QuerySet[Article], date_type: str | None = None, ordering: str = "ASC"
@@ -359,16 +426,27 @@ def periods_holding(
         return [bool(found) for (found,) in cursor.fetchall()]
 
 
+def archive_link(kind: str, moment: datetime.date, label_format: str) -> tuple[str, str]:
+    """The address of the archive page of `kind` ("year", "month" or "day") holding the
+    moment (in the site's time zone), and the moment in `label_format`."""
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment)
+    parts = {"year": ("Y",), "month": ("Y", "m"), "day": ("Y", "m", "d")}[kind]
+    address = reverse(f"articles:archive_{kind}", args=[date_format(moment, p) for p in parts])
+    return address, date_format(moment, label_format)
+
+
 class ArticleArchiveIndex(ArchiveMixin, ArchiveIndexView):
     """The newest articles and the years with articles."""
 
-    template_name = "articles/archive_index.html"
+    periods_label, periods_kind, periods_format = "Years", "year", "Y"
 
 
 class ArticleYearArchive(ArchiveMixin, YearArchiveView):
     make_object_list = True
     period, period_format = "year", "Y"
-    template_name = "articles/archive_year.html"
+    periods_label, periods_kind, periods_format = "Months", "month", "F"
+    neighbours = (("prev", "previous_year", "year", "Y"), ("next", "next_year", "year", "Y"))
 
     def date_list_span(self, queryset: QuerySet[Article]) -> tuple[datetime.date, datetime.date]:
         # The address's four digits: Django's view has answered 404 to any other.
@@ -379,7 +457,12 @@ class ArticleYearArchive(ArchiveMixin, YearArchiveView):
 class ArticleMonthArchive(ArchiveMixin, MonthArchiveView):
     month_format = "%m"
     period, period_format = "month", "YEAR_MONTH_FORMAT"
-    template_name = "articles/archive_month.html"
+    periods_label, periods_kind, periods_format = "Days", "day", "MONTH_DAY_FORMAT"
+    neighbours = (
+        ("prev", "previous_month", "month", "YEAR_MONTH_FORMAT"),
+        ("up", "month", "year", "Y"),
+        ("next", "next_month", "month", "YEAR_MONTH_FORMAT"),
+    )
 
     def date_list_span(self, queryset: QuerySet[Article]) -> tuple[datetime.date, datetime.date]:
         # The address's year and month: Django's view has answered 404 to any other.
@@ -390,7 +473,11 @@ class ArticleMonthArchive(ArchiveMixin, MonthArchiveView):
 class ArticleDayArchive(ArchiveMixin, DayArchiveView):
     month_format = "%m"
     period, period_format = "day", "DATE_FORMAT"
-    template_name = "articles/archive_day.html"
+    neighbours = (
+        ("prev", "previous_day", "day", "DATE_FORMAT"),
+        ("up", "day", "month", "YEAR_MONTH_FORMAT"),
+        ("next", "next_day", "day", "DATE_FORMAT"),
+    )
 
     def get_dated_items(self) -> Any:
         # The last day the calendar holds (9999-12-31) has no next day: Django's
@@ -433,9 +520,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     about it: relationships, coverage and the quotes of its people, on one page."""
     organisation = get_object_or_404(Organisation, slug=slug)
     relationships = list(organisation.disclosures.register().order_by("-valid_from", "pk"))
-    coverage = fragments.paginate_cards(
-        request, Article.objects.published().on_topic(organisation.tag_id), PER_PAGE
-    )
+    coverage = TOPIC_STORIES.page(request, PER_PAGE, organisation.tag_id)
     quotes = Quote.objects.published().filter(speaker__organisation=organisation).for_listing()
     return render(
         request,
@@ -468,16 +553,11 @@ def disclosures(request: HttpRequest) -> HttpResponse:
 
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    interests = AuthorInterest.objects.select_related("organisation")
-    author = get_object_or_404(
-        Author.objects.prefetch_related(
-            "links", Prefetch("interests", queryset=interests), "photo_renditions"
-        ),
-        slug=slug,
-    )
-    page = fragments.paginate_cards(
-        request, Article.objects.published().by_author(author), PER_PAGE, ("dated_card",)
-    )
+    """An author's profile, declared interests and published articles, newest first."""
+    # The profile is kept per content generation, which a change to the author, their
+    # links, interests, photo or the organisations named moves.
+    author = page_cache.kept_for_site(f"author:{slug}", lambda: profile(slug), request=request)
+    page = AUTHOR_STORIES.page(request, PER_PAGE, author.pk, parts=("dated_card",))
     return render(
         request,
         "authors/author_detail.html",
@@ -486,4 +566,16 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "structured_data": structured_data.author_profile(author, request),
         },
+    )
+
+
+def profile(slug: str) -> Author:
+    """The author with what their page shows of them: links, interests with their
+    organisations, photo renditions."""
+    interests = AuthorInterest.objects.select_related("organisation")
+    return get_object_or_404(
+        Author.objects.prefetch_related(
+            "links", Prefetch("interests", queryset=interests), "photo_renditions"
+        ),
+        slug=slug,
     )

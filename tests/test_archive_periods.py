@@ -69,8 +69,14 @@ class PeriodListTests(TestCase):
         self.assertEqual(self.listed("/archive/2025/07/"), [london(2025, 7, 1)])
         self.assertEqual(self.client.get("/archive/2023/02/").status_code, 404)
 
+    def add(self, when: datetime.datetime) -> None:
+        """A story published at `when`, committed as production does: its pages list
+        it at once (the periods they link to are kept per content generation)."""
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(published_at=when)
+
     def test_a_scheduled_story_shows_its_day_once_its_time_comes(self) -> None:
-        ArticleFactory(published_at=london(2024, 3, 20, 9))
+        self.add(london(2024, 3, 20, 9))
         clock = "django.utils.timezone.now"
         with mock.patch(clock, return_value=london(2024, 3, 10, 12)):
             self.assertEqual(self.listed("/archive/2024/03/"), [london(2024, 3, 5)])
@@ -89,9 +95,32 @@ class PeriodListTests(TestCase):
         """A mistyped year 1 or 2: the index then spans more years than one query
         probes (and no year before 1 bounds a probe), so Django's DISTINCT lists them."""
         for year in (2, 1):
-            ArticleFactory(published_at=london(year, 1, 2, 12))
+            self.add(london(year, 1, 2, 12))
             with self.subTest(year=year):
                 self.assertEqual(self.listed("/archive/"), self.distinct("year")[::-1])
                 self.assertIn(london(year, 1, 1), self.listed("/archive/"))
                 self.assertEqual(self.listed(f"/archive/{year:04}/"), [london(year, 1, 1)])
                 self.assertEqual(self.listed(f"/archive/{year:04}/01/"), [london(year, 1, 2)])
+
+    def test_links_follow_publishing_and_unpublishing_at_once(self) -> None:
+        """The periods an archive page lists and the neighbours it links to are kept per
+        content generation: a story published in another month shows in them at once,
+        and leaves them at once when it is unpublished."""
+        may = london(2024, 5, 1)
+        self.assertEqual(self.listed("/archive/2024/"), [london(2024, 3, 1)])
+        self.assertEqual(
+            self.client.get("/archive/2024/03/").context["next_month"], london(2025, 7, 1).date()
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            story = ArticleFactory(published_at=london(2024, 5, 9, 9))
+        self.assertEqual(self.listed("/archive/2024/"), [london(2024, 3, 1), may])
+        self.assertEqual(self.client.get("/archive/2024/03/").context["next_month"], may.date())
+        self.assertEqual(self.listed("/archive/2024/05/"), [london(2024, 5, 9)])
+        story.status = Article.Status.DRAFT
+        with self.captureOnCommitCallbacks(execute=True):
+            story.save()
+        self.assertEqual(self.listed("/archive/2024/"), [london(2024, 3, 1)])
+        self.assertEqual(
+            self.client.get("/archive/2024/03/").context["next_month"], london(2025, 7, 1).date()
+        )
+        self.assertEqual(self.client.get("/archive/2024/05/").status_code, 404)

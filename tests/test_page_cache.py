@@ -365,3 +365,27 @@ class CacheLifetimeTests(TestCase):
         """Another worker cannot see a change in this process's memory cache, so its
         pages live seconds, not minutes, unless PAGE_CACHE_SECONDS says otherwise."""
         self.assertEqual(page_cache.cache_seconds(), page_cache.LOCAL_CACHE_SECONDS)
+
+
+class KeptWithoutPageCacheTests(TestCase):
+    """With pages not cached (PAGE_CACHE_SECONDS=0, the test settings), parts kept per
+    content generation (page_cache.kept_for_site) that show which articles are live
+    follow the clock too: a scheduled article shows when its time comes, no save made."""
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def test_kept_parts_show_a_scheduled_article_when_its_time_comes(self) -> None:
+        now = timezone.now()
+        with self.captureOnCommitCallbacks(execute=True):
+            ArticleFactory(headline="Live story").tags.add("Otters")
+            scheduled = ArticleFactory(
+                headline="Scheduled story", published_at=now + datetime.timedelta(seconds=30)
+            )
+            scheduled.tags.add("Zebras")
+        option = '<option value="zebras">Zebras</option>'
+        with mock.patch("django.utils.timezone.now", return_value=now):
+            self.assertNotContains(self.client.get("/search/", {"q": "story"}), option)
+        later = now + datetime.timedelta(minutes=1)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            self.assertContains(self.client.get("/search/", {"q": "story"}), option)

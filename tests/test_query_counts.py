@@ -4,6 +4,7 @@ Each page is fetched, the data grows (more tags, quotes, authors, corrections,
 related and listed articles), and the page is fetched again: the count must not move.
 """
 
+from collections.abc import Callable
 from unittest import mock
 
 from django.test import TestCase
@@ -35,16 +36,26 @@ ARTICLE_PAGE_QUERIES = 2
 ARTICLE_RENDERING_QUERIES = 29
 # The byline photos' renditions, skipped when no author of the article has a photo.
 BYLINE_PHOTO_QUERIES = 1
-# page 1: articles with their stored card parts; the latest stories' keys; their
+# page 1: articles with their stored card parts (the topic blocks are kept per content
+# generation)
+HOME_PAGE_QUERIES = 1
+# the topic blocks, read by a generation's first reader: the latest stories' keys; their
 # busiest topics; those topics' newest articles with their stored cards
-HOME_PAGE_QUERIES = 4
+HOME_TOPIC_BLOCKS_QUERIES = 3
 # page 2 and later: the page's articles (an index walk past the earlier pages); those
 # articles with their stored card parts
 HOME_LATER_PAGE_QUERIES = 2
-# author + links + interests with their organisations + photo renditions (4); articles
-AUTHOR_PAGE_QUERIES = 5
-# tag + its organisation; articles
-TAG_PAGE_QUERIES = 2
+# articles (the author's profile is kept per content generation)
+AUTHOR_PAGE_QUERIES = 1
+# the profile, read by a generation's first reader: author + links + interests with
+# their organisations + photo renditions
+AUTHOR_PROFILE_QUERIES = 4
+# articles (the topic is kept per content generation)
+TAG_PAGE_QUERIES = 1
+# the topic, read by a generation's first reader: tag + its organisation
+TOPIC_QUERIES = 1
+# a young topic's page (under 4 stories) also offers related topics, kept the same way
+NEARBY_TOPICS_QUERIES = 1
 # articles with their count (and rank and snippet on PostgreSQL), filtered or not; the
 # known words nearest the query's; topics, authors and speakers named like those (the
 # filters' topics and authors, like the menu, are read once per content generation)
@@ -52,16 +63,24 @@ SEARCH_PAGE_QUERIES = 3
 # a misspelt search that finds nothing: as above, then the articles the nearest known
 # words find
 SEARCH_SUGGESTION_QUERIES = 4
-# anything at all (EXISTS); the first article (MIN); its years (one EXISTS each, one
-# query); articles
-ARCHIVE_INDEX_QUERIES = 4
-# anything in the period (EXISTS); its months (or days: one EXISTS each, one query);
-# articles; the previous and the next period with articles
-ARCHIVE_YEAR_QUERIES = 5
-ARCHIVE_MONTH_QUERIES = 5
-# anything that day (EXISTS); articles; previous and next day; previous and next month
-# (Django's DayArchiveView offers both)
-ARCHIVE_DAY_QUERIES = 6
+# articles with their stored cards: the periods an archive page lists and links to are
+# kept per content generation (reader.views.ArchiveMixin)
+ARCHIVE_PAGE_QUERIES = 1
+# What a content generation's first reader of each archive page reads besides: anything
+# at all (EXISTS); the first article (MIN); its years (one EXISTS each, one query)
+ARCHIVE_INDEX_NAVIGATION_QUERIES = 3
+# anything in the period (EXISTS); its months (or days: one EXISTS each, one query); the
+# previous and the next period with articles
+ARCHIVE_YEAR_NAVIGATION_QUERIES = 4
+ARCHIVE_MONTH_NAVIGATION_QUERIES = 4
+# anything that day (EXISTS); previous and next day; previous and next month (Django's
+# DayArchiveView offers both)
+ARCHIVE_DAY_NAVIGATION_QUERIES = 5
+# What a content generation's first page reads once for every page after it: the
+# section menu; and, for a part kept that shows which stories are live (timely), the
+# next scheduled change (its publication time, an embargo's end, a correction dated ahead)
+MENU_QUERIES = 1
+NEXT_CHANGE_QUERIES = 3
 # articles + lead images; renditions; bylines; tags
 SITE_FEED_QUERIES = 4
 # the author or the tag, then as the site feed
@@ -220,17 +239,66 @@ class QueryCountTests(TestCase):
             response = self.client.get("/search/", {"q": "   "})
         self.assertContains(response, '<option value="salesforce">Salesforce</option>')
 
-    def test_archive_pages_query_counts_are_fixed(self) -> None:
-        """Year, month and day archives cost the same with 2 or 7 articles in them."""
+    def archive_pages(self) -> list[tuple[str, int]]:
+        """Each archive page showing the article, with what its navigation costs."""
         # Archives use the site's time zone, as readers see dates.
         local = timezone.localtime(self.article.published_at)
-        pages = [
-            ("/archive/", ARCHIVE_INDEX_QUERIES),
-            (f"/archive/{local:%Y}/", ARCHIVE_YEAR_QUERIES),
-            (f"/archive/{local:%Y/%m}/", ARCHIVE_MONTH_QUERIES),
-            (f"/archive/{local:%Y/%m/%d}/", ARCHIVE_DAY_QUERIES),
+        return [
+            ("/archive/", ARCHIVE_INDEX_NAVIGATION_QUERIES),
+            (f"/archive/{local:%Y}/", ARCHIVE_YEAR_NAVIGATION_QUERIES),
+            (f"/archive/{local:%Y/%m}/", ARCHIVE_MONTH_NAVIGATION_QUERIES),
+            (f"/archive/{local:%Y/%m/%d}/", ARCHIVE_DAY_NAVIGATION_QUERIES),
         ]
-        self.assert_all_fixed(pages)
+
+    def test_archive_pages_query_counts_are_fixed(self) -> None:
+        """Year, month and day archives cost the same with 2 or 7 articles in them."""
+        self.assert_all_fixed([(url, ARCHIVE_PAGE_QUERIES) for url, _ in self.archive_pages()])
+
+    def test_archive_navigation_is_read_once_a_generation_in_fixed_queries(self) -> None:
+        """The first reader of each archive page after a change pays for the periods it
+        lists and links to, a fixed number of queries too."""
+        self.assert_first_of_generation_fixed(
+            lambda stage: [
+                (url, NEXT_CHANGE_QUERIES + navigation + ARCHIVE_PAGE_QUERIES)
+                for url, navigation in self.archive_pages()
+            ]
+        )
+
+    @mock.patch("newsroom.views.PER_PAGE", 1)
+    def test_kept_parts_of_listings_are_read_once_a_generation_in_fixed_queries(self) -> None:
+        """The first reader of the home, an author's and a topic's page after a change
+        pays for the parts kept per generation, a fixed number of queries too."""
+
+        def pages(stage: str) -> list[tuple[str, int]]:
+            # Fewer than 4 stories: related topics, which follow the clock.
+            nearby = NEXT_CHANGE_QUERIES + NEARBY_TOPICS_QUERIES if stage == "small" else 0
+            return [
+                ("/", NEXT_CHANGE_QUERIES + HOME_TOPIC_BLOCKS_QUERIES + HOME_PAGE_QUERIES),
+                (self.author.get_absolute_url(), AUTHOR_PROFILE_QUERIES + AUTHOR_PAGE_QUERIES),
+                ("/topics/salesforce/", TOPIC_QUERIES + nearby + TAG_PAGE_QUERIES),
+            ]
+
+        self.assert_first_of_generation_fixed(pages)
+        self.assertContains(self.client.get("/"), 'class="topic-block"', count=3)
+
+    def assert_first_of_generation_fixed(
+        self, pages: Callable[[str], list[tuple[str, int]]]
+    ) -> None:
+        """Each page of pages(stage) costs its queries to the first reader after a change
+        (and the menu, which the generation's first page reads for every page after it),
+        with the small and the grown data."""
+        for stage in ("small", "grown"):
+            if stage == "grown":
+                self.grow()
+            for url, _ in pages(stage):
+                self.client.get(url)  # the cards the change outdated, rendered again
+            for url, queries in pages(stage):
+                page_cache.bump_generation()  # as a change readers see does
+                with (
+                    self.subTest(url=url, stage=stage),
+                    self.assertNumQueries(MENU_QUERIES + queries),
+                ):
+                    self.assertEqual(self.client.get(url).status_code, 200)
 
     def test_feed_query_counts_are_fixed(self) -> None:
         """Site, author and topic feeds cost the same with 2 or 7 articles in them."""

@@ -12,6 +12,8 @@ from hypothesis.extra.django import TestCase
 from articles.models import Article
 from disclosures.models import AuthorInterest, Disclosure
 from quotes.models import Quote
+from reader import fragments
+from reader.models import StoredArticle
 from tests.factories import AuthorFactory, OrganisationFactory
 
 EXAMPLES = settings(max_examples=100, deadline=None)
@@ -161,3 +163,43 @@ class VisibilityRuleTests(TestCase):
         if coming:
             self.assertIsNotNone(change)
             self.assertLessEqual(change, min(coming))
+
+
+# A stored row of an article's parts: none, or its fingerprint current or not, its
+# version the article's or an older one, and when it was rendered.
+stored_rows = st.none() | st.tuples(st.booleans(), st.booleans(), hours)
+
+
+class StoredPartsRuleTests(TestCase):
+    """Whether an article's stored parts can be served: fragments.current, the query
+    listings read their cards with, and is_current, for an article read with its row."""
+
+    @EXAMPLES
+    @given(st.lists(st.tuples(states, stored_rows), min_size=1, max_size=6))
+    def test_current_agrees_with_is_current(self, generated) -> None:
+        self.write([state for state, _ in generated])
+        now = timezone.now()
+        StoredArticle.objects.bulk_create(
+            StoredArticle(
+                article=article,
+                fingerprint=fragments.fingerprint() if same_fingerprint else "outdated",
+                article_version=article.version if same_version else article.version - 1,
+                rendered_at=now + rendered,
+                **dict.fromkeys(fragments.PARTS, ""),
+            )
+            for article, (_, row) in zip(self.written(), generated, strict=True)
+            if row is not None
+            for same_fingerprint, same_version, rendered in [row]
+        )
+        current = fragments.current(fragments.fingerprint())
+        by_query = set(Article.objects.filter(current).values_list("pk", flat=True))
+        by_row = {
+            a.pk for a in fragments.for_cards(Article.objects.all()) if fragments.is_current(a)
+        }
+        self.assertEqual(by_query, by_row)
+
+    write = VisibilityRuleTests.write
+
+    def written(self) -> list[Article]:
+        """The articles write() made, in its order (not the migrations' seed story)."""
+        return list(Article.objects.filter(slug__startswith="story-").order_by("slug"))

@@ -148,7 +148,7 @@ class DatabaseUnavailableTests(TestCase):
     def test_other_errors_stay_500(self) -> None:
         client = Client(raise_request_exception=False)
         with (
-            mock.patch("reader.fragments.paginate", side_effect=ValueError("a bug")),
+            mock.patch("reader.fragments.cards", side_effect=ValueError("a bug")),
             self.assertLogs("django.request", "ERROR"),
         ):
             response = client.get("/")
