@@ -173,8 +173,8 @@ def database(variable: str, url: str) -> dict[str, Any]:
     if config["ENGINE"] == "django.db.backends.postgresql":
         # No JIT compilation: PostgreSQL compiles any statement whose estimated cost
         # passes jit_above_cost, and a page's small queries over a large archive do
-        # (an Exists per topic or author is costed for every article it might probe):
-        # 20-30 ms of compiling for a query that runs in under 1 ms.
+        # (an Exists per topic or author is costed for every article it might probe),
+        # and compiling costs far more than running them.
         options = config.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     if DATABASE_POOL:
