@@ -138,15 +138,6 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             )
         )
 
-    def related_to(self, article: Article | Expression) -> ArticleQuerySet:
-        """Other articles sharing a topic with this one (or the one whose key the
-        expression gives), newest first; one query, no DISTINCT needed, and the
-        article's topics read in it."""
-        pk = article if isinstance(article, Expression) else article.pk
-        topics = TaggedArticle.objects.filter(content_object_id=pk).values("tag_id")
-        sharing = TaggedArticle.objects.filter(tag_id__in=topics).values("content_object_id")
-        return self.filter(~Q(pk=pk), pk__in=sharing).order_by("-published_at", "-pk")
-
     def newest_by_topic(self, topic_ids: list[int], per_topic: int) -> ArticleQuerySet:
         """Each topic's `per_topic` newest articles, in one query (a UNION ALL of one
         LIMITed part per topic, each served by walking article_status_published and

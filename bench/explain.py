@@ -89,9 +89,11 @@ def hot_queries() -> dict[str, Callable[[], object]]:
         "search: names like the words": lambda: names_like(
             {"salesforse": "salesforce", "custmers": "customers"}
         ),
-        "article page: related stories": lambda: for_cards(
-            live.related_to(live.only("pk").first())
-        )[:4],
+        "article page: its topics' newest stories (related stories, once a generation)": (
+            lambda: for_cards(live, ("section_card",)).newest_by_topic(
+                list(Tag.objects.filter(article=live.first()).values_list("pk", flat=True)), 5
+            )
+        ),
         "RSS feed": lambda: live.for_listing()[:20],
         "page cache: next scheduled change": lambda: Article.objects.filter(
             status="published", published_at__gt=newest

@@ -37,8 +37,8 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, Protocol, TypedDict, TypeVar
+from collections.abc import Callable, Collection, Hashable
+from typing import Any, TypedDict, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -55,6 +55,7 @@ from newsroom.middleware import LOWER_CASE_VIEWS
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 GENERATION_KEY = "newsroom:generation"
 NEXT_CHANGE_KEY = "newsroom:next-change"
@@ -252,56 +253,10 @@ def cached_address(request: HttpRequest) -> str:
     return f"{address}?{urlencode(kept, doseq=True)}" if kept else address
 
 
-class Kept(Protocol):
-    """What kept() reads of an article."""
-
-    pk: Any
-    version: int
-
-    @property
-    def is_live(self) -> bool: ...
-
-
 def page_key(request: HttpRequest, gen: int) -> str:
     address = cached_address(request)
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     return f"newsroom:page:{gen}:{digest}"
-
-
-def _kept(
-    name: str,
-    key: str,
-    make: Callable[[], T],
-    *,
-    request: HttpRequest,
-    seconds: int,
-    timely: bool = False,
-) -> T:
-    """make()'s value, kept under newsroom:<name>:<generation>:<key> for `seconds`."""
-    try:
-        full_key = f"newsroom:{name}:{request_generation(request, timely=timely)}:{key}"
-        value: T | None = cache.get(full_key)
-    except Exception:  # any backend's connection error: do the work
-        _cache_failed(f"Cache of {name}")
-        return make()
-    if value is None:
-        value = make()
-        with contextlib.suppress(Exception):  # keeping it is a bonus
-            cache.set(full_key, value, seconds)
-    return value
-
-
-def kept(name: str, make: Callable[[], T], *, article: Kept, request: HttpRequest) -> T:
-    """make()'s value for a live article, kept under `name` for the request's generation:
-    a page-cache miss (another address, an expired page) does not redo the work. The
-    generation moves with every change readers can see, and a scheduled go-live moves
-    it too, so a kept part is never older than its page would be. Unpublished articles
-    (so every share-link preview) are never kept."""
-    seconds = cache_seconds()
-    if not seconds or not article.is_live:
-        return make()
-    key = f"{article.pk}:{article.version}"
-    return _kept(name, key, make, request=request, seconds=seconds)
 
 
 def kept_for_site(
@@ -314,8 +269,37 @@ def kept_for_site(
     a query. On a per-process cache, where other processes do not see the move, they
     live no longer than a local page. `timely`: the value shows which articles are live
     (request_generation)."""
+    return kept_each_for_site(
+        name, ["site"], lambda missing: {"site": make()}, request=request, timely=timely
+    )["site"]
+
+
+def kept_each_for_site(
+    name: str,
+    keys: Collection[K],
+    make: Callable[[list[K]], dict[K, T]],
+    *,
+    request: HttpRequest,
+    timely: bool = False,
+) -> dict[K, T]:
+    """The value of each of `keys` (a topic's newest stories, for every article on the
+    topic), kept under newsroom:<name>:<generation>:<key> as kept_for_site keeps one:
+    read in one round trip, and those not kept made by one call of make(missing keys),
+    which returns each one's value."""
     seconds = cache_seconds() or LOCAL_CACHE_SECONDS
-    return _kept(name, "site", make, request=request, seconds=seconds, timely=timely)
+    try:
+        prefix = f"newsroom:{name}:{request_generation(request, timely=timely)}:"
+        full_keys = {f"{prefix}{key}": key for key in keys}
+        values: dict[K, T] = {full_keys[full]: v for full, v in cache.get_many(full_keys).items()}
+    except Exception:  # any backend's connection error: do the work
+        _cache_failed(f"Cache of {name}")
+        return make(list(keys))
+    if missing := [key for key in keys if key not in values]:
+        made = make(missing)
+        values.update(made)
+        with contextlib.suppress(Exception):  # keeping them is a bonus
+            cache.set_many({f"{prefix}{key}": value for key, value in made.items()}, seconds)
+    return values
 
 
 def site_address(request: HttpRequest) -> str:

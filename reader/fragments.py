@@ -108,7 +108,8 @@ def fingerprint() -> str:
     that shapes them, the settings they show, and the addresses of the static files
     they name (hashed by content)."""
     digest = hashlib.blake2b(origin_placeholder().encode(), digest_size=16)
-    digest.update(repr(PARTS).encode())  # a row from before a part was added lacks it
+    # A row from before a part (or the topics) was added lacks it.
+    digest.update(repr((*PARTS, "topics")).encode())
     for template in templates_used(TEMPLATES):
         digest.update(template.source.encode())
     for module in MODULES:
@@ -230,6 +231,7 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
             fingerprint=fingerprint(),
             article_version=article.version,
             rendered_at=now,
+            topics=[topic.pk for topic in article.tags.all()],
             **render_parts(article, register=register),
         )
         for article in articles
@@ -240,7 +242,7 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
                 rows.values(),
                 update_conflicts=True,
                 unique_fields=["article"],
-                update_fields=["fingerprint", "article_version", "rendered_at", *PARTS],
+                update_fields=["fingerprint", "article_version", "rendered_at", "topics", *PARTS],
             )
     except IntegrityError:
         # An article deleted between reading and storing: its parts are served once,
@@ -275,7 +277,7 @@ def served(part: str, request: HttpRequest) -> SafeString:
 
 def for_cards(articles: ArticleQuerySet, parts: tuple[str, ...] = ("card",)) -> ArticleQuerySet:
     """Articles shown as cards: a few columns and the stored `parts` the listing shows
-    (a card as PARTS names it), in the listing's one query."""
+    (a card as PARTS names it, or the topics), in the listing's one query."""
     return articles.select_related("stored").only(
         *CARD_FIELDS,
         "stored__fingerprint",

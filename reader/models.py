@@ -42,6 +42,10 @@ class StoredArticle(models.Model):
     dated_card = RenderedHTMLField()
     card_picture = RenderedHTMLField()
     byline = RenderedHTMLField()
+    # The keys of the article's topics, stored with its parts (topics changed render
+    # them again): its page finds its related stories among each topic's newest
+    # (reader.views.related_html) without another query.
+    topics = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return f"Stored parts of article {self.article_id}"

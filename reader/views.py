@@ -6,7 +6,6 @@ from django.db import connections
 from django.db.models import (
     Count,
     DateTimeField,
-    IntegerField,
     Min,
     Prefetch,
     QuerySet,
@@ -78,12 +77,14 @@ def render_article(
     article: Article,
     head: SafeString,
     main: SafeString,
+    topics: list[int],
     *,
     preview: bool = False,
 ) -> HttpResponse:
     """The article page from its head and article (reader.fragments), and the related
-    stories. Previews use the same templates, marked, unindexed and uncached, and carry
-    no structured data: only live articles are described to search engines."""
+    stories of its `topics`. Previews use the same templates, marked, unindexed and
+    uncached, and carry no structured data: only live articles are described to search
+    engines."""
     response = render(
         request,
         "articles/article_detail.html",
@@ -91,9 +92,7 @@ def render_article(
             "article": article,
             "head": fragments.served(head, request),
             "main": fragments.served(main, request),
-            "related_html": page_cache.kept(
-                "related", lambda: related_html(article), article=article, request=request
-            ),
+            "related_html": related_html(request, article, topics),
             "preview": preview,
         },
     )
@@ -105,33 +104,50 @@ def render_article(
 
 # The moment the visibility rule of a compiled query is evaluated at: each request's.
 NOW = Parameter("now", DateTimeField())
-# A live article by its address, with its stored head and article (an anonymous
-# reader's page; signed-in editors read it as it is, with for_page).
+# A related story: when it was published, its key and its stored section card.
+Related = tuple[datetime.datetime, int, SafeString]
+# A live article by its address, with its stored head, article and topics (an
+# anonymous reader's page; signed-in editors read it as it is, with for_page).
 PAGE_ARTICLE = CompiledQuery(
     lambda: fragments.for_cards(
         Article.objects.published(now=NOW).filter(slug=Parameter("slug", SlugField())),
-        ("head", "main"),
+        ("head", "main", "topics"),
     )
 )
-# The newest live stories sharing a topic with an article, with their stored cards.
-RELATED_STORIES = CompiledQuery(
-    lambda: fragments.for_cards(
-        Article.objects.published(now=NOW).related_to(Parameter("article", IntegerField())),
-        ("section_card",),
-    )[:RELATED_COUNT]
-)
 
 
-def related_html(article: Article) -> str:
-    """The "Related stories" section, rendered: newest stories sharing a topic."""
-    related = RELATED_STORIES.objects(now=timezone.now(), article=article.pk)
-    cards = fragments.with_cards(related)
-    if not cards:
+def newest_on_topics(topics: list[int]) -> dict[int, list[Related]]:
+    """Each topic's newest live stories, one more than an article shows (the article
+    may be among them), with their stored section cards: one query for them all."""
+    newest: dict[int, list[Related]] = {topic: [] for topic in topics}
+    stories = fragments.for_cards(Article.objects.published(), ("section_card",))
+    for story in fragments.with_cards(list(stories.newest_by_topic(topics, RELATED_COUNT + 1))):
+        if story.published_at is not None:
+            topic: int = story.topic_id  # type: ignore[attr-defined]  # newest_by_topic's
+            newest[topic].append((story.published_at, story.pk, story.stored.section_card))
+    return newest
+
+
+def related_html(request: HttpRequest, article: Article, topics: list[int]) -> str:
+    """The "Related stories" section, rendered: the newest live stories sharing a topic
+    with the article. They are found among each topic's newest, kept for the content
+    generation (page_cache.kept_each_for_site, timely: it moves with every change
+    readers see and when a scheduled story's time comes), so an article's page reads
+    no row of them, and the articles of a topic share its list."""
+    if not topics:
         return ""
+    kept = page_cache.kept_each_for_site(
+        "related", topics, newest_on_topics, request=request, timely=True
+    )
+    found = {story[1]: story for stories in kept.values() for story in stories}
+    found.pop(article.pk, None)
+    if not found:
+        return ""
+    newest = sorted(found.values(), reverse=True)[:RELATED_COUNT]
     return render_to_string(
         "includes/card_section.html",
         {
-            "articles": cards,
+            "articles": [fragments.Card(pk, {"section_card": card}) for _, pk, card in newest],
             "section_class": "related",
             "heading_id": "related-heading",
             "heading_text": "Related stories",
@@ -143,7 +159,8 @@ def preview_page(request: HttpRequest, article: Article) -> HttpResponse:
     """The article page as it will be, for an editor (the admin's preview): rendered
     afresh, never stored."""
     parts = fragments.render_parts(article, request, preview=True)
-    return render_article(request, article, parts["head"], parts["main"], preview=True)
+    topics = [topic.pk for topic in article.tags.all()]
+    return render_article(request, article, parts["head"], parts["main"], topics, preview=True)
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -154,7 +171,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         except Article.DoesNotExist:
             return redirect_old_slug(slug)
         parts = fragments.render_parts(article, request)
-        return render_article(request, article, parts["head"], parts["main"])
+        topics = [topic.pk for topic in article.tags.all()]
+        return render_article(request, article, parts["head"], parts["main"], topics)
     # The slug is unique: one row at most.
     found = PAGE_ARTICLE.objects(now=timezone.now(), slug=slug)
     if not found:
@@ -164,7 +182,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     stored = stored or fragments.store([article.pk]).get(article.pk)
     if stored is None:  # deleted since it was read
         raise Http404("No such article")
-    return render_article(request, article, stored.head, stored.main)
+    return render_article(request, article, stored.head, stored.main, stored.topics)
 
 
 def shared_preview(request: HttpRequest, token: str) -> HttpResponse:

@@ -3,6 +3,7 @@ change readers could see, or a scheduled article's time arriving, retires it; ed
 and previews never touch it; conditional GETs get 304."""
 
 import datetime
+import re
 from collections import Counter
 from collections.abc import Callable
 from unittest import mock
@@ -37,9 +38,9 @@ from tests.test_query_counts import ARTICLE_PAGE_QUERIES
 NEXT_CHANGE_QUERIES = 3
 # The section menu in every page's header, read once per content generation.
 MENU_QUERIES = 1
-# What an article page's kept part saves a page-cache miss: the related stories with
-# their stored cards.
-KEPT_PARTS_QUERIES = 1
+# The newest stories of an article's topics (its related stories) with their stored
+# cards, read once per content generation.
+RELATED_QUERIES = 1
 
 
 @override_settings(PAGE_CACHE_SECONDS=600)
@@ -308,10 +309,10 @@ class PageCacheTests(TestCase):
         self.assertContains(changed, "Fresher headline")
 
     def test_article_page_reuses_its_kept_parts(self) -> None:
-        """A page-cache miss for an article whose related stories are kept skips their
-        query, and gives the same page."""
+        """A page-cache miss for an article whose topics' newest stories are kept reads
+        the article alone, and gives the same page."""
         first = self.client.get(self.url)
-        with self.assertNumQueries(ARTICLE_PAGE_QUERIES - KEPT_PARTS_QUERIES):
+        with self.assertNumQueries(ARTICLE_PAGE_QUERIES):
             response = self.client.get(self.url, {"ref": "newsletter"})
         self.assertEqual(response["X-Page-Cache"], "miss")
         self.assertEqual(response.content, first.content)
@@ -342,13 +343,16 @@ class PageCacheTests(TestCase):
         self.assertContains(self.client.get(self.url, {"utm_source": "x"}), "Fresh related")
 
     def test_first_page_of_a_generation_looks_up_the_next_scheduled_change(self) -> None:
-        """Only the first request after a change pays for the scheduled-change lookup
-        and the menu (the related story's card, stored by a first reader, is not changed)."""
+        """Only the first request after a change pays for the scheduled-change lookup,
+        the menu and the topics' newest stories (the related story's card, stored by a
+        first reader, is not changed)."""
         self.client.get(self.url)
         self.committed(lambda: self.retitle("Another headline"))
-        with self.assertNumQueries(ARTICLE_PAGE_QUERIES + NEXT_CHANGE_QUERIES + MENU_QUERIES):
+        with self.assertNumQueries(
+            ARTICLE_PAGE_QUERIES + NEXT_CHANGE_QUERIES + MENU_QUERIES + RELATED_QUERIES
+        ):
             self.client.get(self.url)
-        with self.assertNumQueries(ARTICLE_PAGE_QUERIES - KEPT_PARTS_QUERIES):
+        with self.assertNumQueries(ARTICLE_PAGE_QUERIES):
             self.client.get(self.url, {"page": "1"})
 
     def test_pages_are_served_when_the_cache_is_down(self) -> None:
@@ -357,6 +361,36 @@ class PageCacheTests(TestCase):
         with mock.patch("newsroom.page_cache.cache.get", side_effect=ConnectionError("down")):
             response = self.client.get(self.url)
         self.assertContains(response, "Original headline")
+
+    def test_related_stories_are_shown_when_the_cache_fails_to_read_many(self) -> None:
+        """A backend that reads several keys at once (Redis's MGET) failing: the related
+        stories are read from the database instead."""
+        self.addCleanup(page_cache._missed_bump.clear)
+        with mock.patch("newsroom.page_cache.cache.get_many", side_effect=ConnectionError):
+            response = self.client.get(self.url, {"ref": "outage"})
+        self.assertContains(response, '<section class="related"')
+
+    def test_an_article_on_several_topics_reads_their_kept_stories_at_once(self) -> None:
+        """One cache round trip for all the article's topics, and once a generation one
+        query for those not kept; its related stories are the newest of them all."""
+        with self.captureOnCommitCallbacks(execute=True):
+            for n, topic in enumerate(["Ports", "Trade", "Ships"]):
+                self.article.tags.add(topic)
+                published_at = timezone.now() - datetime.timedelta(hours=n + 2)
+                ArticleFactory(headline=f"On {topic}", published_at=published_at).tags.add(topic)
+        self.client.get(self.url)
+        backend = caches["default"]
+        with (
+            mock.patch.object(backend, "get_many", wraps=backend.get_many) as get_many,
+            self.assertNumQueries(ARTICLE_PAGE_QUERIES),
+        ):
+            response = self.client.get(self.url, {"ref": "again"})
+        reads = [list(call.args[0]) for call in get_many.call_args_list]
+        related = [keys for keys in reads if keys[0].startswith("newsroom:related:")]
+        self.assertEqual([len(keys) for keys in related], [4])  # its organisation's, and 3
+        headlines = re.findall(r'card__headline"><a [^>]+>([^<]+)<', response.content.decode())
+        # The organisation's related story (an hour old) first, then the three by age.
+        self.assertEqual(headlines[1:], ["On Ports", "On Trade", "On Ships"])
 
 
 class CacheLifetimeTests(TestCase):

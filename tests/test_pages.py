@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from unittest import mock
@@ -101,14 +102,21 @@ class RelatedStoriesTests(TestCase):
 
 class RelatedStoriesFollowTheRuleTests(TestCase):
     """The related stories are the newest four live stories sharing a topic at the
-    moment of the request: time, publishing, deleting and topics change them at once,
-    on a page already served (its query compiled) and with no save for time."""
+    moment of the request: time, publishing, deleting, topics and what a card shows
+    change them at once, on a page already served (its topics' newest stories kept for
+    the content generation, each change committed as production commits), and with no
+    save for time."""
 
     @classmethod
     def setUpTestData(cls) -> None:
         cls.article = ArticleFactory(headline="The story", published_at=at(3))
         cls.article.tags.add("Ports")
         cls.url = cls.article.get_absolute_url()
+
+    def committed(self, change: Callable[[], object]) -> None:
+        """Make a change as production does: its on-commit callbacks run."""
+        with self.captureOnCommitCallbacks(execute=True):
+            change()
 
     def related(self) -> list[str]:
         html = self.client.get(self.url).content.decode()
@@ -142,23 +150,38 @@ class RelatedStoriesFollowTheRuleTests(TestCase):
             story.tags.add("Ports")
         self.assertEqual(self.related(), ["Unpublished", "Deleted"])
         unpublished.status = Article.Status.DRAFT
-        unpublished.save()
+        self.committed(unpublished.save)
         self.assertEqual(self.related(), ["Deleted"])
-        deleted.delete()
+        self.committed(deleted.delete)
         self.assertEqual(self.related(), [])
 
     def test_a_topic_added_or_removed_changes_them_at_once(self) -> None:
         other = ArticleFactory(headline="Other", published_at=at(1))
         other.tags.add("Trade")
         self.assertEqual(self.related(), [])
-        self.article.tags.add("Trade")
+        self.committed(lambda: self.article.tags.add("Trade"))
         self.assertEqual(self.related(), ["Other"])
-        other.tags.remove("Trade")
+        self.committed(lambda: other.tags.remove("Trade"))
         self.assertEqual(self.related(), [])
-        other.tags.add("Ports")
+        self.committed(lambda: other.tags.add("Ports"))
         self.assertEqual(self.related(), ["Other"])
-        self.article.tags.clear()
+        self.committed(self.article.tags.clear)
         self.assertEqual(self.related(), [])
+
+    def test_a_related_story_retitled_or_its_author_renamed_shows_at_once(self) -> None:
+        related = ArticleFactory(headline="Before", published_at=at(1))
+        related.tags.add("Ports")
+        self.assertEqual(self.related(), ["Before"])
+        related.headline = "After"
+        self.committed(related.save)
+        self.assertEqual(self.related(), ["After"])
+        author = related.ordered_authors[0]
+        author.name = "Renamed Writer"
+        self.committed(author.save)
+        html = self.client.get(self.url).content.decode()
+        self.assertIn(
+            "Renamed Writer", re.search(r'<section class="related".*?</section>', html, re.S)[0]
+        )
 
     def test_only_the_newest_four(self) -> None:
         for n in range(6):

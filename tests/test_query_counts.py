@@ -23,17 +23,19 @@ from tests.factories import (
     QuoteFactory,
 )
 
-# The article with its stored parts (reader.fragments: head, article, card parts), and
-# the related stories with theirs.
-ARTICLE_PAGE_QUERIES = 2
+# The article with its stored parts (reader.fragments: head, article, topics); the
+# related stories are among its topics' newest, kept per content generation.
+ARTICLE_PAGE_QUERIES = 1
 # With no stored parts (reader.fragments): the article and its parts (1); rendering
 # them (article + lead image; lead renditions; bylines + authors; the authors' photo
 # renditions; tags; quotes + speakers; corrections; disclosures recorded at
 # publication; its own; sources cited: 10) and storing them (a savepoint around one
-# statement: 3); the related stories (1), whose parts are rendered and stored in as
-# many (13) however many they are; the section menu, read once per content generation
-# (reader.navigation: the change that outdated the parts moved the generation: 1)
-ARTICLE_RENDERING_QUERIES = 29
+# statement: 3); the newest stories of its topics (1, kept per content generation),
+# whose parts are rendered and stored in as many (13) however many they are; what is
+# read once per content generation (the change that outdated the parts moved it): the
+# next moment time alone changes what readers see (3: the related stories show which
+# articles are live) and the section menu (reader.navigation: 1)
+ARTICLE_RENDERING_QUERIES = 32
 # The byline photos' renditions, skipped when no author of the article has a photo.
 BYLINE_PHOTO_QUERIES = 1
 # page 1: articles with their stored card parts (the topic blocks are kept per content

@@ -30,10 +30,7 @@ from tests.factories import (
     QuoteFactory,
     SpeakerFactory,
 )
-from tests.test_query_counts import AUTHOR_PAGE_QUERIES
-
-# The article with its stored parts; its related stories' cards.
-ARTICLE_PAGE_QUERIES = 2
+from tests.test_query_counts import ARTICLE_PAGE_QUERIES, AUTHOR_PAGE_QUERIES
 
 
 class StoredPartsTests(TestCase):
@@ -60,7 +57,7 @@ class StoredPartsTests(TestCase):
         row = StoredArticle.objects.get(article=article)
         return row.fingerprint, row.rendered_at
 
-    def test_the_page_is_its_stored_parts_and_related_stories_in_two_queries(self) -> None:
+    def test_the_page_is_its_stored_parts_and_kept_related_stories_in_one_query(self) -> None:
         self.client.get(self.url)
         with self.assertNumQueries(ARTICLE_PAGE_QUERIES):
             response = self.client.get(self.url)
