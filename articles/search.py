@@ -33,9 +33,11 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorExact,
 )
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -326,7 +328,17 @@ def search_articles(
     terms = _words(query)
     if query and postgresql:
         tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        matching = matching.filter(search_vector=tsquery)
+        words_match: Any = SearchVectorExact(F("search_vector"), tsquery)
+        if filters.kind:
+            # PostgreSQL tests a column's equality with a constant after every other
+            # condition, so each article walked would have its vector read and matched
+            # (the costliest test) before its kind: most are of another kind.
+            words_match = Case(
+                When(kind=filters.kind, then=words_match),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        matching = matching.filter(words_match)
     elif query:
         if not terms:
             return matching.none()
@@ -336,8 +348,11 @@ def search_articles(
     found = Article.objects.published().filter(pk__in=newest).annotate(total=Window(Count("pk")))
     order: tuple[str, ...] = ("-published_at", "-pk")
     if query and postgresql:
+        if not by_date:
+            # Ranking reads every match's vector again: only for an order by relevance.
+            found = found.annotate(rank=SearchRank(F("search_vector"), tsquery))
+            order = ("-rank", *order)
         found = found.annotate(
-            rank=SearchRank(F("search_vector"), tsquery),
             snippet=SearchHeadline(
                 Concat(
                     "standfirst", Value(" "), _without_markers("body"), output_field=TextField()
@@ -350,21 +365,21 @@ def search_articles(
                 min_words=15,
             ),
         )
-        order = ("-rank", *order)
     elif query:
-        # Relevance without a ranking function: every word in the headline, then every
-        # word in the standfirst, then the rest.
         found = found.annotate(
-            rank=Case(
-                When(_every_word_in("headline", terms), then=2),
-                When(_every_word_in("standfirst", terms), then=1),
-                default=0,
-            ),
-            excerpt_source=Concat("standfirst", Value(" "), "body", output_field=TextField()),
+            excerpt_source=Concat("standfirst", Value(" "), "body", output_field=TextField())
         )
-        order = ("-rank", *order)
-    if by_date and query:
-        order = order[1:]
+        if not by_date:
+            # Relevance without a ranking function: every word in the headline, then
+            # every word in the standfirst, then the rest.
+            found = found.annotate(
+                rank=Case(
+                    When(_every_word_in("headline", terms), then=2),
+                    When(_every_word_in("standfirst", terms), then=1),
+                    default=0,
+                )
+            )
+            order = ("-rank", *order)
     return found.order_by(*order)
 
 

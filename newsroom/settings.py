@@ -174,9 +174,14 @@ def database(variable: str, url: str) -> dict[str, Any]:
         # No JIT compilation: PostgreSQL compiles any statement whose estimated cost
         # passes jit_above_cost, and a page's small queries over a large archive do
         # (an Exists per topic or author is costed for every article it might probe),
-        # and compiling costs far more than running them.
+        # and compiling costs far more than running them. No parallel workers either: a
+        # request's query is served by one process, as every other request's is; workers
+        # started for one query take the cores the other requests were served on, and
+        # starting them and merging their rows is work added, not shared (a filtered
+        # search's walk down a topic started two and took twice as long).
         options = config.setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        extra = "-c jit=off -c max_parallel_workers_per_gather=0"
+        options["options"] = f"{options.get('options', '')} {extra}".strip()
     if DATABASE_POOL:
         if config["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured(f"DATABASE_POOL=true needs PostgreSQL in {variable}")
