@@ -419,12 +419,17 @@ def marked_excerpt(text: str, query: str, words: int = EXCERPT_WORDS) -> SafeStr
     return mark_safe(ellipsis_before + "".join(html) + ellipsis_after)  # noqa: S308 - pieces escaped
 
 
-def nearest_words(query: str) -> dict[str, str]:
-    """Each word of the query (letters only, lower case) with the nearest known word:
-    itself when it is one, "" when none is near. One query (none for a query without
-    words)."""
+def letter_words(query: str) -> list[str]:
+    """The query's words that "did you mean" and the names look at: letters only, lower
+    case, at least MIN_WORD long, each once, at most MAX_TERMS."""
     terms = list(dict.fromkeys(term.lower() for term in _LETTERS_RE.findall(query)))
-    terms = [term for term in terms if len(term) >= MIN_WORD][:MAX_TERMS]
+    return [term for term in terms if len(term) >= MIN_WORD][:MAX_TERMS]
+
+
+def nearest_words(query: str) -> dict[str, str]:
+    """Each of the query's letter_words with the nearest known word: itself when it is
+    one, "" when none is near. One query (none for a query without such words)."""
+    terms = letter_words(query)
     return _nearest_words(terms) if terms else {}
 
 

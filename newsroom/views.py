@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -18,8 +19,10 @@ from articles.models import Article
 from articles.search import (
     RANKED_MATCHES,
     Filters,
+    Name,
     clean_query,
     highlight,
+    letter_words,
     marked_excerpt,
     matching_names,
     nearest_words,
@@ -123,8 +126,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "search.html", context)
     page = found(request, query, filters, by_date=form.by_date)
     if page.number == 1 and query:
-        nearest = nearest_words(query)
-        context["names"] = matching_names(nearest)
+        nearest, context["names"] = words_help(request, query)
         if not page.items and (corrected := suggestion(query, nearest)):
             instead = found(request, corrected, filters, by_date=form.by_date)
             if instead.items:
@@ -140,6 +142,24 @@ def search(request: HttpRequest) -> HttpResponse:
         else counted(total, "%(count)s result", "%(count)s results")
     )
     return render(request, "search.html", context)
+
+
+def words_help(request: HttpRequest, query: str) -> tuple[dict[str, str], list[Name]]:
+    """The known words nearest the query's (nearest_words) and the topics and people
+    named like them (matching_names): the same for every reader until a change readers
+    see, so kept for the generation by the query's letter_words (two queries for the
+    first reader of those words). Timely: the names are of those with live stories."""
+    words = letter_words(query)
+    if not words:
+        return {}, []
+
+    def look_up() -> tuple[dict[str, str], list[Name]]:
+        nearest = nearest_words(query)
+        return nearest, matching_names(nearest)
+
+    # Hashed: a cache key holds neither spaces nor every letter a reader may type.
+    key = hashlib.blake2b(" ".join(words).encode(), digest_size=16).hexdigest()
+    return page_cache.kept_for_site(f"search-words:{key}", look_up, request=request, timely=True)
 
 
 def found(request: HttpRequest, query: str, filters: Filters, *, by_date: bool) -> Page:

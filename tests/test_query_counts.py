@@ -58,13 +58,18 @@ TAG_PAGE_QUERIES = 1
 TOPIC_QUERIES = 1
 # a young topic's page (under 4 stories) also offers related topics, kept the same way
 NEARBY_TOPICS_QUERIES = 1
-# articles with their count (and rank and snippet on PostgreSQL), filtered or not; the
-# known words nearest the query's; topics, authors and speakers named like those (the
-# filters' topics and authors, like the menu, are read once per content generation)
-SEARCH_PAGE_QUERIES = 3
+# articles with their count (and rank and snippet on PostgreSQL), filtered or not (the
+# filters' topics and authors, the known words nearest the query's and the names like
+# them are read once per content generation, like the menu)
+SEARCH_PAGE_QUERIES = 1
 # a misspelt search that finds nothing: as above, then the articles the nearest known
 # words find
-SEARCH_SUGGESTION_QUERIES = 4
+SEARCH_SUGGESTION_QUERIES = 2
+# What a content generation's first search reads besides: the filters' topics and
+# authors; and for each query's words, the known words nearest them and the topics,
+# authors and speakers named like those
+SEARCH_OPTIONS_QUERIES = 1
+SEARCH_WORDS_QUERIES = 2
 # articles with their stored cards: the periods an archive page lists and links to are
 # kept per content generation (reader.views.ArchiveMixin)
 ARCHIVE_PAGE_QUERIES = 1
@@ -282,6 +287,19 @@ class QueryCountTests(TestCase):
 
         self.assert_first_of_generation_fixed(pages)
         self.assertContains(self.client.get("/"), 'class="topic-block"', count=3)
+
+    def test_kept_parts_of_search_are_read_once_a_generation_in_fixed_queries(self) -> None:
+        """The first search after a change pays for the filters' topics and authors and
+        for its words' nearest known words and names, a fixed number of queries too;
+        other words are looked up once each."""
+        words = NEXT_CHANGE_QUERIES + SEARCH_OPTIONS_QUERIES + SEARCH_WORDS_QUERIES
+        self.assert_first_of_generation_fixed(
+            lambda stage: [("/search/?q=headline", words + SEARCH_PAGE_QUERIES)]
+        )
+        self.client.get("/topics/salesforce/")  # its stories' outdated cards rendered again
+        with self.assertNumQueries(SEARCH_WORDS_QUERIES + SEARCH_PAGE_QUERIES):
+            response = self.client.get("/search/", {"q": "salesforce"})
+        self.assertContains(response, 'Topics: <a href="/topics/salesforce/">Salesforce</a>')
 
     def assert_first_of_generation_fixed(
         self, pages: Callable[[str], list[tuple[str, int]]]

@@ -5,6 +5,9 @@ when nothing matches. On SQLite and PostgreSQL alike, unless a test says otherwi
 
 import datetime
 import random
+import re
+from collections.abc import Callable
+from datetime import timedelta
 from string import ascii_lowercase
 from unittest import mock, skipUnless
 
@@ -13,6 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
+from django.utils.html import strip_tags
 from taggit.models import Tag
 
 from articles.models import Article, SearchWord
@@ -378,3 +382,55 @@ class TrigramIndexTests(TestCase):
         ]:
             with self.subTest(index=index):
                 self.assertIn(index, self.plan(model.objects.filter(condition)))
+
+
+class KeptNamesTests(TestCase):
+    """The names above results and the known words nearest the query's are kept per
+    content generation: every change to them shows at once, and so does a scheduled
+    story's topic when its time comes, no save made."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        with cls.captureOnCommitCallbacks(execute=True):
+            cls.author = AuthorFactory(name="Ingrid Zylstra", slug="ingrid-zylstra")
+            ArticleFactory(headline="Ledger rules", authors=[cls.author])
+
+    def setUp(self) -> None:
+        # The generation the changes move is in the cache; the rollback does not move it.
+        self.addCleanup(cache.clear)
+
+    def committed(self, change: Callable[[], object]) -> None:
+        """Make a change as production does: its on-commit callbacks run."""
+        with self.captureOnCommitCallbacks(execute=True):
+            change()
+
+    def names(self, query: str) -> str:
+        """The text of the names above the results ("" when there are none)."""
+        response = self.client.get("/search/", {"q": query})
+        self.assertEqual(response.status_code, 200)
+        found = re.search(r'<nav class="search-names".*?</nav>', response.content.decode(), re.S)
+        return " ".join(strip_tags(found.group()).split()) if found else ""
+
+    def test_names_follow_renaming_publishing_and_unpublishing_at_once(self) -> None:
+        self.assertEqual(self.names("zylstra"), "Authors: Ingrid Zylstra")
+        self.author.name = "Ingrid Zylstra-Berg"
+        self.committed(self.author.save)
+        self.assertEqual(self.names("zylstra"), "Authors: Ingrid Zylstra-Berg")
+        story = ArticleFactory(headline="Otters return", status=Article.Status.DRAFT)
+        self.committed(lambda: story.tags.add("Otters"))
+        self.assertEqual(self.names("otters"), "")
+        story.status = Article.Status.PUBLISHED
+        self.committed(story.save)
+        self.assertEqual(self.names("otters"), "Topics: Otters")
+        story.status = Article.Status.DRAFT
+        self.committed(story.save)
+        self.assertEqual(self.names("otters"), "")
+
+    def test_a_scheduled_story_s_topic_is_named_when_its_time_comes(self) -> None:
+        now = timezone.now()
+        story = ArticleFactory(headline="Otter census", published_at=now + timedelta(seconds=30))
+        self.committed(lambda: story.tags.add("Otters"))
+        with mock.patch("django.utils.timezone.now", return_value=now):
+            self.assertEqual(self.names("otters"), "")
+        with mock.patch("django.utils.timezone.now", return_value=now + timedelta(minutes=1)):
+            self.assertEqual(self.names("otters"), "Topics: Otters")
