@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
 from articles.models import Article
@@ -44,6 +45,9 @@ HOME_TOPIC_STORIES = 3
 HOME_TOPICS_FROM_LATEST = 200
 # A search that finds nothing offers the busiest topics to browse.
 SUGGESTED_TOPICS = 8
+# Where a card's standfirst starts (includes/article_card.html): a search's cards show
+# a snippet there.
+STANDFIRST_OPENING = '<p class="card__standfirst">'
 
 SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
     "articles": ArticleSitemap,
@@ -169,16 +173,25 @@ def found(request: HttpRequest, query: str, filters: Filters, *, by_date: bool) 
     fragments.Listing does (the count would be that page's), and the cards it
     skips are few, the results being at most RANKED_MATCHES."""
     results = search_articles(query, filters, by_date=by_date)
-    page = paginate(request, fragments.for_cards(results, ("card_picture", "byline")), PER_PAGE)
+    page = paginate(request, fragments.for_cards(results), PER_PAGE)
     fragments.with_cards(page.items)
     for article in page.items:
         if snippet := getattr(article, "snippet", None):
-            article.search_snippet = highlight(snippet)
+            article.search_card = with_snippet(article.stored.card, highlight(snippet))
         elif source := getattr(article, "excerpt_source", None):
-            article.search_snippet = marked_excerpt(source, query)
+            article.search_card = with_snippet(article.stored.card, marked_excerpt(source, query))
         else:
-            article.search_snippet = article.standfirst
+            article.search_card = article.stored.card
     return page
+
+
+def with_snippet(card: str, snippet: SafeString) -> SafeString:
+    """A stored card (includes/article_card.html) with the snippet in place of its
+    standfirst: the stored text around the standfirst's paragraph, no template rendered
+    for each result (its escaped standfirst holds no "</p>")."""
+    head, opening, rest = card.partition(STANDFIRST_OPENING)
+    _standfirst, closing, tail = rest.partition("</p>")
+    return mark_safe(head + opening + snippet + closing + tail)  # noqa: S308 - stored HTML and an escaped snippet
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,7 @@ from unittest import mock, skipUnless
 from django import forms
 from django.core.cache import cache
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import TestCase
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -21,6 +22,7 @@ from taggit.models import Tag
 
 from articles.models import Article, SearchWord
 from articles.search import (
+    highlight,
     marked_excerpt,
     name_has_word_starting,
     nearest_words,
@@ -197,6 +199,35 @@ class SearchHelpsTests(TestCase):
         self.assertContains(response, '<option value="wildlife">Wildlife</option>')
         self.assertContains(response, '<option value="ingrid-zylstra">Ingrid Zylstra</option>')
         self.assertNotContains(response, "Secret Project")
+
+    def test_result_cards_read_as_the_card_template_renders_them(self) -> None:
+        """Each result is its stored card with the snippet in place of the standfirst:
+        the markup includes/article_card.html renders with that snippet, or with the
+        standfirst when no words were searched."""
+        for params in ({"q": "ptarmigan"}, {"q": "upland", "sort": "date"}, {"kind": "news"}):
+            response = self.get(**params)
+            items = response.context["page"].items
+            self.assertTrue(items, params)
+            for article in items:
+                if not params.get("q"):
+                    snippet = ""
+                elif ON_POSTGRESQL:
+                    snippet = highlight(article.snippet)
+                else:
+                    snippet = marked_excerpt(article.excerpt_source, params["q"])
+                card = render_to_string(
+                    "includes/article_card.html",
+                    {
+                        "article": article,
+                        "picture": article.stored.card_picture,
+                        "byline": article.stored.byline,
+                        "heading": "h2",
+                        "snippet": snippet,
+                    },
+                )
+                with self.subTest(params=params, article=article.headline):
+                    self.assertEqual(article.search_card, card)
+                    self.assertContains(response, card, html=False)
 
     def test_filter_lists_read_as_django_renders_them(self) -> None:
         """The topic and author lists are joined without Django's per-option templates:
