@@ -50,7 +50,8 @@ def _filter_options() -> dict[str, Choices]:
 class OptionList(forms.Select):
     """A select whose options are joined here: Django renders each option through a
     template of its own, which for the few hundred topics and authors a search offers
-    cost more than the search itself."""
+    cost more than the search itself, and for the few kinds and orders, as much as
+    rendering every result's card."""
 
     def render(
         self,
@@ -119,12 +120,14 @@ class SearchForm(forms.Form):
         label="Kind",
         required=False,
         choices=[("", "Any kind"), *Article.Kind.choices],
+        widget=OptionList,
         error_messages={"invalid_choice": "There is no kind of story “%(value)s”."},
     )
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
         choices=[("", "Relevance"), ("date", "Newest first")],
+        widget=OptionList,
         error_messages={"invalid_choice": "Sort by relevance or date, not “%(value)s”."},
     )
 

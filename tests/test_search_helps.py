@@ -230,8 +230,9 @@ class SearchHelpsTests(TestCase):
                     self.assertContains(response, card, html=False)
 
     def test_filter_lists_read_as_django_renders_them(self) -> None:
-        """The topic and author lists are joined without Django's per-option templates:
-        the same markup, the chosen one selected, names escaped, a bad choice marked."""
+        """The topic, author, kind and order lists are joined without Django's
+        per-option templates: the same markup, the chosen one selected, names escaped,
+        a bad choice marked."""
         # The lists are kept per content generation, which the rename moves in the
         # cache; the test's rollback does not move it back.
         self.addCleanup(cache.clear)
@@ -239,12 +240,18 @@ class SearchHelpsTests(TestCase):
         tag.name = "Wildlife <b>& birds</b>"
         with self.captureOnCommitCallbacks(execute=True):
             tag.save()
-        cases = [{"q": "ptarmigan"}, {"topic": "wildlife"}, {"topic": "nowhere"}]
+        cases = [
+            {"q": "ptarmigan"},
+            {"topic": "wildlife"},
+            {"topic": "nowhere"},
+            {"q": "ptarmigan", "kind": "analysis", "sort": "date"},
+            {"q": "ptarmigan", "kind": "rumour", "sort": "oldest"},
+        ]
         for params in cases:
             with self.subTest(params=params):
                 response = self.client.get("/search/", params)
                 form = response.context["form"]
-                for name in ("topic", "author"):
+                for name in ("topic", "author", "kind", "sort"):
                     field = form[name]
                     stock = forms.Select(choices=field.field.choices)
                     stock.is_required = False
