@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -175,6 +176,8 @@ def found(request: HttpRequest, query: str, filters: Filters, *, by_date: bool) 
     results = search_articles(query, filters, by_date=by_date)
     page = paginate(request, fragments.for_cards(results), PER_PAGE)
     fragments.with_cards(page.items)
+    # An article deleted since the results were read has no card to show.
+    page = replace(page, items=[item for item in page.items if getattr(item, "stored", None)])
     for article in page.items:
         if snippet := getattr(article, "snippet", None):
             article.search_card = with_snippet(article.stored.card, highlight(snippet))

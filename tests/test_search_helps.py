@@ -31,6 +31,8 @@ from articles.search import (
 )
 from authors.models import Author
 from quotes.models import Speaker
+from reader import fragments
+from reader.models import StoredArticle
 from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory, SpeakerFactory
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
@@ -228,6 +230,24 @@ class SearchHelpsTests(TestCase):
                 with self.subTest(params=params, article=article.headline):
                     self.assertEqual(article.search_card, card)
                     self.assertContains(response, card, html=False)
+
+    def test_a_result_deleted_while_its_card_is_made_is_left_out(self) -> None:
+        """The results are read, then their missing cards rendered: an article deleted
+        in between is left out of the page, not an error."""
+        StoredArticle.objects.all().delete()
+        store = fragments.store
+
+        def deleted_first(pks: list[int]) -> dict[int, StoredArticle]:
+            Article.objects.filter(pk=self.middle.pk).delete()
+            return store(pks)
+
+        with mock.patch("reader.fragments.store", deleted_first):
+            response = self.get(q="ptarmigan")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            [article.headline for article in response.context["page"].items],
+            ["Ptarmigan numbers fall", "Moorland survey"],
+        )
 
     def test_filter_lists_read_as_django_renders_them(self) -> None:
         """The topic, author, kind and order lists are joined without Django's
