@@ -345,7 +345,21 @@ def search_articles(
         for term in terms:
             matching = matching.filter(_contains(term))
     newest = matching.values("pk")[:RANKED_MATCHES]
-    found = Article.objects.published().filter(pk__in=newest).annotate(total=Window(Count("pk")))
+    if postgresql:
+        # The keys as one array, found first, then read by key: given IN (subquery),
+        # PostgreSQL may hash the keys against a scan of every article (its estimate on
+        # a small archive), reading every article's row to keep 500.
+        among_keys = Func(
+            F("pk"),
+            ArraySubquery(newest),
+            template="%(expressions)s)",
+            arg_joiner=" = ANY(",
+            output_field=BooleanField(),
+        )
+        found = Article.objects.published().filter(among_keys)
+    else:
+        found = Article.objects.published().filter(pk__in=newest)
+    found = found.annotate(total=Window(Count("pk")))
     order: tuple[str, ...] = ("-published_at", "-pk")
     if query and postgresql:
         if not by_date:
