@@ -73,6 +73,8 @@ def settings_json(expression: str, **env: str) -> object:
 
 
 POSTGRES = "postgres://news:pw@primary.example:5432/news"
+# What every PostgreSQL connection of the site is started with.
+SITE_OPTIONS = "-c jit=off -c max_parallel_workers_per_gather=0"
 
 
 class ScaleOutSettingsTests(SimpleTestCase):
@@ -130,10 +132,12 @@ class ScaleOutSettingsTests(SimpleTestCase):
             DATABASE_POOL_MAX_SIZE="8",
         )
         pool = {"min_size": 1, "max_size": 8, "timeout": 10}
-        options = {"pool": pool, "options": "-c jit=off"}
+        options = {"pool": pool, "options": SITE_OPTIONS}
         self.assertEqual(databases, {"default": [0, options], "replica_0": [0, options]})
 
-    def test_postgresql_connections_compile_no_jit_and_keep_the_urls_options(self) -> None:
+    def test_postgresql_connections_compile_no_jit_start_no_workers_and_keep_the_urls_options(
+        self,
+    ) -> None:
         databases = settings_json(
             "{a: d['OPTIONS'] for a, d in s.DATABASES.items()}",
             DATABASE_URL=POSTGRES + "?options=-c%20statement_timeout%3D5000",
@@ -142,8 +146,8 @@ class ScaleOutSettingsTests(SimpleTestCase):
         self.assertEqual(
             databases,
             {
-                "default": {"options": "-c statement_timeout=5000 -c jit=off"},
-                "replica_0": {"options": "-c jit=off"},
+                "default": {"options": f"-c statement_timeout=5000 {SITE_OPTIONS}"},
+                "replica_0": {"options": SITE_OPTIONS},
             },
         )
         sqlite = settings_json("s.DATABASES['default']['OPTIONS']")
@@ -180,3 +184,8 @@ class PostgreSQLConnectionTests(TestCase):
         with connection.cursor() as cursor:
             cursor.execute("SHOW jit")
             self.assertEqual(cursor.fetchone(), ("off",))
+
+    def test_the_server_starts_no_parallel_workers_for_the_sites_queries(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            self.assertEqual(cursor.fetchone(), ("0",))
