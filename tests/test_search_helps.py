@@ -17,7 +17,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import TestCase
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from taggit.models import Tag
 
 from articles.models import Article, SearchWord
@@ -202,31 +202,35 @@ class SearchHelpsTests(TestCase):
         self.assertContains(response, '<option value="ingrid-zylstra">Ingrid Zylstra</option>')
         self.assertNotContains(response, "Secret Project")
 
-    def test_result_cards_read_as_the_card_template_renders_them(self) -> None:
-        """Each result is its stored card with the snippet in place of the standfirst:
-        the markup includes/article_card.html renders with that snippet, or with the
-        standfirst when no words were searched."""
+    def test_result_cards_are_the_stored_cards_with_the_snippet_as_standfirst(self) -> None:
+        """Each result is its stored card (includes/article_card.html, as every listing
+        shows it) with the snippet in place of the standfirst, or the card as it is when
+        no words were searched."""
         for params in ({"q": "ptarmigan"}, {"q": "upland", "sort": "date"}, {"kind": "news"}):
             response = self.get(**params)
             items = response.context["page"].items
             self.assertTrue(items, params)
             for article in items:
-                if not params.get("q"):
-                    snippet = ""
-                elif ON_POSTGRESQL:
-                    snippet = highlight(article.snippet)
-                else:
-                    snippet = marked_excerpt(article.excerpt_source, params["q"])
-                card = render_to_string(
+                stored = render_to_string(
                     "includes/article_card.html",
                     {
                         "article": article,
                         "picture": article.stored.card_picture,
                         "byline": article.stored.byline,
                         "heading": "h2",
-                        "snippet": snippet,
                     },
                 )
+                if not params.get("q"):
+                    card = stored
+                else:
+                    snippet = (
+                        highlight(article.snippet)
+                        if ON_POSTGRESQL
+                        else marked_excerpt(article.excerpt_source, params["q"])
+                    )
+                    standfirst = f'<p class="card__standfirst">{escape(article.standfirst)}</p>'
+                    self.assertIn(standfirst, stored)
+                    card = stored.replace(standfirst, f'<p class="card__standfirst">{snippet}</p>')
                 with self.subTest(params=params, article=article.headline):
                     self.assertEqual(article.search_card, card)
                     self.assertContains(response, card, html=False)
