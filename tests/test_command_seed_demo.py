@@ -28,6 +28,7 @@ from newsroom.markdown import marker_keys
 from pictures.models import Image
 from quotes.models import Quote
 from tests.base import run_command
+from tests.test_stored_body import assert_stored_as_rendered
 
 
 def demo_articles(seed: int) -> list[tuple[str, str, str, str, list[str], list[str]]]:
@@ -270,6 +271,8 @@ class SeedDemoInBatchesTests(TestCase):
         with_bylines = Byline.objects.filter(article__in=demo).values_list("article", flat=True)
         self.assertEqual(set(with_bylines), set(demo.values_list("pk", flat=True)))
         self.assertEqual(list(content_checks.body_problems(on_article=lambda: None)), [])
+        # Rendered in processes of their own (several batches), as a save renders them.
+        assert_stored_as_rendered(self, list(demo))
         if connection.vendor == "postgresql":
             for stored, rebuilt in demo.annotate(fresh=search_vector()).values_list(
                 "search_vector", "fresh"
