@@ -7,7 +7,6 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -110,16 +109,6 @@ def sync_rows(
     return bool(stale or new)
 
 
-# How many shares a batch's bodies are rendered in, by a renderer's processes.
-RENDERING_SHARES = 2
-
-
-def rendered_bodies(items: list[tuple[str, list[Quote]]], images: dict[str, Any]) -> list[str]:
-    """The bodies rendered with their quotes and these placed images (a renderer's
-    processes run it: every argument crosses over pickled)."""
-    return [str(render_body(body, quotes, images)) for body, quotes in items]
-
-
 Entry = TypeVar("Entry", schema.Organisation, schema.Speaker)
 Value = TypeVar("Value", schema.RegisterEntry, schema.Interest)
 Done = TypeVar("Done", schema.Speaker, Speaker)
@@ -157,9 +146,6 @@ class Writer:
     completed: dict[str, tuple[schema.Speaker, schema.Speaker]] = field(default_factory=dict)
     matched: dict[str, tuple[schema.Speaker, Speaker]] = field(default_factory=dict)
     vectors: VectorBuilder = field(default_factory=VectorBuilder)
-    # Processes to render new articles' bodies in, beside this one (seed_demo's); None:
-    # rendered here.
-    renderer: Executor | None = None
     # Set when a register or an author's interests changed: scheduled articles must then
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
@@ -601,45 +587,23 @@ class Writer:
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
 
-    def render_bodies(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Callable[[], None]:
-        """Render the new articles' bodies as Article.save stores them, from the quotes
-        about to be written (each new article is written once, with its body): here,
-        or in the `renderer`'s processes, a share each. Returns what gives each article
-        its body, once rendered."""
+    def render_bodies(self, new: list[tuple[Article, schema.ArticleRecord]]) -> None:
+        """The new articles' bodies as Article.save stores them, from the quotes about to
+        be written: each new article is written once, with its body."""
         keys = {key for _, record in new for key in marker_keys(record.body, "image")}
         images = placed_images(Image, keys)
-        items = [
-            (
-                article.body,
-                [
-                    Quote(
-                        **{
-                            **schema.shallow(quote),
-                            "article": article,
-                            "speaker": self.speaker(quote.speaker) if quote.speaker else None,
-                        }
-                    )
-                    for quote in record.quotes
-                ],
-            )
-            for article, record in new
-        ]
-        if self.renderer is None:
-            shares = [rendered_bodies(items, images)]
-        else:
-            share = -(-len(items) // RENDERING_SHARES)
-            futures = [
-                self.renderer.submit(rendered_bodies, items[start : start + share], images)
-                for start in range(0, len(items), share)
+        for article, record in new:
+            quotes = [
+                Quote(
+                    **{
+                        **schema.shallow(quote),
+                        "article": article,
+                        "speaker": self.speaker(quote.speaker) if quote.speaker else None,
+                    }
+                )
+                for quote in record.quotes
             ]
-
-        def store() -> None:
-            done = shares if self.renderer is None else [future.result() for future in futures]
-            bodies = (body for share in done for body in share)
-            for (article, _), body in zip(new, bodies, strict=True):
-                article.body_html = body
-
-        return store
+            article.body_html = render_body(article.body, quotes, images)
 
     def start_new(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Callable[[], None]:
         """Give the new articles their pks and their rendered bodies; returns what writes
@@ -652,7 +616,7 @@ class Writer:
         the file). write_objects runs one executemany (COPY on PostgreSQL)."""
         articles = [article for article, _ in new]
         if connection.vendor != "postgresql" or not new:
-            self.render_bodies(new)()
+            self.render_bodies(new)
             write_objects(Article, articles)
             uids = [article.uid for article in articles]
             pks = dict(Article.objects.filter(uid__in=uids).values_list("uid", "pk"))
@@ -669,13 +633,10 @@ class Writer:
         vectors = self.vectors.start(self.documents(new))
         # Rendering the bodies is most of Python's work for a batch: done while the
         # server builds the vectors, which do not read them.
-        store_bodies = self.render_bodies(new)
-
-        def write() -> None:
-            store_bodies()
-            write_objects(Article, articles, with_pk=True, search_vectors=vectors.result())
-
-        return write
+        self.render_bodies(new)
+        return lambda: write_objects(
+            Article, articles, with_pk=True, search_vectors=vectors.result()
+        )
 
     def close(self) -> None:
         """End what the writer started beside the import (VectorBuilder's connection)."""

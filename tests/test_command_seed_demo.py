@@ -271,7 +271,7 @@ class SeedDemoInBatchesTests(TestCase):
         with_bylines = Byline.objects.filter(article__in=demo).values_list("article", flat=True)
         self.assertEqual(set(with_bylines), set(demo.values_list("pk", flat=True)))
         self.assertEqual(list(content_checks.body_problems(on_article=lambda: None)), [])
-        # Rendered in processes of their own (several batches), as a save renders them.
+        # Rendered while the vectors are built (PostgreSQL), as a save renders them.
         assert_stored_as_rendered(self, list(demo))
         if connection.vendor == "postgresql":
             for stored, rebuilt in demo.annotate(fresh=search_vector()).values_list(

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-import multiprocessing
 import random
 from argparse import ArgumentParser
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from itertools import islice
 from typing import Any
 
-import django
 from django.core.management.base import CommandError
 from django.db import connection, models, transaction
 from django.db.models import Index
@@ -21,7 +19,7 @@ from articles.models import Article, Byline, TaggedArticle
 from authors.models import Author
 from disclosures.models import Organisation
 from interchange import demo, schema
-from interchange.writing import RENDERING_SHARES, Writer
+from interchange.writing import Writer
 from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
 from pictures.models import Image
@@ -142,7 +140,6 @@ would): see docs/performance.md for the timings."""
                 ) as bar,
                 closing(writer),
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-records") as maker,
-                body_renderer(several=count > options["batch_size"]) as writer.renderer,
             ):
                 pending = maker.submit(make, list(islice(indexes, options["batch_size"])))
                 while records := pending.result():
@@ -251,25 +248,6 @@ would): see docs/performance.md for the timings."""
                 picture.save()
             pictures.append(picture)
         return pictures
-
-
-@contextmanager
-def body_renderer(*, several: bool) -> Iterator[Executor | None]:
-    """Processes that render the articles' bodies (the writer's renderer), when there
-    are several batches: rendering is most of Python's work for an article, and this
-    process (which makes the records and writes them) would otherwise do it alone,
-    while the server's connections wait. Started afresh (spawn): this process has
-    threads and open connections a fork would copy. None for one batch, which would
-    wait for the processes to start."""
-    if not several:
-        yield None
-        return
-    with ProcessPoolExecutor(
-        max_workers=RENDERING_SHARES,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=django.setup,
-    ) as renderer:
-        yield renderer
 
 
 @contextmanager
