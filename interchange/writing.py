@@ -35,7 +35,7 @@ from articles.rendering import (
     refresh_bodies_of,
     render_body,
 )
-from articles.search import refresh_search_vectors, remember_article_words
+from articles.search import refresh_search_vectors, remember_words
 from articles.services import set_publication
 from authors.models import Author, AuthorLink
 from disclosures.models import AuthorInterest, Disclosure, Organisation, RecordedDisclosure
@@ -562,7 +562,6 @@ class Writer:
         new = [(article, record) for article, record in changed if article.pk is None]
         # As Article.save() does for each: a new article's slug is no other's old address.
         ArticleSlugHistory.objects.filter(slug__in=[a.slug for a, _ in new]).delete()
-        self.render_bodies(new)
         write_new = self.start_new(new)
         # Made while the new articles' vectors are built (PostgreSQL).
         rows = self.related(changed)
@@ -582,8 +581,9 @@ class Writer:
             refresh_bodies_of(Article, [article.pk for article in existing])
         self.record_disclosures(due, recorded)
         refresh_search_vectors(Article.objects.filter(pk__in=[a.pk for a in existing]))
-        # A new article's vector was written with it; its words are remembered here.
-        remember_article_words(Article.objects.filter(pk__in=[a.pk for a, _ in new]))
+        # A new article's vector was written with it; its words are remembered here,
+        # from its record: what remember_article_words would read back of it.
+        remember_words(self.words(new))
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
 
@@ -606,15 +606,17 @@ class Writer:
             article.body_html = render_body(article.body, quotes, images)
 
     def start_new(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Callable[[], None]:
-        """Give the new articles their pks; returns what writes them. PostgreSQL: the pks
-        come from the sequence and the vectors are built on the side (VectorBuilder)
-        while the batch's other rows are made, and the articles are written with them.
+        """Give the new articles their pks and their rendered bodies; returns what writes
+        them. PostgreSQL: the pks come from the sequence and the vectors are built on
+        the side (VectorBuilder) while the bodies and the batch's other rows are made,
+        and the articles are written with them.
         Elsewhere they are written at once, for the database to assign the pks.
         Not bulk_create: with DEBUG on, Django keeps the text of its last 9,000 queries,
         and a batch of articles in one INSERT is megabytes of it (memory would grow with
         the file). write_objects runs one executemany (COPY on PostgreSQL)."""
         articles = [article for article, _ in new]
         if connection.vendor != "postgresql" or not new:
+            self.render_bodies(new)
             write_objects(Article, articles)
             uids = [article.uid for article in articles]
             pks = dict(Article.objects.filter(uid__in=uids).values_list("uid", "pk"))
@@ -629,6 +631,9 @@ class Writer:
             for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
                 article.pk = pk
         vectors = self.vectors.start(self.documents(new))
+        # Rendering the bodies is most of Python's work for a batch: done while the
+        # server builds the vectors, which do not read them.
+        self.render_bodies(new)
         return lambda: write_objects(
             Article, articles, with_pk=True, search_vectors=vectors.result()
         )
@@ -652,13 +657,33 @@ class Writer:
             # As the file records them; otherwise as this site has them.
             article.disclosures_as_of = record.disclosures_as_of
 
+    def author_names(self, new: list[tuple[Article, schema.ArticleRecord]]) -> dict[int, str]:
+        """The names of the new articles' authors, by pk."""
+        authors = {self.author_id(slug) for _, record in new for slug in record.authors}
+        return dict(Author.objects.filter(pk__in=authors).values_list("pk", "name"))
+
+    def words(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Iterator[str]:
+        """The texts articles.search.remember_article_words reads of new articles, from
+        their records, without reading back the rows just written: headlines,
+        standfirsts, and the names of their topics, authors and quoted speakers."""
+        names = self.author_names(new)
+        for _, record in new:
+            yield record.headline
+            yield record.standfirst
+            for entry in record.tags:
+                yield self.tag(entry).name
+            for slug in record.authors:
+                yield names[self.author_id(slug)]
+            for quote in record.quotes:
+                if quote.speaker:
+                    yield self.speaker(quote.speaker).name
+
     def documents(self, new: list[tuple[Article, schema.ArticleRecord]]) -> list[tuple[str, ...]]:
         """The search documents of new articles, from their records: the six texts
         articles.search.search_vector() reads from their rows, in the same order, so
         that they are written with their vectors (an UPDATE after the COPY would write
         every new article twice)."""
-        authors = {self.author_id(slug) for _, record in new for slug in record.authors}
-        names = dict(Author.objects.filter(pk__in=authors).values_list("pk", "name"))
+        names = self.author_names(new)
         documents: list[tuple[str, ...]] = []
         for _, record in new:
             quotes = sorted(record.quotes, key=lambda quote: quote.position)

@@ -16,8 +16,8 @@ from django.utils.text import slugify
 from django.utils.timezone import now
 
 from articles import content_checks
-from articles.models import Article, Byline
-from articles.search import search_articles, search_vector
+from articles.models import Article, Byline, SearchWord
+from articles.search import remember_article_words, search_articles, search_vector
 from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import AuthorInterest, Organisation, RecordedDisclosure
@@ -28,6 +28,7 @@ from newsroom.markdown import marker_keys
 from pictures.models import Image
 from quotes.models import Quote
 from tests.base import run_command
+from tests.test_stored_body import assert_stored_as_rendered
 
 
 def demo_articles(seed: int) -> list[tuple[str, str, str, str, list[str], list[str]]]:
@@ -189,6 +190,17 @@ class SeedDemoTests(TestCase):
         )
         self.assertIn("Dry run: would create 1 article by 1 author (seed 9).", output)
 
+    def test_words_remembered_are_those_of_the_articles(self) -> None:
+        """The words a seed remembers for "did you mean" (taken from its records) are
+        those remember_article_words reads from the articles written."""
+        before = set(SearchWord.objects.values_list("word", flat=True))
+        run_command("seed_demo", "--articles", "20", "--authors", "3", "--seed", "13", "-v", "0")
+        after = set(SearchWord.objects.values_list("word", flat=True))
+        self.assertTrue(after - before)
+        SearchWord.objects.exclude(word__in=before).delete()
+        remember_article_words(Article.objects.filter(slug__regex=r"-13-[0-9]+$"))
+        self.assertEqual(set(SearchWord.objects.values_list("word", flat=True)), after)
+
     def test_queries_do_not_grow_with_the_number_of_articles(self) -> None:
         """Bulk writes: 10 or 30 articles (in one batch) cost the same queries."""
         counts = []
@@ -259,12 +271,47 @@ class SeedDemoInBatchesTests(TestCase):
         with_bylines = Byline.objects.filter(article__in=demo).values_list("article", flat=True)
         self.assertEqual(set(with_bylines), set(demo.values_list("pk", flat=True)))
         self.assertEqual(list(content_checks.body_problems(on_article=lambda: None)), [])
+        # Rendered while the vectors are built (PostgreSQL), as a save renders them.
+        assert_stored_as_rendered(self, list(demo))
         if connection.vendor == "postgresql":
             for stored, rebuilt in demo.annotate(fresh=search_vector()).values_list(
                 "search_vector", "fresh"
             ):
                 self.assertEqual(stored, rebuilt)
         self.assertConnectionsBackTo(before)
+
+    def test_a_batch_reads_back_none_of_the_rows_it_wrote(self) -> None:
+        """Every batch costs the same few queries, and none reads back the articles,
+        topics, bylines or quotes the seed wrote: inside the seed's one transaction
+        the tables' statistics are out of date, and PostgreSQL read those rows by
+        walking the whole table, so each batch of a large seed took longer than the
+        last."""
+        batches: list[list[str]] = []
+        write_batch = Writer.write
+
+        def write(writer: Writer, records: list[schema.ArticleRecord]) -> list[str]:
+            with CaptureQueriesContext(connection) as queries:
+                actions = write_batch(writer, records)
+            batches.append([query["sql"] for query in queries])
+            return actions
+
+        with mock.patch.object(Writer, "write", autospec=True, side_effect=write):
+            self.seed(34)
+        # The first batch also looks up the topics, speakers and organisations.
+        later = batches[1:]
+        per_batch = 16 if connection.vendor == "postgresql" else 15
+        self.assertEqual([len(queries) for queries in later], [per_batch] * len(later))
+        links = ("articles_taggedarticle", "articles_byline", "articles_quote")
+        self.assertEqual(
+            [
+                sql
+                for queries in later
+                for sql in queries
+                if sql.startswith(("SELECT", "DECLARE"))
+                and any(f'FROM "{table}"' in sql or f'JOIN "{table}"' in sql for table in links)
+            ],
+            [],
+        )
 
     def test_articles_are_written_by_the_import_writer(self) -> None:
         """seed_demo hands its articles to import_articles' writer, as interchange
