@@ -2,11 +2,13 @@
 
 Compiling a queryset (Django's SQL compiler) costs a small page's hot path more than
 the database takes to plan and run it. A query whose shape never changes, only its
-values (the moment of the request, the address's slug), is written as a queryset with
-a `Parameter` where each such value goes, compiled the first time a connection runs
-it, and from then on run with each call's values. It runs through Django's cursor, so
-it is routed (database routers), logged and counted like any other query, and its rows
-become model instances as the queryset's own would (its `only()`, `select_related()`).
+values (the moment of the request, the address's slug, a listing's topic), is written
+as a queryset with a `Parameter` where each such value goes, compiled the first time a
+connection runs it, and from then on run with each call's values. It runs through
+Django's cursor, so it is routed (database routers), logged and counted like any other
+query, and its results are the queryset's own: model instances (`objects`, with its
+`only()` and `select_related()`), or the rows of a values_list queryset (`rows`, with a
+limit and offset given at each run), their values converted as Django converts them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.db.models import Expression, Field, Model, QuerySet
 
 # What QuerySet.iterator() builds instances with; django-stubs leave them out.
 from django.db.models.query import (  # type: ignore[attr-defined]
+    ModelIterable,
     RelatedPopulator,
     get_related_populators,
 )
@@ -45,17 +48,28 @@ class Parameter(Expression):
 
 
 @dataclasses.dataclass(frozen=True)
+class _Instances:
+    """What turns a row into a model instance (Django's ModelIterable, computed once)."""
+
+    fields: slice
+    init_list: list[str]
+    populators: list[RelatedPopulator]
+
+
+@dataclasses.dataclass(frozen=True)
 class _Compiled:
-    """One queryset compiled for one connection, with what turns its rows into
-    instances (Django's ModelIterable, computed once)."""
+    """One queryset compiled for one connection."""
 
     compiler: SQLCompiler
     sql: str
     params: tuple[Any, ...]
+    names: frozenset[str]
     converters: dict[int, Any]
-    fields: slice
-    init_list: list[str]
-    populators: list[RelatedPopulator]
+    # The selected columns a values row has (columns selected only to order by follow).
+    columns: int
+    sliced: bool
+    # None for a values queryset: its rows are not instances.
+    instances: _Instances | None
 
 
 class CompiledQuery(Generic[M]):
@@ -63,61 +77,113 @@ class CompiledQuery(Generic[M]):
     are loaded), compiled once per connection and run with the values of its
     Parameters."""
 
-    def __init__(self, build: Callable[[], QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[[], QuerySet[M, Any]]) -> None:
         self.build = build
-        self._queryset: QuerySet[M] | None = None
+        self._queryset: QuerySet[M, Any] | None = None
 
-    def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
-        # A copy each: compiling fills in parts of the query it compiles.
-        compiler = self.queryset().all().query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        # Filled by as_sql: the selected columns, and which of them are the model's own.
-        klass_info = compiler.klass_info or {}
-        select_fields = klass_info["select_fields"]
-        fields = slice(select_fields[0], select_fields[-1] + 1)
-        return _Compiled(
-            compiler=compiler,
-            sql=sql,
-            params=tuple(params),
-            converters=compiler.get_converters([s[0] for s in compiler.select]),
-            fields=fields,
-            init_list=[column[0].target.attname for column in compiler.select[fields]],
-            populators=get_related_populators(klass_info, compiler.select, connection.alias),
-        )
-
-    def queryset(self) -> QuerySet[M]:
+    def queryset(self) -> QuerySet[M, Any]:
         if self._queryset is None:
             self._queryset = self.build()
         return self._queryset
 
     def objects(self, **values: Any) -> list[M]:
         """The queryset's instances, its Parameters given by `values`."""
+        connection = self._connection()
+        compiled = self._compiled(connection)
+        if compiled.instances is None:
+            raise TypeError("A values queryset gives rows, not instances: call rows()")
+        made = compiled.instances
         model = self.queryset().model
-        connection = connections[router.db_for_read(model)]
+        found = []
+        for row in self._fetch(connection, compiled, compiled.sql, values):
+            instance = model.from_db(connection.alias, made.init_list, row[made.fields])
+            for populator in made.populators:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found
+
+    def rows(
+        self, limit: int | None = None, offset: int = 0, **values: Any
+    ) -> list[tuple[Any, ...]]:
+        """The rows of a values_list queryset, its Parameters given by `values`: `limit`
+        of them (all, if None) after `offset`."""
+        connection = self._connection()
+        compiled = self._compiled(connection)
+        sql = compiled.sql
+        if limit is not None or offset:
+            if compiled.sliced:
+                raise TypeError("The queryset is sliced already: give no limit or offset")
+            high = None if limit is None else offset + limit
+            sql = f"{sql} {connection.ops.limit_offset_sql(offset, high)}"
+        rows = self._fetch(connection, compiled, sql, values)
+        if len(rows) and len(rows[0]) > compiled.columns:
+            return [row[: compiled.columns] for row in rows]
+        return rows
+
+    def _connection(self) -> BaseDatabaseWrapper:
+        return connections[router.db_for_read(self.queryset().model)]
+
+    def _compiled(self, connection: BaseDatabaseWrapper) -> _Compiled:
         # Kept on the connection object: each thread has its own, and what was compiled
         # for it (which refers to it) goes when it goes.
         kept: dict[CompiledQuery[Any], _Compiled] = vars(connection).setdefault(_KEPT_AS, {})
         compiled = kept.get(self)
         if compiled is None:
             compiled = kept[self] = self._compile(connection)
-        try:
-            params = [
-                param.output_field.get_db_prep_value(values[param.name], connection)
-                if isinstance(param, Parameter)
-                else param
-                for param in compiled.params
-            ]
-        except KeyError as missing:
-            raise TypeError(f"No value given for the query's parameter {missing}") from None
+        return compiled
+
+    def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
+        # A copy each: compiling fills in parts of the query it compiles.
+        queryset = self.queryset().all()
+        query = queryset.query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        # Filled by as_sql: the selected columns, and which of them are the model's own.
+        selected = [column[0] for column in compiler.select[: compiler.col_count]]
+        instances = None
+        # A values queryset has a klass_info too, but its rows are not instances.
+        if (klass_info := compiler.klass_info) and queryset._iterable_class is ModelIterable:
+            select_fields = klass_info["select_fields"]
+            fields = slice(select_fields[0], select_fields[-1] + 1)
+            instances = _Instances(
+                fields=fields,
+                init_list=[column[0].target.attname for column in compiler.select[fields]],
+                populators=get_related_populators(klass_info, compiler.select, connection.alias),
+            )
+        return _Compiled(
+            compiler=compiler,
+            sql=sql,
+            params=tuple(params),
+            names=frozenset(param.name for param in params if isinstance(param, Parameter)),
+            converters=compiler.get_converters(selected),
+            columns=len(selected),
+            sliced=query.is_sliced,
+            instances=instances,
+        )
+
+    @staticmethod
+    def _fetch(
+        connection: BaseDatabaseWrapper, compiled: _Compiled, sql: str, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """The rows of the compiled SQL (`sql`: with a limit, perhaps) for these values,
+        converted."""
+        if missing := compiled.names - values.keys():
+            raise TypeError(
+                f"No value given for the query's parameter {', '.join(map(repr, sorted(missing)))}"
+            )
+        if unknown := values.keys() - compiled.names:
+            raise TypeError(f"The query has no parameter {', '.join(map(repr, sorted(unknown)))}")
+        params = [
+            param.output_field.get_db_prep_value(values[param.name], connection)
+            if isinstance(param, Parameter)
+            else param
+            for param in compiled.params
+        ]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
-            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
-        found = []
-        for row in rows:
-            instance = model.from_db(connection.alias, compiled.init_list, row[compiled.fields])
-            for populator in compiled.populators:
-                populator.populate(row, instance)
-            found.append(instance)
-        return found
+            return [
+                tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)
+            ]
+        return rows

@@ -15,7 +15,6 @@ row is outdated (`is_current`) when:
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import functools
 import hashlib
 import importlib
@@ -26,8 +25,18 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Expression,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    When,
+)
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest
 from django.template.base import Template
@@ -40,6 +49,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, ArticleQuerySet, prefetch_byline_photos
 from disclosures.rules import DisclosureRegister
+from newsroom.compiled import CompiledQuery, Parameter
 from newsroom.context_processors import site
 from newsroom.pagination import Page, page_number
 from reader import structured_data
@@ -299,10 +309,10 @@ def with_cards(articles: Sequence[Article]) -> Sequence[Article]:
     return articles
 
 
-def current(fingerprint_value: str) -> Q:
+def current(fingerprint_value: str | Expression) -> Q:
     """is_current as a condition on an article row and its stored row, for listings that
     read their cards as values (the same rule: tests/test_rule_pairs.py compares
-    them); `fingerprint_value` is fingerprint()'s."""
+    them); `fingerprint_value` is fingerprint()'s, or a Parameter given it at each run."""
     rendered = F("stored__rendered_at")
     return (
         Q(stored__fingerprint=fingerprint_value, stored__article_version=F("version"))
@@ -312,7 +322,7 @@ def current(fingerprint_value: str) -> Q:
 
 
 def card_rows(
-    articles: ArticleQuerySet, fingerprint_value: str, parts: tuple[str, ...]
+    articles: ArticleQuerySet, fingerprint_value: str | Expression, parts: tuple[str, ...]
 ) -> QuerySet[Any, tuple[Any, ...]]:
     """The articles as rows of their key and their stored `parts`, each part NULL when
     the row is missing or outdated: no model instances to make, no dates to read."""
@@ -349,82 +359,31 @@ def cards(rows: Iterable[tuple[Any, ...]], parts: tuple[str, ...]) -> list[Card]
     return listed
 
 
-def _marker(value: Any, position: int) -> Any:
-    """A value of value's type that no listing's query holds, distinct for each position."""
-    if isinstance(value, datetime.datetime):
-        return datetime.datetime(1001, 1, 1, microsecond=position + 1, tzinfo=datetime.UTC)
-    if isinstance(value, int):
-        return -(10**9) - position
-    if isinstance(value, str):
-        return f"\ue000marker {position}"
-    raise TypeError(f"A listing's values are dates, numbers or texts, not {type(value)}")
-
-
-def _adapted(value: Any, connection: Any) -> Any:
-    """The parameter Django passes the database for a value of a listing's query."""
-    if isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
-
-
-class CompiledQuery:
-    """A query of articles compiled once per process (and database), run with each
-    request's values. The ORM builds and compiles a query at every request, which for a
-    listing costs more than PostgreSQL takes to run it; its SQL depends only on its
-    shape, so `build(*values)` is compiled once with marker values standing for them,
-    and each run passes its own values where the markers were."""
-
-    def __init__(self, build: Callable[..., QuerySet[Any, Any]]) -> None:
-        self.build = build
-        self._compiled: dict[str, tuple[str, list[Any], list[int]]] = {}
-
-    def rows(self, values: Sequence[Any], limit: int, offset: int = 0) -> list[tuple[Any, ...]]:
-        """The query's rows for these values, `limit` of them after `offset`."""
-        alias = router.db_for_read(Article)
-        connection = connections[alias]
-        sql, constants, slots = self._compile(alias, values)
-        given = [_adapted(value, connection) for value in values]
-        params = [
-            given[slot] if slot >= 0 else constant
-            for constant, slot in zip(constants, slots, strict=True)
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"{sql} {connection.ops.limit_offset_sql(offset, offset + limit)}", params
-            )
-            return cursor.fetchall()
-
-    def _compile(self, alias: str, values: Sequence[Any]) -> tuple[str, list[Any], list[int]]:
-        """The SQL without its limit, its parameters, and for each which of `values` it
-        stands for (-1: a constant of the query)."""
-        if compiled := self._compiled.get(alias):
-            return compiled
-        connection = connections[alias]
-        markers = [_marker(value, position) for position, value in enumerate(values)]
-        sql, params = self.build(*markers).query.get_compiler(using=alias).as_sql()
-        adapted = [_adapted(marker, connection) for marker in markers]
-        slots = [adapted.index(param) if param in adapted else -1 for param in params]
-        if missing := set(range(len(markers))) - set(slots):
-            raise ValueError(f"The query does not use its values {sorted(missing)}")
-        compiled = self._compiled[alias] = (sql, list(params), slots)
-        return compiled
+# The moment a listing's visibility rule is evaluated at (each request's), and the
+# fingerprint its stored parts must have been rendered with to be served.
+NOW = Parameter("now", DateTimeField())
+FINGERPRINT = Parameter("fingerprint", CharField())
 
 
 class Listing:
-    """A listing of articles shown as cards, newest first by its own rule, `articles(now,
-    *values)` (a topic's, an author's...): pages of it read with their stored parts as
-    values (card_rows), by queries compiled once (CompiledQuery)."""
+    """A listing of articles shown as cards, newest first by its own rule: `articles()`,
+    a queryset evaluated at NOW whose other values (a topic, an author...) are
+    Parameters, given by name to `page`. Pages of it are read with their stored parts as
+    values (card_rows), by queries compiled once (newsroom.compiled)."""
 
-    def __init__(self, articles: Callable[..., ArticleQuerySet]) -> None:
+    def __init__(self, articles: Callable[[], ArticleQuerySet]) -> None:
         self.articles = articles
         # Each listing's page 1 with the parts it shows, and the keys of a later page.
-        self._first: dict[tuple[str, ...], CompiledQuery] = {}
-        self._keys = CompiledQuery(
-            lambda now, *values: articles(now, *values).values_list("pk", flat=True)
-        )
+        self._first: dict[tuple[str, ...], CompiledQuery[Article]] = {}
+        self._keys = CompiledQuery(lambda: articles().values_list("pk"))
 
     def page(
-        self, request: HttpRequest, per_page: int, *values: Any, parts: tuple[str, ...] = ("card",)
+        self,
+        request: HttpRequest,
+        per_page: int,
+        *,
+        parts: tuple[str, ...] = ("card",),
+        **values: Any,
     ) -> Page:
         """A page of the listing, numbered by ?page=N (newsroom.pagination). The first
         page is one query; a later one first picks its articles' keys (an index walk
@@ -433,43 +392,42 @@ class Listing:
         number = page_number(request)
         now = timezone.now()
         if number == 1:
-            rows = self._first_page(parts).rows((now, fingerprint(), *values), per_page + 1)
+            rows = self._first_page(parts).rows(
+                per_page + 1, now=now, fingerprint=fingerprint(), **values
+            )
         else:
             offset = (number - 1) * per_page
-            found = self._keys.rows((now, *values), per_page + 1, offset)
+            found = self._keys.rows(per_page + 1, offset, now=now, **values)
             if not found:
                 raise Http404("No such page")
             rows = chosen_rows([key for (key,) in found], parts, per_page + 1)
         listed = cards(rows, parts)
         return Page(items=listed[:per_page], number=number, has_next=len(rows) > per_page)
 
-    def _first_page(self, parts: tuple[str, ...]) -> CompiledQuery:
+    def _first_page(self, parts: tuple[str, ...]) -> CompiledQuery[Article]:
         if parts not in self._first:
             self._first[parts] = CompiledQuery(
-                lambda now, fingerprint_value, *values: card_rows(
-                    self.articles(now, *values), fingerprint_value, parts
-                )
+                lambda: card_rows(self.articles(), FINGERPRINT, parts)
             )
         return self._first[parts]
 
 
 @functools.cache
-def _chosen(parts: tuple[str, ...], count: int) -> CompiledQuery:
-    """card_rows of `count` articles by key: one compiled query for each shape."""
-    return CompiledQuery(
-        lambda fingerprint_value, *keys: card_rows(
-            Article.objects.filter(pk__in=keys), fingerprint_value, parts
-        )
-    )
+def _chosen(parts: tuple[str, ...], count: int) -> CompiledQuery[Article]:
+    """card_rows of `count` articles by key (`key0`...): one compiled query for each
+    shape."""
+    keys = [Parameter(f"key{position}", IntegerField()) for position in range(count)]
+    return CompiledQuery(lambda: card_rows(Article.objects.filter(pk__in=keys), FINGERPRINT, parts))
 
 
 def chosen_rows(keys: list[int], parts: tuple[str, ...], count: int) -> list[tuple[Any, ...]]:
     """card_rows of these articles, in the keys' order. The keys are padded to `count`
     with the last one, so the query has one shape (compiled once) for every page."""
     padded = [*keys, *[keys[-1]] * (count - len(keys))]
-    by_key = {row[0]: row for row in _chosen(parts, count).rows((fingerprint(), *padded), count)}
+    given = {f"key{position}": key for position, key in enumerate(padded)}
+    by_key = {row[0]: row for row in _chosen(parts, count).rows(fingerprint=fingerprint(), **given)}
     return [by_key[key] for key in keys if key in by_key]
 
 
 # The newest stories of the whole site (the home page, the archive's index).
-LATEST_STORIES = Listing(lambda now: Article.objects.published(now))
+LATEST_STORIES = Listing(lambda: Article.objects.published(NOW))

@@ -4,6 +4,7 @@ from typing import Any
 from django.core import signing
 from django.db import connections
 from django.db.models import (
+    CharField,
     Count,
     DateTimeField,
     Min,
@@ -45,6 +46,7 @@ from newsroom.compiled import CompiledQuery, Parameter
 from newsroom.pagination import Page, paginate
 from quotes.models import Quote, Speaker
 from reader import fragments, structured_data
+from reader.fragments import NOW
 
 PER_PAGE = 20
 # An archive listing more periods than this (an index spanning centuries) lists them
@@ -57,17 +59,20 @@ NEARBY_TOPICS = 6
 # An organisation page shows its newest quotes; each links to its speaker's page for more.
 QUOTES_ON_ORGANISATION_PAGE = 20
 
-# The listings of these pages, each page's query compiled once per process.
+# The listings of these pages, each page's queries compiled once per connection.
 TOPIC_STORIES = fragments.Listing(
-    lambda now, tag: Article.objects.published(now).on_topic(tag, now)
+    lambda: Article.objects.published(NOW).on_topic(Parameter("tag", IntegerField()), NOW)
 )
 AUTHOR_STORIES = fragments.Listing(
-    lambda now, author: Article.objects.published(now).by_author(author, now)
+    lambda: Article.objects.published(NOW).by_author(Parameter("author", IntegerField()), NOW)
 )
-KIND_STORIES = fragments.Listing(lambda now, kind: Article.objects.published(now).filter(kind=kind))
+KIND_STORIES = fragments.Listing(
+    lambda: Article.objects.published(NOW).filter(kind=Parameter("kind", CharField()))
+)
 PERIOD_STORIES = fragments.Listing(
-    lambda now, start, end: Article.objects.published(now).filter(
-        published_at__gte=start, published_at__lt=end
+    lambda: Article.objects.published(NOW).filter(
+        published_at__gte=Parameter("start", DateTimeField()),
+        published_at__lt=Parameter("end", DateTimeField()),
     )
 )
 
@@ -102,8 +107,6 @@ def render_article(
     return response
 
 
-# The moment the visibility rule of a compiled query is evaluated at: each request's.
-NOW = Parameter("now", DateTimeField())
 # A related story: when it was published, its key and its stored section card.
 Related = tuple[datetime.datetime, int, SafeString]
 # A live article by its address, with its stored head, article and topics (an
@@ -229,7 +232,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         lambda: get_object_or_404(Tag.objects.select_related("organisation"), slug=slug),
         request=request,
     )
-    page = TOPIC_STORIES.page(request, PER_PAGE, tag.pk)
+    page = TOPIC_STORIES.page(request, PER_PAGE, tag=tag.pk)
     if not page.items:
         # A topic with nothing published yet must not reveal itself.
         return render(request, "404.html", status=404)
@@ -258,7 +261,7 @@ def kind_detail(request: HttpRequest, kind: str) -> HttpResponse:
     """A kind of work (a section: News, Analysis, ...): its published articles, newest first."""
     if kind not in ArticleKind.values:
         raise Http404("No such kind of work")
-    page = KIND_STORIES.page(request, PER_PAGE, kind)
+    page = KIND_STORIES.page(request, PER_PAGE, kind=kind)
     return render(
         request,
         "articles/kind_detail.html",
@@ -309,7 +312,9 @@ class ArchiveMixin(BaseDateListView):
         self.links = links
         if start := extra.get(self.period):
             end = next_period(start, self.period)
-            page = PERIOD_STORIES.page(self.request, PER_PAGE, midnight(start), midnight(end))
+            page = PERIOD_STORIES.page(
+                self.request, PER_PAGE, start=midnight(start), end=midnight(end)
+            )
         else:
             page = fragments.LATEST_STORIES.page(self.request, PER_PAGE)
         return date_list, page, extra
@@ -538,7 +543,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     about it: relationships, coverage and the quotes of its people, on one page."""
     organisation = get_object_or_404(Organisation, slug=slug)
     relationships = list(organisation.disclosures.register().order_by("-valid_from", "pk"))
-    coverage = TOPIC_STORIES.page(request, PER_PAGE, organisation.tag_id)
+    coverage = TOPIC_STORIES.page(request, PER_PAGE, tag=organisation.tag_id)
     quotes = Quote.objects.published().filter(speaker__organisation=organisation).for_listing()
     return render(
         request,
@@ -575,7 +580,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The profile is kept per content generation, which a change to the author, their
     # links, interests, photo or the organisations named moves.
     author = page_cache.kept_for_site(f"author:{slug}", lambda: profile(slug), request=request)
-    page = AUTHOR_STORIES.page(request, PER_PAGE, author.pk, parts=("dated_card",))
+    page = AUTHOR_STORIES.page(request, PER_PAGE, author=author.pk, parts=("dated_card",))
     return render(
         request,
         "authors/author_detail.html",
