@@ -37,7 +37,7 @@ from newsroom.pagination import Page, paginate
 from newsroom.plurals import counted
 from reader import fragments, structured_data
 from reader.search import SearchForm, filter_options
-from reader.sitemaps import ArticleSitemap, AuthorSitemap, NewsSitemap, TopicSitemap
+from reader.sitemaps import URLSET, ArticleSitemap, AuthorSitemap, NewsSitemap, TopicSitemap
 
 PER_PAGE = 20
 # The home page's topic blocks: the topics most used by recent stories.
@@ -230,7 +230,8 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 
 
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
-    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+    # URLSET: Django's sitemap.xml, written without a template loop.
+    return sitemap_views.sitemap(request, SITEMAPS, section=section, template_name=URLSET)  # type: ignore[arg-type]
 
 
 def news_sitemap(request: HttpRequest) -> HttpResponse:
