@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -24,7 +25,6 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
@@ -58,18 +58,20 @@ class Uncounted(Paginator):
         return self._get_page(items, number, self)
 
 
-def _day(value: datetime.date) -> str:
-    """A lastmod as Django's template writes it (|date:"Y-m-d", in the current time zone)."""
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
+def _day(value: datetime.date, zone: datetime.tzinfo) -> str:
+    """A lastmod as Django's template writes it (|date:"Y-m-d", an aware time in the
+    current time zone, `zone`)."""
+    if isinstance(value, datetime.datetime) and value.utcoffset() is not None:
+        value = value.astimezone(zone)
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
-def _url_xml(url: dict[str, Any]) -> str:
-    """One <url> of a urlset, as Django's sitemap.xml template writes it (spaceless)."""
+def _url_xml(url: dict[str, Any], zone: datetime.tzinfo) -> str:
+    """One <url> of a urlset, as Django's sitemap.xml template writes it (spaceless;
+    autoescaped as django.utils.html.escape does, with html.escape)."""
     parts = [f"<url><loc>{escape(url['location'])}</loc>"]
     if url["lastmod"]:
-        parts.append(f"<lastmod>{_day(url['lastmod'])}</lastmod>")
+        parts.append(f"<lastmod>{_day(url['lastmod'], zone)}</lastmod>")
     if url["changefreq"]:
         parts.append(f"<changefreq>{escape(url['changefreq'])}</changefreq>")
     if url["priority"]:
@@ -91,7 +93,8 @@ class Urlset:
     def render(
         self, context: dict[str, Any] | None = None, request: HttpRequest | None = None
     ) -> str:
-        urls = "".join(_url_xml(url) for url in (context or {}).get("urlset", []))
+        zone = timezone.get_current_timezone()
+        urls = "".join(_url_xml(url, zone) for url in (context or {}).get("urlset", []))
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -124,18 +127,16 @@ class PublicSitemap(Sitemap):
         return super().get_domain(site)
 
 
-# An article as the articles section lists it: its slug, publication and last update.
-ArticleRow = tuple[str, datetime.datetime, datetime.datetime | None]
+# An article's last change: its last update, else its publication.
+LASTMOD = Coalesce("updated_at", "published_at")
+# An article as the articles section lists it: its slug and lastmod.
+ArticleRow = tuple[str, datetime.datetime]
 
 
 class ArticleSitemap(PublicSitemap):
     def items(self) -> QuerySet[Article, ArticleRow]:
         # By id, so pages keep their content as new articles arrive.
-        return (
-            Article.objects.published()
-            .order_by("pk")
-            .values_list("slug", "published_at", "updated_at")
-        )
+        return Article.objects.published().order_by("pk").values_list("slug", LASTMOD)
 
     @functools.cached_property
     def _address(self) -> tuple[str, str]:
@@ -149,13 +150,13 @@ class ArticleSitemap(PublicSitemap):
         return f"{before}{item[0]}{after}"
 
     def lastmod(self, item: ArticleRow) -> datetime.datetime:
-        return item[2] or item[1]
+        return item[1]
 
     def get_latest_lastmod(self) -> datetime.datetime | None:
         """The index's lastmod for the section, the newest item's: found by the
         database, not by reading every article."""
         latest: datetime.datetime | None = Article.objects.published().aggregate(
-            latest=Max(Coalesce("updated_at", "published_at"))
+            latest=Max(LASTMOD)
         )["latest"]
         return latest
 

@@ -86,8 +86,12 @@ class SitemapTests(TestCase):
                 return item.updated_at or item.published_at
 
         plain = {"articles": PlainArticles, "authors": AuthorSitemap, "topics": TopicSitemap}
-        # An update later than publication: lastmod is the update's day.
-        Article.objects.filter(pk=self.old.pk).update(updated_at=timezone.now())
+        # An update later than publication: lastmod is the update's day, in the site's
+        # time zone (London's summer time: the next day of UTC's).
+        updated = datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC)
+        Article.objects.filter(pk=self.old.pk).update(
+            published_at=updated - datetime.timedelta(days=30), updated_at=updated
+        )
         with mock.patch.object(ArticleSitemap, "limit", 2):
             for url, section, page in [
                 ("/sitemap-articles.xml", "articles", None),
