@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import functools
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -55,7 +55,7 @@ class Uncounted(Paginator):
         items = list(self.object_list[bottom : bottom + self.per_page])
         if not items and number > 1:
             raise EmptyPage("That page contains no results")
-        return self._get_page(items, number, self)
+        return Page(items, number, self)
 
 
 def _day(value: datetime.date, zone: datetime.tzinfo) -> str:
@@ -114,7 +114,8 @@ class PublicSitemap(Sitemap):
 
     @property
     def paginator(self) -> Paginator:
-        return Uncounted(self.items(), self.limit)
+        # Every public sitemap lists a queryset.
+        return Uncounted(cast(QuerySet[Any, Any], self.items()), self.limit)
 
     def get_protocol(self, protocol: str | None = None) -> str:
         if settings.SITE_URL:
