@@ -63,7 +63,10 @@ class _Compiled:
     compiler: SQLCompiler
     sql: str
     params: tuple[Any, ...]
-    names: frozenset[str]
+    # Each Parameter's field by name, and the places in `params` it fills: a value used
+    # in several places (the moment) is prepared once a run.
+    fields: dict[str, Field[Any, Any]]
+    slots: tuple[tuple[int, str], ...]
     converters: dict[int, Any]
     # The selected columns a values row has (columns selected only to order by follow).
     columns: int
@@ -154,7 +157,12 @@ class CompiledQuery(Generic[M]):
             compiler=compiler,
             sql=sql,
             params=tuple(params),
-            names=frozenset(param.name for param in params if isinstance(param, Parameter)),
+            fields={p.name: p.output_field for p in params if isinstance(p, Parameter)},
+            slots=tuple(
+                (place, param.name)
+                for place, param in enumerate(params)
+                if isinstance(param, Parameter)
+            ),
             converters=compiler.get_converters(selected),
             columns=len(selected),
             sliced=query.is_sliced,
@@ -167,18 +175,19 @@ class CompiledQuery(Generic[M]):
     ) -> list[tuple[Any, ...]]:
         """The rows of the compiled SQL (`sql`: with a limit, perhaps) for these values,
         converted."""
-        if missing := compiled.names - values.keys():
+        if missing := compiled.fields.keys() - values.keys():
             raise TypeError(
                 f"No value given for the query's parameter {', '.join(map(repr, sorted(missing)))}"
             )
-        if unknown := values.keys() - compiled.names:
+        if unknown := values.keys() - compiled.fields.keys():
             raise TypeError(f"The query has no parameter {', '.join(map(repr, sorted(unknown)))}")
-        params = [
-            param.output_field.get_db_prep_value(values[param.name], connection)
-            if isinstance(param, Parameter)
-            else param
-            for param in compiled.params
-        ]
+        prepared = {
+            name: field.get_db_prep_value(values[name], connection)
+            for name, field in compiled.fields.items()
+        }
+        params = list(compiled.params)
+        for place, name in compiled.slots:
+            params[place] = prepared[name]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

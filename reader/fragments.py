@@ -35,6 +35,7 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    TextField,
     When,
 )
 from django.dispatch import receiver
@@ -325,10 +326,16 @@ def card_rows(
     articles: ArticleQuerySet, fingerprint_value: str | Expression, parts: tuple[str, ...]
 ) -> QuerySet[Any, tuple[Any, ...]]:
     """The articles as rows of their key and their stored `parts`, each part NULL when
-    the row is missing or outdated: no model instances to make, no dates to read."""
+    the row is missing or outdated: no model instances to make, no dates to read. The
+    parts are read as plain text (cards() marks them safe), so no converter runs on
+    them row by row."""
     condition = current(fingerprint_value)
     return articles.values_list(
-        "pk", *(Case(When(condition, then=F(f"stored__{part}"))) for part in parts)
+        "pk",
+        *(
+            Case(When(condition, then=F(f"stored__{part}")), output_field=TextField())
+            for part in parts
+        ),
     )
 
 
