@@ -7,6 +7,7 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
+    IntegerField,
     Min,
     Prefetch,
     QuerySet,
