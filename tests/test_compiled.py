@@ -137,6 +137,10 @@ class CompiledRowsTests(TestCase):
 
 
 class CompiledPerConnectionTests(TransactionTestCase):
+    # Another thread reads what this one wrote: committed, and the database restored
+    # afterwards as the tests after it expect (content types, the seed story).
+    serialized_rollback = True
+
     def test_each_connection_runs_its_own_compiled_query(self) -> None:
         ArticleFactory(published_at=timezone.now() - datetime.timedelta(days=1))
         query = CompiledQuery(lambda: live_rows(Parameter("now", DateTimeField())))
