@@ -213,6 +213,12 @@ def render_parts(
     }
 
 
+def topic_keys(article: Article) -> list[int]:
+    """The keys of the article's topics (read with for_page: prefetched), which its
+    related stories are found by (reader.views.related_html)."""
+    return [topic.pk for topic in article.tags.all()]
+
+
 _stores = 0
 
 
@@ -242,7 +248,7 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
             fingerprint=fingerprint(),
             article_version=article.version,
             rendered_at=now,
-            topics=[topic.pk for topic in article.tags.all()],
+            topics=topic_keys(article),
             **render_parts(article, register=register),
         )
         for article in articles

@@ -159,12 +159,18 @@ def related_html(request: HttpRequest, article: Article, topics: list[int]) -> s
     )
 
 
+def render_afresh(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
+    """The article page rendered from the article as it is (read with for_page), not
+    from its stored parts: for signed-in editors and previews."""
+    parts = fragments.render_parts(article, request, preview=preview)
+    topics = fragments.topic_keys(article)
+    return render_article(request, article, parts["head"], parts["main"], topics, preview=preview)
+
+
 def preview_page(request: HttpRequest, article: Article) -> HttpResponse:
     """The article page as it will be, for an editor (the admin's preview): rendered
     afresh, never stored."""
-    parts = fragments.render_parts(article, request, preview=True)
-    topics = [topic.pk for topic in article.tags.all()]
-    return render_article(request, article, parts["head"], parts["main"], topics, preview=True)
+    return render_afresh(request, article, preview=True)
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -174,9 +180,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             article = Article.objects.published().for_page().get(slug=slug)
         except Article.DoesNotExist:
             return redirect_old_slug(slug)
-        parts = fragments.render_parts(article, request)
-        topics = [topic.pk for topic in article.tags.all()]
-        return render_article(request, article, parts["head"], parts["main"], topics)
+        return render_afresh(request, article)
     # The slug is unique: one row at most.
     found = PAGE_ARTICLE.objects(now=timezone.now(), slug=slug)
     if not found:
