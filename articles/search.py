@@ -9,8 +9,10 @@ SQLite: every word must appear (case-insensitively) in one of the same fields; a
 article with every word in its headline comes first, then in its standfirst; the
 snippet is cut around the first match and the words marked here (marked_excerpt).
 
-Both: at most RANKED_MATCHES newest matches, counted in the same query; filters by
-topic, author, kind and publication time; "did you mean" from the words of headlines,
+Both: at most RANKED_MATCHES newest matches, each ranked as it is found, by one query
+compiled once for each shape of search (search_keys); the page's cards and snippets
+are read by key after (snippet_columns); filters by topic, author, kind and
+publication time; "did you mean" from the words of headlines,
 standfirsts and names (SearchWord: pg_trgm similarity on PostgreSQL, difflib over the
 words of about the same length and first letter on SQLite); names of topics, authors
 and speakers like the query's words (trigram word similarity on PostgreSQL, so typos
@@ -21,10 +23,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -39,8 +42,10 @@ from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
+    CharField,
+    DateTimeField,
     Exists,
+    Expression,
     F,
     Func,
     OuterRef,
@@ -50,10 +55,10 @@ from django.db.models import (
     TextField,
     Value,
     When,
-    Window,
 )
 from django.db.models.expressions import Combinable, CombinedExpression
 from django.db.models.functions import Concat, Length
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
@@ -67,6 +72,7 @@ from articles.models import (
     TaggedArticle,
 )
 from authors.models import Author
+from newsroom.compiled import NOW, CompiledQuery, Parameter
 from quotes.models import Quote, Speaker
 
 # The text search configuration the stored vectors are built with: changing it
@@ -238,23 +244,33 @@ def remember_article_words(articles: ArticleQuerySet) -> None:
     remember_words(text for rows in texts for row in rows for text in row)
 
 
-def _contains(term: str) -> Q:
+def _contains(term: Parameter) -> Q:
     """An article whose own text, quotes, authors or topics contain the term."""
     return (
         Q(headline__icontains=term)
         | Q(standfirst__icontains=term)
         | Q(body__icontains=term)
-        | Q(Exists(Quote.objects.filter(article=OuterRef("pk"), text__icontains=term)))
-        | Q(Exists(Quote.objects.filter(article=OuterRef("pk"), speaker__name__icontains=term)))
-        | Q(Exists(Byline.objects.filter(article=OuterRef("pk"), author__name__icontains=term)))
+        | Q(Exists(Quote.objects.filter(Q(article=OuterRef("pk"), text__icontains=term))))
+        | Q(Exists(Quote.objects.filter(Q(article=OuterRef("pk"), speaker__name__icontains=term))))
+        | Q(Exists(Byline.objects.filter(Q(article=OuterRef("pk"), author__name__icontains=term))))
         | Q(
             Exists(
                 TaggedArticle.objects.filter(
-                    content_object=OuterRef("pk"), tag__name__icontains=term
+                    Q(content_object=OuterRef("pk"), tag__name__icontains=term)
                 )
             )
         )
     )
+
+
+# What a compiled search is run with (newsroom.compiled): the query's words
+# (PostgreSQL), each of its terms (SQLite: `term0`...) and the filters' values.
+WORDS = Parameter("words", TextField())
+TOPIC = Parameter("topic", CharField())
+AUTHOR = Parameter("author", CharField())
+KIND = Parameter("kind", CharField())
+START = Parameter("start", DateTimeField())
+END = Parameter("end", DateTimeField())
 
 
 @dataclass(frozen=True)
@@ -269,135 +285,178 @@ class Filters:
     end: datetime.datetime | None = None
 
     def __bool__(self) -> bool:
-        return any(getattr(self, field.name) for field in fields(self))
+        return any(self.values().values())
 
-    def condition(self) -> Q:
-        condition = Q()
-        if self.topic:
-            condition &= Q(
-                Exists(
-                    TaggedArticle.objects.filter(
-                        content_object=OuterRef("pk"), tag__slug=self.topic
-                    )
-                )
-            )
-        if self.author:
-            condition &= Q(
-                Exists(Byline.objects.filter(article=OuterRef("pk"), author__slug=self.author))
-            )
-        if self.kind:
-            condition &= Q(kind=self.kind)
-        if self.start:
-            condition &= Q(published_at__gte=self.start)
-        if self.end:
-            condition &= Q(published_at__lt=self.end)
-        return condition
+    def values(self) -> dict[str, Any]:
+        """The filters given, by the names of their Parameters."""
+        return {field.name: value for field in fields(self) if (value := getattr(self, field.name))}
 
 
 NO_FILTERS = Filters()
 
 
-def search_articles(
-    query: str, filters: Filters = NO_FILTERS, *, by_date: bool = False
-) -> ArticleQuerySet:
-    """Published articles matching the (cleaned) query and the filters, best first (or
-    newest first `by_date`, and always without a query), each with the number found
-    (`total`); unevaluated.
+@dataclass(frozen=True)
+class _Shape:
+    """What a search's query is built from; each shape is compiled once."""
+
+    vendor: str
+    # The query's words: PostgreSQL searches them as one (WORDS); SQLite needs each
+    # term in a condition of its own, so their number is part of the shape.
+    words: bool
+    terms: int
+    ranked: bool
+    filters: frozenset[str]
+
+
+@functools.cache
+def _search(shape: _Shape) -> CompiledQuery[Article]:
+    return CompiledQuery(lambda: _matching(shape))
+
+
+def search_keys(query: str, filters: Filters = NO_FILTERS, *, by_date: bool = False) -> list[int]:
+    """The keys of the published articles matching the (cleaned) query and the filters,
+    best first (or newest first `by_date`, and always without a query). One query,
+    compiled once for each shape of search.
 
     Only the newest RANKED_MATCHES matches are found and ranked: a common word matches
     a good part of a large archive, and ranking and counting read every match, so
-    unbounded they grow with the archive. A query with fewer matches finds them all,
-    best first; one with more finds its newest RANKED_MATCHES, best first, which the
-    newest-first walk of article_status_published serves at once."""
+    unbounded they grow with the archive. The matches are found newest first, each
+    ranked as it is found (its vector read once), and ordered by rank here: a stable
+    sort, so among equal ranks the newest stays first."""
+    search = _prepared(query, filters, by_date=by_date)
+    if search is None:
+        return []
+    compiled, values = search
+    rows = compiled.rows(RANKED_MATCHES, **values)
+    if query and not by_date:
+        rows = sorted(rows, key=lambda row: -row[1])
+    return [row[0] for row in rows]
+
+
+def search_statement(
+    query: str, filters: Filters = NO_FILTERS, *, by_date: bool = False
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters search_keys runs (to EXPLAIN it)."""
+    search = _prepared(query, filters, by_date=by_date)
+    if search is None:
+        raise ValueError("A query without words is not searched")
+    compiled, values = search
+    return compiled.statement(RANKED_MATCHES, **values)
+
+
+def _prepared(
+    query: str, filters: Filters, *, by_date: bool
+) -> tuple[CompiledQuery[Article], dict[str, Any]] | None:
+    """The compiled search of this shape and its values; None for a query whose words
+    SQLite cannot search (no word characters)."""
+    postgresql = connection.vendor == "postgresql"
+    terms = [] if postgresql or not query else _words(query)
+    if query and not postgresql and not terms:
+        return None
+    ranked = bool(query) and not by_date
+    shape = _Shape(connection.vendor, bool(query), len(terms), ranked, frozenset(filters.values()))
+    values: dict[str, Any] = {"now": timezone.now(), **filters.values()}
+    if query and postgresql:
+        values["words"] = query
+    values.update((f"term{position}", term) for position, term in enumerate(terms))
+    return _search(shape), values
+
+
+def _matching(shape: _Shape) -> QuerySet[Article, tuple[Any, ...]]:
+    """The search's matches newest first, as rows of the key and (ranked) the rank."""
+    live = Article.objects.published(NOW)
     # Narrowed to a topic or an author, the matches are walked down that topic's or
     # author's links (their indexed copy of the publication time) instead of down every
     # article: each article walked is tested for the words, a read of its stored vector,
     # and most articles of a large archive are in other topics.
-    if filters.topic:
-        topic = Tag.objects.filter(slug=filters.topic).values("pk")[:1]
-        walked = Article.objects.published().on_topic(Subquery(topic))
-        filters = replace(filters, topic="")
-    elif filters.author:
-        author = Author.objects.filter(slug=filters.author).values("pk")[:1]
-        walked = Article.objects.published().by_author(Subquery(author))
-        filters = replace(filters, author="")
+    if "topic" in shape.filters:
+        topic = Tag.objects.filter(slug=TOPIC).values("pk")[:1]
+        walked = live.on_topic(Subquery(topic), NOW)
+    elif "author" in shape.filters:
+        author = Author.objects.filter(slug=AUTHOR).values("pk")[:1]
+        walked = live.by_author(Subquery(author), NOW)
     else:
-        walked = Article.objects.published().order_by("-published_at", "-pk")
-    matching = walked.filter(filters.condition())
-    postgresql = connection.vendor == "postgresql"
-    terms = _words(query)
-    if query and postgresql:
-        tsquery = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        walked = live.order_by("-published_at", "-pk")
+    condition = Q()
+    if "author" in shape.filters and "topic" in shape.filters:
+        condition &= Q(Exists(Byline.objects.filter(article=OuterRef("pk"), author__slug=AUTHOR)))
+    if "kind" in shape.filters:
+        condition &= Q(kind=KIND)
+    if "start" in shape.filters:
+        condition &= Q(published_at__gte=START)
+    if "end" in shape.filters:
+        condition &= Q(published_at__lt=END)
+    matching = walked.filter(condition)
+    rank: Any = None
+    if shape.words and shape.vendor == "postgresql":
+        tsquery = SearchQuery(WORDS, search_type="websearch", config=SEARCH_CONFIG)
         words_match: Any = SearchVectorExact(F("search_vector"), tsquery)
-        if filters.kind:
+        if "kind" in shape.filters:
             # PostgreSQL tests a column's equality with a constant after every other
             # condition, so each article walked would have its vector read and matched
             # (the costliest test) before its kind: most are of another kind.
             words_match = Case(
-                When(kind=filters.kind, then=words_match),
+                When(kind=KIND, then=words_match),
                 default=Value(False),
                 output_field=BooleanField(),
             )
         matching = matching.filter(words_match)
-    elif query:
-        if not terms:
-            return matching.none()
+        rank = SearchRank(F("search_vector"), tsquery)
+    elif shape.words:
+        terms = [Parameter(f"term{position}", CharField()) for position in range(shape.terms)]
         for term in terms:
             matching = matching.filter(_contains(term))
-    newest = matching.values("pk")[:RANKED_MATCHES]
-    if postgresql:
-        # The keys as one array, found first, then read by key: given IN (subquery),
-        # PostgreSQL may hash the keys against a scan of every article (its estimate on
-        # a small archive), reading every article's row to keep 500.
-        among_keys = Func(
-            F("pk"),
-            ArraySubquery(newest),
-            template="%(expressions)s)",
-            arg_joiner=" = ANY(",
-            output_field=BooleanField(),
+        # Relevance without a ranking function: every word in the headline, then
+        # every word in the standfirst, then the rest.
+        rank = Case(
+            When(_every_word_in("headline", terms), then=2),
+            When(_every_word_in("standfirst", terms), then=1),
+            default=0,
         )
-        found = Article.objects.published().filter(among_keys)
-    else:
-        found = Article.objects.published().filter(pk__in=newest)
-    found = found.annotate(total=Window(Count("pk")))
-    order: tuple[str, ...] = ("-published_at", "-pk")
-    if query and postgresql:
-        if not by_date:
-            # Ranking reads every match's vector again: only for an order by relevance.
-            found = found.annotate(rank=SearchRank(F("search_vector"), tsquery))
-            order = ("-rank", *order)
-        found = found.annotate(
-            snippet=SearchHeadline(
-                Concat(
-                    "standfirst", Value(" "), _without_markers("body"), output_field=TextField()
-                ),
-                tsquery,
-                config=SEARCH_CONFIG,
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_words=35,
-                min_words=15,
-            ),
-        )
-    elif query:
-        found = found.annotate(
-            excerpt_source=Concat("standfirst", Value(" "), "body", output_field=TextField())
-        )
-        if not by_date:
-            # Relevance without a ranking function: every word in the headline, then
-            # every word in the standfirst, then the rest.
-            found = found.annotate(
-                rank=Case(
-                    When(_every_word_in("headline", terms), then=2),
-                    When(_every_word_in("standfirst", terms), then=1),
-                    default=0,
-                )
-            )
-            order = ("-rank", *order)
-    return found.order_by(*order)
+    if shape.ranked:
+        return matching.annotate(rank=rank).values_list("pk", "rank")
+    return matching.values_list("pk")
 
 
-def _every_word_in(field: str, terms: list[str]) -> Q:
+def snippet_source(words: str | Parameter) -> Expression:
+    """What a result's snippet is made from: PostgreSQL's passage of the standfirst and
+    body with the words highlighted, or (SQLite) their text, cut and marked by
+    snippet()."""
+    if connection.vendor == "postgresql":
+        return SearchHeadline(
+            Concat("standfirst", Value(" "), _without_markers("body"), output_field=TextField()),
+            SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG),
+            config=SEARCH_CONFIG,
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=35,
+            min_words=15,
+        )
+    return Concat("standfirst", Value(" "), "body", output_field=TextField())
+
+
+def snippet_columns() -> tuple[Expression, ...]:
+    """The snippet_source column of the query reading the results' cards
+    (reader.fragments.chosen_rows), its words given by snippet_values."""
+    return (snippet_source(WORDS),)
+
+
+def snippet_values(query: str) -> dict[str, str]:
+    """The values snippet_columns' Parameters are given for this query."""
+    return {"words": query} if connection.vendor == "postgresql" else {}
+
+
+def snippet(column: str | None, query: str) -> SafeString | None:
+    """A result's snippet as safe HTML, from its snippet_columns value, with the
+    query's words marked; None when the result has no text to show."""
+    if not column:
+        return None
+    if connection.vendor == "postgresql":
+        return highlight(column)
+    return marked_excerpt(column, query)
+
+
+def _every_word_in(field: str, terms: list[Parameter]) -> Q:
     return Q(*(Q(**{f"{field}__icontains": term}) for term in terms))
 
 

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models import DateTimeField, Expression, Field, Model, QuerySet
 
 # What QuerySet.iterator() builds instances with; django-stubs leave them out.
 from django.db.models.query import (  # type: ignore[attr-defined]
@@ -45,6 +45,10 @@ class Parameter(Expression):
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         # The parameter stands for itself until the query runs.
         return "%s", [self]
+
+
+# The moment a query's visibility rule is evaluated at (each request's).
+NOW = Parameter("now", DateTimeField())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +102,8 @@ class CompiledQuery(Generic[M]):
         made = compiled.instances
         model = self.queryset().model
         found = []
-        for row in self._fetch(connection, compiled, compiled.sql, values):
+        sql, params = self._statement(connection, compiled, None, 0, values)
+        for row in self._fetch(connection, compiled, sql, params):
             instance = model.from_db(connection.alias, made.init_list, row[made.fields])
             for populator in made.populators:
                 populator.populate(row, instance)
@@ -112,16 +117,18 @@ class CompiledQuery(Generic[M]):
         of them (all, if None) after `offset`."""
         connection = self._connection()
         compiled = self._compiled(connection)
-        sql = compiled.sql
-        if limit is not None or offset:
-            if compiled.sliced:
-                raise TypeError("The queryset is sliced already: give no limit or offset")
-            high = None if limit is None else offset + limit
-            sql = f"{sql} {connection.ops.limit_offset_sql(offset, high)}"
-        rows = self._fetch(connection, compiled, sql, values)
+        sql, params = self._statement(connection, compiled, limit, offset, values)
+        rows = self._fetch(connection, compiled, sql, params)
         if len(rows) and len(rows[0]) > compiled.columns:
             return [row[: compiled.columns] for row in rows]
         return rows
+
+    def statement(
+        self, limit: int | None = None, offset: int = 0, **values: Any
+    ) -> tuple[str, list[Any]]:
+        """The SQL and parameters rows() runs for these arguments (to EXPLAIN it)."""
+        connection = self._connection()
+        return self._statement(connection, self._compiled(connection), limit, offset, values)
 
     def _connection(self) -> BaseDatabaseWrapper:
         return connections[router.db_for_read(self.queryset().model)]
@@ -170,17 +177,27 @@ class CompiledQuery(Generic[M]):
         )
 
     @staticmethod
-    def _fetch(
-        connection: BaseDatabaseWrapper, compiled: _Compiled, sql: str, values: dict[str, Any]
-    ) -> list[tuple[Any, ...]]:
-        """The rows of the compiled SQL (`sql`: with a limit, perhaps) for these values,
-        converted."""
+    def _statement(
+        connection: BaseDatabaseWrapper,
+        compiled: _Compiled,
+        limit: int | None,
+        offset: int,
+        values: dict[str, Any],
+    ) -> tuple[str, list[Any]]:
+        """The compiled SQL with `limit` rows after `offset` (if given) and the
+        parameters for these values."""
         if missing := compiled.fields.keys() - values.keys():
             raise TypeError(
                 f"No value given for the query's parameter {', '.join(map(repr, sorted(missing)))}"
             )
         if unknown := values.keys() - compiled.fields.keys():
             raise TypeError(f"The query has no parameter {', '.join(map(repr, sorted(unknown)))}")
+        sql = compiled.sql
+        if limit is not None or offset:
+            if compiled.sliced:
+                raise TypeError("The queryset is sliced already: give no limit or offset")
+            high = None if limit is None else offset + limit
+            sql = f"{sql} {connection.ops.limit_offset_sql(offset, high)}"
         prepared = {
             name: field.get_db_prep_value(values[name], connection)
             for name, field in compiled.fields.items()
@@ -188,6 +205,13 @@ class CompiledQuery(Generic[M]):
         params = list(compiled.params)
         for place, name in compiled.slots:
             params[place] = prepared[name]
+        return sql, params
+
+    @staticmethod
+    def _fetch(
+        connection: BaseDatabaseWrapper, compiled: _Compiled, sql: str, params: list[Any]
+    ) -> list[tuple[Any, ...]]:
+        """The rows of the statement, converted."""
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

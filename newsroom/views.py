@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -23,17 +23,18 @@ from articles.search import (
     Filters,
     Name,
     clean_query,
-    highlight,
     letter_words,
-    marked_excerpt,
     matching_names,
     nearest_words,
-    search_articles,
+    search_keys,
+    snippet,
+    snippet_columns,
+    snippet_values,
     suggestion,
 )
 from newsroom import page_cache
 from newsroom.links import absolute_url
-from newsroom.pagination import Page, paginate
+from newsroom.pagination import Page, page_number
 from newsroom.plurals import counted
 from reader import fragments, structured_data
 from reader.search import SearchForm, filter_options
@@ -129,17 +130,16 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "query": query, "filtered": bool(filters)}
     if not query and not filters:
         return render(request, "search.html", context)
-    page = found(request, query, filters, by_date=form.by_date)
+    page, total = found(request, query, filters, by_date=form.by_date)
     if page.number == 1 and query:
         nearest, context["names"] = words_help(request, query)
         if not page.items and (corrected := suggestion(query, nearest)):
-            instead = found(request, corrected, filters, by_date=form.by_date)
+            instead, instead_total = found(request, corrected, filters, by_date=form.by_date)
             if instead.items:
-                context["corrected"], page = corrected, instead
+                context["corrected"], page, total = corrected, instead, instead_total
     if not page.items:
         context["topics"] = busiest_topics(SUGGESTED_TOPICS)
         context["unfiltered"] = urlencode({"q": query}) if query else ""
-    total = page.items[0].total if page.items else 0
     context["page"] = page
     context["count"] = (
         f"{RANKED_MATCHES:,}+ results"
@@ -167,25 +167,40 @@ def words_help(request: HttpRequest, query: str) -> tuple[dict[str, str], list[N
     return page_cache.kept_for_site(f"search-words:{key}", look_up, request=request, timely=True)
 
 
-def found(request: HttpRequest, query: str, filters: Filters, *, by_date: bool) -> Page:
-    """A page of the search's results as cards, each with its snippet: highlighted by
-    PostgreSQL, cut and marked here on SQLite, the standfirst without words. One query,
-    which carries the count: a later page does not pick its keys first as
-    fragments.Listing does (the count would be that page's), and the cards it
-    skips are few, the results being at most RANKED_MATCHES."""
-    results = search_articles(query, filters, by_date=by_date)
-    page = paginate(request, fragments.for_cards(results), PER_PAGE)
-    fragments.with_cards(page.items)
-    # An article deleted since the results were read has no card to show.
-    page = replace(page, items=[item for item in page.items if getattr(item, "stored", None)])
-    for article in page.items:
-        if snippet := getattr(article, "snippet", None):
-            article.search_card = with_snippet(article.stored.card, highlight(snippet))
-        elif source := getattr(article, "excerpt_source", None):
-            article.search_card = with_snippet(article.stored.card, marked_excerpt(source, query))
-        else:
-            article.search_card = article.stored.card
-    return page
+@dataclass(frozen=True)
+class Result:
+    """A search result: the article's key, and its card as the page shows it."""
+
+    pk: int
+    card: SafeString
+
+
+def found(request: HttpRequest, query: str, filters: Filters, *, by_date: bool) -> tuple[Page, int]:
+    """A page of the search's results, each its stored card with its snippet in place of
+    the standfirst, and how many were found. Two queries: the results' keys in order
+    (search_keys), then the page's cards and snippets by key (none when nothing is
+    found)."""
+    keys = search_keys(query, filters, by_date=by_date)
+    number = page_number(request)
+    start = (number - 1) * PER_PAGE
+    chosen = keys[start : start + PER_PAGE]
+    if number > 1 and not chosen:
+        raise Http404("No such page")
+    rows: list[tuple[Any, ...]] = []
+    if chosen and query:
+        rows = fragments.chosen_rows(
+            chosen, ("card",), PER_PAGE, also=snippet_columns, **snippet_values(query)
+        )
+    elif chosen:
+        # Without words, a result is its card as it is.
+        rows = fragments.chosen_rows(chosen, ("card",), PER_PAGE)
+    # An article deleted since its key was read has no row, so no card.
+    items = []
+    for card in fragments.cards(rows, ("card",)):
+        passage = snippet(card.also[0], query) if query else None
+        shown = with_snippet(card.stored["card"], passage) if passage else card.stored["card"]
+        items.append(Result(card.pk, shown))
+    return Page(items=items, number=number, has_next=len(keys) > start + PER_PAGE), len(keys)
 
 
 def with_snippet(card: str, snippet: SafeString) -> SafeString:

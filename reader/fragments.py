@@ -29,7 +29,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     CharField,
-    DateTimeField,
     Expression,
     F,
     IntegerField,
@@ -50,7 +49,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, ArticleQuerySet, prefetch_byline_photos
 from disclosures.rules import DisclosureRegister
-from newsroom.compiled import CompiledQuery, Parameter
+from newsroom.compiled import NOW, CompiledQuery, Parameter
 from newsroom.context_processors import site
 from newsroom.pagination import Page, page_number
 from reader import structured_data
@@ -329,12 +328,15 @@ def current(fingerprint_value: str | Expression) -> Q:
 
 
 def card_rows(
-    articles: ArticleQuerySet, fingerprint_value: str | Expression, parts: tuple[str, ...]
+    articles: ArticleQuerySet,
+    fingerprint_value: str | Expression,
+    parts: tuple[str, ...],
+    *also: Expression,
 ) -> QuerySet[Any, tuple[Any, ...]]:
-    """The articles as rows of their key and their stored `parts`, each part NULL when
-    the row is missing or outdated: no model instances to make, no dates to read. The
-    parts are read as plain text (cards() marks them safe), so no converter runs on
-    them row by row."""
+    """The articles as rows of their key, their stored `parts`, each part NULL when
+    the row is missing or outdated, and the values of `also` (a search's snippet): no
+    model instances to make, no dates to read. The parts are read as plain text
+    (cards() marks them safe), so no converter runs on them row by row."""
     condition = current(fingerprint_value)
     return articles.values_list(
         "pk",
@@ -342,39 +344,42 @@ def card_rows(
             Case(When(condition, then=F(f"stored__{part}")), output_field=TextField())
             for part in parts
         ),
+        *also,
     )
 
 
 @dataclasses.dataclass(frozen=True)
 class Card:
-    """An article as a listing shows it: its key and its stored parts by PARTS name
-    (`card.stored.section_card`, as templates read an Article's)."""
+    """An article as a listing shows it: its key, its stored parts by PARTS name
+    (`card.stored.section_card`, as templates read an Article's), and the values of
+    the columns card_rows was given `also`."""
 
     pk: int
     stored: dict[str, SafeString]
+    also: tuple[Any, ...] = ()
 
 
 def cards(rows: Iterable[tuple[Any, ...]], parts: tuple[str, ...]) -> list[Card]:
     """Cards from card_rows' rows (in their order): those missing or outdated are
     rendered and stored now, in one batch; an article deleted meanwhile is left out."""
     rows = list(rows)
-    stale = [row[0] for row in rows if any(part is None for part in row[1:])]
+    count = len(parts)
+    stale = [row[0] for row in rows if any(part is None for part in row[1 : 1 + count])]
     fresh = store(stale) if stale else {}
     listed = []
     for pk, *values in rows:
+        stored = values[:count]
         if pk in fresh:
-            values = [getattr(fresh[pk], part) for part in parts]
+            stored = [getattr(fresh[pk], part) for part in parts]
         elif pk in stale:
             continue
         # RenderedHTMLField's values: what our autoescaping templates rendered.
-        parts_html = dict(zip(parts, map(mark_safe, values), strict=True))
-        listed.append(Card(pk, parts_html))
+        parts_html = dict(zip(parts, map(mark_safe, stored), strict=True))
+        listed.append(Card(pk, parts_html, tuple(values[count:])))
     return listed
 
 
-# The moment a listing's visibility rule is evaluated at (each request's), and the
-# fingerprint its stored parts must have been rendered with to be served.
-NOW = Parameter("now", DateTimeField())
+# The fingerprint a listing's stored parts must have been rendered with to be served.
 FINGERPRINT = Parameter("fingerprint", CharField())
 
 
@@ -426,19 +431,38 @@ class Listing:
 
 
 @functools.cache
-def _chosen(parts: tuple[str, ...], count: int) -> CompiledQuery[Article]:
-    """card_rows of `count` articles by key (`key0`...): one compiled query for each
-    shape."""
+def _chosen(
+    parts: tuple[str, ...], count: int, also: Callable[[], tuple[Expression, ...]] | None
+) -> CompiledQuery[Article]:
+    """card_rows of `count` articles by key (`key0`...), with the columns `also()`
+    makes: one compiled query for each shape."""
     keys = [Parameter(f"key{position}", IntegerField()) for position in range(count)]
-    return CompiledQuery(lambda: card_rows(Article.objects.filter(pk__in=keys), FINGERPRINT, parts))
+    return CompiledQuery(
+        lambda: card_rows(
+            Article.objects.filter(pk__in=keys).order_by(),
+            FINGERPRINT,
+            parts,
+            *(also() if also else ()),
+        )
+    )
 
 
-def chosen_rows(keys: list[int], parts: tuple[str, ...], count: int) -> list[tuple[Any, ...]]:
-    """card_rows of these articles, in the keys' order. The keys are padded to `count`
-    with the last one, so the query has one shape (compiled once) for every page."""
+def chosen_rows(
+    keys: list[int],
+    parts: tuple[str, ...],
+    count: int,
+    *,
+    also: Callable[[], tuple[Expression, ...]] | None = None,
+    **values: Any,
+) -> list[tuple[Any, ...]]:
+    """card_rows of these articles, in the keys' order, with the columns `also()`
+    makes (a function: the query is built once), their Parameters given by `values`.
+    The keys are padded to `count` with the last one, so the query has one shape
+    (compiled once) for every page."""
     padded = [*keys, *[keys[-1]] * (count - len(keys))]
     given = {f"key{position}": key for position, key in enumerate(padded)}
-    by_key = {row[0]: row for row in _chosen(parts, count).rows(fingerprint=fingerprint(), **given)}
+    compiled = _chosen(parts, count, also)
+    by_key = {row[0]: row for row in compiled.rows(fingerprint=fingerprint(), **given, **values)}
     return [by_key[key] for key in keys if key in by_key]
 
 

@@ -43,11 +43,10 @@ from articles.services import article_pk_for_share_token
 from authors.models import Author
 from disclosures.models import AuthorInterest, Disclosure, Organisation
 from newsroom import page_cache
-from newsroom.compiled import CompiledQuery, Parameter
+from newsroom.compiled import NOW, CompiledQuery, Parameter
 from newsroom.pagination import Page, paginate
 from quotes.models import Quote, Speaker
 from reader import fragments, structured_data
-from reader.fragments import NOW
 
 PER_PAGE = 20
 # An archive listing more periods than this (an index spanning centuries) lists them

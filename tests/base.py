@@ -63,3 +63,12 @@ def stored_files() -> set[str]:
 def row_counts() -> dict[str, int]:
     """Rows of every table, so a half-saved anything shows."""
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def search_results(response: HttpResponse) -> list:
+    """The articles a search page shows, in its order (its results carry their keys)."""
+    from articles.models import Article
+
+    keys = [result.pk for result in response.context["page"].items]
+    by_key = Article.objects.in_bulk(keys)
+    return [by_key[key] for key in keys]

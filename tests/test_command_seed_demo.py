@@ -17,7 +17,7 @@ from django.utils.timezone import now
 
 from articles import content_checks
 from articles.models import Article, Byline, SearchWord
-from articles.search import remember_article_words, search_articles, search_vector
+from articles.search import remember_article_words, search_keys, search_vector
 from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import AuthorInterest, Organisation, RecordedDisclosure
@@ -104,8 +104,8 @@ class SeedDemoTests(TestCase):
         quote = Quote.objects.filter(
             article__in=demo.filter(status=Article.Status.PUBLISHED, published_at__lte=now())
         ).select_related("article", "speaker")[0]
-        self.assertIn(quote.article, search_articles(quote.speaker.name))
-        self.assertIn(quote.article, search_articles(f'"{quote.article.headline}"'))
+        self.assertIn(quote.article.pk, search_keys(quote.speaker.name))
+        self.assertIn(quote.article.pk, search_keys(f'"{quote.article.headline}"'))
         response = self.client.get("/search/", {"q": quote.speaker.name})
         self.assertContains(response, quote.article.get_absolute_url())
 

@@ -58,13 +58,13 @@ TAG_PAGE_QUERIES = 1
 TOPIC_QUERIES = 1
 # a young topic's page (under 4 stories) also offers related topics, kept the same way
 NEARBY_TOPICS_QUERIES = 1
-# articles with their count (and rank and snippet on PostgreSQL), filtered or not (the
-# filters' topics and authors, the known words nearest the query's and the names like
-# them are read once per content generation, like the menu)
-SEARCH_PAGE_QUERIES = 1
-# a misspelt search that finds nothing: as above, then the articles the nearest known
-# words find
-SEARCH_SUGGESTION_QUERIES = 2
+# the matches' keys (ranked on PostgreSQL), then the page's cards and snippets, filtered
+# or not (the filters' topics and authors, the known words nearest the query's and the
+# names like them are read once per content generation, like the menu)
+SEARCH_PAGE_QUERIES = 2
+# a misspelt search that finds nothing: its keys (none, so no cards), then the page of
+# what the nearest known words find
+SEARCH_SUGGESTION_QUERIES = 3
 # What a content generation's first search reads besides: the filters' topics and
 # authors; and for each query's words, the known words nearest them and the topics,
 # authors and speakers named like those

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.search import MAX_QUERY_LENGTH, clean_query
+from tests.base import search_results
 from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
@@ -60,7 +61,7 @@ class SearchTests(TestCase):
     def search(self, query: str, **params: str) -> list[str]:
         response = self.client.get("/search/", {"q": query, **params})
         self.assertEqual(response.status_code, 200)
-        return [article.headline for article in response.context["page"].items]
+        return [article.headline for article in search_results(response)]
 
     def test_finds_words_in_headline_and_body(self) -> None:
         self.assertEqual(
@@ -139,7 +140,7 @@ class PostgresFullTextSearchTests(TestCase):
     def test_headline_outranks_standfirst_outranks_body(self) -> None:
         response = self.client.get("/search/", {"q": "regulation"})
         self.assertEqual(
-            [a.headline for a in response.context["page"].items],
+            [a.headline for a in search_results(response)],
             ["Regulation arrives", "Week ahead", "Markets today"],
         )
 
@@ -204,7 +205,7 @@ class PostgresFullTextSearchTests(TestCase):
             )
 
     def found(self, query: str) -> list[str]:
-        return [a.headline for a in self.client.get("/search/", {"q": query}).context["page"].items]
+        return [a.headline for a in search_results(self.client.get("/search/", {"q": query}))]
 
     def test_search_uses_the_gin_index(self) -> None:
         """The GIN index the articles migration makes exists and covers the stored vector."""
@@ -218,6 +219,6 @@ class PostgresFullTextSearchTests(TestCase):
     def test_seeded_story_was_indexed_by_the_migration(self) -> None:
         response = self.client.get("/search/", {"q": "Benioff Ohana"})
         self.assertEqual(
-            [a.slug for a in response.context["page"].items],
+            [a.slug for a in search_results(response)],
             ["salesforce-staffers-voice-concern-over-contract-with-us-border-control"],
         )

@@ -22,17 +22,19 @@ from taggit.models import Tag
 
 from articles.models import Article, SearchWord
 from articles.search import (
-    highlight,
     marked_excerpt,
     name_has_word_starting,
     nearest_words,
     nearest_words_statement,
+    snippet,
+    snippet_source,
     suggestion,
 )
 from authors.models import Author
 from quotes.models import Speaker
 from reader import fragments
 from reader.models import StoredArticle
+from tests.base import search_results
 from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory, SpeakerFactory
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
@@ -84,7 +86,7 @@ class SearchHelpsTests(TestCase):
     def headlines(self, **params: str) -> list[str]:
         response = self.get(**params)
         self.assertEqual(response.status_code, 200)
-        return [article.headline for article in response.context["page"].items]
+        return [article.headline for article in search_results(response)]
 
     def test_shows_how_many_stories_were_found(self) -> None:
         self.assertContains(self.get(q="ptarmigan"), "3 results for “ptarmigan”.")
@@ -191,9 +193,7 @@ class SearchHelpsTests(TestCase):
 
     def test_filters_alone_list_matching_stories_newest_first(self) -> None:
         response = self.get(topic="wildlife")
-        self.assertEqual(
-            [a.headline for a in response.context["page"].items], ["Ptarmigan numbers fall"]
-        )
+        self.assertEqual([a.headline for a in search_results(response)], ["Ptarmigan numbers fall"])
         self.assertContains(response, "1 result with these filters.")
 
     def test_form_offers_only_topics_and_authors_with_published_stories(self) -> None:
@@ -208,9 +208,9 @@ class SearchHelpsTests(TestCase):
         no words were searched."""
         for params in ({"q": "ptarmigan"}, {"q": "upland", "sort": "date"}, {"kind": "news"}):
             response = self.get(**params)
-            items = response.context["page"].items
-            self.assertTrue(items, params)
-            for article in items:
+            results = response.context["page"].items
+            self.assertTrue(results, params)
+            for result, article in zip(results, search_results(response), strict=True):
                 stored = render_to_string(
                     "includes/article_card.html",
                     {
@@ -223,16 +223,17 @@ class SearchHelpsTests(TestCase):
                 if not params.get("q"):
                     card = stored
                 else:
-                    snippet = (
-                        highlight(article.snippet)
-                        if ON_POSTGRESQL
-                        else marked_excerpt(article.excerpt_source, params["q"])
+                    source = (
+                        Article.objects.annotate(source=snippet_source(params["q"]))
+                        .values_list("source", flat=True)
+                        .get(pk=article.pk)
                     )
+                    shown = snippet(source, params["q"])
                     standfirst = f'<p class="card__standfirst">{escape(article.standfirst)}</p>'
                     self.assertIn(standfirst, stored)
-                    card = stored.replace(standfirst, f'<p class="card__standfirst">{snippet}</p>')
+                    card = stored.replace(standfirst, f'<p class="card__standfirst">{shown}</p>')
                 with self.subTest(params=params, article=article.headline):
-                    self.assertEqual(article.search_card, card)
+                    self.assertEqual(result.card, card)
                     self.assertContains(response, card, html=False)
 
     def test_a_result_deleted_while_its_card_is_made_is_left_out(self) -> None:
@@ -249,7 +250,7 @@ class SearchHelpsTests(TestCase):
             response = self.get(q="ptarmigan")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(
-            [article.headline for article in response.context["page"].items],
+            [article.headline for article in search_results(response)],
             ["Ptarmigan numbers fall", "Moorland survey"],
         )
 
