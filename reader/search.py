@@ -4,15 +4,16 @@ order, read from GET parameters and checked, each bad value with its own message
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Value
-from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
@@ -27,31 +28,68 @@ LATEST = datetime.date(9000, 12, 31)
 DATE_FORMAT = "%Y-%m-%d"
 
 
-def filter_options(request: HttpRequest) -> dict[str, Choices]:
+@dataclass(frozen=True)
+class Options:
+    """A list's choices, each value's label by value, and their <option> elements,
+    escaped once: a form checks a value with a look-up and shows the list with one
+    string replace. Django's ChoiceField normalizes, copies and scans its choices for
+    every form and its Select renders each option through a template of its own: for
+    the few hundred topics and authors a search offers, more Python than the search."""
+
+    labels: dict[str, str]
+    html: str
+
+    @classmethod
+    def of(cls, choices: Iterable[tuple[str, str]]) -> Options:
+        labels = dict(choices)
+        html = "".join(
+            f'<option value="{escape(value)}">{escape(label)}</option>'
+            for value, label in labels.items()
+        )
+        return cls(labels, html)
+
+    def selecting(self, chosen: str) -> str:
+        """The options with the chosen value's selected (none if it is not offered)."""
+        option = f'<option value="{escape(chosen)}">'
+        return self.html.replace(option, f"{option[:-1]} selected>", 1)
+
+
+def filter_options(request: HttpRequest) -> dict[str, Options]:
     """The topics and authors a search may be narrowed to: those with published stories,
-    by name (slug, name), in one query, kept for the page-cache generation (which moves
-    with every change readers can see), so most searches run none."""
-    return page_cache.kept_for_site("search-options", _filter_options, request=request, timely=True)
+    by name, in one query, kept for the page-cache generation (which moves with every
+    change readers can see), so most searches run none."""
+    return page_cache.kept_for_site("search-filters", _filter_options, request=request, timely=True)
 
 
-def _filter_options() -> dict[str, Choices]:
+def _filter_options() -> dict[str, Options]:
     having = with_published_stories()
     topics, authors = (
         having[kind].annotate(kind=Value(kind)).order_by().values_list("kind", "slug", "name")
         for kind in ("topic", "author")
     )
-    options: dict[str, Choices] = {"topic": [], "author": []}
+    choices: dict[str, Choices] = {"topic": [("", "Any topic")], "author": [("", "Any author")]}
     rows = topics.union(authors, all=True)
     for kind, slug, name in sorted(rows, key=lambda row: (row[2].lower(), row[1])):
-        options[kind].append((slug, name))
-    return options
+        choices[kind].append((slug, name))
+    return {kind: Options.of(offered) for kind, offered in choices.items()}
 
 
-class OptionList(forms.Select):
-    """A select whose options are joined here: Django renders each option through a
-    template of its own, which for the few hundred topics and authors a search offers
-    cost more than the search itself, and for the few kinds and orders, as much as
-    rendering every result's card."""
+def html_attributes(attrs: dict[str, Any]) -> str:
+    """Attributes in their order, as Django's widget templates write them: each value
+    escaped, True as a bare name, False and None left out (as flatatt leaves them out,
+    which sorts them and writes each through format_html, many times the cost)."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not None and value is not False
+    )
+
+
+class OptionList(forms.Widget):
+    """A select written as Django's Select writes it, from its Options' HTML with the
+    chosen one selected."""
+
+    offered: Options
 
     def render(
         self,
@@ -60,22 +98,71 @@ class OptionList(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        chosen = self.format_value(value)
-        # escape() and a join, not format_html per option: a third of the time.
-        options = "".join(
-            f'<option value="{escape(option)}"{" selected" if str(option) in chosen else ""}>'
-            f"{escape(label)}</option>"
-            for option, label in self.choices
-        )
-        attributes = flatatt({**self.build_attrs(self.attrs, attrs), "name": name})
-        return format_html("<select{}>{}</select>", attributes, mark_safe(options))  # noqa: S308 - escaped above
+        attributes = html_attributes({"name": name, **self.build_attrs(self.attrs, attrs)})
+        options = self.offered.selecting("" if value is None else str(value))
+        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308 - escaped
+
+
+class OptionField(forms.Field):
+    """One of its Options' values, or none: ChoiceField's checks against a look-up."""
+
+    widget = OptionList
+
+    def __init__(self, *, options: Options | None = None, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        if options is not None:
+            self.offered = options
+
+    @property
+    def offered(self) -> Options:
+        return self.widget.offered  # type: ignore[attr-defined, no-any-return]
+
+    @offered.setter
+    def offered(self, options: Options) -> None:
+        self.widget.offered = options  # type: ignore[attr-defined]
+
+    @property
+    def choices(self) -> Choices:
+        """As ChoiceField's, for what reads a list's choices (Django's stock Select)."""
+        return list(self.offered.labels.items())
+
+    def to_python(self, value: Any) -> str:
+        return "" if value in self.empty_values else str(value)
+
+    def validate(self, value: str) -> None:
+        if value and value not in self.offered.labels:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
 
 
 class DateInput(forms.DateInput):
+    """A date picker written as Django's input template writes it, without rendering
+    that template: the search page shows two on every request."""
+
     input_type = "date"
 
     def __init__(self) -> None:
         super().__init__(format=DATE_FORMAT)
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        attributes = html_attributes(
+            {
+                "type": self.input_type,
+                "name": name,
+                "value": self.format_value(value),
+                **self.build_attrs(self.attrs, attrs),
+            }
+        )
+        return mark_safe(f"<input{attributes}>")  # noqa: S308 - escaped
 
 
 def _date_field(label: str) -> forms.DateField:
@@ -104,42 +191,34 @@ class SearchForm(forms.Form):
     """Every field is optional; a search needs words or at least one filter."""
 
     q = QueryField(label="Search stories", required=False)
-    topic = forms.ChoiceField(
+    topic = OptionField(
         label="Topic",
-        required=False,
-        widget=OptionList,
         error_messages={"invalid_choice": "There is no topic “%(value)s” to search in."},
     )
-    author = forms.ChoiceField(
+    author = OptionField(
         label="Author",
-        required=False,
-        widget=OptionList,
         error_messages={"invalid_choice": "There is no author “%(value)s” to search by."},
     )
-    kind = forms.ChoiceField(
+    kind = OptionField(
         label="Kind",
-        required=False,
-        choices=[("", "Any kind"), *Article.Kind.choices],
-        widget=OptionList,
+        options=Options.of([("", "Any kind"), *Article.Kind.choices]),
         error_messages={"invalid_choice": "There is no kind of story “%(value)s”."},
     )
-    sort = forms.ChoiceField(
+    sort = OptionField(
         label="Sort by",
-        required=False,
-        choices=[("", "Relevance"), ("date", "Newest first")],
-        widget=OptionList,
+        options=Options.of([("", "Relevance"), ("date", "Newest first")]),
         error_messages={"invalid_choice": "Sort by relevance or date, not “%(value)s”."},
     )
 
-    def __init__(self, data: Any, *, options: dict[str, Choices]) -> None:
+    def __init__(self, data: Any, *, options: dict[str, Options]) -> None:
         super().__init__(data, label_suffix="")
         # "from" is a Python keyword: the date fields are named here.
         self.fields["from"] = _date_field("From")
         self.fields["to"] = _date_field("To")
-        for name, anything in (("topic", "Any topic"), ("author", "Any author")):
+        for name in ("topic", "author"):
             field = self.fields[name]
-            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
-            field.choices = [("", anything), *options[name]]
+            assert isinstance(field, OptionField)  # noqa: S101 - declared above
+            field.offered = options[name]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
