@@ -104,11 +104,9 @@ def html_attributes(attrs: dict[str, Any]) -> str:
     )
 
 
-class OptionList(forms.Widget):
-    """A select written as Django's Select writes it, from its Options' HTML with the
-    chosen one selected."""
-
-    offered: Options
+class WrittenWidget(forms.Widget):
+    """A widget written here as Django's template for it writes it, without rendering
+    that template: the search page shows six on every request."""
 
     def render(
         self,
@@ -117,13 +115,26 @@ class OptionList(forms.Widget):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        attributes = html_attributes({"name": name, **self.build_attrs(self.attrs, attrs)})
+        html = self.write(name, value, self.build_attrs(self.attrs, attrs))
+        return mark_safe(html)  # noqa: S308 - every value escaped by write()
+
+    def write(self, name: str, value: Any, attrs: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+
+class OptionList(WrittenWidget):
+    """A select, from its Options' HTML with the chosen one selected."""
+
+    offered: Options
+
+    def write(self, name: str, value: Any, attrs: dict[str, Any]) -> str:
         options = self.offered.selecting("" if value is None else str(value))
-        return mark_safe(f"<select{attributes}>{options}</select>")  # noqa: S308 - escaped
+        return f"<select{html_attributes({'name': name, **attrs})}>{options}</select>"
 
 
 class OptionField(forms.Field):
-    """One of its Options' values, or none: ChoiceField's checks against a look-up."""
+    """One of its Options' values, or none: ChoiceField's check, made by finding the
+    value's option."""
 
     widget = OptionList
 
@@ -134,11 +145,11 @@ class OptionField(forms.Field):
 
     @property
     def offered(self) -> Options:
-        return self.widget.offered  # type: ignore[attr-defined, no-any-return]
+        return self.widget.offered
 
     @offered.setter
     def offered(self, options: Options) -> None:
-        self.widget.offered = options  # type: ignore[attr-defined]
+        self.widget.offered = options
 
     @property
     def choices(self) -> Choices:
@@ -157,31 +168,15 @@ class OptionField(forms.Field):
             )
 
 
-class DateInput(forms.DateInput):
-    """A date picker written as Django's input template writes it, without rendering
-    that template: the search page shows two on every request."""
-
+class DateInput(WrittenWidget, forms.DateInput):
     input_type = "date"
 
     def __init__(self) -> None:
         super().__init__(format=DATE_FORMAT)
 
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: Any = None,
-    ) -> SafeString:
-        attributes = html_attributes(
-            {
-                "type": self.input_type,
-                "name": name,
-                "value": self.format_value(value),
-                **self.build_attrs(self.attrs, attrs),
-            }
-        )
-        return mark_safe(f"<input{attributes}>")  # noqa: S308 - escaped
+    def write(self, name: str, value: Any, attrs: dict[str, Any]) -> str:
+        shown = {"type": self.input_type, "name": name, "value": self.format_value(value)}
+        return f"<input{html_attributes({**shown, **attrs})}>"
 
 
 def _date_field(label: str) -> forms.DateField:
@@ -206,7 +201,7 @@ class QueryField(forms.CharField):
         return clean_query(value if isinstance(value, str) else "")
 
 
-class Filter(forms.BoundField):
+class FilterBoundField(forms.BoundField):
     """A filter as the search page lays it out: its label, its errors and its input, in
     a box marked when the value was refused. Written here, where Django would render
     its field template: the template language's per-field work for six filters costs
@@ -217,7 +212,7 @@ class Filter(forms.BoundField):
         marked = " search-filters__field--error" if errors else ""
         return mark_safe(  # noqa: S308 - the label escaped, the rest Django's own HTML
             f'<div class="search-filters__field{marked}">\n'
-            f'<label for="{self.id_for_label}">{escape(self.label)}</label>\n'
+            f'<label for="{self.id_for_label}">{escape(str(self.label))}</label>\n'
             f"{errors or ''}\n{self}\n</div>\n"
         )
 
@@ -225,7 +220,7 @@ class Filter(forms.BoundField):
 class SearchForm(forms.Form):
     """Every field is optional; a search needs words or at least one filter."""
 
-    bound_field_class = Filter
+    bound_field_class = FilterBoundField
 
     q = QueryField(label="Search stories", required=False)
     topic = OptionField(
