@@ -95,8 +95,8 @@ def _filter_options() -> dict[str, Options]:
 
 def html_attributes(attrs: dict[str, Any]) -> str:
     """Attributes in their order, as Django's widget templates write them: each value
-    escaped, True as a bare name, False and None left out (as flatatt leaves them out,
-    which sorts them and writes each through format_html, many times the cost)."""
+    escaped, True as a bare name, False and None left out. (flatatt also sorts them and
+    writes each through format_html, at many times the cost.)"""
     return "".join(
         f" {name}" if value is True else f' {name}="{escape(value)}"'
         for name, value in attrs.items()
@@ -204,8 +204,8 @@ class QueryField(forms.CharField):
 class FilterBoundField(forms.BoundField):
     """A filter as the search page lays it out: its label, its errors and its input, in
     a box marked when the value was refused. Written here, where Django would render
-    its field template: the template language's per-field work for six filters costs
-    more than the search's SQL."""
+    its field template: the template language's lookups over six fields cost as much
+    again as the fields' own work."""
 
     def as_field_group(self) -> SafeString:
         errors = self.errors
