@@ -545,6 +545,8 @@ class SearchFormTests(TestCase):
         self.addCleanup(cache.clear)
 
     def test_names_are_shown_escaped_and_the_chosen_ones_stay_selected(self) -> None:
+        """An author's and a topic's names with markup and quotes read as written, and
+        the chosen author and topic stay selected above their one result."""
         response = self.client.get("/search/", {"author": "ann-lee", "topic": self.topic})
         self.assertContains(
             response,
