@@ -241,9 +241,6 @@ class SearchForm(forms.Form):
         options=Options.of([("", "Relevance"), ("date", "Newest first")]),
         error_messages={"invalid_choice": "Sort by relevance or date, not “%(value)s”."},
     )
-    # "from" is a Python keyword: the date fields are declared by name in the class's
-    # namespace, where the form's metaclass finds them.
-    locals().update({"from": _date_field("From"), "to": _date_field("To")})
 
     def __init__(self, data: Any, *, options: dict[str, Options]) -> None:
         super().__init__(data, label_suffix="")
@@ -274,6 +271,12 @@ class SearchForm(forms.Form):
             start=_midnight(start) if start else None,
             end=_midnight(end + datetime.timedelta(days=1)) if end else None,
         )
+
+
+# "from" is a Python keyword, so the date fields cannot be declared in the class body;
+# added to the declared fields once, after the others, every form copies them as it
+# copies those.
+SearchForm.base_fields.update({"from": _date_field("From"), "to": _date_field("To")})
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
