@@ -18,10 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.dispatch import Signal
-from django.template.loader import render_to_string
+from django.template.defaultfilters import date, linebreaks_filter
+from django.template.loader import get_template, render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from newsroom.links import absolute_url
 from newsroom.markdown import RENDERED_MARKER_RE, marker_keys, render_markdown
+from quotes.models import speaker_schema_type
 
 if TYPE_CHECKING:
     from pictures.models import Image
@@ -34,27 +39,119 @@ logger = logging.getLogger(__name__)
 bodies_changed = Signal()
 
 
+class BodyRenderer:
+    """Renders article bodies. One renderer serves a batch of bodies (a bulk write, a
+    refresh) and reverses each speaker's address once for all of them."""
+
+    def __init__(self) -> None:
+        self.speaker_paths: dict[str, str] = {}
+        self.quote_changed = get_template("includes/quote_changed.html")
+
+    def render(
+        self, body: str, quotes: Iterable[Quote], images: Mapping[str, Image], *, warn: bool = True
+    ) -> SafeString:
+        """The article body as safe HTML, with quote and image markers replaced. It names
+        no request: it is stored (Article.body_html), so a quote's permalink is absolute
+        under SITE_URL when set, else root-relative (newsroom.links.absolute_url)."""
+        quotes_by_key = {quote.key: quote for quote in quotes}
+        article_paths: dict[str, str] = {}
+
+        def place(match: re.Match[str]) -> str:
+            kind, key = match.groups()
+            if kind == "quote" and key in quotes_by_key:
+                quote = quotes_by_key[key]
+                slug = quote.article.slug
+                if slug not in article_paths:
+                    article_paths[slug] = _path("articles:detail", slug=slug)
+                return self.quote_figure(quote, article_paths[slug])
+            if kind == "image" and key in images:
+                return render_to_string("includes/figure.html", {"image": images[key]})
+            # The admin refuses unmatched markers; one can only appear if a quote or an
+            # image was deleted afterwards. Leave it out of the page, but say so.
+            if warn:
+                logger.warning("Unmatched %s marker %r left out of the page", kind, key)
+            return ""
+
+        return mark_safe(RENDERED_MARKER_RE.sub(place, render_markdown(body)))  # noqa: S308 # nh3 output
+
+    def speaker_path(self, slug: str) -> str:
+        path = self.speaker_paths.get(slug)
+        if path is None:
+            path = self.speaker_paths[slug] = reverse("articles:speaker", kwargs={"slug": slug})
+        return path
+
+    def quote_figure(self, quote: Quote, article_path: str) -> str:
+        """includes/quote.html as a stored body shows it (no request), byte for byte,
+        given the path of the quote's article. Every article a bulk write makes renders
+        its body, and the template costs several times this; the quote pages and pull
+        quotes keep the template, and tests/test_quote_figure.py compares the two for
+        each of its branches. Every value is escaped as the template escapes it."""
+        speaker = quote.speaker
+        source_url = escape(quote.source_url)
+        permalink = _path("articles:quote", slug=quote.article.slug, key=quote.key)
+        if speaker:
+            name = escape(speaker.name)
+            by = (
+                '<span itemprop="creator" itemscope itemtype="https://schema.org/'
+                f'{escape(speaker_schema_type(speaker.kind))}"><a class="quote__speaker" '
+                f'href="{escape(self.speaker_path(speaker.slug))}" itemprop="url">'
+                f'<span itemprop="name">{name}</span></a></span>'
+            )
+        else:
+            by = '<span class="quote__no-speaker">No speaker yet</span>'
+        # The caption's parts after the speaker, each on a line of its own.
+        parts = []
+        if quote.source_title and source_url:
+            parts.append(
+                f'<a href="{source_url}" itemprop="citation">'
+                f"<cite>{escape(quote.source_title)}</cite></a>"
+            )
+        elif quote.source_title:
+            parts.append(f'<cite itemprop="citation">{escape(quote.source_title)}</cite>')
+        elif source_url:
+            parts.append(f'<a href="{source_url}" itemprop="citation">source</a>')
+        if quote.reported_by:
+            parts.append(f"as reported by {escape(quote.reported_by)}")
+        if quote.said_on:
+            parts.append(
+                f'<time itemprop="dateCreated" datetime="{escape(date(quote.said_on, "Y-m-d"))}">'
+                f"{escape(date(quote.said_on, 'DATE_FORMAT'))}</time>"
+            )
+        caption = "".join(f",\n            {part}" for part in parts)
+        cite = f' cite="{source_url}"' if source_url else ""
+        changed = self.quote_changed.render({"quote": quote, "microdata": True})
+        return (
+            f'<figure class="quote" id="quote-{escape(quote.key)}" itemscope '
+            'itemtype="https://schema.org/Quotation" '
+            f'itemid="{escape(absolute_url(None, permalink))}">\n'
+            f'    <blockquote{cite} itemprop="text">\n'
+            f"        {linebreaks_filter(quote.text, autoescape=True)}\n"
+            "    </blockquote>\n"
+            "    <figcaption>\n"
+            f"        {by}{caption}\n"
+            f'        <link itemprop="isPartOf" href="{escape(absolute_url(None, article_path))}">\n'
+            f'        <a class="quote__permalink" href="{escape(permalink)}">Permalink'
+            '<span class="visually-hidden"> to this quote'
+            f"{f' by {name}' if speaker else ''}</span></a>\n"
+            f"        {changed}\n"
+            "    </figcaption>\n"
+            "</figure>\n"
+        )
+
+
+def _path(view_name: str, **kwargs: str) -> str:
+    """What {% url view_name ... as path %} gives: the path, or "" where none matches."""
+    try:
+        return reverse(view_name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
 def render_body(
     body: str, quotes: Iterable[Quote], images: Mapping[str, Image], *, warn: bool = True
 ) -> SafeString:
-    """The article body as safe HTML, with quote and image markers replaced. It names
-    no request: it is stored (Article.body_html), so a quote's permalink is absolute
-    under SITE_URL when set, else root-relative (newsroom.links.absolute_url)."""
-    quotes_by_key = {quote.key: quote for quote in quotes}
-
-    def place(match: re.Match[str]) -> str:
-        kind, key = match.groups()
-        if kind == "quote" and key in quotes_by_key:
-            return render_to_string("includes/quote.html", {"quote": quotes_by_key[key]})
-        if kind == "image" and key in images:
-            return render_to_string("includes/figure.html", {"image": images[key]})
-        # The admin refuses unmatched markers; one can only appear if a quote or an
-        # image was deleted afterwards. Leave it out of the page, but say so.
-        if warn:
-            logger.warning("Unmatched %s marker %r left out of the page", kind, key)
-        return ""
-
-    return mark_safe(RENDERED_MARKER_RE.sub(place, render_markdown(body)))  # noqa: S308 # nh3 output
+    """One article's body (BodyRenderer.render)."""
+    return BodyRenderer().render(body, quotes, images, warn=warn)
 
 
 # The functions below read fields and relations only, so a data migration can pass its
@@ -108,8 +205,9 @@ def refresh_bodies(articles: QuerySet[Any], *, batch_size: int = 500) -> int:
         keys = {key for article in batch for key in marker_keys(article.body, "image")}
         images = placed_images(image_model, keys)
         stale = []
+        renderer = BodyRenderer()
         for article in batch:
-            html = str(render_body(article.body, article.quotes.all(), images))
+            html = str(renderer.render(article.body, article.quotes.all(), images))
             if html != article.body_html:
                 article.body_html = html
                 stale.append(article)

@@ -30,10 +30,10 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.rendering import (
+    BodyRenderer,
     bodies_rendered_at_end,
     placed_images,
     refresh_bodies_of,
-    render_body,
 )
 from articles.search import refresh_search_vectors, remember_words
 from articles.services import set_publication
@@ -592,6 +592,7 @@ class Writer:
         be written: each new article is written once, with its body."""
         keys = {key for _, record in new for key in marker_keys(record.body, "image")}
         images = placed_images(Image, keys)
+        renderer = BodyRenderer()
         for article, record in new:
             quotes = [
                 Quote(
@@ -603,7 +604,7 @@ class Writer:
                 )
                 for quote in record.quotes
             ]
-            article.body_html = render_body(article.body, quotes, images)
+            article.body_html = renderer.render(article.body, quotes, images)
 
     def start_new(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Callable[[], None]:
         """Give the new articles their pks and their rendered bodies; returns what writes
