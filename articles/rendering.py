@@ -13,7 +13,8 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Prefetch, QuerySet
@@ -21,7 +22,6 @@ from django.dispatch import Signal
 from django.template.defaultfilters import date, linebreaks_filter
 from django.template.loader import get_template, render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from newsroom.links import absolute_url
@@ -41,10 +41,10 @@ bodies_changed = Signal()
 
 class BodyRenderer:
     """Renders article bodies. One renderer serves a batch of bodies (a bulk write, a
-    refresh) and reverses each speaker's address once for all of them."""
+    refresh): it reverses each article's and speaker's address once for the batch."""
 
     def __init__(self) -> None:
-        self.speaker_paths: dict[str, str] = {}
+        self.paths: dict[tuple[str, str], str] = {}
         self.quote_changed = get_template("includes/quote_changed.html")
 
     def render(
@@ -54,16 +54,11 @@ class BodyRenderer:
         no request: it is stored (Article.body_html), so a quote's permalink is absolute
         under SITE_URL when set, else root-relative (newsroom.links.absolute_url)."""
         quotes_by_key = {quote.key: quote for quote in quotes}
-        article_paths: dict[str, str] = {}
 
         def place(match: re.Match[str]) -> str:
             kind, key = match.groups()
             if kind == "quote" and key in quotes_by_key:
-                quote = quotes_by_key[key]
-                slug = quote.article.slug
-                if slug not in article_paths:
-                    article_paths[slug] = _path("articles:detail", slug=slug)
-                return self.quote_figure(quote, article_paths[slug])
+                return self.quote_figure(quotes_by_key[key])
             if kind == "image" and key in images:
                 return render_to_string("includes/figure.html", {"image": images[key]})
             # The admin refuses unmatched markers; one can only appear if a quote or an
@@ -74,31 +69,41 @@ class BodyRenderer:
 
         return mark_safe(RENDERED_MARKER_RE.sub(place, render_markdown(body)))  # noqa: S308 # nh3 output
 
-    def speaker_path(self, slug: str) -> str:
-        path = self.speaker_paths.get(slug)
-        if path is None:
-            path = self.speaker_paths[slug] = reverse("articles:speaker", kwargs={"slug": slug})
-        return path
+    def path(self, view_name: str, slug: str) -> str:
+        """{% url view_name slug=slug %}, remembered for the batch."""
+        key = (view_name, slug)
+        if key not in self.paths:
+            self.paths[key] = reverse(view_name, kwargs={"slug": slug})
+        return self.paths[key]
 
-    def quote_figure(self, quote: Quote, article_path: str) -> str:
-        """includes/quote.html as a stored body shows it (no request), byte for byte,
-        given the path of the quote's article. Every article a bulk write makes renders
-        its body, and the template costs several times this; the quote pages and pull
-        quotes keep the template, and tests/test_quote_figure.py compares the two for
-        each of its branches. Every value is escaped as the template escapes it."""
+    def quote_figure(self, quote: Quote) -> str:
+        """includes/quote.html as a stored body shows it (no request), byte for byte.
+        Every article a bulk write makes renders its body, and the template costs about
+        three times this; the quote pages and pull quotes keep the template, and
+        tests/test_quote_figure.py compares the two for each of its branches.
+
+        Every value is escaped as the template escapes it: html.escape is what Django's
+        escape calls, without its handling of lazy strings, which fields never hold."""
         speaker = quote.speaker
-        source_url = escape(quote.source_url)
-        permalink = _path("articles:quote", slug=quote.article.slug, key=quote.key)
+        slug = quote.article.slug
+        # The template's {% url ... as name %} gives "" where no address matches.
+        article = permalink = ""
+        with suppress(NoReverseMatch):
+            article = self.path("articles:detail", slug)
+        with suppress(NoReverseMatch):
+            permalink = reverse("articles:quote", kwargs={"slug": slug, "key": quote.key})
         if speaker:
             name = escape(speaker.name)
             by = (
                 '<span itemprop="creator" itemscope itemtype="https://schema.org/'
                 f'{escape(speaker_schema_type(speaker.kind))}"><a class="quote__speaker" '
-                f'href="{escape(self.speaker_path(speaker.slug))}" itemprop="url">'
+                f'href="{escape(self.path("articles:speaker", speaker.slug))}" itemprop="url">'
                 f'<span itemprop="name">{name}</span></a></span>'
             )
         else:
             by = '<span class="quote__no-speaker">No speaker yet</span>'
+        source_url = escape(quote.source_url)
+        cite = f' cite="{source_url}"' if source_url else ""
         # The caption's parts after the speaker, each on a line of its own.
         parts = []
         if quote.source_title and source_url:
@@ -113,13 +118,12 @@ class BodyRenderer:
         if quote.reported_by:
             parts.append(f"as reported by {escape(quote.reported_by)}")
         if quote.said_on:
+            day = escape(date(quote.said_on, "Y-m-d"))
             parts.append(
-                f'<time itemprop="dateCreated" datetime="{escape(date(quote.said_on, "Y-m-d"))}">'
+                f'<time itemprop="dateCreated" datetime="{day}">'
                 f"{escape(date(quote.said_on, 'DATE_FORMAT'))}</time>"
             )
         caption = "".join(f",\n            {part}" for part in parts)
-        cite = f' cite="{source_url}"' if source_url else ""
-        changed = self.quote_changed.render({"quote": quote, "microdata": True})
         return (
             f'<figure class="quote" id="quote-{escape(quote.key)}" itemscope '
             'itemtype="https://schema.org/Quotation" '
@@ -129,22 +133,14 @@ class BodyRenderer:
             "    </blockquote>\n"
             "    <figcaption>\n"
             f"        {by}{caption}\n"
-            f'        <link itemprop="isPartOf" href="{escape(absolute_url(None, article_path))}">\n'
+            f'        <link itemprop="isPartOf" href="{escape(absolute_url(None, article))}">\n'
             f'        <a class="quote__permalink" href="{escape(permalink)}">Permalink'
             '<span class="visually-hidden"> to this quote'
             f"{f' by {name}' if speaker else ''}</span></a>\n"
-            f"        {changed}\n"
+            f"        {self.quote_changed.render({'quote': quote, 'microdata': True})}\n"
             "    </figcaption>\n"
             "</figure>\n"
         )
-
-
-def _path(view_name: str, **kwargs: str) -> str:
-    """What {% url view_name ... as path %} gives: the path, or "" where none matches."""
-    try:
-        return reverse(view_name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
 
 
 def render_body(

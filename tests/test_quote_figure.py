@@ -97,9 +97,11 @@ class QuoteFigureTests(SimpleTestCase):
                     said_on=said_on,
                     **change,
                 )
-                with self.subTest(site_url=site_url, branch=names):
-                    with override_settings(SITE_URL=site_url):
-                        self.assert_as_template([quote])
+                with (
+                    self.subTest(site_url=site_url, branch=names),
+                    override_settings(SITE_URL=site_url),
+                ):
+                    self.assert_as_template([quote])
 
     def test_what_authors_type(self) -> None:
         """Quoted words of every shape (paragraphs, line breaks, hostile markup) are

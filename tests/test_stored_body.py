@@ -15,7 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import services
 from articles.models import Article
-from pictures.models import Rendition
+from articles.rendering import placed_images
+from newsroom.markdown import marker_keys
+from pictures.models import Image, Rendition
 from quotes.models import Speaker
 from tests.base import DATA, SEED_SLUG, run_command
 from tests.factories import (
@@ -26,6 +28,7 @@ from tests.factories import (
     png_bytes,
 )
 from tests.test_admin_trust import AdminTestCase
+from tests.test_quote_figure import rendered_with_templates
 
 
 class StoredBodyTestCase(TestCase):
@@ -232,10 +235,16 @@ class AdminSaveTests(AdminTestCase, StoredBodyTestCase):
 
 
 def assert_stored_as_rendered(test: TestCase, articles: list[Article]) -> None:
-    """Every article's stored body is what rendering it now gives, quotes placed."""
+    """Every article's stored body is what rendering it now gives, quotes placed, and
+    what their templates give."""
     for article in articles:
         with test.subTest(article=article.slug):
             test.assertEqual(article.body_html, str(article.rendered_body()))
+            images = placed_images(Image, marker_keys(article.body, "image"))
+            quotes = article.quotes.select_related("speaker")
+            test.assertEqual(
+                article.body_html, rendered_with_templates(article.body, quotes, images)
+            )
     test.assertTrue(any('<figure class="quote"' in a.body_html for a in articles))
 
 
