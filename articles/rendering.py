@@ -3,8 +3,9 @@ placed by markers.
 
 A marker is a line of its own in the Markdown body: ``[[quote:<key>]]`` places
 the article's quote with that key, ``[[image:<key>]]`` the image with that key.
-The Markdown is rendered and sanitised first; the quotes and images are then
-rendered from templates (autoescaped), so nothing an author types runs.
+The Markdown is rendered and sanitised first; the images are then rendered from
+their template and the quotes as theirs renders them, every value escaped, so nothing
+an author types runs.
 """
 
 from __future__ import annotations
