@@ -326,9 +326,9 @@ def search_keys(query: str, filters: Filters = NO_FILTERS, *, by_date: bool = Fa
     search = _prepared(query, filters, by_date=by_date)
     if search is None:
         return []
-    compiled, values = search
-    rows = compiled.rows(RANKED_MATCHES, **values)
-    if query and not by_date:
+    shape, values = search
+    rows = _search(shape).rows(RANKED_MATCHES, **values)
+    if shape.ranked:
         rows = sorted(rows, key=lambda row: -row[1])
     return [row[0] for row in rows]
 
@@ -340,26 +340,27 @@ def search_statement(
     search = _prepared(query, filters, by_date=by_date)
     if search is None:
         raise ValueError("A query without words is not searched")
-    compiled, values = search
-    return compiled.statement(RANKED_MATCHES, **values)
+    shape, values = search
+    return _search(shape).statement(RANKED_MATCHES, **values)
 
 
 def _prepared(
     query: str, filters: Filters, *, by_date: bool
-) -> tuple[CompiledQuery[Article], dict[str, Any]] | None:
-    """The compiled search of this shape and its values; None for a query whose words
-    SQLite cannot search (no word characters)."""
+) -> tuple[_Shape, dict[str, Any]] | None:
+    """The search's shape and the values of its Parameters; None for a query whose
+    words SQLite cannot search (no word characters)."""
     postgresql = connection.vendor == "postgresql"
     terms = [] if postgresql or not query else _words(query)
     if query and not postgresql and not terms:
         return None
+    given = filters.values()
     ranked = bool(query) and not by_date
-    shape = _Shape(connection.vendor, bool(query), len(terms), ranked, frozenset(filters.values()))
-    values: dict[str, Any] = {"now": timezone.now(), **filters.values()}
+    shape = _Shape(connection.vendor, bool(query), len(terms), ranked, frozenset(given))
+    values: dict[str, Any] = {"now": timezone.now(), **given}
     if query and postgresql:
         values["words"] = query
     values.update((f"term{position}", term) for position, term in enumerate(terms))
-    return _search(shape), values
+    return shape, values
 
 
 def _matching(shape: _Shape) -> QuerySet[Article, tuple[Any, ...]]:
