@@ -46,27 +46,36 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         self,
         author: Author | int | Combinable,
         now: datetime.datetime | Expression | None = None,
+        kind: str | Combinable | None = None,
     ) -> ArticleQuerySet:
         """The author's articles newest first, for the author page after published()
         (`now` as there). Ordered and bounded by the byline's copy of the publication
         time, so PostgreSQL reads them from byline_author_published newest first and
         fetches each article by primary key to apply the visibility rule, rather than
         walking every article until enough are the author's. `author` may be an
-        expression (OuterRef, Subquery) naming one."""
+        expression (OuterRef, Subquery) naming one. With a `kind`, only articles of that
+        kind, read by the byline's copy of it (byline_author_kind)."""
+        links = Q(bylines__author=author)
+        if kind is not None:
+            links &= Q(bylines__article_kind=kind)
         return self.filter(
-            Q(bylines__author=author),
-            bylines__published_at__lte=timezone.now() if now is None else now,
+            links, bylines__published_at__lte=timezone.now() if now is None else now
         ).order_by("-bylines__published_at", "-pk")
 
     def on_topic(
-        self, tag: Tag | int | Combinable, now: datetime.datetime | Expression | None = None
+        self,
+        tag: Tag | int | Combinable,
+        now: datetime.datetime | Expression | None = None,
+        kind: str | Combinable | None = None,
     ) -> ArticleQuerySet:
         """The topic's articles newest first, for the topic page after published() (`now`
-        as there), read from tagged_article_tag_published as by_author reads an
-        author's."""
+        and `kind` as by_author's), read from tagged_article_tag_published (with a
+        kind, tagged_article_tag_kind) as by_author reads an author's."""
+        links = Q(taggedarticle__tag=tag)
+        if kind is not None:
+            links &= Q(taggedarticle__article_kind=kind)
         return self.filter(
-            taggedarticle__tag=tag,
-            taggedarticle__published_at__lte=timezone.now() if now is None else now,
+            links, taggedarticle__published_at__lte=timezone.now() if now is None else now
         ).order_by("-taggedarticle__published_at", "-pk")
 
     def placing_images(self, keys: Collection[str]) -> ArticleQuerySet:
@@ -172,16 +181,27 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return parts[0].union(*parts[1:], all=True)
 
 
-# The article's publication time, copied onto its byline and topic links so an author's
-# or a topic's page reads its newest articles straight from the link's own index. Kept
-# equal to Article.published_at by database triggers (migration articles
-# 0001_squashed_0028_markdown_limits), whatever writes the rows: code need not set it.
-LINK_PUBLISHED_AT_HELP = "A copy of the article's publication time, kept by the database."
-
-
+# The article's publication time and kind, copied onto its byline and topic links so an
+# author's or a topic's page reads its newest articles straight from the link's own
+# index, and a search narrowed to a topic or an author and a kind reads only that
+# kind's links. Kept equal to the article's by database triggers (migration articles
+# 0037_links_article_kind), whatever writes the rows: code need not set them.
 def link_published_at() -> models.DateTimeField:
     return models.DateTimeField(
-        null=True, blank=True, editable=False, help_text=LINK_PUBLISHED_AT_HELP
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A copy of the article's publication time, kept by the database.",
+    )
+
+
+def link_article_kind() -> models.CharField:
+    return models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="A copy of the article's kind, kept by the database.",
     )
 
 
@@ -197,6 +217,7 @@ class TaggedArticle(TaggedItemBase):
         "Article", on_delete=models.CASCADE
     )
     published_at = link_published_at()
+    article_kind = link_article_kind()
 
     class Meta:
         constraints = [
@@ -208,6 +229,12 @@ class TaggedArticle(TaggedItemBase):
             models.Index(
                 fields=["tag", "-published_at", "-content_object"],
                 name="tagged_article_tag_published",
+            ),
+            # Search in a topic for one kind: that kind's articles of the topic newest
+            # first (on_topic(kind=...)), however rare the kind is in the topic.
+            models.Index(
+                fields=["tag", "article_kind", "-published_at", "-content_object"],
+                name="tagged_article_tag_kind",
             ),
         ]
 
@@ -615,6 +642,7 @@ class Byline(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
     published_at = link_published_at()
+    article_kind = link_article_kind()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -625,6 +653,11 @@ class Byline(models.Model):
             # Author page: this author's articles newest first (ArticleQuerySet.by_author).
             models.Index(
                 fields=["author", "-published_at", "-article"], name="byline_author_published"
+            ),
+            # Search by an author for one kind (by_author(kind=...)), as for a topic.
+            models.Index(
+                fields=["author", "article_kind", "-published_at", "-article"],
+                name="byline_author_kind",
             ),
         ]
 

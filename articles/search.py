@@ -367,21 +367,25 @@ def _matching(shape: _Shape) -> QuerySet[Article, tuple[Any, ...]]:
     """The search's matches newest first, as rows of the key and (ranked) the rank."""
     live = Article.objects.published(NOW)
     # Narrowed to a topic or an author, the matches are walked down that topic's or
-    # author's links (their indexed copy of the publication time) instead of down every
-    # article: each article walked is tested for the words, a read of its stored vector,
-    # and most articles of a large archive are in other topics.
+    # author's links (their indexed copy of the publication time, and of the kind when
+    # one is asked for) instead of down every article: each article walked is tested
+    # for the words, a read of its stored vector, and most articles of a large archive
+    # are in other topics or of other kinds.
+    kind = KIND if "kind" in shape.filters else None
     if "topic" in shape.filters:
         topic = Tag.objects.filter(slug=TOPIC).values("pk")[:1]
-        walked = live.on_topic(Subquery(topic), NOW)
+        walked = live.on_topic(Subquery(topic), NOW, kind)
     elif "author" in shape.filters:
         author = Author.objects.filter(slug=AUTHOR).values("pk")[:1]
-        walked = live.by_author(Subquery(author), NOW)
+        walked = live.by_author(Subquery(author), NOW, kind)
     else:
         walked = live.order_by("-published_at", "-pk")
+    # Whether the article's own kind is still to be tested.
+    kind_tested = kind is not None and not {"topic", "author"} & shape.filters
     condition = Q()
     if "author" in shape.filters and "topic" in shape.filters:
         condition &= Q(Exists(Byline.objects.filter(article=OuterRef("pk"), author__slug=AUTHOR)))
-    if "kind" in shape.filters:
+    if kind_tested:
         condition &= Q(kind=KIND)
     if "start" in shape.filters:
         condition &= Q(published_at__gte=START)
@@ -392,7 +396,7 @@ def _matching(shape: _Shape) -> QuerySet[Article, tuple[Any, ...]]:
     if shape.words and shape.vendor == "postgresql":
         tsquery = SearchQuery(WORDS, search_type="websearch", config=SEARCH_CONFIG)
         words_match: Any = SearchVectorExact(F("search_vector"), tsquery)
-        if "kind" in shape.filters:
+        if kind_tested:
             # PostgreSQL tests a column's equality with a constant after every other
             # condition, so each article walked would have its vector read and matched
             # (the costliest test) before its kind: most are of another kind.

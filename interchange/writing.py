@@ -744,9 +744,9 @@ class Writer:
     ) -> Iterator[tuple[type[models.Model], Row]]:
         """The rows the article carries as the record gives them: (model, its values by
         attribute name)."""
-        # The links' copy of the article's time is the database triggers' to keep; given
-        # here, SQLite's triggers have no second write of each link to make.
-        when = article.published_at
+        # The links' copies of the article's time and kind are the database triggers' to
+        # keep; given here, SQLite's triggers have no second write of each link to make.
+        copies = {"published_at": article.published_at, "article_kind": article.kind}
         for n, slug in enumerate(record.authors):
             yield (
                 Byline,
@@ -754,7 +754,7 @@ class Writer:
                     "article_id": article.pk,
                     "author_id": self.author_id(slug),
                     "position": n,
-                    "published_at": when,
+                    **copies,
                 },
             )
         # Straight to the through model: taggit's tags.set() costs a get_or_create per tag.
@@ -763,7 +763,7 @@ class Writer:
         for tag_id in dict.fromkeys(self.tag(entry).pk for entry in record.tags):
             yield (
                 TaggedArticle,
-                {"content_object_id": article.pk, "tag_id": tag_id, "published_at": when},
+                {"content_object_id": article.pk, "tag_id": tag_id, **copies},
             )
         for quote in record.quotes:
             speaker = quote.speaker and self.speaker(quote.speaker)

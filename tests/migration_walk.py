@@ -1,6 +1,7 @@
 """The migration walk the migration tests share: the suite's own database moved migration
 by migration, through the squashed migrations or the ones they replace."""
 
+import datetime
 import shutil
 import tempfile
 from importlib import import_module
@@ -16,6 +17,8 @@ from django.db.migrations.operations import RunPython
 from django.test import TransactionTestCase, override_settings
 
 from tests.base import SEED_SLUG
+
+LINK_TABLES = ("articles_byline", "articles_taggedarticle")
 
 PROJECT_APPS = frozenset(
     {"articles", "authors", "disclosures", "pictures", "pages", "quotes", "reader"}
@@ -270,3 +273,80 @@ class LaterDataMigrationChecks(MigrationWalkTestCase):
         self.assertFalse(SearchWord.objects.exists())
         self.apply([migration])
         self.assertEqual(set(SearchWord.objects.values_list("word", flat=True)), words)
+
+    def check_articles_0037_links_article_kind(self, migration: Migration) -> None:
+        """The seed story's byline and topic links carry a copy of its kind, and the
+        triggers keeping both copies replace those that kept the time; reversed, the
+        old triggers are back and keep the time again; the forward fills the copies
+        again."""
+
+        def copies() -> set[tuple[str, ...]]:
+            model = self.historical_apps().get_model
+            bylines = model("articles", "Byline").objects.values_list(
+                "article_kind", "article__kind"
+            )
+            topics = model("articles", "TaggedArticle").objects.values_list(
+                "article_kind", "content_object__kind"
+            )
+            return {("byline", *row) for row in bylines} | {("topic", *row) for row in topics}
+
+        kind = "analysis"
+        made = {("byline", kind, kind), ("topic", kind, kind)}
+        self.assertEqual(copies(), made)
+        self.assertEqual(link_triggers(), (set(), NEW_LINK_TRIGGERS[connection.vendor]))
+        self.unapply([migration])
+        self.assertEqual(link_triggers(), (OLD_LINK_TRIGGERS[connection.vendor], set()))
+        # The old triggers keep the links' time again.
+        model = self.historical_apps().get_model
+        moved = datetime.datetime(2001, 2, 3, tzinfo=datetime.UTC)
+        model("articles", "Article").objects.filter(slug=SEED_SLUG).update(published_at=moved)
+        self.assertEqual(
+            set(model("articles", "Byline").objects.values_list("published_at", flat=True)),
+            {moved},
+        )
+        self.apply([migration])
+        self.assertEqual(copies(), made)
+        self.assertEqual(link_triggers(), (set(), NEW_LINK_TRIGGERS[connection.vendor]))
+
+
+# The triggers keeping the links' copies, by database: before migration articles 0037
+# (the time only) and from it (the time and the kind).
+OLD_LINK_TRIGGERS = {
+    "postgresql": {
+        "articles_byline_published_at",
+        "articles_taggedarticle_published_at",
+        "article_links_published_at_update",
+        "article_links_published_at_insert",
+    },
+    "sqlite": {
+        *(f"{t}_published_at_{e}" for t in LINK_TABLES for e in ("INSERT", "UPDATE")),
+        "article_links_published_at_insert",
+        "article_links_published_at_update",
+    },
+}
+NEW_LINK_TRIGGERS = {
+    "postgresql": {
+        "articles_byline_article_copy",
+        "articles_taggedarticle_article_copy",
+        "article_links_copy_update",
+        "article_links_copy_insert",
+    },
+    "sqlite": {
+        *(f"{t}_article_copy_{e}" for t in LINK_TABLES for e in ("INSERT", "UPDATE")),
+        "article_links_copy_insert",
+        "article_links_copy_update",
+    },
+}
+
+
+def link_triggers() -> tuple[set[str], set[str]]:
+    """The names of the database's triggers that keep the links' copies: (the old,
+    the new)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        names = {name for (name,) in cursor.fetchall()}
+    old, new = OLD_LINK_TRIGGERS[connection.vendor], NEW_LINK_TRIGGERS[connection.vendor]
+    return names & old, names & new

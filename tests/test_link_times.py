@@ -32,11 +32,22 @@ Status = Article.Status
 CARD_HEADLINE = re.compile(r'class="card__headline"><a [^>]+>([^<]+)</a>')
 
 
-def link_times() -> list[tuple[str, datetime.datetime | None, datetime.datetime | None]]:
-    """Every link as (kind, its copy, its article's time)."""
-    bylines = Byline.objects.values_list("published_at", "article__published_at")
-    topics = TaggedArticle.objects.values_list("published_at", "content_object__published_at")
-    return [("byline", *row) for row in bylines] + [("topic", *row) for row in topics]
+Copies = tuple[datetime.datetime | None, str]
+
+
+def link_copies() -> list[tuple[str, Copies, Copies]]:
+    """Every link as (which, its copies of the time and kind, its article's)."""
+    bylines = Byline.objects.values_list(
+        "published_at", "article_kind", "article__published_at", "article__kind"
+    )
+    topics = TaggedArticle.objects.values_list(
+        "published_at", "article_kind", "content_object__published_at", "content_object__kind"
+    )
+    return [
+        (which, (time, kind), (article_time, article_kind))
+        for which, rows in (("byline", bylines), ("topic", topics))
+        for time, kind, article_time, article_kind in rows
+    ]
 
 
 class CopyTestCase(TestCase):
@@ -47,8 +58,8 @@ class CopyTestCase(TestCase):
         cls.author = AuthorFactory(name="Jane Reporter", slug="jane-reporter")
 
     def assertCopiesMatch(self) -> None:
-        """Links exist, and each one's copy is its article's publication time."""
-        links = link_times()
+        """Links exist, and each one's copies are its article's time and kind."""
+        links = link_copies()
         self.assertTrue(links)
         self.assertEqual([link for link in links if link[1] != link[2]], [])
 
@@ -105,6 +116,24 @@ class PageTests(CopyTestCase):
         self.assertEqual([page() for page in both], [["Newer", "Older", "Story"]] * 2)
         self.assertCopiesMatch()
 
+    def test_a_kind_changed_reaches_the_links(self) -> None:
+        """An article's kind changed by a save or by an update of many: its links'
+        copies follow at once."""
+        newer = Article.objects.get(headline="Newer")
+        newer.kind = Article.Kind.OPINION
+        newer.save()
+        self.assertCopiesMatch()
+        Article.objects.filter(headline__in=["Newer", "Older"]).update(kind=Article.Kind.REVIEW)
+        self.assertEqual(
+            set(
+                TaggedArticle.objects.filter(tag__slug="cloud").values_list(
+                    "content_object__headline", "article_kind"
+                )
+            ),
+            {("Newer", "review"), ("Older", "review"), ("Story", self.story.kind)},
+        )
+        self.assertCopiesMatch()
+
     def test_retagging_and_bylines_change_the_pages(self) -> None:
         """A topic taken off or put on, a byline removed or added: the pages follow."""
         newer = Article.objects.get(headline="Newer")
@@ -147,7 +176,8 @@ class WriterTests(CopyTestCase):
         self.client.post(reverse("admin:articles_article_add"), form)
         article = Article.objects.get(slug="written-in-the-admin")
         self.assertEqual(
-            {row[1:] for row in link_times() if row[2] is None or row[1] is None}, {(None, None)}
+            {row[1:] for row in link_copies() if None in (row[1][0], row[2][0])},
+            {((None, "news"), (None, "news"))},
         )
         publish = reverse("admin:articles_article_workflow", args=[article.pk, "publish"])
         self.client.post(publish, {"publish_at": "", "override_reason": "Test"})
@@ -206,7 +236,7 @@ class WriterTests(CopyTestCase):
         ) + json.loads(run_command("dumpdata", "articles.article", "--pks", str(article.pk))[0])
         for row in rows:
             if row["model"] != "articles.article":
-                row["fields"]["published_at"] = stale
+                row["fields"].update(published_at=stale, article_kind="review")
         Article.objects.filter(pk=article.pk).delete()
         self.assertFalse(Byline.objects.filter(article=article.pk).exists())
         with tempfile.TemporaryDirectory() as folder:
@@ -230,9 +260,9 @@ class WriterTests(CopyTestCase):
 
 @unittest.skipUnless(connection.vendor == "postgresql", "EXPLAIN plans are PostgreSQL's")
 class PlanTests(CopyTestCase):
-    """On PostgreSQL, the author and topic listings can be read from the links' own
-    index newest first, fetching each article by primary key: neither a sort nor a walk
-    down the article index by publication time. A test-sized archive makes sorting a
+    """On PostgreSQL, the author and topic listings (of one kind too) can be read from
+    the links' own index newest first, fetching each article by primary key: neither a
+    sort nor a walk down the article index by publication time. A test-sized archive makes sorting a
     few hundred rows the cheapest plan, so sorts and sequential scans are ruled out
     here: what is left is the plan the query's shape allows at scale (bench/explain.py
     shows PostgreSQL choosing it at 100,000 and 1,000,000 articles)."""
@@ -252,9 +282,12 @@ class PlanTests(CopyTestCase):
         live = Article.objects.published()
         author = Byline.objects.values_list("author", flat=True).first()
         topic = TaggedArticle.objects.values_list("tag", flat=True).first()
+        kind = Article.Kind.ANALYSIS
         for queryset, table, index in [
             (live.by_author(author), "articles_byline", "byline_author_published"),
             (live.on_topic(topic), "articles_taggedarticle", "tagged_article_tag_published"),
+            (live.by_author(author, kind=kind), "articles_byline", "byline_author_kind"),
+            (live.on_topic(topic, kind=kind), "articles_taggedarticle", "tagged_article_tag_kind"),
         ]:
             plan = self.plan(queryset)
             with self.subTest(index=index):

@@ -177,6 +177,30 @@ class SearchHelpsTests(TestCase):
     def test_filter_by_kind(self) -> None:
         self.assertEqual(self.headlines(q="ptarmigan", kind="opinion"), ["Upland report"])
 
+    def test_kind_in_a_topic_or_by_an_author_follows_a_changed_kind(self) -> None:
+        """Narrowed to a topic or an author and a kind, a search finds the story under
+        its kind, and once its kind is changed (by a save, or by an update of many),
+        under the new one only."""
+        story = self.old_headline
+
+        def found(kind: str) -> list[list[str]]:
+            return [
+                self.headlines(**query, **narrowed, kind=kind)
+                for query in ({"q": "ptarmigan"}, {"sort": "date"})
+                for narrowed in ({"topic": "wildlife"}, {"author": "ingrid-zylstra"})
+            ]
+
+        self.assertEqual(found("analysis"), [[story.headline]] * 4)
+        self.assertEqual(found("opinion"), [[]] * 4)
+        story.kind = Article.Kind.OPINION
+        with self.captureOnCommitCallbacks(execute=True):
+            story.save()
+        self.assertEqual(found("opinion"), [[story.headline]] * 4)
+        self.assertEqual(found("analysis"), [[]] * 4)
+        Article.objects.filter(pk=story.pk).update(kind=Article.Kind.REVIEW)
+        self.assertEqual(found("review"), [[story.headline]] * 4)
+        self.assertEqual(found("opinion"), [[]] * 4)
+
     def test_filter_by_dates(self) -> None:
         """Whole days in the site's time zone, both ends included."""
         today = timezone.localdate()

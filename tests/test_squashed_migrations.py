@@ -45,6 +45,7 @@ class SquashedMigrationReverseTests(LaterDataMigrationChecks):
                 "0032_records_follow_their_models",
                 "0035_search_suggestions",
                 "0036_fill_search_words",
+                "0037_links_article_kind",
             ],
         )
 

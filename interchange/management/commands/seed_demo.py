@@ -26,13 +26,18 @@ from pictures.models import Image
 from quotes.models import Speaker
 
 PICTURES = 6
-# A large seed builds these at its end and writes the links' copy of the article's
-# time without these triggers (links_bulk_loaded).
-LATE_INDEXES = {"byline_author_published", "tagged_article_tag_published"}
+# A large seed builds these at its end and writes the links' copies of the article's
+# time and kind without these triggers (links_bulk_loaded).
+LATE_INDEXES = {
+    "byline_author_published",
+    "byline_author_kind",
+    "tagged_article_tag_published",
+    "tagged_article_tag_kind",
+}
 LINK_TRIGGERS: list[tuple[type[models.Model], str]] = [
-    (Article, "article_links_published_at_insert"),
-    (Byline, "articles_byline_published_at"),
-    (TaggedArticle, "articles_taggedarticle_published_at"),
+    (Article, "article_links_copy_insert"),
+    (Byline, "articles_byline_article_copy"),
+    (TaggedArticle, "articles_taggedarticle_article_copy"),
 ]
 
 
@@ -274,10 +279,10 @@ def links_bulk_loaded(count: int) -> Iterator[None]:
       at the end. Demo articles are spread over five years, so each link written would
       land on a random page of those indexes, which outgrow the server's buffers past a
       few hundred thousand articles.
-    - The triggers that keep the links' copy of the article's time (LINK_TRIGGERS,
-      migration articles 0001_squashed_0028_markdown_limits) are off: the writer writes
-      the copy itself (Writer.related_rows), and the tests compare every seeded copy
-      with its article's time.
+    - The triggers that keep the links' copies of the article's time and kind
+      (LINK_TRIGGERS, migration articles 0037_links_article_kind) are off: the writer
+      writes the copies itself (Writer.related_rows), and the tests compare every
+      seeded copy with its article's.
 
     Kept row by row, the two slow a large seed markedly (docs/performance.md). The three
     tables stay locked until the seed commits."""
