@@ -372,6 +372,8 @@ def _matching(shape: _Shape) -> QuerySet[Article, tuple[Any, ...]]:
     # for the words, a read of its stored vector, and most articles of a large archive
     # are in other topics or of other kinds.
     kind = KIND if "kind" in shape.filters else None
+    # Whether the article's own kind is still to be tested: only when no links walked.
+    kind_tested = False
     if "topic" in shape.filters:
         topic = Tag.objects.filter(slug=TOPIC).values("pk")[:1]
         walked = live.on_topic(Subquery(topic), NOW, kind)
@@ -380,8 +382,7 @@ def _matching(shape: _Shape) -> QuerySet[Article, tuple[Any, ...]]:
         walked = live.by_author(Subquery(author), NOW, kind)
     else:
         walked = live.order_by("-published_at", "-pk")
-    # Whether the article's own kind is still to be tested.
-    kind_tested = kind is not None and not {"topic", "author"} & shape.filters
+        kind_tested = kind is not None
     condition = Q()
     if "author" in shape.filters and "topic" in shape.filters:
         condition &= Q(Exists(Byline.objects.filter(article=OuterRef("pk"), author__slug=AUTHOR)))
