@@ -15,7 +15,8 @@ gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:
   `--only admin` measures these alone;
 - in the same run, the floors: a bare Django view (same settings and middleware)
   returning the article page's bytes from memory, measured in turns with the cached
-  page (three rounds each, the median kept), and nginx serving them as a file.
+  page (three rounds each, the median kept) and again right before each uncached row
+  under load (whose share is of that floor), and nginx serving them as a file.
 
 It prints a table (requests/s, p50, p99 and the ratio of throughput to the floors)
 and gunicorn workers' peak memory, and with several sizes draws the uncached pages'
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -151,6 +153,14 @@ class Figures:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    # The bare Django floor's throughput measured right before this row, when it was:
+    # the row's share is of it.
+    floor_per_second: float | None = None
+
+    def share(self, floor: Figures) -> float:
+        """This row's throughput as a share of the floor measured beside it, or else of
+        `floor`."""
+        return self.requests_per_second / (self.floor_per_second or floor.requests_per_second)
 
 
 def missing_tools(plot: bool, engine: str) -> list[str]:
@@ -341,6 +351,20 @@ def in_turn(loads: dict[str, Callable[[], Figures]]) -> dict[str, Figures]:
     }
 
 
+def beside_floor(
+    loads: dict[str, Callable[[], Figures]], floor: Callable[[], Figures]
+) -> dict[str, Figures]:
+    """Each load right after the floor, and its figures with that floor's throughput:
+    the uncached rows take minutes in all, and a shared machine's speed drifts over
+    minutes (a share of a floor measured once, apart, moved by a quarter between two
+    runs of the same code)."""
+    measured = {}
+    for label, run in loads.items():
+        floor_per_second = floor().requests_per_second
+        measured[label] = dataclasses.replace(run(), floor_per_second=floor_per_second)
+    return measured
+
+
 def editor_rows(env: dict[str, str], port: int, load: Callable[..., Figures]) -> dict[str, Figures]:
     """An editor at work, one request at a time (what the editor waits for): the admin's
     article list and the article page of the newest article and of the seed story."""
@@ -512,9 +536,22 @@ def measure_size(
                 for path in [*found["articles"], *listings.values()]:
                     urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read()
                 print(f"pages read once first: {time.perf_counter() - start:.0f} s", flush=True)
-                rows["article (uncached)"] = load(port, article, found["articles"])
-                for label, path in listings.items():
-                    rows[label] = load(port, path)
+                floor_port = free_port()
+                with gunicorn(floor_env, floor_port, args.workers, folder / "floor-2.log"):
+                    rows.update(
+                        beside_floor(
+                            {
+                                "article (uncached)": lambda: load(
+                                    port, article, found["articles"]
+                                ),
+                                **{
+                                    label: functools.partial(load, port, path)
+                                    for label, path in listings.items()
+                                },
+                            },
+                            lambda: load(floor_port, "/floor/"),
+                        )
+                    )
                 # A reader's wait for an answer, not a queue's: one request at a time.
                 for label, path in listings.items():
                     rows[f"{label}, one at a time"] = load(port, path, connections=1)
@@ -560,14 +597,22 @@ def table(articles: int, rows: dict[str, Figures]) -> str:
     ]
     for name, figures in rows.items():
         rate = figures.requests_per_second
+        django, nginx = floors
         shares = [
-            f"{rate / floor.requests_per_second:.{digits}f}" if floor else ""
-            for floor, digits in zip(floors, (2, 3), strict=True)
+            f"{figures.share(django):.2f}" if django else "",
+            f"{rate / nginx.requests_per_second:.3f}" if nginx else "",
         ]
         lines.append(
             f"| {name} | {rate:,.0f} | {figures.p50_ms:.1f} | {figures.p95_ms:.1f} "
             f"| {figures.p99_ms:.1f} | {' | '.join(shares)} |"
         )
+    beside = [f.floor_per_second for f in rows.values() if f.floor_per_second is not None]
+    if beside:
+        lines += [
+            "",
+            "The uncached rows under load are shares of the bare Django floor measured right "
+            f"before each: {min(beside):,.0f}-{max(beside):,.0f} req/s.",
+        ]
     return "\n".join(lines)
 
 
@@ -598,8 +643,7 @@ def plot(results: dict[int, dict[str, Figures]], path: Path) -> None:
     # or quieter machine compare.
     for index, page in enumerate(UNCACHED_ROWS):
         shares = [
-            results[size][page].requests_per_second
-            / results[size]["floor: bare Django view"].requests_per_second
+            results[size][page].share(results[size]["floor: bare Django view"])
             if page in results[size] and "floor: bare Django view" in results[size]
             else float("nan")
             for size in sizes
@@ -680,9 +724,11 @@ def main(argv: list[str]) -> int:
         text=True,
         check=False,
     ).stdout.strip()
+    # A database given by its URL is named by its scheme (postgres://...).
+    engine = args.database_url.split(":", 1)[0] if args.database_url else args.database
     print(
         f"# Newsroom benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}, commit {commit}, "
-        f"{os.cpu_count()} cores, {args.database}, {args.workers} gunicorn workers, "
+        f"{os.cpu_count()} cores, {engine}, {args.workers} gunicorn workers, "
         f"wrk {args.connections} connections x {args.duration} s per row\n",
         flush=True,
     )
