@@ -10,14 +10,15 @@ import contextlib
 import os
 import select
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.servers.basehttp import WSGIServer
-from django.test.testcases import LiveServerThread
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
@@ -39,30 +40,74 @@ CHROMIUM_ARGS = [
 ]
 
 
-class OneRequestAtATime(WSGIServer):
-    """The live server, answering one request at a time. On the in-memory SQLite test
-    database the server is handed the test's one connection, and Chromium asks for a
-    page's images in parallel: two threads in that connection at once crashed the run
-    (a segfault, or "Cannot operate on a closed database") when the machine was busy.
-    Not threaded, Django's server closes each connection after its answer, so the
-    browser's parallel requests wait their turn. `answering` is held from accepting a
-    request to its answer, so a test can wait for the server to fall quiet (drain)."""
+class AnsweredInTurn(QuietWSGIRequestHandler):
+    """Waits for a request with no lock held, then reads and answers it in turn."""
 
-    answering = threading.Lock()
+    server: "OneRequestAtATime"
 
-    def __init__(self, *args: object, connections_override: object = None, **kwargs: object):
-        # The thread that runs this server has the overrides already (LiveServerThread).
-        super().__init__(*args, **kwargs)
+    def handle_one_request(self) -> None:
+        # A connection the browser opened ahead of need and has sent nothing on yet
+        # waits here, in its own thread, instead of holding up the requests behind it.
+        # Waiting on the socket, not its buffered reader, leaves the request unread,
+        # so drain() sees it; Chromium never pipelines, so nothing waits in the buffer.
+        select.select([self.connection], [], [])
+        with self.server.answering:
+            super().handle_one_request()
+
+    def log_message(self, format: str, *args: object) -> None:
+        self.server.log.append(f"{time.strftime('%H:%M:%S')} {format % args}")
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server. Each connection waits for its request in a thread of its own,
+    so a connection Chromium opened ahead of need, with nothing sent on it yet, holds up
+    no other; the requests themselves are read and answered one at a time, under
+    `answering`, which is held around accepting and closing connections too. A test can
+    so wait for the server to fall quiet (drain) before it queries the database itself,
+    or hold it still meanwhile (server_paused). `log` keeps the requests answered during
+    the test, shown with its failure."""
+
+    answering = threading.RLock()
+    # The browser may keep a connection open past the server's stop; its thread dies
+    # with the run instead of holding the stop up.
+    block_on_close = False
+    log: list[str] = []
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type,
+        *,
+        connections_override: object = None,
+        **kwargs: object,
+    ) -> None:
+        # pytest-django hands the server the test thread's own SQLite connection when the
+        # session's live server starts before the test database exists, while the
+        # database's name is still ":memory:". The test database is a file
+        # (settings_test): each request's thread opens its own connection to it. Shared,
+        # a request's end closed the connection under the test's own queries (a
+        # segfault in the database's setup or flush on a busy machine).
+        super().__init__(address, AnsweredInTurn, **kwargs)
+        self.connections: set[socket.socket] = set()
 
     def _handle_request_noblock(self) -> None:
         with self.answering:
             super()._handle_request_noblock()
 
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        with self.answering:
+            self.connections.discard(request)
+            super().shutdown_request(request)
+
     def drain(self) -> None:
-        """Return once no request is being answered or waits to be accepted."""
+        """Return once no request is being answered or waits to be read or accepted."""
         while True:
             with self.answering:
-                waiting, _, _ = select.select([self.socket], [], [], 0)
+                waiting, _, _ = select.select([self.socket, *self.connections], [], [], 0)
             if not waiting:
                 return
             time.sleep(0.01)  # let the server take it
@@ -74,8 +119,8 @@ LiveServerThread.server_class = OneRequestAtATime
 @contextlib.contextmanager
 def server_paused(live_server) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """The test's own queries while a browser is still open: the server answers no
-    request meanwhile (the preview and autosave ask whenever the writer pauses), so the
-    two never read the shared SQLite connection at once."""
+    request meanwhile (the preview and autosave ask whenever the writer pauses), so what
+    the test reads is not being written as it reads."""
     with live_server.thread.httpd.answering:
         yield
 
@@ -85,6 +130,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    OneRequestAtATime.log.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    if report.failed:
+        answered = "\n".join(OneRequestAtATime.log) or "(no request answered)"
+        report.sections.append(("live server: requests answered", answered))
+    return report
 
 
 def chromium_path() -> str | None:
@@ -128,12 +186,22 @@ def browser() -> Iterator[object]:
 def page(browser, live_server):  # type: ignore[no-untyped-def]
     """A fresh browser tab whose relative URLs resolve against the live server."""
     context = browser.new_context(base_url=live_server.url)
-    tab = context.new_page()
-    yield tab
+    yield context.new_page()
     context.close()
-    # An image or favicon the tab asked for may still be on its way; the test's database
-    # teardown must not run while the server reads the same connection.
-    live_server.thread.httpd.drain()
+
+
+@pytest.fixture(autouse=True)
+def server_quiet_after_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every tab a test opened is closed, and its last requests answered, before the
+    test's database is torn down and the next test's set up: an editor's tab left open
+    keeps asking (the preview and autosave), and a request answered while the next
+    test's database was being loaded crashed the run (SQLite, a busy machine)."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("live_server").thread.httpd.drain()
 
 
 def docs_screenshot(target, path: str) -> None:  # type: ignore[no-untyped-def]

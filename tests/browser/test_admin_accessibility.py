@@ -70,8 +70,6 @@ def editor(browser, live_server):  # type: ignore[no-untyped-def]
     tab = context.new_page()
     log_in(tab, "edna", reverse("admin:index"))
     yield tab
-    context.close()
-    live_server.thread.httpd.drain()
 
 
 def test_every_editor_screen_passes_axe_at_desktop_and_phone_widths(editor, screenshot) -> None:

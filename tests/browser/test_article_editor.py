@@ -43,8 +43,6 @@ def writer(browser, live_server):  # type: ignore[no-untyped-def]
     tab = context.new_page()
     log_in(tab, "wendy", ADD)
     yield tab
-    context.close()
-    live_server.thread.httpd.drain()
 
 
 def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> None:
@@ -182,9 +180,6 @@ def test_two_browsers_editing_at_once_end_in_the_lost_update_refusal(browser, li
     with server_paused(live_server):
         article.refresh_from_db()
     assert article.standfirst == "Edith's standfirst."
-    for context in contexts:
-        context.close()
-    live_server.thread.httpd.drain()
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -89,7 +89,3 @@ def test_writer_and_editor_work_on_an_incomplete_draft(browser, live_server, scr
         )
         assert widths[0] <= widths[1], (width, widths)
         screenshot(editor, f"compare-{width}")
-    for each in (writer_context, context):
-        each.close()
-    # Nothing the tabs asked for may still be answered when the database is torn down.
-    live_server.thread.httpd.drain()

@@ -74,8 +74,6 @@ def tab(browser, live_server, request):  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=live_server.url, color_scheme=theme)
     page = context.new_page()
     yield page
-    context.close()
-    live_server.thread.httpd.drain()
 
 
 @pytest.fixture(scope="module")

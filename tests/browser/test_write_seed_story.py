@@ -276,4 +276,3 @@ def test_reporter_writes_the_seeded_story_again_and_readers_read_the_same(
         reading["topics"].sort()
     assert found.pop("headline") == expected.pop("headline") + " (rewritten)"
     assert found == expected, differences(expected, found)
-    live_server.thread.httpd.drain()
