@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Lower
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from articles.models import (
@@ -31,8 +33,10 @@ from articles.models import (
 )
 from articles.rendering import (
     BodyRenderer,
+    PlainBody,
     bodies_rendered_at_end,
     placed_images,
+    plain_quote,
     refresh_bodies_of,
 )
 from articles.search import refresh_search_vectors, remember_words
@@ -52,6 +56,7 @@ from interchange.records import (
 from interchange.schema import UNSET, Record, Unset, to_json
 from newsroom import page_cache
 from newsroom.markdown import marker_keys
+from newsroom.processes import Worker
 from pages.models import Page
 from pictures.models import Image
 from quotes.models import Quote, Speaker
@@ -146,6 +151,14 @@ class Writer:
     completed: dict[str, tuple[schema.Speaker, schema.Speaker]] = field(default_factory=dict)
     matched: dict[str, tuple[schema.Speaker, Speaker]] = field(default_factory=dict)
     vectors: VectorBuilder = field(default_factory=VectorBuilder)
+    # A worker running articles.rendering.render_plain: the next batch's bodies are
+    # rendered there while this batch is written (see prepare). None: each batch's
+    # bodies are rendered here, before it is written.
+    renderer: Worker | None = None
+    # The articles to be written after the next batch (prepare), and the bodies sent to
+    # the renderer, by uid, until their rendering is read (render_bodies).
+    upcoming: list[schema.ArticleRecord] = field(default_factory=list)
+    sent: dict[uuid.UUID, PlainBody] = field(default_factory=dict)
     # Set when a register or an author's interests changed: scheduled articles must then
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
@@ -587,13 +600,74 @@ class Writer:
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
 
+    def prepare(self, records: Sequence[Record]) -> None:
+        """Say which records will be written after the batch written next: with a
+        renderer, their new articles' bodies are rendered in its process while that
+        batch is written (see send_upcoming)."""
+        if self.renderer is not None:
+            self.upcoming = [r for r in records if isinstance(r, schema.ArticleRecord)]
+
+    def send_upcoming(self) -> None:
+        """Send the upcoming articles' bodies to the renderer, in plain values, made
+        from what this writer has looked up already (no query): a body that places an
+        image, or quotes a speaker not looked up yet, is rendered when it is written.
+        Which articles are new, and their speakers as they will be, is known only once
+        their batch is written: render_bodies takes a body rendered there only if it
+        was sent as it is to be rendered."""
+        assert self.renderer is not None  # noqa: S101 # only prepare() sets upcoming
+        for record in self.upcoming:
+            plain = self.plain_body(record, lambda entry: self.speakers.get(entry.slug))
+            if plain is not None:
+                self.sent[record.uid] = plain
+        self.upcoming = []
+        if self.sent:
+            self.renderer.send(list(self.sent.values()))
+
+    def rendered_beside(self) -> dict[uuid.UUID, tuple[PlainBody, str]]:
+        """The bodies sent to the renderer, by uid, with their rendering (waiting for
+        it); {} when none were sent."""
+        if not self.sent:
+            return {}
+        assert self.renderer is not None  # noqa: S101 # only send_upcoming() fills sent
+        sent, self.sent = self.sent, {}
+        rendered = self.renderer.receive()
+        pairs = zip(sent.items(), rendered, strict=True)
+        return {uid: (plain, html) for (uid, plain), html in pairs}
+
+    @staticmethod
+    def plain_body(
+        record: schema.ArticleRecord, speaker_of: Callable[[schema.Speaker], Speaker | None]
+    ) -> PlainBody | None:
+        """The record's body and quotes in plain values, with the speakers `speaker_of`
+        gives; None for a body that places an image, or quotes a speaker it gives none
+        for."""
+        if marker_keys(record.body, "image"):
+            return None
+        quotes = []
+        for quote in record.quotes:
+            fields = schema.shallow(quote)
+            entry = fields.pop("speaker")
+            speaker = speaker_of(entry) if entry else None
+            if entry and speaker is None:
+                return None
+            quotes.append(plain_quote(fields, speaker))
+        return PlainBody(record.slug, record.body, tuple(quotes))
+
     def render_bodies(self, new: list[tuple[Article, schema.ArticleRecord]]) -> None:
         """The new articles' bodies as Article.save stores them, from the quotes about to
-        be written: each new article is written once, with its body."""
+        be written: each new article is written once, with its body. With a renderer,
+        those rendered there (a batch ahead) are taken, and the next batch's are sent."""
+        beside = self.rendered_beside()
+        if self.upcoming:
+            self.send_upcoming()
         keys = {key for _, record in new for key in marker_keys(record.body, "image")}
         images = placed_images(Image, keys)
         renderer = BodyRenderer()
         for article, record in new:
+            done = beside.get(record.uid)
+            if done is not None and done[0] == self.plain_body(record, self.speaker):
+                article.body_html = mark_safe(done[1])  # noqa: S308 # render_plain's output
+                continue
             quotes = [
                 Quote(
                     **{
