@@ -27,6 +27,8 @@ from pictures.models import Image
 from quotes.models import Speaker
 
 PICTURES = 6
+# What the worker of a seed of several batches runs (see body_renderer).
+RENDER_PLAIN = "articles.rendering.render_plain"
 # A large seed builds these at its end and writes the links' copy of the article's
 # time without these triggers (links_bulk_loaded).
 LATE_INDEXES = {"byline_author_published", "tagged_article_tag_published"}
@@ -283,7 +285,7 @@ def body_renderer(*, several_batches: bool) -> Iterator[Worker | None]:
     if not several_batches:
         yield None
         return
-    with Worker("articles.rendering.render_plain") as worker:
+    with Worker(RENDER_PLAIN) as worker:
         yield worker
 
 
