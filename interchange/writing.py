@@ -8,6 +8,7 @@ import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -159,6 +160,12 @@ class Writer:
     # the renderer, by uid, until their rendering is read (render_bodies).
     upcoming: list[schema.ArticleRecord] = field(default_factory=list)
     sent: dict[uuid.UUID, PlainBody] = field(default_factory=dict)
+    # PostgreSQL: the search documents of the upcoming articles, by uid, and their
+    # vectors being built (start_vectors).
+    documents_sent: dict[uuid.UUID, tuple[str, ...]] = field(default_factory=dict)
+    vectors_ahead: Future[list[str]] | None = None
+    # Authors' names by pk, as the last batch read them (author_names).
+    names: dict[int, str] = field(default_factory=dict)
     # Set when a register or an author's interests changed: scheduled articles must then
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
@@ -197,6 +204,7 @@ class Writer:
         caches = (self.author_ids, self.image_ids, self.tags, self.organisations, self.speakers)
         for cache in (*caches, self.tag_names, self.sources, self.completed, self.matched):
             cache.clear()
+        self.names.clear()
 
     def store(self, field_file: FieldFile, source: str | None) -> None:
         old = field_file.name
@@ -601,27 +609,52 @@ class Writer:
         page_cache.content_changed()
 
     def prepare(self, records: Sequence[Record]) -> None:
-        """Say which records will be written after the batch written next: with a
-        renderer, their new articles' bodies are rendered in its process while that
-        batch is written (see send_upcoming)."""
-        if self.renderer is not None:
-            self.upcoming = [r for r in records if isinstance(r, schema.ArticleRecord)]
+        """Say which records will be written after the batch written next: their new
+        articles' bodies (with a renderer) and search vectors (PostgreSQL) are made
+        while that batch is written (see send_upcoming)."""
+        self.upcoming = [r for r in records if isinstance(r, schema.ArticleRecord)]
 
     def send_upcoming(self) -> None:
-        """Send the upcoming articles' bodies to the renderer, in plain values, made
-        from what this writer has looked up already (no query): a body that places an
-        image, or quotes a speaker not looked up yet, is rendered when it is written.
-        Which articles are new, and their speakers as they will be, is known only once
-        their batch is written: render_bodies takes a body rendered there only if it
-        was sent as it is to be rendered."""
-        assert self.renderer is not None  # noqa: S101 # only prepare() sets upcoming
-        for record in self.upcoming:
-            plain = self.plain_body(record, lambda entry: self.speakers.get(entry.slug))
-            if plain is not None:
-                self.sent[record.uid] = plain
-        self.upcoming = []
-        if self.sent:
-            self.renderer.send(list(self.sent.values()))
+        """Send the upcoming articles' bodies to the renderer, and (PostgreSQL) their
+        search documents to the vector builder, made from what this writer has looked
+        up already (no query): an article that places an image, or names a speaker,
+        topic or author not looked up yet, is done when it is written. Which articles
+        are new, and what they name as it will be, is known only once their batch is
+        written: a body or vector made ahead is taken only if it was made from what is
+        then to be rendered or built (render_bodies, start_vectors)."""
+        upcoming, self.upcoming = self.upcoming, []
+        cached = self.speakers.get
+        if self.renderer is not None:
+            for record in upcoming:
+                plain = self.plain_body(record, lambda entry: cached(entry.slug))
+                if plain is not None:
+                    self.sent[record.uid] = plain
+            if self.sent:
+                self.renderer.send(list(self.sent.values()))
+        if connection.vendor == "postgresql":
+            for record in upcoming:
+                document = self.known_document(record)
+                if document is not None:
+                    self.documents_sent[record.uid] = document
+            if self.documents_sent:
+                self.vectors_ahead = self.vectors.start(list(self.documents_sent.values()))
+
+    def known_document(self, record: schema.ArticleRecord) -> tuple[str, ...] | None:
+        """The record's search document (see documents) from the topics and authors as
+        looked up so far; None if it names one not looked up yet."""
+        topics = []
+        for entry in record.tags:
+            tag = self.tags.get(entry.slug) or self.tag_names.get(entry.name.lower())
+            if tag is None:
+                return None
+            topics.append(tag.name)
+        authors = []
+        for slug in record.authors:
+            name = self.names.get(self.author_ids.get(slug, 0))
+            if name is None:
+                return None
+            authors.append(name)
+        return self.document(record, topics, authors)
 
     def rendered_beside(self) -> dict[uuid.UUID, tuple[PlainBody, str]]:
         """The bodies sent to the renderer, by uid, with their rendering (waiting for
@@ -658,8 +691,8 @@ class Writer:
         be written: each new article is written once, with its body. With a renderer,
         those rendered there (a batch ahead) are taken, and the next batch's are sent."""
         beside = self.rendered_beside()
-        if self.upcoming:
-            self.send_upcoming()
+        # The next batch's, made while this one is written.
+        self.send_upcoming()
         keys = {key for _, record in new for key in marker_keys(record.body, "image")}
         images = placed_images(Image, keys)
         renderer = BodyRenderer()
@@ -705,13 +738,36 @@ class Writer:
             )
             for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
                 article.pk = pk
-        vectors = self.vectors.start(self.documents(new))
+        vectors = self.start_vectors(new, self.documents(new))
         # Rendering the bodies is most of Python's work for a batch: done while the
         # server builds the vectors, which do not read them.
         self.render_bodies(new)
-        return lambda: write_objects(
-            Article, articles, with_pk=True, search_vectors=vectors.result()
-        )
+        return lambda: write_objects(Article, articles, with_pk=True, search_vectors=vectors())
+
+    def start_vectors(
+        self, new: list[tuple[Article, schema.ArticleRecord]], documents: list[tuple[str, ...]]
+    ) -> Callable[[], list[str]]:
+        """PostgreSQL: start building the new articles' search vectors (VectorBuilder),
+        but for those built ahead from the same documents (send_upcoming); returns what
+        gives them all, in order, once built."""
+        sent, ahead = self.documents_sent, self.vectors_ahead
+        self.documents_sent, self.vectors_ahead = {}, None
+        fresh = [
+            document
+            for (_, record), document in zip(new, documents, strict=True)
+            if sent.get(record.uid) != document
+        ]
+        started = self.vectors.start(fresh) if fresh else None
+
+        def vectors() -> list[str]:
+            built = dict(zip(sent, ahead.result(), strict=True)) if ahead else {}
+            rest = iter(started.result() if started else [])
+            return [
+                built[record.uid] if sent.get(record.uid) == document else next(rest)
+                for (_, record), document in zip(new, documents, strict=True)
+            ]
+
+        return vectors
 
     def close(self) -> None:
         """End what the writer started beside the import (VectorBuilder's connection)."""
@@ -733,9 +789,11 @@ class Writer:
             article.disclosures_as_of = record.disclosures_as_of
 
     def author_names(self, new: list[tuple[Article, schema.ArticleRecord]]) -> dict[int, str]:
-        """The names of the new articles' authors, by pk."""
+        """The names of the new articles' authors, by pk (remembered in `names`)."""
         authors = {self.author_id(slug) for _, record in new for slug in record.authors}
-        return dict(Author.objects.filter(pk__in=authors).values_list("pk", "name"))
+        names = dict(Author.objects.filter(pk__in=authors).values_list("pk", "name"))
+        self.names.update(names)
+        return names
 
     def words(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Iterator[str]:
         """The texts articles.search.remember_article_words reads of new articles, from
@@ -759,20 +817,29 @@ class Writer:
         that they are written with their vectors (an UPDATE after the COPY would write
         every new article twice)."""
         names = self.author_names(new)
-        documents: list[tuple[str, ...]] = []
-        for _, record in new:
-            quotes = sorted(record.quotes, key=lambda quote: quote.position)
-            documents.append(
-                (
-                    record.headline,
-                    record.standfirst,
-                    " ".join(self.tag(entry).name for entry in record.tags),
-                    record.body,
-                    " ".join(f"{q.speaker.name if q.speaker else ''} {q.text}" for q in quotes),
-                    " ".join(names[self.author_id(slug)] for slug in record.authors),
-                )
+        return [
+            self.document(
+                record,
+                [self.tag(entry).name for entry in record.tags],
+                [names[self.author_id(slug)] for slug in record.authors],
             )
-        return documents
+            for _, record in new
+        ]
+
+    @staticmethod
+    def document(
+        record: schema.ArticleRecord, topics: list[str], authors: list[str]
+    ) -> tuple[str, ...]:
+        """The record's search document, given its topics' and authors' names."""
+        quotes = sorted(record.quotes, key=lambda quote: quote.position)
+        return (
+            record.headline,
+            record.standfirst,
+            " ".join(topics),
+            record.body,
+            " ".join(f"{q.speaker.name if q.speaker else ''} {q.text}" for q in quotes),
+            " ".join(authors),
+        )
 
     def replace_related(
         self,

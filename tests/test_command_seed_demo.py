@@ -340,10 +340,11 @@ class SeedDemoInBatchesTests(TestCase):
             set(Article.objects.filter(slug__regex=r"-33-[0-9]+$").values_list("slug", flat=True)),
         )
 
-    def test_bodies_rendered_in_the_worker_are_those_rendered_here(self) -> None:
-        """A seed of several batches renders the next batch's bodies in a worker process
-        while it writes this one: most bodies come from there, and every stored body is
-        what rendering the article here gives."""
+    def test_bodies_and_vectors_made_ahead_are_those_made_here(self) -> None:
+        """A seed of several batches renders the next batch's bodies in a worker process,
+        and (PostgreSQL) builds their search vectors, while it writes this one: most
+        bodies come from there, and every stored body and vector is what rendering or
+        building it for the article written gives."""
         rendered_here = 0
         render = BodyRenderer.render
 
@@ -360,7 +361,13 @@ class SeedDemoInBatchesTests(TestCase):
         # The first batch's bodies, and those that quote a speaker the writer had not
         # looked up when they were sent, are rendered here.
         self.assertLess(rendered_here, 100)
-        assert_stored_as_rendered(self, list(Article.objects.filter(slug__regex=r"-35-[0-9]+$")))
+        demo = Article.objects.filter(slug__regex=r"-35-[0-9]+$")
+        assert_stored_as_rendered(self, list(demo))
+        if connection.vendor == "postgresql":
+            for stored, rebuilt in demo.annotate(fresh=search_vector()).values_list(
+                "search_vector", "fresh"
+            ):
+                self.assertEqual(stored, rebuilt)
 
     def test_a_failing_worker_fails_the_seed_which_adds_nothing(self) -> None:
         """An error in the worker, or its end, is a one-line CommandError, not a hang;
