@@ -23,7 +23,6 @@ import subprocess
 import sys
 import traceback
 from multiprocessing.connection import Connection
-from types import TracebackType
 from typing import Any
 
 from django.conf import settings
@@ -57,17 +56,6 @@ class Worker:
             )
             # Only the worker holds its end now, so its ending reads as end-of-file here.
             self.connection = Connection(ours.detach())
-
-    def __enter__(self) -> Worker:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def send(self, job: Any) -> None:
         try:

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 from django.test import SimpleTestCase
@@ -30,14 +31,14 @@ def gone(pid: int, seconds: float = 60) -> bool:
 
 class WorkerTests(SimpleTestCase):
     def test_jobs_are_done_in_turn_with_django_set_up(self) -> None:
-        with Worker("django.urls.reverse") as worker:
+        with closing(Worker("django.urls.reverse")) as worker:
             for name in ("home", "search"):
                 worker.send(name)
                 self.assertIn(worker.receive(), ("/", "/search/"))
         self.assertIsNotNone(worker.process.poll(), "closing ends the worker")
 
     def test_a_failed_job_is_one_line_and_the_worker_goes_on(self) -> None:
-        with Worker("builtins.int") as worker:
+        with closing(Worker("builtins.int")) as worker:
             worker.send("seven")
             with self.assertRaisesMessage(WorkerFailed, "builtins.int failed: ValueError("):
                 worker.receive()
@@ -45,7 +46,7 @@ class WorkerTests(SimpleTestCase):
             self.assertEqual(worker.receive(), 7)
 
     def test_a_worker_that_cannot_start_says_so(self) -> None:
-        with Worker("newsroom.no_such_module.work") as worker:
+        with closing(Worker("newsroom.no_such_module.work")) as worker:
             worker.send(1)
             with self.assertRaisesMessage(
                 WorkerFailed, "newsroom.no_such_module.work could not start"
@@ -53,7 +54,7 @@ class WorkerTests(SimpleTestCase):
                 worker.receive()
 
     def test_a_worker_that_ends_is_a_failure_not_a_hang(self) -> None:
-        with Worker("os._exit") as worker:
+        with closing(Worker("os._exit")) as worker:
             worker.send(4)
             with self.assertRaisesMessage(WorkerFailed, "the worker process ended (exit code 4)"):
                 worker.receive()

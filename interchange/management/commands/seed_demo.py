@@ -285,7 +285,7 @@ def body_renderer(*, several_batches: bool) -> Iterator[Worker | None]:
     if not several_batches:
         yield None
         return
-    with Worker(RENDER_PLAIN) as worker:
+    with closing(Worker(RENDER_PLAIN)) as worker:
         yield worker
 
 
