@@ -739,8 +739,8 @@ class Writer:
             for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
                 article.pk = pk
         vectors = self.start_vectors(new, self.documents(new))
-        # Rendering the bodies is most of Python's work for a batch: done while the
-        # server builds the vectors, which do not read them.
+        # The bodies (those not rendered ahead are most of Python's work for a batch):
+        # done while the server builds the vectors, which do not read them.
         self.render_bodies(new)
         return lambda: write_objects(Article, articles, with_pk=True, search_vectors=vectors())
 
