@@ -643,7 +643,8 @@ class Writer:
         """The record's search document (see documents) from the topics and authors as
         looked up so far; None if it names one not looked up yet."""
         topics = []
-        for entry in record.tags:
+        # The topics as the record written will list them (full_record).
+        for entry in one_topic_each(map(self.known_tag, record.tags)):
             tag = self.tags.get(entry.slug) or self.tag_names.get(entry.name.lower())
             if tag is None:
                 return None

@@ -24,6 +24,7 @@ from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import AuthorInterest, Organisation, RecordedDisclosure
 from interchange import demo, schema
+from interchange.bulk import VectorBuilder
 from interchange.management.commands import seed_demo
 from interchange.writing import Writer
 from newsroom import page_cache, stand_ins
@@ -353,7 +354,18 @@ class SeedDemoInBatchesTests(TestCase):
             rendered_here += 1
             return render(renderer, *args, **kwargs)
 
-        with mock.patch.object(BodyRenderer, "render", count):
+        built = 0
+        start = VectorBuilder.start
+
+        def build(builder: VectorBuilder, documents: list[tuple[str, ...]]) -> Any:
+            nonlocal built
+            built += len(documents)
+            return start(builder, documents)
+
+        with (
+            mock.patch.object(BodyRenderer, "render", count),
+            mock.patch.object(VectorBuilder, "start", build),
+        ):
             run_command(
                 "seed_demo", "--articles", "200", "--authors", "4", "--seed", "35",
                 "--batch-size", "40", "-v", "0",
@@ -361,6 +373,8 @@ class SeedDemoInBatchesTests(TestCase):
         # The first batch's bodies, and those that quote a speaker the writer had not
         # looked up when they were sent, are rendered here.
         self.assertLess(rendered_here, 100)
+        # Each vector is built once: those built ahead are taken.
+        self.assertEqual(built, 200 if connection.vendor == "postgresql" else 0)
         demo = Article.objects.filter(slug__regex=r"-35-[0-9]+$")
         assert_stored_as_rendered(self, list(demo))
         if connection.vendor == "postgresql":
