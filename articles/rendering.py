@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.dispatch import Signal
@@ -27,11 +27,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from newsroom.links import absolute_url
 from newsroom.markdown import RENDERED_MARKER_RE, marker_keys, render_markdown
-from quotes.models import speaker_schema_type
+from quotes.models import Quote, Speaker, speaker_schema_type
 
 if TYPE_CHECKING:
     from pictures.models import Image
-    from quotes.models import Quote
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +148,49 @@ def render_body(
 ) -> SafeString:
     """One article's body (BodyRenderer.render)."""
     return BodyRenderer().render(body, quotes, images, warn=warn)
+
+
+# A quote in plain values: its own fields by name (no relation), and its speaker's
+# name, kind and slug (None for none).
+PlainQuote = tuple[dict[str, Any], tuple[str, str, str] | None]
+
+
+class PlainBody(NamedTuple):
+    """An article's body and quotes as plain values (texts, dates), which can be sent to
+    another process cheaply, unlike model instances and their relations: what
+    BodyRenderer.render reads of them. It places no image (images are read from the
+    database)."""
+
+    slug: str
+    body: str
+    quotes: tuple[PlainQuote, ...]
+
+
+def plain_quote(fields: dict[str, Any], speaker: Speaker | None) -> PlainQuote:
+    return fields, None if speaker is None else (speaker.name, speaker.kind, speaker.slug)
+
+
+def render_plain(bodies: Iterable[PlainBody]) -> list[str]:
+    """The bodies as BodyRenderer.render renders the article, quotes and speakers that
+    their plain values stand for (unsaved instances holding those values), with one
+    renderer for them all, as for a batch."""
+    article_model: Any = Quote._meta.get_field("article").related_model
+    renderer = BodyRenderer()
+    speakers: dict[tuple[str, str, str], Speaker] = {}
+    rendered = []
+    for plain in bodies:
+        article = article_model(slug=plain.slug)
+        quotes = []
+        for fields, values in plain.quotes:
+            speaker = None
+            if values is not None:
+                if values not in speakers:
+                    name, kind, slug = values
+                    speakers[values] = Speaker(name=name, kind=kind, slug=slug)
+                speaker = speakers[values]
+            quotes.append(Quote(**fields, article=article, speaker=speaker))
+        rendered.append(str(renderer.render(plain.body, quotes, {})))
+    return rendered
 
 
 # The functions below read fields and relations only, so a data migration can pass its

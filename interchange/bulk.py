@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.contrib.postgres.search import SearchVectorField
@@ -19,6 +19,10 @@ from django.db.models.expressions import RawSQL
 from articles.models import Article
 from articles.search import search_document
 
+# The columns whose Python values a database driver does not take as they are: the
+# others (text, numbers, booleans, foreign keys' ids) go to it unconverted.
+CONVERTED = {"DateTimeField", "DateField", "TimeField", "UUIDField", "DecimalField", "JSONField"}
+
 
 def write_objects(
     model: type[Model],
@@ -27,9 +31,12 @@ def write_objects(
     with_pk: bool = False,
     search_vectors: list[str] | None = None,
 ) -> None:
-    """Write unsaved model instances in bulk: every column with the value bulk_create
-    would send, minus its per-row SQL building. Without `with_pk` the database assigns
-    the primary keys; `search_vectors` go in the model's search vector column."""
+    """Write unsaved model instances in bulk: every column with its value as saving
+    would take it (pre_save: the times set on save), and prepared for the database
+    only where the driver does not take the Python value as it is (CONVERTED, as
+    write_values), with none of bulk_create's per-row SQL building. Without `with_pk`
+    the database assigns the primary keys; `search_vectors` go in the model's search
+    vector column."""
     fields = [
         field
         for field in model._meta.concrete_fields
@@ -37,12 +44,31 @@ def write_objects(
     ]
     # The connection itself, not the thread-local proxy: it is asked once per value.
     database = connections[DEFAULT_DB_ALIAS]
+    read = attrgetter(*(field.attname for field in fields))
+    # Field.pre_save reads the attribute, as `read` does: only the fields that do more
+    # (times set on save, files) are asked.
+    saved = [
+        (index, field)
+        for index, field in enumerate(fields)
+        if type(field).pre_save is not Field.pre_save
+    ]
+    converted = [
+        (index, field)
+        for index, field in enumerate(fields)
+        if field.get_internal_type() in CONVERTED
+    ]
+
+    def values(obj: Model) -> list[object]:
+        row = list(read(obj))
+        for index, field in saved:
+            row[index] = field.pre_save(obj, add=True)
+        for index, field in converted:
+            row[index] = field.get_db_prep_save(row[index], database)
+        return row
+
     # Made as they are written: on PostgreSQL the server takes in the first rows while
     # the next are being made.
-    rows: Iterable[tuple[object, ...]] = (
-        tuple(field.get_db_prep_save(field.pre_save(obj, add=True), database) for field in fields)
-        for obj in objects
-    )
+    rows: Iterable[Sequence[object]] = map(values, objects)
     columns = [field.column for field in fields]
     if search_vectors is not None:
         columns.append("search_vector")
@@ -50,18 +76,12 @@ def write_objects(
     write_rows(model._meta.db_table, columns, rows)
 
 
-# The columns whose Python values a database driver does not take as they are: the
-# others (text, numbers, booleans, foreign keys' ids) go to it unconverted.
-CONVERTED = {"DateTimeField", "DateField", "TimeField", "UUIDField", "DecimalField", "JSONField"}
-
-
 def write_values(model: type[Model], rows: Iterable[Mapping[str, object]]) -> None:
     """Write rows given as {attname: value}; the database assigns the primary keys, and
     a column a row leaves out takes its field's default (taken once per call: a callable
     default gives every row the same value). For the many small rows that hang off an
     article (bylines, topics, quotes): no model instance is made for a row, and only
-    the values of CONVERTED columns are prepared, where write_objects makes an instance
-    and prepares every value, several times the work."""
+    the values of CONVERTED columns are prepared."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     database = connections[DEFAULT_DB_ALIAS]
     defaults = {field.attname: field.get_default() for field in fields}

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +20,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Lower
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from articles.models import (
@@ -31,8 +34,10 @@ from articles.models import (
 )
 from articles.rendering import (
     BodyRenderer,
+    PlainBody,
     bodies_rendered_at_end,
     placed_images,
+    plain_quote,
     refresh_bodies_of,
 )
 from articles.search import refresh_search_vectors, remember_words
@@ -52,6 +57,7 @@ from interchange.records import (
 from interchange.schema import UNSET, Record, Unset, to_json
 from newsroom import page_cache
 from newsroom.markdown import marker_keys
+from newsroom.processes import Worker
 from pages.models import Page
 from pictures.models import Image
 from quotes.models import Quote, Speaker
@@ -146,6 +152,20 @@ class Writer:
     completed: dict[str, tuple[schema.Speaker, schema.Speaker]] = field(default_factory=dict)
     matched: dict[str, tuple[schema.Speaker, Speaker]] = field(default_factory=dict)
     vectors: VectorBuilder = field(default_factory=VectorBuilder)
+    # A worker running articles.rendering.render_plain: the next batch's bodies are
+    # rendered there while this batch is written (see prepare). None: each batch's
+    # bodies are rendered here, before it is written.
+    renderer: Worker | None = None
+    # The articles to be written after the next batch (prepare), and the bodies sent to
+    # the renderer, by uid, until their rendering is read (render_bodies).
+    upcoming: list[schema.ArticleRecord] = field(default_factory=list)
+    sent: dict[uuid.UUID, PlainBody] = field(default_factory=dict)
+    # PostgreSQL: the search documents of the upcoming articles, by uid, and their
+    # vectors being built (start_vectors).
+    documents_sent: dict[uuid.UUID, tuple[str, ...]] = field(default_factory=dict)
+    vectors_ahead: Future[list[str]] | None = None
+    # Authors' names by pk, as the last batch read them (author_names).
+    names: dict[int, str] = field(default_factory=dict)
     # Set when a register or an author's interests changed: scheduled articles must then
     # be recorded again (as the admin does), once the import is written.
     register_changed: bool = False
@@ -184,6 +204,7 @@ class Writer:
         caches = (self.author_ids, self.image_ids, self.tags, self.organisations, self.speakers)
         for cache in (*caches, self.tag_names, self.sources, self.completed, self.matched):
             cache.clear()
+        self.names.clear()
 
     def store(self, field_file: FieldFile, source: str | None) -> None:
         old = field_file.name
@@ -587,13 +608,100 @@ class Writer:
         # Bulk writes send no signals: cached pages are retired here.
         page_cache.content_changed()
 
+    def prepare(self, records: Sequence[Record]) -> None:
+        """Say which records will be written after the batch written next: their new
+        articles' bodies (with a renderer) and search vectors (PostgreSQL) are made
+        while that batch is written (see send_upcoming)."""
+        self.upcoming = [r for r in records if isinstance(r, schema.ArticleRecord)]
+
+    def send_upcoming(self) -> None:
+        """Send the upcoming articles' bodies to the renderer, and (PostgreSQL) their
+        search documents to the vector builder, made from what this writer has looked
+        up already (no query): an article that places an image, or names a speaker,
+        topic or author not looked up yet, is done when it is written. Which articles
+        are new, and what they name as it will be, is known only once their batch is
+        written: a body or vector made ahead is taken only if it was made from what is
+        then to be rendered or built (render_bodies, start_vectors)."""
+        upcoming, self.upcoming = self.upcoming, []
+        cached = self.speakers.get
+        if self.renderer is not None:
+            for record in upcoming:
+                plain = self.plain_body(record, lambda entry: cached(entry.slug))
+                if plain is not None:
+                    self.sent[record.uid] = plain
+            if self.sent:
+                self.renderer.send(list(self.sent.values()))
+        if connection.vendor == "postgresql":
+            for record in upcoming:
+                document = self.known_document(record)
+                if document is not None:
+                    self.documents_sent[record.uid] = document
+            if self.documents_sent:
+                self.vectors_ahead = self.vectors.start(list(self.documents_sent.values()))
+
+    def known_document(self, record: schema.ArticleRecord) -> tuple[str, ...] | None:
+        """The record's search document (see documents) from the topics and authors as
+        looked up so far; None if it names one not looked up yet."""
+        topics = []
+        # The topics as the record written will list them (full_record).
+        for entry in one_topic_each(map(self.known_tag, record.tags)):
+            tag = self.tags.get(entry.slug) or self.tag_names.get(entry.name.lower())
+            if tag is None:
+                return None
+            topics.append(tag.name)
+        authors = []
+        for slug in record.authors:
+            name = self.names.get(self.author_ids.get(slug, 0))
+            if name is None:
+                return None
+            authors.append(name)
+        return self.document(record, topics, authors)
+
+    def rendered_beside(self) -> dict[uuid.UUID, tuple[PlainBody, str]]:
+        """The bodies sent to the renderer, by uid, with their rendering (waiting for
+        it); {} when none were sent."""
+        if not self.sent:
+            return {}
+        assert self.renderer is not None  # noqa: S101 # only send_upcoming() fills sent
+        sent, self.sent = self.sent, {}
+        rendered = self.renderer.receive()
+        pairs = zip(sent.items(), rendered, strict=True)
+        return {uid: (plain, html) for (uid, plain), html in pairs}
+
+    @staticmethod
+    def plain_body(
+        record: schema.ArticleRecord, speaker_of: Callable[[schema.Speaker], Speaker | None]
+    ) -> PlainBody | None:
+        """The record's body and quotes in plain values, with the speakers `speaker_of`
+        gives; None for a body that places an image, or quotes a speaker it gives none
+        for."""
+        if marker_keys(record.body, "image"):
+            return None
+        quotes = []
+        for quote in record.quotes:
+            fields = schema.shallow(quote)
+            entry = fields.pop("speaker")
+            speaker = speaker_of(entry) if entry else None
+            if entry and speaker is None:
+                return None
+            quotes.append(plain_quote(fields, speaker))
+        return PlainBody(record.slug, record.body, tuple(quotes))
+
     def render_bodies(self, new: list[tuple[Article, schema.ArticleRecord]]) -> None:
         """The new articles' bodies as Article.save stores them, from the quotes about to
-        be written: each new article is written once, with its body."""
+        be written: each new article is written once, with its body. With a renderer,
+        those rendered there (a batch ahead) are taken, and the next batch's are sent."""
+        beside = self.rendered_beside()
+        # The next batch's, made while this one is written.
+        self.send_upcoming()
         keys = {key for _, record in new for key in marker_keys(record.body, "image")}
         images = placed_images(Image, keys)
         renderer = BodyRenderer()
         for article, record in new:
+            done = beside.get(record.uid)
+            if done is not None and done[0] == self.plain_body(record, self.speaker):
+                article.body_html = mark_safe(done[1])  # noqa: S308 # render_plain's output
+                continue
             quotes = [
                 Quote(
                     **{
@@ -631,13 +739,36 @@ class Writer:
             )
             for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
                 article.pk = pk
-        vectors = self.vectors.start(self.documents(new))
-        # Rendering the bodies is most of Python's work for a batch: done while the
-        # server builds the vectors, which do not read them.
+        vectors = self.start_vectors(new, self.documents(new))
+        # The bodies (those not rendered ahead are most of Python's work for a batch):
+        # done while the server builds the vectors, which do not read them.
         self.render_bodies(new)
-        return lambda: write_objects(
-            Article, articles, with_pk=True, search_vectors=vectors.result()
-        )
+        return lambda: write_objects(Article, articles, with_pk=True, search_vectors=vectors())
+
+    def start_vectors(
+        self, new: list[tuple[Article, schema.ArticleRecord]], documents: list[tuple[str, ...]]
+    ) -> Callable[[], list[str]]:
+        """PostgreSQL: start building the new articles' search vectors (VectorBuilder),
+        but for those built ahead from the same documents (send_upcoming); returns what
+        gives them all, in order, once built."""
+        sent, ahead = self.documents_sent, self.vectors_ahead
+        self.documents_sent, self.vectors_ahead = {}, None
+        fresh = [
+            document
+            for (_, record), document in zip(new, documents, strict=True)
+            if sent.get(record.uid) != document
+        ]
+        started = self.vectors.start(fresh) if fresh else None
+
+        def vectors() -> list[str]:
+            built = dict(zip(sent, ahead.result(), strict=True)) if ahead else {}
+            rest = iter(started.result() if started else [])
+            return [
+                built[record.uid] if sent.get(record.uid) == document else next(rest)
+                for (_, record), document in zip(new, documents, strict=True)
+            ]
+
+        return vectors
 
     def close(self) -> None:
         """End what the writer started beside the import (VectorBuilder's connection)."""
@@ -659,9 +790,11 @@ class Writer:
             article.disclosures_as_of = record.disclosures_as_of
 
     def author_names(self, new: list[tuple[Article, schema.ArticleRecord]]) -> dict[int, str]:
-        """The names of the new articles' authors, by pk."""
+        """The names of the new articles' authors, by pk (remembered in `names`)."""
         authors = {self.author_id(slug) for _, record in new for slug in record.authors}
-        return dict(Author.objects.filter(pk__in=authors).values_list("pk", "name"))
+        names = dict(Author.objects.filter(pk__in=authors).values_list("pk", "name"))
+        self.names.update(names)
+        return names
 
     def words(self, new: list[tuple[Article, schema.ArticleRecord]]) -> Iterator[str]:
         """The texts articles.search.remember_article_words reads of new articles, from
@@ -685,20 +818,29 @@ class Writer:
         that they are written with their vectors (an UPDATE after the COPY would write
         every new article twice)."""
         names = self.author_names(new)
-        documents: list[tuple[str, ...]] = []
-        for _, record in new:
-            quotes = sorted(record.quotes, key=lambda quote: quote.position)
-            documents.append(
-                (
-                    record.headline,
-                    record.standfirst,
-                    " ".join(self.tag(entry).name for entry in record.tags),
-                    record.body,
-                    " ".join(f"{q.speaker.name if q.speaker else ''} {q.text}" for q in quotes),
-                    " ".join(names[self.author_id(slug)] for slug in record.authors),
-                )
+        return [
+            self.document(
+                record,
+                [self.tag(entry).name for entry in record.tags],
+                [names[self.author_id(slug)] for slug in record.authors],
             )
-        return documents
+            for _, record in new
+        ]
+
+    @staticmethod
+    def document(
+        record: schema.ArticleRecord, topics: list[str], authors: list[str]
+    ) -> tuple[str, ...]:
+        """The record's search document, given its topics' and authors' names."""
+        quotes = sorted(record.quotes, key=lambda quote: quote.position)
+        return (
+            record.headline,
+            record.standfirst,
+            " ".join(topics),
+            record.body,
+            " ".join(f"{q.speaker.name if q.speaker else ''} {q.text}" for q in quotes),
+            " ".join(authors),
+        )
 
     def replace_related(
         self,

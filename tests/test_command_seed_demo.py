@@ -1,6 +1,7 @@
 """seed_demo: realistic, deterministic demo content, written in bulk."""
 
 import datetime
+import os
 import random
 import time
 import unittest
@@ -17,11 +18,14 @@ from django.utils.timezone import now
 
 from articles import content_checks
 from articles.models import Article, Byline, SearchWord
+from articles.rendering import BodyRenderer, PlainBody
 from articles.search import remember_article_words, search_keys, search_vector
 from authors.models import Author
 from disclosures import rules as disclosure_rules
 from disclosures.models import AuthorInterest, Organisation, RecordedDisclosure
 from interchange import demo, schema
+from interchange.bulk import VectorBuilder
+from interchange.management.commands import seed_demo
 from interchange.writing import Writer
 from newsroom import page_cache, stand_ins
 from newsroom.markdown import marker_keys
@@ -29,6 +33,16 @@ from pictures.models import Image
 from quotes.models import Quote
 from tests.base import run_command
 from tests.test_stored_body import assert_stored_as_rendered
+
+
+def render_nothing(bodies: list[PlainBody]) -> list[str]:
+    """A renderer that fails (run in seed_demo's worker, see SeedDemoInBatchesTests)."""
+    raise ValueError("a body no renderer can take")
+
+
+def render_and_die(bodies: list[PlainBody]) -> list[str]:
+    """A renderer whose process ends abruptly, as a killed one does."""
+    os._exit(3)
 
 
 def demo_articles(seed: int) -> list[tuple[str, str, str, str, list[str], list[str]]]:
@@ -333,6 +347,75 @@ class SeedDemoInBatchesTests(TestCase):
             {record.slug for record in records},
             set(Article.objects.filter(slug__regex=r"-33-[0-9]+$").values_list("slug", flat=True)),
         )
+
+    def test_bodies_and_vectors_made_ahead_are_those_made_here(self) -> None:
+        """A seed of several batches renders the next batch's bodies in a worker process,
+        and (PostgreSQL) builds their search vectors, while it writes this one: most
+        bodies come from there, and every stored body and vector is what rendering or
+        building it for the article written gives."""
+        rendered_here = 0
+        render = BodyRenderer.render
+
+        def count(renderer: BodyRenderer, *args: Any, **kwargs: Any) -> Any:
+            nonlocal rendered_here
+            rendered_here += 1
+            return render(renderer, *args, **kwargs)
+
+        built = 0
+        start = VectorBuilder.start
+
+        def build(builder: VectorBuilder, documents: list[tuple[str, ...]]) -> Any:
+            nonlocal built
+            built += len(documents)
+            return start(builder, documents)
+
+        with (
+            mock.patch.object(BodyRenderer, "render", count),
+            mock.patch.object(VectorBuilder, "start", build),
+        ):
+            run_command(
+                "seed_demo", "--articles", "200", "--authors", "4", "--seed", "35",
+                "--batch-size", "40", "-v", "0",
+            )  # fmt: skip
+        # The first batch's bodies, and those that quote a speaker the writer had not
+        # looked up when they were sent, are rendered here.
+        self.assertLess(rendered_here, 100)
+        # Each vector is built once: those built ahead are taken.
+        self.assertEqual(built, 200 if connection.vendor == "postgresql" else 0)
+        demo = Article.objects.filter(slug__regex=r"-35-[0-9]+$")
+        assert_stored_as_rendered(self, list(demo))
+        if connection.vendor == "postgresql":
+            for stored, rebuilt in demo.annotate(fresh=search_vector()).values_list(
+                "search_vector", "fresh"
+            ):
+                self.assertEqual(stored, rebuilt)
+
+    def test_a_failing_worker_fails_the_seed_which_adds_nothing(self) -> None:
+        """An error in the worker, or its end, is a one-line CommandError, not a hang;
+        nothing stays, and no connection is left behind."""
+        before, upkeep = self.backends(), self.upkeep()
+        failures = [
+            (
+                "render_nothing",
+                "Rendering the bodies failed (tests.test_command_seed_demo.render_nothing "
+                "failed: ValueError('a body no renderer can take')); no demo content was added.",
+            ),
+            (
+                "render_and_die",
+                "Rendering the bodies failed (the worker process ended (exit code 3)); "
+                "no demo content was added.",
+            ),
+        ]
+        for function, message in failures:
+            with (
+                self.subTest(function),
+                mock.patch.object(seed_demo, "RENDER_PLAIN", f"{__name__}.{function}"),
+                self.assertRaisesMessage(CommandError, message),
+            ):
+                self.seed(36)
+            self.assertFalse(Article.objects.filter(slug__regex=r"-36-[0-9]+$").exists())
+        self.assertConnectionsBackTo(before)
+        self.assertEqual(self.upkeep(), upkeep)
 
     def test_interrupted_seed_adds_nothing(self) -> None:
         """Ctrl-C while the third batch's rows are written (its articles are in by

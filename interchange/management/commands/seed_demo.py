@@ -22,10 +22,13 @@ from interchange import demo, schema
 from interchange.writing import Writer
 from newsroom.commands import StaffCommand
 from newsroom.plurals import counted
+from newsroom.processes import Worker, WorkerFailed
 from pictures.models import Image
 from quotes.models import Speaker
 
 PICTURES = 6
+# What the worker of a seed of several batches runs (see body_renderer).
+RENDER_PLAIN = "articles.rendering.render_plain"
 # A large seed builds these at its end and writes the links' copies of the article's
 # time and kind without these triggers (links_bulk_loaded).
 LATE_INDEXES = {
@@ -130,36 +133,58 @@ would): see docs/performance.md for the timings."""
         if options["dry_run"]:
             self.stdout.write(f"Dry run: would create {self.made(count, len(names), seed)}.")
             return
-        with transaction.atomic(), foreign_keys_checked_as_written(), links_bulk_loaded(count):
-            writer = self.cast(names, people, cast)
-            indexes = iter(range(count))
-
-            def make(batch: list[int]) -> list[schema.ArticleRecord]:
-                return [demo.demo_article(rng, i, seed, cast, until) for i in batch]
-
-            # The next batch is made in a thread while the writer waits on the database
-            # (one thread, so the batches, and the generator's draws, keep their order).
+        size = options["batch_size"]
+        try:
             with (
-                self.progress(
-                    total=count, desc="Articles", unit="articles", verbosity=verbosity
-                ) as bar,
-                closing(writer),
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-records") as maker,
+                # Started first: the worker sets Django up while the cast is made.
+                body_renderer(several_batches=count > size) as renderer,
+                transaction.atomic(),
+                foreign_keys_checked_as_written(),
+                links_bulk_loaded(count),
             ):
-                pending = maker.submit(make, list(islice(indexes, options["batch_size"])))
-                while records := pending.result():
-                    pending = maker.submit(make, list(islice(indexes, options["batch_size"])))
-                    writer.write(records)
-                    bar.update(len(records))
+                writer = self.cast(names, people, cast, renderer)
+                indexes = iter(range(count))
+
+                def make(batch: list[int]) -> list[schema.ArticleRecord]:
+                    return [demo.demo_article(rng, i, seed, cast, until) for i in batch]
+
+                # The batches are made in a thread while the writer waits on the database
+                # (one thread, so the batches, and the generator's draws, keep their
+                # order), two ahead: the writer is told of the batch after the one it
+                # writes (to render its bodies meanwhile).
+                with (
+                    self.progress(
+                        total=count, desc="Articles", unit="articles", verbosity=verbosity
+                    ) as bar,
+                    closing(writer),
+                    ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-records") as maker,
+                ):
+                    records = make(list(islice(indexes, size)))
+                    pending = maker.submit(make, list(islice(indexes, size)))
+                    while records:
+                        upcoming = pending.result()
+                        pending = maker.submit(make, list(islice(indexes, size)))
+                        writer.prepare(upcoming)
+                        writer.write(records)
+                        bar.update(len(records))
+                        records = upcoming
+        except WorkerFailed as error:
+            raise CommandError(
+                f"Rendering the bodies failed ({error}); {self.interrupted}."
+            ) from None
         if verbosity > 0:
             self.stdout.write(self.style.SUCCESS(f"Created {self.made(count, len(names), seed)}."))
 
     def cast(
-        self, names: list[tuple[str, str]], people: list[demo.DemoSpeaker], cast: demo.Cast
+        self,
+        names: list[tuple[str, str]],
+        people: list[demo.DemoSpeaker],
+        cast: demo.Cast,
+        renderer: Worker | None,
     ) -> Writer:
         """The authors, pictures, topics, organisations and speakers the articles name,
         made (or found) first; the writer that writes the articles, told where they are,
-        so that its queries do not grow with the articles."""
+        so that its queries do not grow with the articles, and given the renderer."""
         authors = self.authors(names, cast.authors)
         pictures = self.pictures(cast.pictures)
         tags = {
@@ -171,6 +196,7 @@ would): see docs/performance.md for the timings."""
             author_ids={author.slug: author.pk for author in authors},
             image_ids={picture.key: picture.pk for picture in pictures},
             tags={tag.slug: tag for tag in tags.values()},
+            renderer=renderer,
         )
 
     def made(self, articles: int, authors: int, seed: int) -> str:
@@ -253,6 +279,19 @@ would): see docs/performance.md for the timings."""
                 picture.save()
             pictures.append(picture)
         return pictures
+
+
+@contextmanager
+def body_renderer(*, several_batches: bool) -> Iterator[Worker | None]:
+    """A worker process rendering bodies (articles.rendering.render_plain) for a seed of
+    several batches: rendering is most of the Python work of writing an article, and
+    the worker renders the next batch's bodies on the other core while the command
+    writes this one. A seed of one batch renders here: it would only wait for it."""
+    if not several_batches:
+        yield None
+        return
+    with closing(Worker(RENDER_PLAIN)) as worker:
+        yield worker
 
 
 @contextmanager
