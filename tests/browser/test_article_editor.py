@@ -10,6 +10,7 @@ docs/editing.md in docs/editing/.
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from articles.models import Article, Autosave
 from authors.models import Author
@@ -92,8 +93,10 @@ def test_toolbar_writes_markdown_and_the_preview_follows(writer, screenshot) -> 
     tab.click("[data-preview-width='390']")
     assert tab.get_attribute("[data-preview-width='390']", "aria-pressed") == "true"
     assert tab.locator("#live-preview iframe").evaluate("f => f.offsetWidth") == 390
-    inner = tab.frame_locator("#live-preview iframe").locator("html")
-    assert inner.evaluate("h => h.clientWidth") == 390
+    # Polled: a preview the last keystrokes asked for may still replace the frame's page.
+    expect(tab.frame_locator("#live-preview iframe").locator("html")).to_have_js_property(
+        "clientWidth", 390
+    )
     # As a reader's phone shows it: the menu behind its button, not open over the story.
     page = tab.frame_locator("#live-preview iframe")
     assert page.locator(".menu-toggle").is_visible()
