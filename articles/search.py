@@ -57,7 +57,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable, CombinedExpression
-from django.db.models.functions import Concat, Length
+from django.db.models.functions import Concat, Greatest, Length, Lower, StrIndex, Substr
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -92,6 +92,14 @@ _MARKER_RE = r"\[\[(quote|image):[^\]]*\]\]"
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 # Shorter words are too many and too alike to suggest or to match names with.
 MIN_WORD = 3
+# PostgreSQL's snippet is picked from a window of the text: ts_headline parses and
+# stems all it is given, and a snippet is some 35 words of it. The window starts
+# SNIPPET_LEAD characters before the first place a stem of the query's words is found
+# (the first in a tsvector's order), or else its first word as typed (a stem need not
+# start its word: "happi", "happy"), and is SNIPPET_WINDOW long; at the text's start
+# when neither is found.
+SNIPPET_LEAD = 300
+SNIPPET_WINDOW = 900
 # SQLite's snippet: about as long as PostgreSQL's, starting a few words before the match.
 EXCERPT_WORDS = 35
 EXCERPT_LEAD = 6
@@ -266,6 +274,8 @@ def _contains(term: Parameter) -> Q:
 # What a compiled search is run with (newsroom.compiled): the query's words
 # (PostgreSQL), each of its terms (SQLite: `term0`...) and the filters' values.
 WORDS = Parameter("words", TextField())
+# The query's first word as typed, lower case (where a snippet's window starts).
+FIRST_WORD = Parameter("first_word", TextField())
 TOPIC = Parameter("topic", CharField())
 AUTHOR = Parameter("author", CharField())
 KIND = Parameter("kind", CharField())
@@ -430,7 +440,9 @@ def snippet_source(words: str | Parameter) -> Expression:
     snippet()."""
     if connection.vendor == "postgresql":
         return SearchHeadline(
-            Concat("standfirst", Value(" "), _without_markers("body"), output_field=TextField()),
+            _snippet_window(
+                words, FIRST_WORD if isinstance(words, Parameter) else Value(_first_word(words))
+            ),
             SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG),
             config=SEARCH_CONFIG,
             start_sel=_START,
@@ -441,6 +453,33 @@ def snippet_source(words: str | Parameter) -> Expression:
     return Concat("standfirst", Value(" "), "body", output_field=TextField())
 
 
+def _first_word(query: str) -> str:
+    return next(iter(_words(query)), "").lower()
+
+
+def _snippet_window(words: str | Parameter, first_word: Parameter | Value) -> Func:
+    """The part of the standfirst and body a PostgreSQL snippet is picked from (see
+    SNIPPET_WINDOW), the markers taken out."""
+    text = Concat("standfirst", Value(" "), "body", output_field=TextField())
+    # A stem of the query's words (none for stop words only: NULL, so not found).
+    stem = Func(
+        words if isinstance(words, Parameter) else Value(words),
+        template=(
+            f"(tsvector_to_array(to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s)))[1]"
+        ),
+        output_field=TextField(),
+    )
+    lowered = Lower(text)
+    found = Func(
+        Func(StrIndex(lowered, stem), Value(0), function="NULLIF"),
+        Func(StrIndex(lowered, first_word), Value(0), function="NULLIF"),
+        Value(1),
+        function="COALESCE",
+    )
+    start = Greatest(Value(1), found - Value(SNIPPET_LEAD))
+    return _without_markers(Substr(text, start, SNIPPET_WINDOW))
+
+
 def snippet_columns() -> tuple[Expression, ...]:
     """The snippet_source column of the query reading the results' cards
     (reader.fragments.chosen_rows), its words given by snippet_values."""
@@ -449,7 +488,9 @@ def snippet_columns() -> tuple[Expression, ...]:
 
 def snippet_values(query: str) -> dict[str, str]:
     """The values snippet_columns' Parameters are given for this query."""
-    return {"words": query} if connection.vendor == "postgresql" else {}
+    if connection.vendor != "postgresql":
+        return {}
+    return {"words": query, "first_word": _first_word(query)}
 
 
 def snippet(column: str | None, query: str) -> SafeString | None:

@@ -24,6 +24,7 @@ from taggit.models import Tag
 
 from articles.models import Article, SearchWord
 from articles.search import (
+    SNIPPET_WINDOW,
     marked_excerpt,
     name_has_word_starting,
     nearest_words,
@@ -423,6 +424,46 @@ class MarkedExcerptTests(TestCase):
         self.assertEqual(
             marked_excerpt("[[quote:key]] Quoted target.", "target"), "Quoted <mark>target</mark>."
         )
+
+
+@skipUnless(ON_POSTGRESQL, "ts_headline's window is PostgreSQL's")
+class SnippetWindowTests(TestCase):
+    """PostgreSQL picks a snippet from a window of the text around the query's words
+    (SNIPPET_WINDOW), so a long story's snippet still shows them, marked."""
+
+    FILLER = "Nothing of note happened in the chamber that afternoon. " * 80
+
+    def snippet_of(self, body: str, query: str) -> str:
+        with self.captureOnCommitCallbacks(execute=True):
+            article = ArticleFactory(headline="Long story", standfirst="", body=body)
+        source = (
+            Article.objects.annotate(source=snippet_source(query))
+            .values_list("source", flat=True)
+            .get(pk=article.pk)
+        )
+        return str(snippet(source, query))
+
+    def test_a_word_deep_in_a_long_story_is_in_its_snippet(self) -> None:
+        body = f"{self.FILLER}The wombats voted for the motion.\n\n{self.FILLER}"
+        self.assertGreater(body.index("wombats"), 4 * SNIPPET_WINDOW)
+        self.assertIn("<mark>wombats</mark> voted", self.snippet_of(body, "wombat"))
+        self.assertIn("<mark>wombats</mark> voted", self.snippet_of(body, "the wombats"))
+
+    def test_a_stem_that_does_not_start_its_word_is_found_as_typed(self) -> None:
+        body = f"{self.FILLER}Everyone left happy.\n\n{self.FILLER}"
+        self.assertIn("left <mark>happy</mark>", self.snippet_of(body, "happy"))
+
+    def test_a_story_without_the_words_as_written_shows_its_start(self) -> None:
+        body = f"Councils met early. {self.FILLER}Happiness followed.\n\n{self.FILLER}"
+        # "happily": neither the stem ("happili") nor the word is in the text as written.
+        self.assertTrue(self.snippet_of(body, "happily").startswith("Councils met early."))
+
+    def test_markers_are_left_out_of_the_window(self) -> None:
+        body = f"{self.FILLER}[[quote:abc]]\n\nThe wombats voted.\n\n{self.FILLER}"
+        shown = self.snippet_of(body, "wombats")
+        self.assertIn("<mark>wombats</mark>", shown)
+        self.assertNotIn("[[", shown)
+        self.assertNotIn("quote", shown)
 
 
 @skipUnless(ON_POSTGRESQL, "pg_trgm and its GIN indexes are PostgreSQL's")
