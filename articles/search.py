@@ -57,7 +57,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable, CombinedExpression
-from django.db.models.functions import Concat, Greatest, Length, Lower, StrIndex, Substr
+from django.db.models.functions import (
+    Coalesce,
+    Concat,
+    Greatest,
+    Length,
+    Lower,
+    NullIf,
+    StrIndex,
+    Substr,
+)
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -94,12 +103,12 @@ _LETTERS_RE = re.compile(r"[^\W\d_]+")
 MIN_WORD = 3
 # PostgreSQL's snippet is picked from a window of the text: ts_headline parses and
 # stems all it is given, and a snippet is some 35 words of it. The window starts
-# SNIPPET_LEAD characters before the first place a stem of the query's words is found
-# (the first in a tsvector's order), or else its first word as typed (a stem need not
-# start its word: "happi", "happy"), and is SNIPPET_WINDOW long; at the text's start
-# when neither is found.
-SNIPPET_LEAD = 300
-SNIPPET_WINDOW = 900
+# SNIPPET_LEAD characters (some 25 words) before the first place a stem of the query's
+# words is found (the first in a tsvector's order), or else its first word as typed (a
+# stem need not start its word: "happi", "happy"), and is SNIPPET_WINDOW long (room for
+# the lead and twice a snippet); at the text's start when neither is found.
+SNIPPET_LEAD = 150
+SNIPPET_WINDOW = 450
 # SQLite's snippet: about as long as PostgreSQL's, starting a few words before the match.
 EXCERPT_WORDS = 35
 EXCERPT_LEAD = 6
@@ -437,44 +446,53 @@ def _matching(shape: _Shape) -> QuerySet[Article, tuple[Any, ...]]:
 def snippet_source(words: str | Parameter) -> Expression:
     """What a result's snippet is made from: PostgreSQL's passage of the standfirst and
     body with the words highlighted, or (SQLite) their text, cut and marked by
-    snippet()."""
-    if connection.vendor == "postgresql":
-        return SearchHeadline(
-            _snippet_window(
-                words, FIRST_WORD if isinstance(words, Parameter) else Value(_first_word(words))
-            ),
-            SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG),
-            config=SEARCH_CONFIG,
-            start_sel=_START,
-            stop_sel=_STOP,
-            max_words=35,
-            min_words=15,
-        )
-    return Concat("standfirst", Value(" "), "body", output_field=TextField())
+    snippet(). The words are the query as given, or the WORDS Parameter (the window's
+    first word is then FIRST_WORD's, see snippet_values)."""
+    if connection.vendor != "postgresql":
+        return Concat("standfirst", Value(" "), "body", output_field=TextField())
+    typed, first_word = (
+        (Value(words), Value(_first_word(words))) if isinstance(words, str) else (words, FIRST_WORD)
+    )
+    return SearchHeadline(
+        _snippet_window(typed, first_word),
+        SearchQuery(typed, search_type="websearch", config=SEARCH_CONFIG),
+        config=SEARCH_CONFIG,
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=35,
+        min_words=15,
+    )
 
 
 def _first_word(query: str) -> str:
     return next(iter(_words(query)), "").lower()
 
 
-def _snippet_window(words: str | Parameter, first_word: Parameter | Value) -> Func:
+def _snippet_window(words: Expression, first_word: Expression) -> Func:
     """The part of the standfirst and body a PostgreSQL snippet is picked from (see
     SNIPPET_WINDOW), the markers taken out."""
-    text = Concat("standfirst", Value(" "), "body", output_field=TextField())
+    # Both columns are NOT NULL, so joined without Concat's COALESCE and its two
+    # parameters for each part: psycopg converts a statement of more than 50 parameters
+    # afresh each time it runs, where it keeps the conversion of a smaller one.
+    text = Func(
+        F("standfirst"),
+        F("body"),
+        template="(%(expressions)s)",
+        arg_joiner=" || ' ' || ",
+        output_field=TextField(),
+    )
     # A stem of the query's words (none for stop words only: NULL, so not found).
     stem = Func(
-        words if isinstance(words, Parameter) else Value(words),
+        words,
         template=(
             f"(tsvector_to_array(to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s)))[1]"
         ),
         output_field=TextField(),
     )
-    lowered = Lower(text)
-    found = Func(
-        Func(StrIndex(lowered, stem), Value(0), function="NULLIF"),
-        Func(StrIndex(lowered, first_word), Value(0), function="NULLIF"),
+    found = Coalesce(
+        NullIf(StrIndex(Lower(text), stem), Value(0)),
+        NullIf(StrIndex(Lower(text), first_word), Value(0)),
         Value(1),
-        function="COALESCE",
     )
     start = Greatest(Value(1), found - Value(SNIPPET_LEAD))
     return _without_markers(Substr(text, start, SNIPPET_WINDOW))

@@ -356,8 +356,8 @@ def beside_floor(
 ) -> dict[str, Figures]:
     """Each load right after the floor, and its figures with that floor's throughput:
     the uncached rows take minutes in all, and a shared machine's speed drifts over
-    minutes (a share of a floor measured once, apart, moved by a quarter between two
-    runs of the same code)."""
+    minutes, so a share of a floor measured once, apart, says more of the machine than
+    of the page (docs/performance.md)."""
     measured = {}
     for label, run in loads.items():
         floor_per_second = floor().requests_per_second
