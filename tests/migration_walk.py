@@ -171,6 +171,19 @@ def search_index_exists() -> bool:
         )
 
 
+def search_vector_storage() -> str | None:
+    """How PostgreSQL stores Article.search_vector ("m": in the row, "x": the default,
+    out of it once the row is large); None on SQLite, which keeps no vectors."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'articles_article'::regclass AND attname = 'search_vector'"
+        )
+        return str(cursor.fetchone()[0])
+
+
 SQUASHED_ARTICLES = "articles.migrations.0001_squashed_0028_markdown_limits"
 
 
@@ -307,6 +320,16 @@ class LaterDataMigrationChecks(MigrationWalkTestCase):
         self.apply([migration])
         self.assertEqual(copies(), made)
         self.assertEqual(link_triggers(), (set(), NEW_LINK_TRIGGERS[connection.vendor]))
+
+    def check_articles_0038_search_vector_in_row(self, migration: Migration) -> None:
+        """PostgreSQL keeps the vector in the row; the reverse gives it back its default
+        storage; SQLite has no vector either way."""
+        postgres = connection.vendor == "postgresql"
+        self.assertEqual(search_vector_storage(), "m" if postgres else None)
+        self.unapply([migration])
+        self.assertEqual(search_vector_storage(), "x" if postgres else None)
+        self.apply([migration])
+        self.assertEqual(search_vector_storage(), "m" if postgres else None)
 
 
 # The triggers keeping the links' copies, by database: before migration articles 0037

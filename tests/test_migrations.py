@@ -177,7 +177,7 @@ class DataMigrationReverseTests(LaterDataMigrationChecks):
 
     def test_every_data_migration_reverses_exactly_and_reapplies(self) -> None:
         checked = self.reverse_and_reapply_every_data_migration()
-        self.assertEqual(len(checked), 21, checked)
+        self.assertEqual(len(checked), 22, checked)
 
     def check_articles_0002_seed_salesforce_story(self, migration: Migration) -> None:
         seed = import_module("articles.migrations.0002_seed_salesforce_story")

@@ -12,6 +12,7 @@ from articles.models import Article
 from articles.search import MAX_QUERY_LENGTH, clean_query
 from tests.base import search_results
 from tests.factories import ArticleFactory, AuthorFactory, QuoteFactory
+from tests.migration_walk import search_vector_storage
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
@@ -176,6 +177,12 @@ class PostgresFullTextSearchTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             QuoteFactory(article=article, text="Dockers deserve better.")
         self.assertEqual(self.found("dockers"), ["Harbour tariffs"])
+
+    def test_the_vector_is_kept_in_the_article_row(self) -> None:
+        """A search reads the vector of every article it walks: kept in the row
+        (storage MAIN), not in the TOAST table, where each read is an index look-up.
+        A migration that changes the column's type resets its storage: make it again."""
+        self.assertEqual(search_vector_storage(), "m")
 
     def test_only_the_newest_matches_are_ranked(self) -> None:
         """Past RANKED_MATCHES matches, the newest ones are found, best first: an older

@@ -46,6 +46,7 @@ class SquashedMigrationReverseTests(LaterDataMigrationChecks):
                 "0035_search_suggestions",
                 "0036_fill_search_words",
                 "0037_links_article_kind",
+                "0038_search_vector_in_row",
             ],
         )
 
