@@ -34,6 +34,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     SearchVector,
     SearchVectorExact,
@@ -455,12 +456,32 @@ def snippet_source(words: str | Parameter) -> Expression:
     )
     return SearchHeadline(
         _snippet_window(typed, first_word),
-        SearchQuery(typed, search_type="websearch", config=SEARCH_CONFIG),
+        _any_of_the_words(typed),
         config=SEARCH_CONFIG,
         start_sel=_START,
         stop_sel=_STOP,
         max_words=35,
         min_words=15,
+    )
+
+
+def _any_of_the_words(words: Expression) -> Func:
+    """A tsquery matching any of the stems of the query's words (stop words left out;
+    NULL, so no snippet, when there are none), for ts_headline: given a query needing
+    every word, it shows a passage holding them all, or else the text's first words,
+    unmarked; a story can match with a word only in its headline, a topic or a byline.
+    Each stem is quoted as tsquery input quotes it (a quote doubled, a backslash
+    escaped)."""
+    return Func(
+        words,
+        # S608: the configuration is a constant, the words a parameter.
+        template=(
+            "(SELECT string_agg("  # noqa: S608
+            r"'''' || replace(replace(stem, '\', '\\'), '''', '''''') || '''', ' | ')"
+            f" FROM unnest(tsvector_to_array(to_tsvector('{SEARCH_CONFIG}'::regconfig,"
+            " %(expressions)s))) AS stem)::tsquery"
+        ),
+        output_field=SearchQueryField(),
     )
 
 

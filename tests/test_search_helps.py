@@ -449,6 +449,18 @@ class SnippetWindowTests(TestCase):
         self.assertIn("<mark>wombats</mark> voted", self.snippet_of(body, "wombat"))
         self.assertIn("<mark>wombats</mark> voted", self.snippet_of(body, "the wombats"))
 
+    def test_the_words_in_the_text_are_marked_when_another_is_only_in_the_headline(
+        self,
+    ) -> None:
+        """The story matches "wombats long" by its headline's "Long": its snippet still
+        shows where the text speaks of wombats, marked."""
+        body = f"{self.FILLER}The wombats voted for the motion.\n\n{self.FILLER}"
+        self.assertNotIn("long", body.lower())
+        self.assertIn("<mark>wombats</mark> voted", self.snippet_of(body, "wombats long"))
+
+    def test_a_query_of_stop_words_has_no_snippet(self) -> None:
+        self.assertEqual(self.snippet_of(f"{self.FILLER}The end.", "the and of"), "None")
+
     def test_a_stem_that_does_not_start_its_word_is_found_as_typed(self) -> None:
         body = f"{self.FILLER}Everyone left happy.\n\n{self.FILLER}"
         self.assertIn("<mark>happy</mark>", self.snippet_of(body, "happy"))
