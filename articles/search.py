@@ -31,6 +31,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -465,21 +466,27 @@ def snippet_source(words: str | Parameter) -> Expression:
     )
 
 
-def _any_of_the_words(words: Expression) -> Func:
-    """A tsquery matching any of the stems of the query's words (stop words left out;
-    NULL, so no snippet, when there are none), for ts_headline: given a query needing
-    every word, it shows a passage holding them all, or else the text's first words,
-    unmarked; a story can match with a word only in its headline, a topic or a byline.
-    Each stem is quoted as tsquery input quotes it (a quote doubled, a backslash
-    escaped)."""
+def _stems(words: Expression) -> Func:
+    """The stems of the query's words, each once, in a tsvector's order (stop words left
+    out: an empty array when there are only those)."""
     return Func(
         words,
-        # S608: the configuration is a constant, the words a parameter.
+        template=f"tsvector_to_array(to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s))",
+        output_field=ArrayField(TextField()),
+    )
+
+
+def _any_of_the_words(words: Expression) -> Func:
+    """A tsquery matching any of the stems of the query's words (NULL, so no snippet,
+    when there are none), for ts_headline: given a query needing every word, it shows a
+    passage holding them all, or else the text's first words, unmarked; a story can
+    match with a word only in its headline, a topic or a byline. Each stem is quoted as
+    tsquery input quotes it (a quote doubled, a backslash escaped)."""
+    return Func(
+        _stems(words),
         template=(
-            "(SELECT string_agg("  # noqa: S608
-            r"'''' || replace(replace(stem, '\', '\\'), '''', '''''') || '''', ' | ')"
-            f" FROM unnest(tsvector_to_array(to_tsvector('{SEARCH_CONFIG}'::regconfig,"
-            " %(expressions)s))) AS stem)::tsquery"
+            r"(SELECT string_agg('''' || replace(replace(stem, '\', '\\'), '''', '''''')"
+            r" || '''', ' | ') FROM unnest(%(expressions)s) AS stem)::tsquery"
         ),
         output_field=SearchQueryField(),
     )
@@ -503,13 +510,7 @@ def _snippet_window(words: Expression, first_word: Expression) -> Func:
         output_field=TextField(),
     )
     # A stem of the query's words (none for stop words only: NULL, so not found).
-    stem = Func(
-        words,
-        template=(
-            f"(tsvector_to_array(to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s)))[1]"
-        ),
-        output_field=TextField(),
-    )
+    stem = Func(_stems(words), template="(%(expressions)s)[1]", output_field=TextField())
     found = Coalesce(
         NullIf(StrIndex(Lower(text), stem), Value(0)),
         NullIf(StrIndex(Lower(text), first_word), Value(0)),
