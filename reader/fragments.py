@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -267,6 +267,38 @@ def store(pks: Iterable[int]) -> dict[int, StoredArticle]:
     return rows
 
 
+# The first key of the advisory locks store_outdated takes (the second is the article's),
+# so they meet no other use of PostgreSQL's advisory locks.
+RENDER_LOCK = 0x6E77_7270
+
+
+def store_outdated(pks: Sequence[int]) -> dict[int, StoredArticle]:
+    """store() for a reader who found these articles' parts missing or outdated. On
+    PostgreSQL one process renders an article at a time; the others wait for it and read
+    the row it stored. A story going live on schedule shows in every worker's lists at
+    the same moment, and every worker rendering it at once made the requests queued
+    behind them wait on the CPU (docs/performance.md)."""
+    if connection.vendor != "postgresql":
+        return store(pks)
+    keys = sorted(set(pks))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Taken in the keys' order, so two readers of overlapping lists cannot deadlock;
+        # released when the transaction ends, once the row is stored.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, (key %% 2147483647)::integer) "
+            "FROM unnest(%s::bigint[]) AS key",
+            [RENDER_LOCK, keys],
+        )
+        done = {
+            row.article_id: row
+            for row in StoredArticle.objects.filter(
+                article__in=Article.objects.filter(pk__in=keys).filter(current(fingerprint()))
+            )
+        }
+        due = [key for key in keys if key not in done]
+        return {**done, **(store(due) if due else {})}
+
+
 def is_current(article: Article) -> bool:
     """Whether the article's stored row (read with it) can be served: rendered with
     today's templates and settings, from this version, after it went live."""
@@ -308,7 +340,7 @@ def with_cards(articles: Sequence[Article]) -> Sequence[Article]:
     missing or outdated are rendered and stored now, in one batch."""
     stale = [article.pk for article in articles if not is_current(article)]
     if stale:
-        fresh = store(stale)
+        fresh = store_outdated(stale)
         for article in articles:
             if article.pk in fresh:
                 article.stored = fresh[article.pk]
@@ -365,7 +397,7 @@ def cards(rows: Iterable[tuple[Any, ...]], parts: tuple[str, ...]) -> list[Card]
     rows = list(rows)
     count = len(parts)
     stale = [row[0] for row in rows if any(part is None for part in row[1 : 1 + count])]
-    fresh = store(stale) if stale else {}
+    fresh = store_outdated(stale) if stale else {}
     listed = []
     for pk, *values in rows:
         stored = values[:count]

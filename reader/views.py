@@ -186,7 +186,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect_old_slug(slug)
     article = found[0]
     stored = article.stored if fragments.is_current(article) else None
-    stored = stored or fragments.store([article.pk]).get(article.pk)
+    stored = stored or fragments.store_outdated([article.pk]).get(article.pk)
     if stored is None:  # deleted since it was read
         raise Http404("No such article")
     return render_article(request, article, stored.head, stored.main, stored.topics)

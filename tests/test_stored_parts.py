@@ -4,11 +4,15 @@ outdated: not after a change, a deploy of other templates, or a go-live."""
 
 import datetime
 import re
+import threading
+import time
 from collections.abc import Callable
-from unittest import mock
+from typing import Any
+from unittest import mock, skipUnless
 from urllib.parse import quote
 
-from django.test import TestCase, override_settings
+from django.db import connection, connections
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.test.signals import template_rendered
 from django.utils import timezone
 from taggit.models import Tag
@@ -292,3 +296,71 @@ class RenderPagesCommandTests(TestCase):
         # Its parts were stored; the section menu is read by the test's first page.
         with self.assertNumQueries(ARTICLE_PAGE_QUERIES + 1):
             self.client.get(url)
+
+
+@skipUnless(connection.vendor == "postgresql", "one render at a time is PostgreSQL's")
+class OneRenderAtATimeTests(TransactionTestCase):
+    """A story going live on schedule shows in every worker's lists at the same moment:
+    readers who find its parts missing at once render them once, the others wait for
+    that render and serve its row."""
+
+    serialized_rollback = True
+
+    def test_readers_at_the_same_moment_render_an_article_once(self) -> None:
+        article = ArticleFactory(headline="Due at noon")
+        other = ArticleFactory(headline="Due at noon too")
+        StoredArticle.objects.all().delete()
+        rendering, release = threading.Event(), threading.Event()
+        rendered: list[int] = []
+        failures: list[BaseException] = []
+        render_parts = fragments.render_parts
+
+        def slow_render(story: Article, **kwargs: Any) -> dict[str, str]:
+            rendered.append(story.pk)
+            rendering.set()
+            release.wait(timeout=30)
+            return render_parts(story, **kwargs)
+
+        def read(pks: list[int], into: dict[int, StoredArticle]) -> None:
+            try:
+                into.update(fragments.store_outdated(pks))
+            except BaseException as error:  # reported by the main thread
+                failures.append(error)
+            finally:
+                connections.close_all()
+
+        first: dict[int, StoredArticle] = {}
+        later: dict[int, StoredArticle] = {}
+        with mock.patch.object(fragments, "render_parts", slow_render):
+            # The second reader asks in the other order: the locks are taken in the
+            # keys' order, so neither holds one the other waits on.
+            readers = [
+                threading.Thread(target=read, args=([article.pk, other.pk], first)),
+                threading.Thread(target=read, args=([other.pk, article.pk], later)),
+            ]
+            readers[0].start()
+            self.assertTrue(rendering.wait(timeout=30))
+            readers[1].start()
+            try:
+                self.wait_for_a_waiting_lock()
+            finally:
+                release.set()
+                for reader in readers:
+                    reader.join(timeout=60)
+        self.assertEqual(failures, [])
+        self.assertEqual(sorted(rendered), sorted([article.pk, other.pk]))
+        self.assertEqual(
+            {pk: row.rendered_at for pk, row in later.items()},
+            {pk: row.rendered_at for pk, row in first.items()},
+        )
+        self.assertContains(self.client.get(article.get_absolute_url()), "Due at noon")
+
+    def wait_for_a_waiting_lock(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                if cursor.fetchone()[0]:
+                    return
+            time.sleep(0.05)
+        self.fail("the second reader never waited for the first one's render")
