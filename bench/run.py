@@ -15,8 +15,9 @@ gunicorn (gunicorn.conf.py, production settings) on loopback driven by wrk:
   `--only admin` measures these alone;
 - in the same run, the floors: a bare Django view (same settings and middleware)
   returning the article page's bytes from memory, measured in turns with the cached
-  page (three rounds each, the median kept) and again right before each uncached row
-  under load (whose share is of that floor), and nginx serving them as a file.
+  page (three rounds each, the median kept) and again between the uncached rows
+  under load (each row's share is of the mean of the floor right before and right
+  after it), and nginx serving them as a file.
 
 It prints a table (requests/s, p50, p99 and the ratio of throughput to the floors)
 and gunicorn workers' peak memory, and with several sizes draws the uncached pages'
@@ -153,8 +154,8 @@ class Figures:
     p50_ms: float
     p95_ms: float
     p99_ms: float
-    # The bare Django floor's throughput measured right before this row, when it was:
-    # the row's share is of it.
+    # The mean throughput of the bare Django floor measured right before and right
+    # after this row, when it was: the row's share is of it.
     floor_per_second: float | None = None
 
     def share(self, floor: Figures) -> float:
@@ -352,16 +353,25 @@ def in_turn(loads: dict[str, Callable[[], Figures]]) -> dict[str, Figures]:
 
 
 def beside_floor(
-    loads: dict[str, Callable[[], Figures]], floor: Callable[[], Figures]
+    loads: dict[str, Callable[..., Figures]], floor: Callable[[], Figures]
 ) -> dict[str, Figures]:
-    """Each load right after the floor, and its figures with that floor's throughput:
-    the uncached rows take minutes in all, and a shared machine's speed drifts over
-    minutes, so a share of a floor measured once, apart, says more of the machine than
-    of the page (docs/performance.md)."""
+    """Each load between two measures of the floor, and its figures with their mean
+    throughput: the uncached rows take minutes in all, and a shared machine's speed
+    drifts over minutes, so a share of a floor measured once, apart, says more of the
+    machine than of the page; one measure right before a row still moved by half
+    between rows (docs/performance.md). Each load is first run for a second, not
+    measured: the workers' kept parts (page_cache.kept_each_for_site) last 10 s on the
+    benchmark's per-process cache, and after the floor's run every worker would make
+    them all again in the row's first moments, a start no reader under steady load
+    meets."""
     measured = {}
+    before = floor().requests_per_second
     for label, run in loads.items():
-        floor_per_second = floor().requests_per_second
-        measured[label] = dataclasses.replace(run(), floor_per_second=floor_per_second)
+        run(duration=1)
+        figures = run()
+        after = floor().requests_per_second
+        measured[label] = dataclasses.replace(figures, floor_per_second=(before + after) / 2)
+        before = after
     return measured
 
 
@@ -541,8 +551,8 @@ def measure_size(
                     rows.update(
                         beside_floor(
                             {
-                                "article (uncached)": lambda: load(
-                                    port, article, found["articles"]
+                                "article (uncached)": functools.partial(
+                                    load, port, article, found["articles"]
                                 ),
                                 **{
                                     label: functools.partial(load, port, path)
@@ -611,7 +621,8 @@ def table(articles: int, rows: dict[str, Figures]) -> str:
         lines += [
             "",
             "The uncached rows under load are shares of the bare Django floor measured right "
-            f"before each: {min(beside):,.0f}-{max(beside):,.0f} req/s.",
+            "before and after each (their mean): "
+            f"{min(beside):,.0f}-{max(beside):,.0f} req/s.",
         ]
     return "\n".join(lines)
 
