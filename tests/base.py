@@ -3,6 +3,7 @@
 import html
 import json
 import re
+import time
 import xml.etree.ElementTree as ET
 from io import StringIO
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.http import HttpResponse
 from django.utils.html import strip_tags
 
@@ -72,3 +74,19 @@ def search_results(response: HttpResponse) -> list:
     keys = [result.pk for result in response.context["page"].items]
     by_key = Article.objects.in_bulk(keys)
     return [by_key[key] for key in keys]
+
+
+def wait_for_lock_waiters(count: int, failure: str) -> None:
+    """Return once `count` sessions of the test database wait on a lock (PostgreSQL: a
+    row, an insert's unique key or an advisory lock), or fail with `failure` after 30 s."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+        time.sleep(0.05)
+    raise AssertionError(failure)

@@ -5,7 +5,6 @@ outdated: not after a change, a deploy of other templates, or a go-live."""
 import datetime
 import re
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 from unittest import mock, skipUnless
@@ -23,7 +22,7 @@ from pictures.models import Image
 from quotes.models import Speaker
 from reader import fragments
 from reader.models import StoredArticle
-from tests.base import page_text, run_command
+from tests.base import page_text, run_command, wait_for_lock_waiters
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -342,7 +341,9 @@ class OneRenderAtATimeTests(TransactionTestCase):
             self.assertTrue(rendering.wait(timeout=30))
             readers[1].start()
             try:
-                self.wait_for_a_waiting_lock()
+                wait_for_lock_waiters(
+                    1, "the second reader never waited for the first one's render"
+                )
             finally:
                 release.set()
                 for reader in readers:
@@ -354,13 +355,3 @@ class OneRenderAtATimeTests(TransactionTestCase):
             {pk: row.rendered_at for pk, row in first.items()},
         )
         self.assertContains(self.client.get(article.get_absolute_url()), "Due at noon")
-
-    def wait_for_a_waiting_lock(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-                if cursor.fetchone()[0]:
-                    return
-            time.sleep(0.05)
-        self.fail("the second reader never waited for the first one's render")

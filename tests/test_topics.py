@@ -7,7 +7,6 @@ import datetime
 import html
 import re
 import threading
-import time
 from io import StringIO
 from typing import Any
 
@@ -22,6 +21,7 @@ from taggit.models import Tag
 
 from articles.models import Article
 from articles.topics import parse_topics
+from tests.base import wait_for_lock_waiters
 from tests.factories import ArticleFactory, AuthorFactory
 from tests.test_admin_trust import change_form_data
 
@@ -270,19 +270,6 @@ class ParallelSavesTests(TransactionTestCase):
 
     serialized_rollback = True
 
-    def wait_for_lock_waiters(self, count: int) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                )
-                if cursor.fetchone()[0] >= count:
-                    return
-            time.sleep(0.05)
-        self.fail(f"fewer than {count} saves came to wait on the first one")
-
     def test_six_saves_of_one_name_in_two_cases_make_one_topic(self) -> None:
         articles = [ArticleFactory() for _ in range(6)]
         first_added, release = threading.Event(), threading.Event()
@@ -311,7 +298,7 @@ class ParallelSavesTests(TransactionTestCase):
         first_added.wait(timeout=30)
         try:
             if connection.vendor == "postgresql":
-                self.wait_for_lock_waiters(5)
+                wait_for_lock_waiters(5, "fewer than 5 saves came to wait on the first one")
         finally:
             release.set()
             for thread in threads:
